@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Configures and builds one flavour of fabomatic into build/<flavour>.
+#   tools/build.sh release   optimised with debug info (the appliance)
+#   tools/build.sh asan      AddressSanitizer + UndefinedBehaviorSanitizer (tests)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+flavour=${1:-release}
+case "$flavour" in
+  release) flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo) ;;
+  asan) flags=(-DCMAKE_BUILD_TYPE=Debug -DFABOMATIC_SANITIZE=ON) ;;
+  *) echo "usage: $0 [release|asan]" >&2; exit 2 ;;
+esac
+jobs=${FABOMATIC_JOBS:-$(nproc)}
+cmake -S . -B "build/$flavour" -G Ninja "${flags[@]}" >/dev/null
+cmake --build "build/$flavour" -j "$jobs"
