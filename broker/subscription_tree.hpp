@@ -42,10 +42,17 @@ class SubscriptionTree {
   /// Number of (filter, subscriber) pairs.
   std::size_t size() const { return size_; }
 
+  /// Number of tree nodes besides the root: lets tests check that remove() frees what add()
+  /// created, and benchmarks relate memory to the tree's shape.
+  std::size_t node_count() const { return node_count_; }
+
  private:
   struct Node;
+  class ChildList;
+  class SubscriberList;
   std::unique_ptr<Node> root_;
   std::size_t size_ = 0;
+  std::size_t node_count_ = 0;
 };
 
 }  // namespace fabomatic::broker
