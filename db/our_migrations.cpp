@@ -1,0 +1,61 @@
+// Our schema changes after the reference head (Alembic f1a2b3c4d5e6), in order.
+//
+// TO CHANGE THE SCHEMA, APPEND ONE STEP AT THE END OF THE LIST BELOW — nothing else to edit.
+// The version of a file is the number of steps applied to it (table fabomatic_schema); at
+// start every missing step runs, in order, inside the upgrade transaction, after a backup copy
+// of the file. Never edit, remove or reorder a step that has been committed: files in the
+// field already ran it. A step holds SQL (one or more statements) or, when it needs code, a
+// function `void(Connection&)`.
+//
+// Keep the reference tables readable by the Python backend: add columns with a DEFAULT (it does
+// not write them) and never rename or drop its columns.
+#include "db/migrations.hpp"
+
+namespace fabomatic::db {
+
+const std::vector<SchemaStep>& our_schema_steps() {
+  static const std::vector<SchemaStep> steps = {
+      // version 1
+      {"indexes for the board queries; table of boards seen with an unknown machine id",
+       // The open use of a machine (end_timestamp IS NULL) — checkuser/startuse/inuse/stopuse.
+       "CREATE INDEX idx_uses_open_by_machine ON uses (machine_id) WHERE end_timestamp IS NULL;"
+       // Uses of a machine after a time — maintenance due, history per machine.
+       "CREATE INDEX idx_uses_machine_start ON uses (machine_id, start_timestamp);"
+       // Uses by time (portal lists, purge) and by user (portal, user deletion).
+       "CREATE INDEX idx_uses_start ON uses (start_timestamp);"
+       "CREATE INDEX idx_uses_user ON uses (user_id);"
+       // Latest intervention of a plan — maintenance due.
+       "CREATE INDEX idx_interventions_plan_time ON interventions (maintenance_id, timestamp);"
+       "CREATE INDEX idx_interventions_machine ON interventions (machine_id);"
+       "CREATE INDEX idx_interventions_user ON interventions (user_id);"
+       // Unknown-card taps by time (portal, purge) and by machine (cascade).
+       "CREATE INDEX idx_unknown_cards_time ON unknown_cards (timestamp);"
+       "CREATE INDEX idx_unknown_cards_machine ON unknown_cards (machine_id);"
+       // User by card, case-insensitively (legacy cards that collide by case keep their case).
+       "CREATE INDEX idx_users_card_lower ON users (lower(\"card_UUID\"));"
+       "CREATE INDEX idx_authorizations_machine ON authorizations (machine_id);"
+       "CREATE INDEX idx_maintenances_machine ON maintenances (machine_id);"
+       "CREATE INDEX idx_boards_machine ON boards (machine_id);"
+       // `alive` messages from machine ids that have no machine row, for the admin to adopt.
+       "CREATE TABLE discovered_boards (\n"
+       "\tmachine_id INTEGER PRIMARY KEY, \n"
+       "\tip VARCHAR, \n"
+       "\tversion VARCHAR, \n"
+       "\tserial VARCHAR, \n"
+       "\theap INTEGER, \n"
+       "\tfirst_seen FLOAT NOT NULL, \n"
+       "\tlast_seen FLOAT NOT NULL\n"
+       ");"},
+      // version 2
+      {"users.password_change_required: the user must choose a new password at next login",
+       "ALTER TABLE users ADD COLUMN password_change_required BOOLEAN NOT NULL DEFAULT 0;"},
+      // Append new steps here.
+  };
+  return steps;
+}
+
+int our_schema_head() {
+  return static_cast<int>(our_schema_steps().size());
+}
+
+}  // namespace fabomatic::db
