@@ -1,0 +1,30 @@
+// Boards that said `alive` for a machine id with no machine row (PROTOCOL.md (fix)): kept so
+// the admin sees the new board and can create its machine.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "db/boards_repository.hpp"
+#include "db/models.hpp"
+#include "db/sqlite.hpp"
+
+namespace fabomatic::db {
+
+class DiscoveredBoardsRepository {
+ public:
+  explicit DiscoveredBoardsRepository(Connection& conn) : conn_(conn) {}
+
+  // Remembers (or refreshes) the board announcing itself as `machine_id`; first_seen is kept.
+  void record(Id machine_id, const BoardReport& report, Timestamp now);
+  std::optional<DiscoveredBoard> get(Id machine_id);
+  // Boards whose machine id still has no machine, in machine id order (once the admin created
+  // the machine, its entry is no longer listed).
+  std::vector<DiscoveredBoard> list();
+  bool remove(Id machine_id);
+
+ private:
+  Connection& conn_;
+};
+
+}  // namespace fabomatic::db

@@ -1,0 +1,49 @@
+// Maintenance plans (table `maintenances`): what to service on a machine and how often.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "db/models.hpp"
+#include "db/sqlite.hpp"
+
+namespace fabomatic::db {
+
+struct MaintenanceFilter {
+  std::optional<Id> machine_id;
+};
+
+// The rows that deleting a plan removes with it.
+struct PlanCascade {
+  std::int64_t interventions = 0;
+
+  std::int64_t total() const { return interventions; }
+  bool operator==(const PlanCascade&) const = default;
+};
+
+class MaintenancesRepository {
+ public:
+  explicit MaintenancesRepository(Connection& conn) : conn_(conn) {}
+
+  // Returns the new id. Conflict("machine") when the machine does not exist.
+  Id create(const MaintenancePlan& plan);
+  std::optional<MaintenancePlan> get(Id id);
+  // Plans in machine then id order.
+  std::vector<MaintenancePlan> list(const MaintenanceFilter& filter = {},
+                                    const Page& page = {.limit = 0});
+  std::int64_t count(const MaintenanceFilter& filter = {});
+
+  // Writes every column (and recounts the plan when it moves to another machine).
+  bool update(const MaintenancePlan& plan);
+
+  PlanCascade cascade_counts(Id id);
+  // Deletes the plan and its interventions in one transaction; nullopt when there is no such
+  // plan.
+  std::optional<PlanCascade> remove(Id id);
+
+ private:
+  Connection& conn_;
+};
+
+}  // namespace fabomatic::db

@@ -1,0 +1,33 @@
+#include "db/purge.hpp"
+
+#include "db/seed.hpp"
+
+namespace fabomatic::db {
+
+namespace {
+constexpr double kSecondsPerDay = 86400.0;
+}
+
+PurgeResult purge(Connection& conn, Timestamp now, const PurgePolicy& policy) {
+  Transaction tx(conn);
+  ensure_anonymous(conn);
+  const auto anonymous = anonymous_user_id(conn);
+  if (!anonymous) throw Error(0, 0, "purge: no Anonymous user to move history to", "");
+  const Timestamp history_cutoff = now - policy.history_days * kSecondsPerDay;
+  const Timestamp taps_cutoff = now - policy.unknown_cards_days * kSecondsPerDay;
+
+  PurgeResult result;
+  // Ranges of idx_uses_start / idx_interventions_* / idx_unknown_cards_time. Who used a machine
+  // changes; what the machine did (durations, maintenance counters, hours) does not.
+  result.uses =
+      conn.execute("UPDATE uses SET user_id = ?1 WHERE start_timestamp < ?2 AND user_id <> ?1",
+                   *anonymous, history_cutoff);
+  result.interventions =
+      conn.execute("UPDATE interventions SET user_id = ?1 WHERE timestamp < ?2 AND user_id <> ?1",
+                   *anonymous, history_cutoff);
+  result.unknown_cards = conn.execute("DELETE FROM unknown_cards WHERE timestamp < ?", taps_cutoff);
+  tx.commit();
+  return result;
+}
+
+}  // namespace fabomatic::db

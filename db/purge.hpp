@@ -1,0 +1,31 @@
+// Data protection (GDPR): history older than the retention period stops naming people.
+#pragma once
+
+#include <cstdint>
+
+#include "db/models.hpp"
+#include "db/sqlite.hpp"
+
+namespace fabomatic::db {
+
+struct PurgePolicy {
+  double history_days = 365;       // uses and interventions older than this go to Anonymous
+  double unknown_cards_days = 30;  // unknown-card taps older than this are deleted
+};
+
+// Rows this run changed, table by table (rows already anonymous are not counted again).
+struct PurgeResult {
+  std::int64_t uses = 0;
+  std::int64_t interventions = 0;
+  std::int64_t unknown_cards = 0;
+
+  std::int64_t total() const { return uses + interventions + unknown_cards; }
+  bool operator==(const PurgeResult&) const = default;
+};
+
+// In one transaction: moves uses (by start) and interventions (by timestamp) older than
+// now - history_days to the Anonymous user (created first if the file has none) and deletes
+// unknown-card taps older than now - unknown_cards_days.
+PurgeResult purge(Connection& conn, Timestamp now, const PurgePolicy& policy = {});
+
+}  // namespace fabomatic::db

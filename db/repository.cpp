@@ -1,0 +1,90 @@
+#include "db/repository.hpp"
+
+#include <sqlite3.h>
+
+#include <cctype>
+
+namespace fabomatic::db {
+
+Conflict::Conflict(std::string field, const Error& cause)
+    : Error(cause.code(), cause.extended_code(), cause.sqlite_message(), cause.sql()),
+      field_(std::move(field)) {}
+
+Conflict::Conflict(std::string field, std::string message)
+    : Error(SQLITE_CONSTRAINT, SQLITE_CONSTRAINT, std::move(message), std::string()),
+      field_(std::move(field)) {}
+
+void rethrow_as_conflict(const Error& error, std::span<const ConstraintField> fields) {
+  if (!error.is_constraint()) throw error;
+  const std::string failed = error.constraint();
+  for (const auto& entry : fields) {
+    if (failed == entry.constraint) throw Conflict(std::string(entry.field), error);
+  }
+  if (failed == "FOREIGN KEY") throw Conflict("references", error);
+  throw Conflict("constraint", error);
+}
+
+ListQuery& ListQuery::where(std::string_view condition, std::vector<Value> values) {
+  sql_ += has_where_ ? " AND (" : " WHERE (";
+  sql_ += condition;
+  sql_ += ')';
+  has_where_ = true;
+  for (auto& value : values)
+    values_.push_back(std::move(value));
+  return *this;
+}
+
+ListQuery& ListQuery::order_by(std::string_view order) {
+  sql_ += " ORDER BY ";
+  sql_ += order;
+  return *this;
+}
+
+ListQuery& ListQuery::page(const Page& page) {
+  if (page.limit <= 0 && page.offset <= 0) return *this;
+  // LIMIT -1 is SQLite's "no limit", needed when only an offset is given.
+  sql_ += " LIMIT ? OFFSET ?";
+  values_.emplace_back(page.limit > 0 ? page.limit : std::int64_t{-1});
+  values_.emplace_back(page.offset > 0 ? page.offset : std::int64_t{0});
+  return *this;
+}
+
+CachedStatement ListQuery::prepare(Connection& conn) const {
+  auto stmt = conn.prepare_cached(sql_);
+  int index = 0;
+  for (const auto& value : values_) {
+    ++index;
+    std::visit([&](const auto& v) { stmt->bind(index, v); }, value);
+  }
+  return stmt;
+}
+
+std::string directed(std::string_view order, bool descending) {
+  std::string out;
+  for (char c : order) {
+    if (c == '%')
+      out += descending ? "DESC" : "ASC";
+    else
+      out += c;
+  }
+  return out;
+}
+
+std::string contains_pattern(std::string_view text) {
+  std::string pattern = "%";
+  for (char c : text) {
+    if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+    pattern += c;
+  }
+  pattern += '%';
+  return pattern;
+}
+
+std::string normalize_card(std::string_view card) {
+  std::string lower(card);
+  for (auto& c : lower)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower;
+}
+
+}  // namespace fabomatic::db

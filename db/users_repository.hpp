@@ -1,0 +1,53 @@
+// Members. Cards are stored lowercase and looked up through the unique index on card_UUID, so a
+// board's checkuser costs the same with ten members or ten thousand.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "db/models.hpp"
+#include "db/sqlite.hpp"
+
+namespace fabomatic::db {
+
+enum class UserSort { Id, Name, Card, Email, Role };
+
+struct UserFilter {
+  bool include_deleted = false;
+  std::optional<Id> role_id;
+  std::optional<bool> disabled;
+  // Case-insensitive substring of name, surname, e-mail or card.
+  std::optional<std::string> search;
+  UserSort sort = UserSort::Id;
+  bool descending = false;
+};
+
+class UsersRepository {
+ public:
+  explicit UsersRepository(Connection& conn) : conn_(conn) {}
+
+  // Returns the new id. The card is stored lowercase (an empty card is no card).
+  // Conflict("card") when another user has the card.
+  Id create(const User& user);
+  std::optional<User> get(Id id);
+  // Case-insensitive; deleted users are returned too (the caller decides what they mean).
+  std::optional<User> by_card(std::string_view card);
+  // Case-insensitive e-mail match among non-deleted users (for the portal's login).
+  std::optional<User> by_email(std::string_view email);
+  std::vector<User> list(const UserFilter& filter = {}, const Page& page = {});
+  std::int64_t count(const UserFilter& filter = {});
+
+  // Writes every column. False when there is no such user; Conflict("card") as for create.
+  bool update(const User& user);
+  bool set_password_hash(Id id, std::string_view hash);
+  // Soft delete: marks the user deleted and frees the card; history keeps pointing at the row.
+  bool remove(Id id);
+
+ private:
+  Connection& conn_;
+};
+
+}  // namespace fabomatic::db

@@ -1,0 +1,234 @@
+#include "db/uses_repository.hpp"
+
+#include "db/maintenance_due.hpp"
+#include "db/repository.hpp"
+
+namespace fabomatic::db {
+
+namespace {
+
+constexpr std::string_view kColumns =
+    "use_id, user_id, machine_id, start_timestamp, last_seen, end_timestamp, replay";
+
+std::string select_from(std::string_view rest) {
+  return "SELECT " + std::string(kColumns) + " FROM uses " + std::string(rest);
+}
+
+Use read_use(const Statement& row) {
+  Use use;
+  use.id = row.get<Id>(0);
+  use.user_id = row.get<Id>(1);
+  use.machine_id = row.get<Id>(2);
+  use.start = row.get<double>(3);
+  use.last_seen = row.get<double>(4);
+  use.end = row.get<std::optional<double>>(5);
+  use.replay = row.get<std::optional<bool>>(6).value_or(false);
+  return use;
+}
+
+std::vector<Use> read_all(CachedStatement stmt) {
+  std::vector<Use> uses;
+  while (stmt->step())
+    uses.push_back(read_use(*stmt));
+  return uses;
+}
+
+std::string_view order_of(UseSort sort) {
+  switch (sort) {
+    case UseSort::Id:
+      return "use_id %";
+    case UseSort::End:
+      return "end_timestamp %, use_id %";
+    case UseSort::LastSeen:
+      return "last_seen %, use_id %";
+    case UseSort::Machine:
+      return "machine_id %, start_timestamp %, use_id %";
+    case UseSort::User:
+      return "user_id %, start_timestamp %, use_id %";
+    case UseSort::Start:
+      break;
+  }
+  return "start_timestamp %, use_id %";
+}
+
+ListQuery filtered(std::string select, const UseFilter& filter) {
+  ListQuery query(std::move(select));
+  if (filter.user_id) query.where("user_id = ?", {*filter.user_id});
+  if (filter.machine_id) query.where("machine_id = ?", {*filter.machine_id});
+  if (filter.from) query.where("start_timestamp >= ?", {*filter.from});
+  if (filter.before) query.where("start_timestamp < ?", {*filter.before});
+  if (filter.open_only) query.where("end_timestamp IS NULL");
+  return query;
+}
+
+double closed_seconds(const Use& use) {
+  return use.end ? *use.end - use.start : 0.0;
+}
+
+}  // namespace
+
+std::optional<Use> UsesRepository::open_use(Id machine_id) {
+  auto stmt = conn_.prepare_cached(select_from(
+      "WHERE machine_id = ? AND end_timestamp IS NULL ORDER BY start_timestamp DESC, use_id DESC "
+      "LIMIT 1"));
+  stmt->bind(1, machine_id);
+  if (!stmt->step()) return std::nullopt;
+  return read_use(*stmt);
+}
+
+std::vector<Use> UsesRepository::open_uses(Id machine_id) {
+  auto stmt = conn_.prepare_cached(select_from(
+      "WHERE machine_id = ? AND end_timestamp IS NULL ORDER BY start_timestamp, use_id"));
+  stmt->bind(1, machine_id);
+  return read_all(std::move(stmt));
+}
+
+std::vector<Use> UsesRepository::all_open_uses() {
+  // Machine by machine through the (machine_id, end_timestamp) index rather than a scan of the
+  // history for end_timestamp IS NULL; CROSS JOIN fixes machines as the outer loop.
+  auto stmt = conn_.prepare_cached(
+      "SELECT u.use_id, u.user_id, u.machine_id, u.start_timestamp, u.last_seen, "
+      "u.end_timestamp, u.replay FROM machines m CROSS JOIN uses u "
+      "ON u.machine_id = m.machine_id AND u.end_timestamp IS NULL "
+      "ORDER BY m.machine_id, u.start_timestamp, u.use_id");
+  return read_all(std::move(stmt));
+}
+
+std::optional<Use> UsesRepository::latest_closed(Id machine_id) {
+  auto stmt =
+      conn_.prepare_cached(select_from("WHERE machine_id = ? AND end_timestamp IS NOT NULL "
+                                       "ORDER BY end_timestamp DESC, use_id DESC LIMIT 1"));
+  stmt->bind(1, machine_id);
+  if (!stmt->step()) return std::nullopt;
+  return read_use(*stmt);
+}
+
+Id UsesRepository::start(Id user_id, Id machine_id, db::Timestamp start, db::Timestamp last_seen,
+                         bool replay) {
+  return create(Use{.user_id = user_id,
+                    .machine_id = machine_id,
+                    .start = start,
+                    .last_seen = last_seen,
+                    .replay = replay});
+}
+
+bool UsesRepository::refresh(Id use_id, db::Timestamp now) {
+  return conn_.execute("UPDATE uses SET last_seen = ? WHERE use_id = ? AND end_timestamp IS NULL",
+                       now, use_id) == 1;
+}
+
+void UsesRepository::add_hours(Id machine_id, double seconds) {
+  if (seconds == 0) return;
+  conn_.execute("UPDATE machines SET machine_hours = machine_hours + ? WHERE machine_id = ?",
+                seconds / 3600.0, machine_id);
+}
+
+bool UsesRepository::close(Id use_id, db::Timestamp end, db::Timestamp last_seen) {
+  Transaction tx(conn_);
+  const auto use = get(use_id);
+  if (!use || !use->open()) return false;
+  conn_.execute("UPDATE uses SET end_timestamp = ?, last_seen = ? WHERE use_id = ?", end, last_seen,
+                use_id);
+  add_hours(use->machine_id, end - use->start);
+  count_closed_use(conn_, use->machine_id, use->start, end);
+  tx.commit();
+  return true;
+}
+
+std::int64_t UsesRepository::close_open(Id machine_id) {
+  Transaction tx(conn_);
+  std::int64_t closed = 0;
+  for (const auto& use : open_uses(machine_id))
+    closed += close(use.id, use.last_seen, use.last_seen) ? 1 : 0;
+  tx.commit();
+  return closed;
+}
+
+std::int64_t UsesRepository::close_stale(db::Timestamp seen_before) {
+  Transaction tx(conn_);
+  std::int64_t closed = 0;
+  for (const auto& use : all_open_uses()) {
+    if (use.last_seen < seen_before) closed += close(use.id, use.last_seen, use.last_seen) ? 1 : 0;
+  }
+  tx.commit();
+  return closed;
+}
+
+Id UsesRepository::record_closed(Id user_id, Id machine_id, db::Timestamp start, db::Timestamp end,
+                                 bool replay) {
+  return create(Use{.user_id = user_id,
+                    .machine_id = machine_id,
+                    .start = start,
+                    .last_seen = end,
+                    .end = end,
+                    .replay = replay});
+}
+
+Id UsesRepository::create(const Use& use) {
+  return translating_conflicts(std::span<const ConstraintField>(), [&] {
+    Transaction tx(conn_);
+    conn_.execute(
+        "INSERT INTO uses (user_id, machine_id, start_timestamp, last_seen, end_timestamp, "
+        "replay) VALUES (?, ?, ?, ?, ?, ?)",
+        use.user_id, use.machine_id, use.start, use.last_seen, use.end, use.replay);
+    const Id id = conn_.last_insert_rowid();
+    if (use.end) {
+      add_hours(use.machine_id, closed_seconds(use));
+      count_closed_use(conn_, use.machine_id, use.start, *use.end);
+    }
+    tx.commit();
+    return id;
+  });
+}
+
+std::optional<Use> UsesRepository::get(Id id) {
+  auto stmt = conn_.prepare_cached(select_from("WHERE use_id = ?"));
+  stmt->bind(1, id);
+  if (!stmt->step()) return std::nullopt;
+  return read_use(*stmt);
+}
+
+std::vector<Use> UsesRepository::list(const UseFilter& filter, const Page& page) {
+  auto query = filtered(select_from(""), filter);
+  query.order_by(directed(order_of(filter.sort), filter.descending)).page(page);
+  return read_all(query.prepare(conn_));
+}
+
+std::int64_t UsesRepository::count(const UseFilter& filter) {
+  auto stmt = filtered("SELECT COUNT(*) FROM uses", filter).prepare(conn_);
+  stmt->step();
+  return stmt->get<std::int64_t>(0);
+}
+
+bool UsesRepository::update(const Use& use, bool adjust_machine_hours) {
+  return translating_conflicts(std::span<const ConstraintField>(), [&] {
+    Transaction tx(conn_);
+    const auto before = get(use.id);
+    if (!before) return false;
+    conn_.execute(
+        "UPDATE uses SET user_id = ?, machine_id = ?, start_timestamp = ?, last_seen = ?, "
+        "end_timestamp = ?, replay = ? WHERE use_id = ?",
+        use.user_id, use.machine_id, use.start, use.last_seen, use.end, use.replay, use.id);
+    if (adjust_machine_hours) {
+      add_hours(before->machine_id, -closed_seconds(*before));
+      add_hours(use.machine_id, closed_seconds(use));
+    }
+    recompute_machine(conn_, before->machine_id);
+    if (use.machine_id != before->machine_id) recompute_machine(conn_, use.machine_id);
+    tx.commit();
+    return true;
+  });
+}
+
+bool UsesRepository::remove(Id id, bool adjust_machine_hours) {
+  Transaction tx(conn_);
+  const auto before = get(id);
+  if (!before) return false;
+  conn_.execute("DELETE FROM uses WHERE use_id = ?", id);
+  if (adjust_machine_hours) add_hours(before->machine_id, -closed_seconds(*before));
+  recompute_machine(conn_, before->machine_id);
+  tx.commit();
+  return true;
+}
+
+}  // namespace fabomatic::db
