@@ -67,6 +67,9 @@ KNOWN_FAILURES = {
         "test_MQTT_3_3_5_1_overlapping_subscriptions_one_copy_at_highest_qos":
             "Mosquitto 2.0.11 delivers one copy at the QoS of the first filter of its tree walk "
             "(exact and '+' levels before '#'), not at the highest granted QoS.",
+        "test_MQTT_4_3_3_2_qos2_pipelined_beyond_inflight_window_not_lost":
+            "Mosquitto 2.0.11 answers PUBREC to every pipelined QoS 2 PUBLISH but delivers only "
+            "the first 20 (its max_inflight_messages) when they arrive before any PUBREL.",
         "test_MQTT_2_2_2_2_pingreq_with_reserved_flags_closes":
             "Mosquitto does not check the reserved flags of PINGREQ and answers it.",
         "test_MQTT_2_2_2_2_pingreq_with_remaining_length_closes":
