@@ -1,32 +1,641 @@
 #include "backend/settings.hpp"
 
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <toml++/toml.h>
+#include <array>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <random>
+#include <set>
+#include <sstream>
+
+#include "backend/text.hpp"
 
 namespace fabomatic::backend {
 
-Settings load_settings(const std::filesystem::path& file) {
-  toml::table table;
-  try {
-    table = toml::parse_file(file.string());
-  } catch (const toml::parse_error& e) {
-    throw SettingsError(file.string() + ": " + std::string(e.description()));
+namespace {
+
+namespace fs = std::filesystem;
+
+/// Problems found while reading, in file order.
+struct Diagnostics {
+  std::string source;
+  std::vector<std::string> errors;
+  std::vector<std::string> warnings;
+
+  void error(std::string_view where, std::string_view what) {
+    errors.push_back(source + ": " + std::string(where) + ": " + std::string(what));
   }
-  Settings settings;
-  if (const auto* mqtt = table["MQTT"].as_table()) {
-    if (const auto port = (*mqtt)["port"]; port) {
-      const auto value = port.value<std::int64_t>();
-      if (!value || *value < 1 || *value > 65535) {
-        throw SettingsError(file.string() + ": [MQTT] port must be a number from 1 to 65535");
+  void warning(std::string_view where, std::string_view what) {
+    warnings.push_back(source + ": " + std::string(where) + ": " + std::string(what));
+  }
+};
+
+/// A TOML value as the user wrote it, for "got ..." in messages.
+std::string describe(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::string: {
+      std::string out;
+      const std::string& text = node.as_string()->get();
+      const std::size_t written = append_json_string(out, text, 60);
+      if (written < text.size()) out += "...";
+      return out;
+    }
+    case toml::node_type::integer:
+      return std::to_string(node.as_integer()->get());
+    case toml::node_type::floating_point: {
+      std::ostringstream stream;
+      stream << *node.as_floating_point();
+      return stream.str();
+    }
+    case toml::node_type::boolean:
+      return node.as_boolean()->get() ? "true" : "false";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    default:
+      return "a date/time";
+  }
+}
+
+std::string lowercase(std::string_view text) {
+  return ascii_lowercase(text);
+}
+
+bool is_ip_address(const std::string& text) {
+  std::array<unsigned char, 16> buffer{};
+  return inet_pton(AF_INET, text.c_str(), buffer.data()) == 1 ||
+         inet_pton(AF_INET6, text.c_str(), buffer.data()) == 1;
+}
+
+/// Reads the keys of one section, remembering which ones it used so that the rest can be
+/// reported as unknown.
+class SectionReader {
+ public:
+  SectionReader(const toml::table* table, std::string section, Diagnostics& diagnostics)
+      : table_(table), section_(std::move(section)), diagnostics_(diagnostics) {}
+
+  bool has(std::string_view key) {
+    known_.insert(std::string(key));
+    return table_ != nullptr && table_->contains(key);
+  }
+
+  const toml::node* node(std::string_view key) {
+    if (!has(key)) return nullptr;
+    return table_->get(key);
+  }
+
+  void error(std::string_view key, std::string_view what) { diagnostics_.error(where(key), what); }
+  void warning(std::string_view key, std::string_view what) {
+    diagnostics_.warning(where(key), what);
+  }
+  std::string where(std::string_view key) const { return "[" + section_ + "] " + std::string(key); }
+
+  bool string(std::string_view key, std::string& out) {
+    const toml::node* value = node(key);
+    if (value == nullptr) return false;
+    if (!value->is_string()) {
+      error(key, "must be a string, got " + describe(*value));
+      return false;
+    }
+    out = value->as_string()->get();
+    return true;
+  }
+
+  /// A string that must not be empty.
+  void nonempty_string(std::string_view key, std::string& out) {
+    std::string value;
+    if (!string(key, value)) return;
+    if (value.empty()) {
+      error(key, "must not be empty");
+      return;
+    }
+    out = std::move(value);
+  }
+
+  void boolean(std::string_view key, bool& out) {
+    const toml::node* value = node(key);
+    if (value == nullptr) return;
+    if (!value->is_boolean()) {
+      error(key, "must be true or false, got " + describe(*value));
+      return;
+    }
+    out = value->as_boolean()->get();
+  }
+
+  template <typename Int>
+  bool integer(std::string_view key, Int& out, std::int64_t min, std::int64_t max) {
+    const toml::node* value = node(key);
+    if (value == nullptr) return false;
+    if (!value->is_integer() || value->as_integer()->get() < min ||
+        value->as_integer()->get() > max) {
+      error(key, "must be an integer from " + std::to_string(min) + " to " + std::to_string(max) +
+                     ", got " + describe(*value));
+      return false;
+    }
+    out = static_cast<Int>(value->as_integer()->get());
+    return true;
+  }
+
+  /// A path; relative ones resolve against `base`. Empty stays empty.
+  void path(std::string_view key, fs::path& out, const fs::path& base) {
+    std::string value;
+    if (!string(key, value)) return;
+    out = value.empty() ? fs::path() : (base / value).lexically_normal();
+  }
+
+  void ip_address(std::string_view key, std::string& out) {
+    std::string value;
+    if (!string(key, value)) return;
+    if (!is_ip_address(value)) {
+      error(key, "must be an IPv4 or IPv6 address such as \"0.0.0.0\" or \"::\", got " +
+                     describe(*node(key)));
+      return;
+    }
+    out = std::move(value);
+  }
+
+  /// An MQTT topic (or topic part) we publish on or match: no wildcards, no empty levels at
+  /// the ends. `strip_slash` drops one leading '/' (the old tool's "/reply" spelling).
+  void topic(std::string_view key, std::string& out, bool strip_slash) {
+    std::string value;
+    if (!string(key, value)) return;
+    if (strip_slash && !value.empty() && value.front() == '/') value.erase(0, 1);
+    if (value.empty()) {
+      error(key, "must not be empty");
+    } else if (value.find_first_of(std::string_view("+#\0", 3)) != std::string::npos) {
+      error(key,
+            "must not contain the MQTT wildcards + or # (nor a NUL), got " + describe(*node(key)));
+    } else if (value.front() == '/' || value.back() == '/') {
+      error(key, "must not start or end with '/', got " + describe(*node(key)));
+    } else {
+      out = std::move(value);
+    }
+  }
+
+  /// Warns about every key of the section this reader was not asked about.
+  void finish() {
+    if (table_ == nullptr) return;
+    for (const auto& [key, value] : *table_) {
+      const std::string name(key.str());
+      if (known_.count(name) != 0) continue;
+      std::string hint;
+      for (const auto& candidate : known_) {
+        if (lowercase(candidate) == lowercase(name)) hint = " (did you mean " + candidate + "?)";
       }
-      settings.mqtt.port = static_cast<std::uint16_t>(*value);
-    }
-    if (const auto bind = (*mqtt)["bind_address"]; bind) {
-      const auto value = bind.value<std::string>();
-      if (!value) throw SettingsError(file.string() + ": [MQTT] bind_address must be a string");
-      settings.mqtt.bind_address = *value;
+      warning(name, "unknown key, ignored" + hint);
     }
   }
+
+ private:
+  const toml::table* table_;
+  std::string section_;
+  Diagnostics& diagnostics_;
+  std::set<std::string> known_;
+};
+
+const toml::table* section_table(const toml::table& root, std::string_view name,
+                                 Diagnostics& diagnostics) {
+  const toml::node* node = root.get(name);
+  if (node == nullptr) return nullptr;
+  if (!node->is_table()) {
+    diagnostics.error(std::string(name),
+                      "must be a section ([" + std::string(name) + "]), got " + describe(*node));
+    return nullptr;
+  }
+  return node->as_table();
+}
+
+void read_database(const toml::table* table, Diagnostics& diagnostics, const fs::path& cwd,
+                   DatabaseSettings& out) {
+  SectionReader reader(table, "database", diagnostics);
+  std::string url;
+  if (reader.string("url", url)) {
+    constexpr std::string_view kScheme = "sqlite:///";
+    const std::string_view rest =
+        url.starts_with(kScheme) ? std::string_view(url).substr(kScheme.size()) : "";
+    if (!url.starts_with(kScheme)) {
+      reader.error("url",
+                   "must be a SQLite URL, sqlite:///relative/path or sqlite:////absolute/path, "
+                   "got " +
+                       describe(*reader.node("url")));
+    } else if (rest.empty()) {
+      reader.error("url", "names no database file (sqlite:///database.sqldb for example)");
+    } else if (rest.find('?') != std::string_view::npos) {
+      reader.error("url", "URL parameters (after '?') are not supported, got " +
+                              describe(*reader.node("url")));
+    } else {
+      out.url = url;
+    }
+  }
+  reader.string("name", out.name);
+  reader.finish();
+  // sqlite:////abs has rest "/abs"; sqlite:///rel has rest "rel" (relative to the start dir).
+  out.file = (cwd / std::string_view(out.url).substr(10)).lexically_normal();
+}
+
+void read_mqtt(const toml::table* table, Diagnostics& diagnostics, MqttSettings& out) {
+  SectionReader reader(table, "MQTT", diagnostics);
+  reader.string("broker", out.broker);
+  reader.integer("port", out.port, 1, 65535);
+  reader.topic("client_id", out.client_id, false);
+  reader.topic("topic", out.topic, false);
+  reader.topic("reply_subtopic", out.reply_subtopic, true);
+  reader.topic("request_subtopic", out.request_subtopic, true);
+  reader.topic("stats_topic", out.stats_topic, false);
+  reader.string("user", out.user);
+  reader.ip_address("bind_address", out.bind_address);
+  reader.integer("max_connections", out.max_connections, 1, 1'000'000);
+  reader.integer("max_packet_size", out.max_packet_size, 512, 268'435'455);
+  reader.integer("max_inflight", out.max_inflight, 1, 65535);
+  reader.integer("max_queued_messages", out.max_queued_messages, 0, 1'000'000);
+  reader.integer("connect_timeout_s", out.connect_timeout_s, 1, 3600);
+  reader.integer("sys_interval_s", out.sys_interval_s, 0, 86400);
+
+  if (const toml::node* users = reader.node("users")) {
+    if (!users->is_table()) {
+      reader.error("users", "must be a table of user name = \"password\" ([MQTT.users]), got " +
+                                describe(*users));
+    } else {
+      for (const auto& [name, password] : *users->as_table()) {
+        const std::string user(name.str());
+        if (user.empty()) {
+          reader.error("users", "a user name must not be empty");
+        } else if (!password.is_string()) {
+          reader.error("users." + user,
+                       "must be the password as a string, got " + describe(password));
+        } else {
+          out.users[user] = password.as_string()->get();
+        }
+      }
+    }
+  }
+  out.allow_anonymous = out.users.empty();
+  reader.boolean("allow_anonymous", out.allow_anonymous);
+
+  if (!out.broker.empty() && out.broker != "localhost" && out.broker != "127.0.0.1" &&
+      out.broker != "::1") {
+    reader.warning("broker", "names the old external broker \"" + sanitize_utf8(out.broker) +
+                                 "\"; the broker is now embedded and listens on [MQTT] port");
+  }
+  reader.finish();
+}
+
+void read_web(const toml::table* table, Diagnostics& diagnostics, const fs::path& cwd,
+              WebSettings& out) {
+  SectionReader reader(table, "web", diagnostics);
+  reader.string("secret_key", out.secret_key);
+  if (out.secret_key.empty()) {
+    reader.warning("secret_key",
+                   "not set: a random key is used, portal sessions end at each restart");
+  }
+  std::string email;
+  if (reader.string("default_admin_email", email)) {
+    if (email.find('@') == std::string::npos) {
+      reader.error("default_admin_email", "must be an e-mail address, got " +
+                                              describe(*reader.node("default_admin_email")));
+    } else {
+      out.default_admin_email = email;
+    }
+  }
+  reader.string("base_url", out.base_url);
+  reader.integer("port", out.port, 1, 65535);
+  reader.ip_address("bind_address", out.bind_address);
+  reader.integer("http_redirect_port", out.http_redirect_port, 0, 65535);
+  reader.path("certificate", out.certificate, cwd);
+  reader.path("private_key", out.private_key, cwd);
+  if (out.certificate.empty() != out.private_key.empty()) {
+    reader.error(out.certificate.empty() ? "certificate" : "private_key",
+                 "certificate and private_key go together: set both, or neither for a "
+                 "self-signed certificate");
+  }
+  reader.integer("session_idle_min", out.session_idle_min, 1, 10080);
+  reader.integer("session_absolute_hours", out.session_absolute_hours, 1, 8760);
+  reader.finish();
+}
+
+void read_email(const toml::table* table, Diagnostics& diagnostics, EmailSettings& out) {
+  SectionReader reader(table, "email", diagnostics);
+  reader.string("server", out.server);
+  reader.integer("port", out.port, 1, 65535);
+  reader.boolean("use_tls", out.use_tls);
+  reader.string("username", out.username);
+  reader.string("password", out.password);
+  reader.string("sender", out.sender);
+  reader.finish();
+}
+
+void read_weekly_summary(const toml::table* table, Diagnostics& diagnostics,
+                         WeeklySummarySettings& out) {
+  SectionReader reader(table, "weekly_summary", diagnostics);
+  reader.boolean("enabled", out.enabled);
+  std::string language;
+  if (reader.string("language", language)) {
+    if (language != "en" && language != "it") {
+      reader.error("language",
+                   "must be \"en\" or \"it\", got " + describe(*reader.node("language")));
+    } else {
+      out.language = language;
+    }
+  }
+  reader.finish();
+}
+
+void read_backend(const toml::table* table, Diagnostics& diagnostics, const fs::path& cwd,
+                  BackendSettings& out) {
+  SectionReader reader(table, "backend", diagnostics);
+  reader.path("data_dir", out.data_dir, cwd);
+  if (out.data_dir.empty()) out.data_dir = cwd;
+  reader.integer("purge_retention_days", out.purge_retention_days, 1, 36500);
+  reader.integer("unknown_cards_retention_days", out.unknown_cards_retention_days, 1, 36500);
+  reader.integer("use_timeout_min", out.use_timeout_min, 1, 10080);
+  reader.integer("online_window_s", out.online_window_s, 10, 86400);
+  reader.integer("stats_interval_s", out.stats_interval_s, 0, 86400);
+  if (const toml::node* level = reader.node("log_level")) {
+    std::optional<log::Level> parsed;
+    if (level->is_integer()) parsed = log_level_from_number(level->as_integer()->get());
+    if (level->is_string()) parsed = parse_log_level(level->as_string()->get());
+    if (parsed) {
+      out.log_level = *parsed;
+    } else {
+      reader.error(
+          "log_level",
+          "must be debug, info, warning, error or a number from 0 to 50, got " + describe(*level));
+    }
+  }
+  reader.finish();
+}
+
+/// Checks that need several sections.
+void cross_check(const Settings& settings, Diagnostics& diagnostics) {
+  if (settings.web.port == settings.mqtt.port) {
+    diagnostics.error("[web] port", "must differ from [MQTT] port (both are " +
+                                        std::to_string(settings.web.port) + ")");
+  }
+  const auto redirect = settings.web.http_redirect_port;
+  if (redirect != 0 && (redirect == settings.web.port || redirect == settings.mqtt.port)) {
+    diagnostics.error(
+        "[web] http_redirect_port",
+        "must differ from [web] port and [MQTT] port, got " + std::to_string(redirect));
+  }
+}
+
+constexpr std::array<std::string_view, 6> kSections = {"database", "MQTT",           "web",
+                                                       "email",    "weekly_summary", "backend"};
+
+std::string random_secret() {
+  std::random_device device;
+  std::string secret;
+  constexpr std::string_view kHex = "0123456789abcdef";
+  for (int i = 0; i < 8; ++i) {
+    std::uint32_t word = device();
+    for (int j = 0; j < 8; ++j) {
+      secret += kHex[word & 0xF];
+      word >>= 4;
+    }
+  }
+  return secret;  // 256 bits
+}
+
+/// A TOML basic string literal.
+std::string toml_quote(std::string_view text) {
+  std::string out;
+  append_json_string(out, text);
+  // JSON leaves DEL raw; TOML wants it escaped.
+  std::string quoted;
+  for (char c : out) {
+    if (c == '\x7f') {
+      quoted += "\\u007F";
+    } else {
+      quoted += c;
+    }
+  }
+  return quoted;
+}
+
+}  // namespace
+
+SettingsError::SettingsError(std::vector<std::string> errors)
+    : std::runtime_error([&] {
+        std::string joined;
+        for (const auto& line : errors) {
+          if (!joined.empty()) joined += '\n';
+          joined += line;
+        }
+        return joined;
+      }()),
+      errors_(std::move(errors)) {}
+
+Settings default_settings(const std::filesystem::path& working_dir) {
+  return parse_settings("", "defaults", working_dir);
+}
+
+Settings parse_settings(std::string_view toml_text, std::string_view source_name,
+                        const std::filesystem::path& working_dir) {
+  Diagnostics diagnostics{std::string(source_name), {}, {}};
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, source_name);
+  } catch (const toml::parse_error& e) {
+    const auto& begin = e.source().begin;
+    throw SettingsError(std::string(source_name) + ":" + std::to_string(begin.line) + ":" +
+                        std::to_string(begin.column) +
+                        ": not valid TOML: " + std::string(e.description()));
+  }
+  const fs::path cwd = working_dir.lexically_normal();
+
+  Settings settings;
+  read_database(section_table(root, "database", diagnostics), diagnostics, cwd, settings.database);
+  read_mqtt(section_table(root, "MQTT", diagnostics), diagnostics, settings.mqtt);
+  read_web(section_table(root, "web", diagnostics), diagnostics, cwd, settings.web);
+  read_email(section_table(root, "email", diagnostics), diagnostics, settings.email);
+  read_weekly_summary(section_table(root, "weekly_summary", diagnostics), diagnostics,
+                      settings.weekly_summary);
+  read_backend(section_table(root, "backend", diagnostics), diagnostics, cwd, settings.backend);
+  cross_check(settings, diagnostics);
+
+  for (const auto& [key, value] : root) {
+    const std::string name(key.str());
+    bool known = false;
+    std::string hint;
+    for (std::string_view section : kSections) {
+      if (name == section) known = true;
+      if (name != section && lowercase(name) == lowercase(section)) {
+        hint = " (did you mean [" + std::string(section) + "]?)";
+      }
+    }
+    if (known) continue;
+    if (value.is_table()) {
+      diagnostics.warning("[" + name + "]", "unknown section, ignored" + hint);
+    } else {
+      diagnostics.warning(name, "unknown key outside any section, ignored");
+    }
+  }
+
+  if (!diagnostics.errors.empty()) throw SettingsError(std::move(diagnostics.errors));
+  settings.warnings = std::move(diagnostics.warnings);
   return settings;
+}
+
+Settings load_settings(const std::filesystem::path& file) {
+  std::ifstream stream(file, std::ios::binary);
+  if (!stream) {
+    throw SettingsError(file.string() + ": cannot be read: " + std::strerror(errno));
+  }
+  std::ostringstream text;
+  text << stream.rdbuf();
+  if (stream.bad()) throw SettingsError(file.string() + ": cannot be read");
+  std::error_code ec;
+  fs::path cwd = fs::current_path(ec);
+  if (ec) throw SettingsError("cannot determine the working directory: " + ec.message());
+  Settings settings = parse_settings(text.str(), file.string(), cwd);
+  settings.source = fs::absolute(file, ec);
+  return settings;
+}
+
+std::vector<std::filesystem::path> settings_search_paths(const std::filesystem::path& home,
+                                                         const std::filesystem::path& cwd) {
+  std::vector<fs::path> paths;
+  if (!home.empty()) paths.push_back(home / ".config" / "FabOMatic" / "settings.toml");
+  paths.emplace_back("/etc/FabOMatic/settings.toml");
+  paths.push_back(cwd / "settings.toml");
+  return paths;
+}
+
+std::optional<std::filesystem::path> find_settings_file() {
+  const char* home = std::getenv("HOME");
+  std::error_code ec;
+  const fs::path cwd = fs::current_path(ec);
+  for (const auto& candidate : settings_search_paths(home ? fs::path(home) : fs::path(), cwd)) {
+    if (fs::is_regular_file(candidate, ec)) return candidate;
+  }
+  return std::nullopt;
+}
+
+std::string default_settings_text(std::string_view secret_key) {
+  std::string text =
+      R"(# FabOMatic settings, read by fabomatic exactly as the old Python backend wrote them.
+# Keys left out keep their defaults. Commented-out keys are fabomatic additions, shown at their
+# defaults. Relative paths resolve against the working directory fabomatic starts in.
+
+[database]
+url = "sqlite:///database.sqldb"  # SQLite file: sqlite:///relative/path or sqlite:////absolute/path
+name = "fablab"                   # informational
+
+[MQTT]
+broker = "localhost"          # the old tool's external broker: unused, the broker is embedded
+port = 1883                   # where the embedded broker listens (the boards use 1883)
+client_id = "backend"         # stats are published on <stats_topic>/<client_id>
+topic = "machine"             # boards publish on <topic>/<id> (the firmware uses "machine")
+reply_subtopic = "reply"      # replies go to <topic>/<id>/<reply_subtopic>; "/reply" also works
+request_subtopic = "request"  # remote start/stop goes to <topic>/<id>/<request_subtopic>
+stats_topic = "stats"
+# bind_address = "0.0.0.0"    # address the broker listens on ("::" for IPv6 too)
+# max_connections = 10000
+# max_packet_size = 262144    # bytes; larger packets are refused
+# max_inflight = 20           # QoS 1/2 messages in flight per client
+# max_queued_messages = 1000  # per offline persistent session
+# connect_timeout_s = 10      # time a new connection has to send CONNECT
+# sys_interval_s = 10         # $SYS statistics period, 0 = off
+# allow_anonymous = true      # clients without user name; default: true unless accounts exist
+#
+# Broker accounts, user name = "password". Without any, every client is accepted (the boards
+# log in as user/password by default).
+# [MQTT.users]
+# user = "password"
+
+[web]
+secret_key = )" +
+      toml_quote(secret_key) +
+      R"(  # signs portal sessions: keep it secret
+default_admin_email = "admin@fablab.org"  # login of the first administrator
+# base_url = ""               # public URL of the portal, used in mails
+# port = 23336                # HTTPS port of the portal
+# bind_address = "0.0.0.0"
+# http_redirect_port = 0      # plain HTTP port redirecting to HTTPS, 0 = off
+# certificate = ""            # PEM certificate; empty = self-signed one in data_dir
+# private_key = ""            # PEM private key; empty = self-signed one in data_dir
+# session_idle_min = 30       # portal session ends after this idle time
+# session_absolute_hours = 12 # and at the latest after this long
+
+[email]
+server = "smtp.google.com"    # SMTP server
+port = 587                    # 587 STARTTLS, 465 TLS, 25 plain
+use_tls = true
+username = ""
+password = ""
+# sender = "admin@fablab.org" # From: address of the mails
+
+[weekly_summary]
+enabled = false               # weekly usage summary by mail
+# language = "en"             # en or it
+
+# [backend]
+# data_dir = "."                     # database-independent files: certificate, key
+# purge_retention_days = 365         # uses and interventions older than this are anonymized
+# unknown_cards_retention_days = 30  # taps of unknown cards older than this are deleted
+# use_timeout_min = 60               # a use not refreshed for this long is closed
+# online_window_s = 90               # a board heard within this window is online
+# stats_interval_s = 5               # stats/<client_id> period, 0 = off
+# log_level = "info"                 # debug, info, warning, error (or 10, 20, 30, 40)
+)";
+  return text;
+}
+
+void write_default_settings(const std::filesystem::path& file) {
+  std::error_code ec;
+  if (file.has_parent_path()) fs::create_directories(file.parent_path(), ec);
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    throw SettingsError(file.string() +
+                        ": cannot create the default settings file: " + std::strerror(errno));
+  }
+  const std::string text = default_settings_text(random_secret());
+  std::size_t written = 0;
+  while (written < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const std::string reason = std::strerror(errno);
+      ::close(fd);
+      throw SettingsError(file.string() + ": cannot write the default settings file: " + reason);
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  if (::close(fd) != 0) {
+    throw SettingsError(file.string() +
+                        ": cannot write the default settings file: " + std::strerror(errno));
+  }
+}
+
+std::optional<log::Level> log_level_from_number(std::int64_t number) {
+  if (number < 0 || number > 50) return std::nullopt;
+  if (number <= 10) return log::Level::debug;
+  if (number <= 20) return log::Level::info;
+  if (number <= 30) return log::Level::warning;
+  return log::Level::error;
+}
+
+std::optional<log::Level> parse_log_level(std::string_view text) {
+  const std::string name = ascii_lowercase(text);
+  if (name == "debug") return log::Level::debug;
+  if (name == "info") return log::Level::info;
+  if (name == "warning" || name == "warn") return log::Level::warning;
+  if (name == "error" || name == "critical") return log::Level::error;
+  if (name.empty() || name.size() > 3) return std::nullopt;
+  std::int64_t number = 0;
+  for (char c : name) {
+    if (c < '0' || c > '9') return std::nullopt;
+    number = number * 10 + (c - '0');
+  }
+  return log_level_from_number(number);
 }
 
 }  // namespace fabomatic::backend
