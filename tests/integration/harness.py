@@ -221,6 +221,7 @@ class Mosquitto(Broker):
             "allow_anonymous true",
             "persistence false",
             "max_keepalive 65535",
+            "set_tcp_nodelay true",  # as ours does on every socket
             f"max_packet_size {MAX_PACKET_SIZE}",
             "sys_interval 1",
             "log_dest stdout",
