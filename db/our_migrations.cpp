@@ -49,6 +49,25 @@ const std::vector<SchemaStep>& our_schema_steps() {
       // version 2
       {"users.password_change_required: the user must choose a new password at next login",
        "ALTER TABLE users ADD COLUMN password_change_required BOOLEAN NOT NULL DEFAULT 0;"},
+      // version 3
+      {"maintenance_counters: per plan, the latest intervention and the closed use since then, "
+       "so that maintenance due costs the same with any amount of history",
+       // Kept by db/maintenance_due.cpp; filled here from the history so an upgraded file is
+       // right at once (the backend also rebuilds them at start).
+       "CREATE TABLE maintenance_counters (\n"
+       "\tmaintenance_id INTEGER NOT NULL PRIMARY KEY\n"
+       "\t\tREFERENCES maintenances (maintenance_id) ON DELETE CASCADE, \n"
+       "\tmachine_id INTEGER NOT NULL, \n"
+       "\tsince FLOAT NOT NULL, \n"
+       "\tused_seconds FLOAT NOT NULL\n"
+       ");"
+       "CREATE INDEX idx_maintenance_counters_machine ON maintenance_counters (machine_id);"
+       "INSERT INTO maintenance_counters (maintenance_id, machine_id, since, used_seconds) "
+       "SELECT p.maintenance_id, p.machine_id, COALESCE((SELECT MAX(i.timestamp) FROM "
+       "interventions i WHERE i.maintenance_id = p.maintenance_id), 0), 0 FROM maintenances p;"
+       "UPDATE maintenance_counters SET used_seconds = (SELECT COALESCE(SUM(u.end_timestamp - "
+       "u.start_timestamp), 0) FROM uses u WHERE u.machine_id = maintenance_counters.machine_id "
+       "AND u.start_timestamp > maintenance_counters.since AND u.end_timestamp IS NOT NULL);"},
       // Append new steps here.
   };
   return steps;
