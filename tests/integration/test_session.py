@@ -142,6 +142,15 @@ class SessionScenarios:
         c.expect(PUBCOMP, pid=21)
         self.assertEqual([p.payload for p in sub.collect_publishes(quiet=0.7)], [b"once"])
 
+    def test_MQTT_3_1_4_2_takeover_resumes_persistent_session(self):
+        old, _ = self._persistent("c")
+        old.subscribe([(self.topic(), 1)])
+        new, ack = self._persistent("c")
+        old.expect_closed()
+        self.assertTrue(ack.session_present, "the session of the taken-over connection goes on")
+        self.raw(self.cid("p")).publish(self.topic(), b"to the new one", qos=1)
+        self.assertEqual(new.expect_publish().payload, b"to the new one")
+
     def test_paho_persistent_session(self):
         c = self.paho(self.cid("c"), clean=False)
         c.subscribe(self.topic(), 1)
