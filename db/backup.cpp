@@ -69,12 +69,15 @@ Validation validate_database_file(const std::string& path) {
   try {
     Connection conn(path, {.mode = OpenMode::ReadOnly, .foreign_keys = false});
     std::string problems;
-    {
+    try {
       auto stmt = conn.prepare("PRAGMA integrity_check(20)");
       while (stmt.step()) {
         if (!problems.empty()) problems += "; ";
         problems += stmt.column_text(0);
       }
+    } catch (const Error& e) {
+      // Damage bad enough stops the check itself ("database disk image is malformed").
+      problems += e.sqlite_message();
     }
     if (problems != "ok") return {false, "integrity_check failed: " + problems};
 
