@@ -8,6 +8,8 @@
 
 #include "backend/log.hpp"
 #include "backend/settings.hpp"
+#include "broker/broker.hpp"
+#include "broker/server.hpp"
 
 namespace {
 
@@ -48,14 +50,35 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  log::info("main", "fabomatic " FABOMATIC_VERSION " starting");
   boost::asio::io_context io(1);
+
+  broker::BrokerConfig broker_config;
+  broker_config.version = "fabomatic " FABOMATIC_VERSION;
+  broker_config.logger = [](broker::LogLevel level, std::string_view text) {
+    static constexpr log::Level kLevels[] = {log::Level::debug, log::Level::info,
+                                             log::Level::warning, log::Level::error};
+    log::write(kLevels[static_cast<int>(level)], "broker", text);
+  };
+  broker::Broker mqtt(broker_config);
+  broker::Server mqtt_server(io, mqtt);
+  try {
+    const auto port = mqtt_server.listen_tcp(settings.mqtt.bind_address, settings.mqtt.port);
+    log::info("main", "MQTT broker listening on " + settings.mqtt.bind_address + ":" +
+                          std::to_string(port));
+  } catch (const std::system_error& e) {
+    log::error("main", e.what());
+    return 1;
+  }
+  mqtt_server.start();
+
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     log::info("main", std::string("received ") + strsignal(signal) + ", stopping");
+    mqtt_server.stop();
     io.stop();
   });
-  log::info("main", "fabomatic " FABOMATIC_VERSION " starting");
   io.run();
   log::info("main", "stopped");
   return 0;

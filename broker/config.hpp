@@ -1,0 +1,29 @@
+// Limits and timings of the broker. Every value has a safe default; the embedding program
+// fills them from its settings.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace fabomatic::broker {
+
+enum class LogLevel { debug, info, warning, error };
+using Logger = std::function<void(LogLevel, std::string_view)>;
+
+struct BrokerConfig {
+  std::size_t max_packet_size = 256 * 1024;  // bytes, whole packet; larger closes the connection
+  std::size_t max_connections = 10'000;
+  std::uint16_t max_inflight = 20;           // unacknowledged outgoing QoS 1/2 messages per client
+  std::size_t max_queued = 1000;             // QoS 1/2 messages queued per session beyond in-flight
+  std::size_t max_output_bytes = 8 << 20;    // unsent bytes per socket before QoS 0 is dropped
+  std::chrono::seconds connect_timeout{10};  // a socket must send CONNECT within this time
+  std::chrono::seconds sys_interval{10};     // $SYS publication period; 0 disables
+  std::string version = "fabomatic";         // published as $SYS/broker/version
+  Logger logger;                             // optional; no logging when empty
+};
+
+}  // namespace fabomatic::broker
