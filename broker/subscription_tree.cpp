@@ -7,8 +7,8 @@
 
 #include <algorithm>
 #include <array>
+#include <functional>
 #include <string>
-#include <unordered_map>
 #include <utility>
 
 namespace fabomatic::broker {
@@ -150,8 +150,9 @@ class SubscriptionTree::SubscriberList {
 
 // The exact-name children of a node. Most nodes have a handful ("reply", "request"): a vector
 // scanned linearly is then smaller and faster than a hash table. A level with many names
-// (machine/<id> for hundreds of boards) switches to a hash table keyed by views of the
-// children's own names, so that a lookup neither scans nor allocates.
+// (machine/<id> for thousands of boards) switches to an open-addressing hash index whose slots
+// hold the child and its name's hash: a lookup is one probe sequence in one array, comparing
+// names only on equal hashes, and allocates nothing.
 class SubscriptionTree::ChildList {
  public:
   ChildList() = default;
@@ -159,19 +160,32 @@ class SubscriptionTree::ChildList {
   ChildList& operator=(const ChildList&) = delete;
   ~ChildList();
 
-  bool empty() const { return small_.empty() && !big_; }
+  bool empty() const { return small_.empty() && !wide_; }
   Node* find(std::string_view name) const;
   Node& insert(std::unique_ptr<Node> child);  // no child of that name exists yet
-  void erase(const Node* child);              // `child` is one of ours
+  void erase(const Node* child);              // `child` is one of ours; frees it
   void release_all(std::vector<std::unique_ptr<Node>>& out);
 
  private:
-  using Index = std::unordered_map<std::string_view, std::unique_ptr<Node>>;
+  struct Slot {
+    std::size_t hash;
+    Node* node;  // owned; nullptr marks a free slot
+  };
+  struct Wide {
+    std::unique_ptr<Slot[]> slots;
+    std::size_t mask = 0;  // capacity - 1; the capacity is a power of two
+    std::size_t size = 0;
+  };
   static constexpr std::size_t kMaxSmall = 16;
   static constexpr std::size_t kBackToSmall = 8;  // hysteresis against flapping at the limit
+  static constexpr std::size_t kMinWideCapacity = 64;
 
-  std::vector<std::unique_ptr<Node>> small_;  // used while big_ is null
-  std::unique_ptr<Index> big_;                // when set, holds every child and small_ is empty
+  static std::size_t hash_of(std::string_view name) { return std::hash<std::string_view>{}(name); }
+  void rehash(std::size_t capacity);
+  static void place(Wide& wide, Slot slot);
+
+  std::vector<std::unique_ptr<Node>> small_;  // used while wide_ is null
+  std::unique_ptr<Wide> wide_;                // when set, holds every child and small_ is empty
 };
 
 struct SubscriptionTree::Node {
@@ -188,66 +202,118 @@ struct SubscriptionTree::Node {
   SubscriberList hash_subscribers;  // filters ending with "#" right below this node
 };
 
-SubscriptionTree::ChildList::~ChildList() = default;
+SubscriptionTree::ChildList::~ChildList() {
+  if (!wide_) return;
+  for (std::size_t i = 0; i <= wide_->mask; ++i)
+    delete wide_->slots[i].node;
+}
 
 SubscriptionTree::Node* SubscriptionTree::ChildList::find(std::string_view name) const {
-  if (big_) {
-    const auto it = big_->find(name);
-    return it == big_->end() ? nullptr : it->second.get();
+  if (!wide_) {
+    for (const auto& child : small_) {
+      if (child->name == name) return child.get();
+    }
+    return nullptr;
   }
-  for (const auto& child : small_) {
-    if (child->name == name) return child.get();
+  const std::size_t hash = hash_of(name);
+  for (std::size_t i = hash & wide_->mask;; i = (i + 1) & wide_->mask) {
+    const Slot& slot = wide_->slots[i];
+    if (slot.node == nullptr) return nullptr;
+    if (slot.hash == hash && slot.node->name == name) return slot.node;
   }
-  return nullptr;
+}
+
+void SubscriptionTree::ChildList::place(Wide& wide, Slot slot) {
+  std::size_t i = slot.hash & wide.mask;
+  while (wide.slots[i].node != nullptr)
+    i = (i + 1) & wide.mask;
+  wide.slots[i] = slot;
+}
+
+void SubscriptionTree::ChildList::rehash(std::size_t capacity) {
+  auto fresh = std::make_unique<Wide>();
+  fresh->slots = std::make_unique<Slot[]>(capacity);  // zeroed: every slot free
+  fresh->mask = capacity - 1;
+  if (wide_) {
+    for (std::size_t i = 0; i <= wide_->mask; ++i) {
+      if (wide_->slots[i].node != nullptr) place(*fresh, wide_->slots[i]);
+    }
+    fresh->size = wide_->size;
+  }
+  wide_ = std::move(fresh);
 }
 
 SubscriptionTree::Node& SubscriptionTree::ChildList::insert(std::unique_ptr<Node> child) {
   Node& inserted = *child;
-  if (!big_ && small_.size() < kMaxSmall) {
+  if (!wide_ && small_.size() < kMaxSmall) {
     small_.push_back(std::move(child));
     return inserted;
   }
-  if (!big_) {
-    big_ = std::make_unique<Index>();
-    big_->reserve(kMaxSmall * 2);
+  if (!wide_) {
+    rehash(kMinWideCapacity);
     for (auto& c : small_) {
-      const std::string_view key = c->name;  // the node's own string: stable while it lives
-      big_->emplace(key, std::move(c));
+      place(*wide_, Slot{hash_of(c->name), c.release()});
+      ++wide_->size;
     }
     std::vector<std::unique_ptr<Node>>().swap(small_);
   }
-  const std::string_view key = inserted.name;
-  big_->emplace(key, std::move(child));
+  const std::size_t capacity = wide_->mask + 1;
+  if ((wide_->size + 1) * 4 > capacity * 3) rehash(capacity * 2);  // load factor <= 3/4
+  place(*wide_, Slot{hash_of(inserted.name), child.release()});
+  ++wide_->size;
   return inserted;
 }
 
 void SubscriptionTree::ChildList::erase(const Node* child) {
-  if (big_) {
-    big_->erase(big_->find(child->name));
-    if (big_->size() <= kBackToSmall) {
-      small_.reserve(big_->size());
-      for (auto& entry : *big_)
-        small_.push_back(std::move(entry.second));
-      big_.reset();
-    }
+  if (!wide_) {
+    const auto it = std::find_if(small_.begin(), small_.end(),
+                                 [child](const auto& c) { return c.get() == child; });
+    if (it != small_.end() - 1) std::swap(*it, small_.back());
+    small_.pop_back();  // frees `child`
+    if (small_.empty()) std::vector<std::unique_ptr<Node>>().swap(small_);
     return;
   }
-  const auto it =
-      std::find_if(small_.begin(), small_.end(),
-                   [child](const std::unique_ptr<Node>& c) { return c.get() == child; });
-  if (it != small_.end() - 1) std::swap(*it, small_.back());
-  small_.pop_back();  // frees `child`
-  if (small_.empty()) std::vector<std::unique_ptr<Node>>().swap(small_);
+  Slot* slots = wide_->slots.get();
+  const std::size_t mask = wide_->mask;
+  std::size_t hole = hash_of(child->name) & mask;
+  while (slots[hole].node != child)
+    hole = (hole + 1) & mask;
+  delete slots[hole].node;
+  slots[hole] = Slot{};
+  --wide_->size;
+  // Backward-shift deletion: move up every later entry of the probe run whose home slot is not
+  // cyclically within (hole, j], so that lookups never stop early at the new hole.
+  for (std::size_t j = (hole + 1) & mask; slots[j].node != nullptr; j = (j + 1) & mask) {
+    const std::size_t home = slots[j].hash & mask;
+    const bool stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
+    if (stays) continue;
+    slots[hole] = slots[j];
+    slots[j] = Slot{};
+    hole = j;
+  }
+
+  if (wide_->size <= kBackToSmall) {
+    small_.reserve(wide_->size);
+    for (std::size_t i = 0; i <= mask; ++i) {
+      if (slots[i].node != nullptr) small_.emplace_back(std::exchange(slots[i].node, nullptr));
+    }
+    wide_.reset();
+  } else if (mask + 1 > kMinWideCapacity && wide_->size * 8 <= mask + 1) {
+    rehash((mask + 1) / 2);  // give memory back as a level empties
+  }
 }
 
 void SubscriptionTree::ChildList::release_all(std::vector<std::unique_ptr<Node>>& out) {
   for (auto& c : small_)
     out.push_back(std::move(c));
   std::vector<std::unique_ptr<Node>>().swap(small_);
-  if (big_) {
-    for (auto& entry : *big_)
-      out.push_back(std::move(entry.second));
-    big_.reset();
+  if (wide_) {
+    for (std::size_t i = 0; i <= wide_->mask; ++i) {
+      if (wide_->slots[i].node != nullptr) {
+        out.emplace_back(std::exchange(wide_->slots[i].node, nullptr));
+      }
+    }
+    wide_.reset();
   }
 }
 

@@ -235,7 +235,7 @@ TEST(RetainedStore, RandomizedCrossCheckAgainstTopicMatches) {
       }
     }
     ASSERT_EQ(store->size(), reference.size());
-    for (int i = 0; i < 1000; ++i) {
+    for (int i = 0; i < 500; ++i) {
       const std::string filter = random_filter();
       ASSERT_TRUE(is_valid_topic_filter(filter)) << filter;
       std::vector<std::pair<std::string, std::string>> expected;

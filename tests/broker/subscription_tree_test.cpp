@@ -326,66 +326,128 @@ TEST(SubscriptionTree, MQTT_4_7_3_3_DeepestFiltersNeedNoRecursion) {
   // The tree is destroyed here with the "+" chain still in it.
 }
 
-// Random filters and topics over a small alphabet, so that many of them overlap; the tree must
-// give exactly what a brute-force topic_matches() over every subscription gives.
-TEST(SubscriptionTree, RandomizedCrossCheckAgainstTopicMatches) {
-  std::mt19937 rng(20240611);
-  const std::vector<std::string> names = {"a", "b", "", "$x", "$SYS", "A", "machine", "7"};
-  auto pick = [&](std::size_t n) {
-    return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng);
-  };
-  auto random_topic = [&] {
+// A topic whose every level has both an exact and a "+" branch keeps one pending branch per
+// level: past the match stack's inline frames it must spill and still find everything.
+TEST(SubscriptionTree, ManyPendingBranchesAtOnce) {
+  SubscriptionTree tree;
+  std::string prefix;
+  for (SubscriberId k = 0; k < 100; ++k) {
+    tree.add(prefix + "+", k, 0);  // k levels of "a", then "+"
+    prefix += "a/";
+  }
+  std::string topic = "a";
+  for (int level = 2; level <= 100; ++level)
+    topic += "/a";
+  tree.add(topic, 1000, 1);
+  EXPECT_EQ(match(tree, topic), (std::vector<Entry>{{99, 0}, {1000, 1}}));
+  EXPECT_EQ(match(tree, "a/a/a"), (std::vector<Entry>{{2, 0}}));
+  EXPECT_EQ(match(tree, topic + "/a"), (std::vector<Entry>{}));
+}
+
+// Random filters and topics over a given alphabet of level names; the tree must give exactly
+// what a brute-force topic_matches() over every subscription gives, through adds, QoS
+// replacements and removals.
+class RandomCrossCheck {
+ public:
+  RandomCrossCheck(std::vector<std::string> names, unsigned seed, std::size_t max_depth,
+                   SubscriberId ids)
+      : names_(std::move(names)), rng_(seed), max_depth_(max_depth), ids_(ids) {}
+
+  void round(int adds, int removes, int topics) {
+    for (int i = 0; i < adds; ++i) {
+      const std::string filter = random_filter();
+      ASSERT_TRUE(is_valid_topic_filter(filter)) << filter;
+      const auto id = static_cast<SubscriberId>(pick(ids_));
+      const auto qos = static_cast<std::uint8_t>(pick(3));
+      const bool is_new = reference_.find({filter, id}) == reference_.end();
+      EXPECT_EQ(tree_.add(filter, id, qos), is_new) << filter;
+      reference_[{filter, id}] = qos;
+    }
+    for (int i = 0; i < removes && !reference_.empty(); ++i) {
+      if (pick(4) == 0) {  // often a subscription that does not exist
+        const std::string filter = random_filter();
+        const auto id = static_cast<SubscriberId>(pick(ids_));
+        EXPECT_EQ(tree_.remove(filter, id), reference_.erase({filter, id}) == 1) << filter;
+      } else {
+        auto it = reference_.begin();
+        std::advance(it, static_cast<std::ptrdiff_t>(pick(reference_.size())));
+        EXPECT_TRUE(tree_.remove(it->first.first, it->first.second)) << it->first.first;
+        reference_.erase(it);
+      }
+    }
+    ASSERT_EQ(tree_.size(), reference_.size());
+    for (int i = 0; i < topics; ++i) {
+      const std::string topic = random_topic();
+      ASSERT_TRUE(is_valid_topic_name(topic)) << topic;
+      std::vector<Entry> expected;
+      for (const auto& [key, qos] : reference_) {
+        if (topic_matches(key.first, topic)) expected.emplace_back(key.second, qos);
+      }
+      std::sort(expected.begin(), expected.end());
+      ASSERT_EQ(match(tree_, topic), expected) << "topic " << topic;
+    }
+  }
+
+  void remove_all() {
+    for (const auto& [key, qos] : reference_)
+      EXPECT_TRUE(tree_.remove(key.first, key.second));
+    reference_.clear();
+    EXPECT_EQ(tree_.size(), 0u);
+    EXPECT_EQ(tree_.node_count(), 0u);
+  }
+
+ private:
+  std::size_t pick(std::size_t n) {
+    return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_);
+  }
+  const std::string& name() { return names_[pick(names_.size())]; }
+  std::string random_topic() {
     std::string topic;
-    const std::size_t depth = 1 + pick(4);
+    const std::size_t depth = 1 + pick(max_depth_);
     for (std::size_t i = 0; i < depth; ++i)
-      topic += (i ? "/" : "") + names[pick(names.size())];
+      topic += (i ? "/" : "") + name();
     return topic.empty() ? std::string("a") : topic;
-  };
-  auto random_filter = [&] {
+  }
+  std::string random_filter() {
     std::string filter;
-    const std::size_t depth = 1 + pick(4);
+    const std::size_t depth = 1 + pick(max_depth_);
     for (std::size_t i = 0; i < depth; ++i) {
       if (i) filter += "/";
       if (i + 1 == depth && pick(4) == 0) {
         filter += "#";
       } else {
-        filter += pick(3) == 0 ? std::string("+") : names[pick(names.size())];
+        filter += pick(3) == 0 ? std::string("+") : name();
       }
     }
     return filter.empty() ? std::string("+") : filter;
-  };
-
-  SubscriptionTree tree;
-  std::map<std::pair<std::string, SubscriberId>, int> reference;  // (filter, id) -> qos
-  for (int round = 0; round < 3; ++round) {
-    for (int i = 0; i < 400; ++i) {
-      const std::string filter = random_filter();
-      ASSERT_TRUE(is_valid_topic_filter(filter)) << filter;
-      const auto id = static_cast<SubscriberId>(pick(30));
-      const auto qos = static_cast<std::uint8_t>(pick(3));
-      const bool is_new = reference.find({filter, id}) == reference.end();
-      EXPECT_EQ(tree.add(filter, id, qos), is_new) << filter;
-      reference[{filter, id}] = qos;
-    }
-    for (int i = 0; i < 200; ++i) {
-      const std::string filter = random_filter();
-      const auto id = static_cast<SubscriberId>(pick(30));
-      EXPECT_EQ(tree.remove(filter, id), reference.erase({filter, id}) == 1) << filter;
-    }
-    ASSERT_EQ(tree.size(), reference.size());
-    for (int i = 0; i < 2000; ++i) {
-      const std::string topic = random_topic();
-      ASSERT_TRUE(is_valid_topic_name(topic)) << topic;
-      std::vector<Entry> expected;
-      for (const auto& [key, qos] : reference) {
-        if (topic_matches(key.first, topic)) expected.emplace_back(key.second, qos);
-      }
-      std::sort(expected.begin(), expected.end());
-      ASSERT_EQ(match(tree, topic), expected) << "topic " << topic;
-    }
   }
-  for (const auto& [key, qos] : reference)
-    EXPECT_TRUE(tree.remove(key.first, key.second));
-  EXPECT_EQ(tree.size(), 0u);
-  EXPECT_EQ(tree.node_count(), 0u);
+
+  std::vector<std::string> names_;
+  std::mt19937 rng_;
+  std::size_t max_depth_;
+  SubscriberId ids_;
+  SubscriptionTree tree_;
+  std::map<std::pair<std::string, SubscriberId>, int> reference_;  // (filter, id) -> qos
+};
+
+// Few names, so that filters overlap a lot; '$' names at the first and later levels.
+TEST(SubscriptionTree, RandomizedCrossCheckAgainstTopicMatches) {
+  RandomCrossCheck check({"a", "b", "", "$x", "$SYS", "A", "machine", "7"}, 20240611, 4, 30);
+  for (int round = 0; round < 3; ++round)
+    check.round(400, 200, 700);
+  check.remove_all();
+}
+
+// Many names per level, so that levels switch to the hash index and back as they fill and
+// empty.
+TEST(SubscriptionTree, RandomizedCrossCheckWithWideLevels) {
+  std::vector<std::string> names = {"", "$x", "a"};
+  for (int i = 0; i < 80; ++i)
+    names.push_back(std::to_string(i));
+  RandomCrossCheck check(names, 4242, 3, 4);
+  for (int round = 0; round < 3; ++round)
+    check.round(1500, 300, 200);
+  for (int round = 0; round < 3; ++round)
+    check.round(100, 1200, 200);
+  check.remove_all();
 }
