@@ -130,7 +130,8 @@ def fabomatic_argv(binary):
     def argv(directory, port):
         settings = os.path.join(directory, "settings.toml")
         with open(settings, "w") as f:
-            f.write(f'[MQTT]\nport = {port}\nbind_address = "127.0.0.1"\n')
+            f.write(f'[MQTT]\nport = {port}\nbind_address = "127.0.0.1"\n'
+                    f'[web]\nport = {free_port()}\nbind_address = "127.0.0.1"\n')
         return [binary, "--config", settings]
     return argv
 

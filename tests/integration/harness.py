@@ -251,7 +251,11 @@ class Fabomatic(Broker):
                     'bind_address = "127.0.0.1"\n'
                     "sys_interval_s = 1\n"
                     f"connect_timeout_s = {INTENDED_DIFFERENCES['connect_timeout_s'][self.name]}\n"
-                    f"max_packet_size = {MAX_PACKET_SIZE}\n")
+                    f"max_packet_size = {MAX_PACKET_SIZE}\n"
+                    # the portal gets a port of its own too: test modules run in parallel
+                    "[web]\n"
+                    f"port = {free_port()}\n"
+                    'bind_address = "127.0.0.1"\n')
         return [os.path.abspath(binary), "--config", settings]
 
 
