@@ -360,3 +360,20 @@ def per_broker(scenarios):
         cls_name = f"{scenarios.__name__}_{name}"
         classes[cls_name] = type(cls_name, (scenarios, BrokerTestCase), attrs)
     return classes
+
+
+def differences_markdown():
+    """The intended differences and Mosquitto's known deviations, as README tables."""
+    lines = ["| behaviour | Mosquitto | fabomatic | why |", "|---|---|---|---|"]
+    for key, d in INTENDED_DIFFERENCES.items():
+        lines.append(f"| `{key}` | {d['mosquitto']} | {d['fabomatic']} | {d['reason']} |")
+    for broker, failures in KNOWN_FAILURES.items():
+        if failures:
+            lines += ["", f"Known deviations of {broker} from MQTT 3.1.1 (its test is an "
+                          "expected failure):", "", "| test | what it does |", "|---|---|"]
+            lines += [f"| `{test}` | {why} |" for test, why in failures.items()]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(differences_markdown())
