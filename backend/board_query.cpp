@@ -191,6 +191,9 @@ std::variant<BoardQuery, Rejection> parse_query(std::string_view payload) {
                      std::to_string(kMaxQueryPayload) + " a query may have"};
   }
   if (!is_valid_utf8(payload)) return Rejection{"payload is not valid UTF-8"};
+  // A raw NUL is never valid JSON, but nlohmann's lexer takes it for the end of the input and
+  // would accept "{...}\0anything".
+  if (payload.find('\0') != std::string_view::npos) return Rejection{"payload contains a NUL byte"};
   json document;
   try {
     document = json::parse(payload);

@@ -44,7 +44,7 @@ std::string describe(const toml::node& node) {
       std::string out;
       const std::string& text = node.as_string()->get();
       const std::size_t written = append_json_string(out, text, 60);
-      if (written < text.size()) out += "...";
+      if (written < text.size()) out.insert(out.size() - 1, "...");
       return out;
     }
     case toml::node_type::integer:
@@ -485,6 +485,9 @@ Settings parse_settings(std::string_view toml_text, std::string_view source_name
 }
 
 Settings load_settings(const std::filesystem::path& file) {
+  std::error_code ec;
+  // An ifstream opens a directory and reads it as empty: that would silently mean defaults.
+  if (fs::is_directory(file, ec)) throw SettingsError(file.string() + ": is a directory");
   std::ifstream stream(file, std::ios::binary);
   if (!stream) {
     throw SettingsError(file.string() + ": cannot be read: " + std::strerror(errno));
@@ -492,7 +495,6 @@ Settings load_settings(const std::filesystem::path& file) {
   std::ostringstream text;
   text << stream.rdbuf();
   if (stream.bad()) throw SettingsError(file.string() + ": cannot be read");
-  std::error_code ec;
   fs::path cwd = fs::current_path(ec);
   if (ec) throw SettingsError("cannot determine the working directory: " + ec.message());
   Settings settings = parse_settings(text.str(), file.string(), cwd);
