@@ -4,7 +4,7 @@
 // Invariants kept here, each in the transaction of the write:
 // - machine hours grow by a use's duration once, when the use closes (PROTOCOL.md (fix));
 // - the maintenance counters (maintenance_due.hpp) see every closed use.
-// The board lookups go through indexes on (machine_id, end_timestamp) and
+// The board lookups go through the partial index of open uses per machine and the index on
 // (machine_id, start_timestamp), so their cost does not grow with the history.
 #pragma once
 
@@ -39,7 +39,8 @@ class UsesRepository {
   std::vector<Use> open_uses(Id machine_id);  // oldest first
   // Open uses of every machine (dashboard), in machine order.
   std::vector<Use> all_open_uses();
-  // The machine's closed use with the latest end (duplicate stopuse detection).
+  // The machine's latest closed use (by start: uses of a machine follow each other), for the
+  // duplicate stopuse detection.
   std::optional<Use> latest_closed(Id machine_id);
 
   // Opens a use; returns its id.
