@@ -397,8 +397,14 @@ FrameResult next_frame(std::string_view data, std::size_t max_packet_size) {
 }
 
 DecodeResult decode(const FixedHeader& header, std::string_view frame) {
-  Reader in(frame.substr(header.header_size, header.remaining_length));
   DecodeResult result;
+  // A frame shorter than its header announces would make substr() throw, or hand PUBLISH a
+  // silently shortened payload.
+  if (frame.size() < header.frame_size()) {
+    result.error = DecodeError::truncated;
+    return result;
+  }
+  Reader in(frame.substr(header.header_size, header.remaining_length));
   switch (header.type()) {
     case PacketType::connect:
       result.packet = decode_connect(in);

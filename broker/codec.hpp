@@ -79,7 +79,8 @@ struct DecodeResult {
   bool ok() const { return error == DecodeError::none; }
 };
 
-/// Decodes one whole frame (fixed header included), as delimited by next_frame().
+/// Decodes one whole frame (fixed header included), as delimited by next_frame(). Bytes after
+/// the frame are ignored; a `frame` shorter than header.frame_size() gives DecodeError::truncated.
 DecodeResult decode(const FixedHeader& header, std::string_view frame);
 
 /// Convenience for tests and tools: next_frame + decode of a buffer holding exactly one packet.
