@@ -254,7 +254,11 @@ ConnackPacket decode_connack(Reader& in) {
   const auto code = in.u8();
   in.expect_end();
   if (in.failed()) return p;
-  if ((ack_flags & 0xFE) != 0 || code > 5) in.fail(DecodeError::invalid_connack);
+  // Reserved acknowledge flags (section 3.2.2.1), reserved return codes (6..255), and session
+  // present on a refused connection (MQTT-3.2.2-4).
+  if ((ack_flags & 0xFE) != 0 || code > 5 || (code != 0 && (ack_flags & 0x01) != 0)) {
+    in.fail(DecodeError::invalid_connack);
+  }
   p.session_present = ack_flags & 0x01;
   p.return_code = static_cast<ConnectReturnCode>(code);
   return p;

@@ -44,7 +44,7 @@ enum class DecodeError : std::uint8_t {
   invalid_requested_qos,       // requested QoS byte above 2 or reserved bits set (MQTT-3-8.3-4)
   empty_topic_filter,          // zero-length filter (MQTT-4.7.3-1)
   invalid_suback_code,         // SUBACK return code other than 0, 1, 2, 0x80
-  invalid_connack,             // reserved connack bits or unknown return code
+  invalid_connack,             // reserved bits, unknown code, or session present on a refusal
 };
 
 std::string_view to_string(DecodeError error);
