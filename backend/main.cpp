@@ -1,85 +1,82 @@
 // fabomatic: the FabLab access appliance in one process.
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <csignal>
 #include <cstdio>
-#include <cstring>
+#include <filesystem>
 #include <string>
 
+#include "backend/app.hpp"
+#include "backend/cli.hpp"
+#include "backend/housekeeping.hpp"
 #include "backend/log.hpp"
 #include "backend/settings.hpp"
-#include "broker/broker.hpp"
-#include "broker/server.hpp"
+#include "db/database.hpp"
+#include "db/purge.hpp"
 
 namespace {
 
-void print_usage() {
-  std::puts(
-      "usage: fabomatic [--config FILE] [--help] [--version]\n"
-      "  --config FILE   settings.toml to use");
+using namespace fabomatic;
+
+// --config FILE, else the first file of the search order, else a commented default file
+// created in the working directory (first start).
+backend::Settings load(const backend::CommandLine& cli) {
+  if (cli.config) return backend::load_settings(*cli.config);
+  if (const auto found = backend::find_settings_file()) return backend::load_settings(*found);
+  const auto created = std::filesystem::current_path() / "settings.toml";
+  backend::write_default_settings(created);
+  log::info("config", "no settings file found: created " + created.string());
+  return backend::load_settings(created);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  using namespace fabomatic;
-  std::string config_file;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      print_usage();
-      return 0;
-    }
-    if (arg == "--version") {
-      std::puts("fabomatic " FABOMATIC_VERSION);
-      return 0;
-    }
-    if (arg == "--config" && i + 1 < argc) {
-      config_file = argv[++i];
-      continue;
-    }
-    std::fprintf(stderr, "fabomatic: unknown argument '%s' (see --help)\n", arg.c_str());
+  const auto parsed = backend::parse_command_line(argc, argv);
+  if (const auto* error = std::get_if<backend::CommandLineError>(&parsed)) {
+    std::fprintf(stderr, "fabomatic: %s\n%s", error->message.c_str(),
+                 backend::usage_text().c_str());
     return 2;
+  }
+  const auto& cli = std::get<backend::CommandLine>(parsed);
+  if (cli.help) {
+    std::fputs(backend::usage_text().c_str(), stdout);
+    return 0;
+  }
+  if (cli.version) {
+    std::puts("fabomatic " FABOMATIC_VERSION);
+    return 0;
   }
 
   backend::Settings settings;
   try {
-    if (!config_file.empty()) settings = backend::load_settings(config_file);
+    settings = load(cli);
   } catch (const backend::SettingsError& e) {
-    log::error("config", e.what());
+    for (const auto& line : e.errors())
+      log::error("config", line);
     return 1;
   }
+  log::set_level(cli.log_level.value_or(settings.backend.log_level));
+  log::info("main",
+            "fabomatic " FABOMATIC_VERSION " starting with settings " +
+                (settings.source.empty() ? std::string("(defaults)") : settings.source.string()));
 
-  log::info("main", "fabomatic " FABOMATIC_VERSION " starting");
-  boost::asio::io_context io(1);
-
-  broker::BrokerConfig broker_config;
-  broker_config.version = "fabomatic " FABOMATIC_VERSION;
-  broker_config.logger = [](broker::LogLevel level, std::string_view text) {
-    static constexpr log::Level kLevels[] = {log::Level::debug, log::Level::info,
-                                             log::Level::warning, log::Level::error};
-    log::write(kLevels[static_cast<int>(level)], "broker", text);
-  };
-  broker::Broker mqtt(broker_config);
-  broker::Server mqtt_server(io, mqtt);
   try {
-    const auto port = mqtt_server.listen_tcp(settings.mqtt.bind_address, settings.mqtt.port);
-    log::info("main", "MQTT broker listening on " + settings.mqtt.bind_address + ":" +
-                          std::to_string(port));
-  } catch (const std::system_error& e) {
+    if (cli.purge) {
+      auto opened = backend::open_configured_database(settings);
+      db::PurgePolicy policy;
+      policy.history_days = settings.backend.purge_retention_days;
+      policy.unknown_cards_days = settings.backend.unknown_cards_retention_days;
+      const auto result = db::purge(opened.conn, backend::unix_now(), policy);
+      log::info("main", "purge changed " + std::to_string(result.total()) + " row(s)");
+      return 0;
+    }
+    if (cli.weekly_summary) {
+      log::error("main", "--weekly-summary: e-mail sending is not part of this version");
+      return 1;
+    }
+    backend::App app(std::move(settings));
+    app.start();
+    return app.run();
+  } catch (const std::exception& e) {
     log::error("main", e.what());
     return 1;
   }
-  mqtt_server.start();
-
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
-    if (ec) return;
-    log::info("main", std::string("received ") + strsignal(signal) + ", stopping");
-    mqtt_server.stop();
-    io.stop();
-  });
-  io.run();
-  log::info("main", "stopped");
-  return 0;
 }

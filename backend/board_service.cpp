@@ -1,0 +1,324 @@
+#include "backend/board_service.hpp"
+
+#include <cmath>
+
+#include "backend/board_reply.hpp"
+#include "backend/live_status.hpp"
+#include "backend/log.hpp"
+#include "backend/machine_status_loader.hpp"
+#include "db/access.hpp"
+#include "db/boards_repository.hpp"
+#include "db/discovered_boards_repository.hpp"
+#include "db/interventions_repository.hpp"
+#include "db/machine_types_repository.hpp"
+#include "db/machines_repository.hpp"
+#include "db/maintenance_due.hpp"
+#include "db/roles_repository.hpp"
+#include "db/users_repository.hpp"
+#include "db/uses_repository.hpp"
+
+namespace fabomatic::backend {
+
+namespace {
+
+constexpr std::int64_t kMaxDuration = 86400;  // a day: longer durations are not believed
+// A stopuse repeating the machine's last closed use within this window is the board replaying
+// an answer it missed (PROTOCOL.md (fix)).
+constexpr double kDuplicateStopWindow = 600;
+
+std::optional<db::User> active_card_user(db::Connection& db, std::string_view uid) {
+  auto user = db::UsersRepository(db).by_card(uid);
+  if (!user || user->deleted) return std::nullopt;  // a deleted user has no card any more
+  return user;
+}
+
+}  // namespace
+
+BoardService::BoardService(broker::MessageBus& bus, db::Connection& db, LiveStatus& status,
+                           BoardTopics topics, Clock clock)
+    : bus_(bus), db_(db), status_(status), topics_(std::move(topics)), clock_(std::move(clock)) {}
+
+BoardService::~BoardService() {
+  stop();
+}
+
+void BoardService::start() {
+  if (subscription_) return;
+  subscription_ = bus_.subscribe(topics_.query_filter(),
+                                 [this](const broker::Message& m) { handle(m.topic, m.payload); });
+}
+
+void BoardService::stop() {
+  if (subscription_) bus_.unsubscribe(*subscription_);
+  subscription_.reset();
+}
+
+std::optional<std::string> BoardService::handle(std::string_view topic, std::string_view payload) {
+  ++stats_.received;
+  auto parsed = parse_board_message(topics_, topic, payload);
+  if (auto* rejection = std::get_if<Rejection>(&parsed)) {
+    ++stats_.rejected;
+    log::warning("board", "ignored message on " + std::string(topic) + ": " + rejection->reason);
+    return std::nullopt;
+  }
+  const BoardMessage& message = std::get<BoardMessage>(parsed);
+  const double now = clock_();
+  status_.heard(message.machine_id, now);
+
+  BoardEvent event;
+  event.machine_id = message.machine_id;
+  event.action = action_name(message.query);
+  std::visit(
+      [&event](const auto& q) {
+        if constexpr (requires { q.uid; }) event.uid = q.uid;
+      },
+      message.query);
+
+  if (const auto* a = std::get_if<Alive>(&message.query)) {
+    try {
+      alive(message.machine_id, *a, now);
+    } catch (const db::Error& e) {
+      ++stats_.errors;
+      log::error("board",
+                 "alive from machine " + std::to_string(message.machine_id) + ": " + e.what());
+    }
+    if (observer_) observer_(event);
+    return std::nullopt;  // alive never gets a reply
+  }
+
+  std::string reply;
+  try {
+    reply = answer(message, now);
+  } catch (const std::exception& e) {
+    // The process keeps serving: this board gets request_ok:false, the others carry on.
+    ++stats_.errors;
+    log::error("board", std::string(event.action) + " on machine " +
+                            std::to_string(message.machine_id) + " failed: " + e.what());
+    reply = error_reply(message.query, message.reply_budget);
+  }
+  bus_.publish(message.reply_topic, reply);
+  ++stats_.replies;
+  event.request_ok = reply.starts_with(R"({"request_ok":true)");
+  event.reply = reply;
+  if (observer_) observer_(event);
+  return reply;
+}
+
+std::string BoardService::answer(const BoardMessage& message, double now) {
+  const auto id = message.machine_id;
+  const auto budget = message.reply_budget;
+  if (!db::MachinesRepository(db_).get(id)) {
+    return format_reply(unknown_machine_reply(), budget);
+  }
+  struct Visitor {
+    BoardService& self;
+    std::int64_t id;
+    double now;
+    std::size_t budget;
+    std::string operator()(const CheckMachine&) { return self.check_machine(id, now, budget); }
+    std::string operator()(const CheckUser& q) { return self.check_user(id, q, now, budget); }
+    std::string operator()(const StartUse& q) { return self.start_use(id, q, now, budget); }
+    std::string operator()(const InUse& q) { return self.in_use(id, q, now, budget); }
+    std::string operator()(const StopUse& q) { return self.stop_use(id, q, now, budget); }
+    std::string operator()(const Maintenance& q) { return self.maintenance(id, q, now, budget); }
+    std::string operator()(const SyncCache&) { return self.sync_cache(id, budget); }
+    std::string operator()(const Alive&) { return {}; }
+  };
+  return std::visit(Visitor{*this, id, now, budget}, message.query);
+}
+
+std::string BoardService::check_machine(std::int64_t machine_id, double now, std::size_t budget) {
+  db::Transaction tx(db_);
+  db::MachinesRepository machines(db_);
+  machines.touch(machine_id, now);
+  const auto machine = machines.get(machine_id);
+  CheckMachineReply reply;
+  reply.is_valid = true;
+  reply.name = machine->name;
+  reply.allowed = !machine->blocked;
+  if (machine->type_id) {
+    if (const auto type = db::MachineTypesRepository(db_).get(*machine->type_id)) {
+      reply.logoff = type->timeout_min;
+      reply.type = type->id;
+      reply.grace = type->grace_period_min;
+    }
+  }
+  const auto due = db::due_plans(db_, machine_id);
+  reply.maintenance = due.any();
+  reply.description = due.lcd_message;
+  tx.commit();
+  status_.update(machine_id, [&](MachineStatus& s) {
+    s.blocked = machine->blocked;
+    s.maintenance_due = due.any();
+    s.name = machine->name;
+  });
+  return format_reply(reply, budget);
+}
+
+std::string BoardService::check_user(std::int64_t machine_id, const CheckUser& q, double now,
+                                     std::size_t budget) {
+  const auto decision = db::check_user(db_, machine_id, q.uid, now);
+  CheckUserReply reply;
+  if (decision.unknown_card()) {
+    reply.is_valid = false;
+    reply.name = "Unknown";
+    reply.missing_auth = false;
+    status_.unknown_card(machine_id, q.uid, now);
+  } else if (decision.authorized) {
+    reply.is_valid = true;
+    reply.name = decision.user->name;
+    reply.level = decision.level;
+  } else {
+    reply.is_valid = false;
+    reply.name = "User not authorized";
+    reply.missing_auth = true;
+  }
+  return format_reply(reply, budget);
+}
+
+std::string BoardService::start_use(std::int64_t machine_id, const StartUse& q, double now,
+                                    std::size_t budget) {
+  db::Transaction tx(db_);
+  const auto user = active_card_user(db_, q.uid);
+  if (!user) return format_reply(SimpleReply{false, "Invalid card"}, budget);
+  db::UsesRepository uses(db_);
+  uses.close_open(machine_id);  // a use still open here ended when last seen
+  uses.start(user->id, machine_id, now, now, q.replay);
+  tx.commit();
+  refresh_status(machine_id);
+  return format_reply(SimpleReply{true, ""}, budget);
+}
+
+std::string BoardService::in_use(std::int64_t machine_id, const InUse& q, double now,
+                                 std::size_t budget) {
+  db::Transaction tx(db_);
+  const auto user = active_card_user(db_, q.uid);
+  if (!user) return format_reply(SimpleReply{false, "Invalid card"}, budget);
+  if (q.duration < 0 || q.duration > kMaxDuration) {
+    return format_reply(SimpleReply{false, "inUse"}, budget);
+  }
+  db::UsesRepository uses(db_);
+  bool created = false;
+  if (const auto open = uses.open_use(machine_id)) {
+    uses.refresh(open->id, now);
+  } else {
+    // The start was lost (sent while we were unreachable): the use began `duration` ago.
+    uses.start(user->id, machine_id, now - static_cast<double>(q.duration), now, false);
+    created = true;
+  }
+  tx.commit();
+  if (created) refresh_status(machine_id);
+  return format_reply(SimpleReply{true, "inUse"}, budget);
+}
+
+std::string BoardService::stop_use(std::int64_t machine_id, const StopUse& q, double now,
+                                   std::size_t budget) {
+  db::Transaction tx(db_);
+  const auto user = active_card_user(db_, q.uid);
+  if (!user) return format_reply(SimpleReply{false, "Invalid card"}, budget);
+  const std::int64_t duration = (q.duration < 0 || q.duration > kMaxDuration) ? 1 : q.duration;
+  db::UsesRepository uses(db_);
+  bool changed = true;
+  if (const auto open = uses.open_use(machine_id)) {
+    uses.close(open->id, open->start + static_cast<double>(duration), now);
+    uses.close_open(machine_id);  // any further open use ends when it was last seen
+  } else if (duration == 0) {
+    changed = false;  // "stop" while free: nothing happened
+  } else {
+    const auto last = uses.latest_closed(machine_id);
+    const bool duplicate = last && last->end && last->user_id == user->id &&
+                           std::llround(*last->end - last->start) == duration &&
+                           now - std::max(*last->end, last->last_seen) <= kDuplicateStopWindow;
+    if (duplicate) {
+      changed = false;  // a replay of a stop we already counted
+    } else {
+      // The start was lost: the use is recorded whole, its duration counted once.
+      uses.record_closed(user->id, machine_id, now - static_cast<double>(duration), now, q.replay);
+    }
+  }
+  tx.commit();
+  if (changed) refresh_status(machine_id);
+  return format_reply(stop_use_reply(duration), budget);
+}
+
+std::string BoardService::maintenance(std::int64_t machine_id, const Maintenance& q, double now,
+                                      std::size_t budget) {
+  db::Transaction tx(db_);
+  const auto user = active_card_user(db_, q.uid);
+  if (!user) return format_reply(SimpleReply{false, "Wrong user card"}, budget);
+  const auto role = db::RolesRepository(db_).get(user->role_id);
+  if (user->disabled || !role || !role->maintenance) {
+    return format_reply(SimpleReply{false, "Not authorized"}, budget);
+  }
+  const auto serviced =
+      db::InterventionsRepository(db_).record_due(machine_id, user->id, now, q.replay);
+  tx.commit();
+  if (!serviced.empty()) refresh_status(machine_id);
+  return format_reply(SimpleReply{true, ""}, budget);
+}
+
+std::string BoardService::sync_cache(std::int64_t machine_id, std::size_t budget) {
+  SyncCacheReply reply;
+  for (const auto& card : db::authorized_cards(db_, machine_id)) {
+    reply.cards.push_back(CacheCard{card.card, card.level});
+  }
+  return format_reply(reply, budget);
+}
+
+void BoardService::alive(std::int64_t machine_id, const Alive& q, double now) {
+  const db::BoardReport report{q.ip, q.version, q.serial, q.heap};
+  db::Transaction tx(db_);
+  if (!db::MachinesRepository(db_).get(machine_id)) {
+    // A board configured for a machine we do not know: remember it for the admin.
+    db::DiscoveredBoardsRepository(db_).record(machine_id, report, now);
+    tx.commit();
+    status_.board_discovered(machine_id, now);
+    return;
+  }
+  db::BoardsRepository(db_).upsert(machine_id, report, now);
+  db::MachinesRepository(db_).touch(machine_id, now);
+  tx.commit();
+  status_.update(machine_id, [&](MachineStatus& s) {
+    s.board_ip = q.ip;
+    s.board_version = q.version;
+    s.board_serial = q.serial;
+    s.board_heap = q.heap;
+  });
+}
+
+std::string BoardService::error_reply(const BoardQuery& query, std::size_t budget) {
+  if (std::holds_alternative<CheckUser>(query)) {
+    CheckUserReply r;
+    r.request_ok = false;
+    return format_reply(r, budget);
+  }
+  if (std::holds_alternative<CheckMachine>(query)) {
+    CheckMachineReply r;
+    r.request_ok = false;
+    return format_reply(r, budget);
+  }
+  if (std::holds_alternative<SyncCache>(query)) {
+    SyncCacheReply r;
+    r.request_ok = false;
+    return format_reply(r, budget);
+  }
+  return format_reply(SimpleReply{false, ""}, budget);
+}
+
+void BoardService::refresh_status(std::int64_t machine_id) {
+  try {
+    if (auto fresh = load_machine_status(db_, machine_id)) {
+      status_.update(machine_id, [&](MachineStatus& s) {
+        const double last_heard = s.last_heard;
+        const bool online = s.online;
+        s = std::move(*fresh);
+        s.last_heard = last_heard;
+        s.online = online;
+      });
+    }
+  } catch (const db::Error& e) {
+    log::error("board", "live status of machine " + std::to_string(machine_id) + ": " + e.what());
+  }
+}
+
+}  // namespace fabomatic::backend

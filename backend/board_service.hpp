@@ -1,0 +1,85 @@
+// The board protocol, in-process: every PUBLISH on machine/+ is intercepted from the embedded
+// broker (it still reaches other subscribers), answered from the database in one transaction,
+// and the reply published on <query topic>/reply through the same reactor once that
+// transaction has committed (PROTOCOL.md).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "backend/board_query.hpp"
+#include "backend/board_topics.hpp"
+#include "broker/message_bus.hpp"
+#include "db/sqlite.hpp"
+
+namespace fabomatic::backend {
+
+class LiveStatus;
+
+/// What a handled query did, for observers (remote start/stop outcome, tests, metrics).
+struct BoardEvent {
+  std::int64_t machine_id = 0;
+  std::string_view action;  // "checkuser", ...
+  std::string uid;          // the card, lowercase, when the query had one
+  bool request_ok = false;  // the reply's request_ok (false for alive, which has no reply)
+  std::string reply;        // the reply payload, empty when none was sent
+};
+
+struct BoardServiceStats {
+  std::uint64_t received = 0;  // queries intercepted (valid or not)
+  std::uint64_t rejected = 0;  // malformed: logged, no reply
+  std::uint64_t replies = 0;   // replies published
+  std::uint64_t errors = 0;    // database failures answered with request_ok:false
+};
+
+class BoardService {
+ public:
+  using Clock = std::function<double()>;  // unix seconds
+  using Observer = std::function<void(const BoardEvent&)>;
+
+  BoardService(broker::MessageBus& bus, db::Connection& db, LiveStatus& status, BoardTopics topics,
+               Clock clock);
+  ~BoardService();
+  BoardService(const BoardService&) = delete;
+  BoardService& operator=(const BoardService&) = delete;
+
+  /// Starts intercepting queries on the bus.
+  void start();
+  void stop();
+
+  /// Handles one message as if it had been published on `topic`; returns the reply payload
+  /// (also published), or nothing when the message gets no reply.
+  std::optional<std::string> handle(std::string_view topic, std::string_view payload);
+
+  void set_observer(Observer observer) { observer_ = std::move(observer); }
+  const BoardServiceStats& stats() const { return stats_; }
+
+ private:
+  std::string answer(const BoardMessage& message, double now);
+  std::string check_machine(std::int64_t machine_id, double now, std::size_t budget);
+  std::string check_user(std::int64_t machine_id, const CheckUser& q, double now,
+                         std::size_t budget);
+  std::string start_use(std::int64_t machine_id, const StartUse& q, double now, std::size_t budget);
+  std::string in_use(std::int64_t machine_id, const InUse& q, double now, std::size_t budget);
+  std::string stop_use(std::int64_t machine_id, const StopUse& q, double now, std::size_t budget);
+  std::string maintenance(std::int64_t machine_id, const Maintenance& q, double now,
+                          std::size_t budget);
+  std::string sync_cache(std::int64_t machine_id, std::size_t budget);
+  void alive(std::int64_t machine_id, const Alive& q, double now);
+  std::string error_reply(const BoardQuery& query, std::size_t budget);
+  void refresh_status(std::int64_t machine_id);
+
+  broker::MessageBus& bus_;
+  db::Connection& db_;
+  LiveStatus& status_;
+  BoardTopics topics_;
+  Clock clock_;
+  Observer observer_;
+  std::optional<broker::MessageBus::HandlerId> subscription_;
+  BoardServiceStats stats_;
+};
+
+}  // namespace fabomatic::backend

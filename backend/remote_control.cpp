@@ -1,0 +1,73 @@
+#include "backend/remote_control.hpp"
+
+#include "backend/live_status.hpp"
+#include "backend/log.hpp"
+#include "db/machines_repository.hpp"
+#include "db/users_repository.hpp"
+
+namespace fabomatic::backend {
+
+RemoteControl::RemoteControl(broker::MessageBus& bus, db::Connection& db, LiveStatus& status,
+                             BoardTopics topics, Clock clock, double timeout_s)
+    : bus_(bus),
+      db_(db),
+      status_(status),
+      topics_(std::move(topics)),
+      clock_(std::move(clock)),
+      timeout_s_(timeout_s) {}
+
+std::optional<std::string> RemoteControl::request(db::Id machine_id, RemoteRequest type,
+                                                  db::Id acting_user_id, Callback done) {
+  const double now = clock_();
+  if (!db::MachinesRepository(db_).get(machine_id)) return "unknown machine";
+  if (!status_.is_online(machine_id, now)) return "the machine's board is offline";
+  const auto user = db::UsersRepository(db_).get(acting_user_id);
+  if (!user || !user->card || user->card->empty()) return "you have no card to log in with";
+  if (pending_.contains(machine_id)) return "a request to this machine is already pending";
+  const std::string topic = topics_.request_topic(machine_id);
+  const auto payload = format_remote_request(type, *user->card, board_payload_budget(topic));
+  if (!payload) return "the card id is too long for the board";
+  pending_[machine_id] = Pending{type, *user->card, now + timeout_s_, std::move(done)};
+  bus_.publish(topic, *payload);
+  log::info("remote", std::string(type == RemoteRequest::start ? "start" : "stop") +
+                          " requested on machine " + std::to_string(machine_id) + " by user " +
+                          std::to_string(acting_user_id));
+  return std::nullopt;
+}
+
+void RemoteControl::on_board_event(const BoardEvent& event) {
+  const auto it = pending_.find(event.machine_id);
+  if (it == pending_.end()) return;
+  const Pending& p = it->second;
+  if (p.type == RemoteRequest::start) {
+    if (event.action == "checkuser" && event.uid == p.uid && !event.request_ok) {
+      finish(event.machine_id, {false, "the board could not check the card"});
+    } else if (event.action == "checkuser" && event.uid == p.uid &&
+               event.reply.find(R"("is_valid":false)") != std::string::npos) {
+      finish(event.machine_id, {false, "card refused by the machine"});
+    } else if (event.action == "startuse" && event.uid == p.uid) {
+      finish(event.machine_id, event.request_ok ? RemoteOutcome{true, "started"}
+                                                : RemoteOutcome{false, "the board refused"});
+    }
+  } else if (event.action == "stopuse") {
+    finish(event.machine_id, {true, "stopped"});
+  }
+}
+
+void RemoteControl::expire(double now) {
+  std::vector<db::Id> late;
+  for (const auto& [machine_id, p] : pending_) {
+    if (now >= p.deadline) late.push_back(machine_id);
+  }
+  for (const auto id : late)
+    finish(id, {false, "no response"});
+}
+
+void RemoteControl::finish(db::Id machine_id, RemoteOutcome outcome) {
+  auto node = pending_.extract(machine_id);
+  if (node.empty()) return;
+  log::info("remote", "machine " + std::to_string(machine_id) + ": " + outcome.message);
+  if (node.mapped().done) node.mapped().done(outcome);
+}
+
+}  // namespace fabomatic::backend

@@ -1,0 +1,69 @@
+// Remote start/stop of a machine from the portal (PROTOCOL.md "Remote commands"): the request
+// goes to machine/<id>/request; the board answers nothing directly, so the outcome is read from
+// the board's following queries (checkuser/startuse after a start, stopuse after a stop), or is
+// "no response" when nothing comes in time.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "backend/board_reply.hpp"
+#include "backend/board_service.hpp"
+#include "backend/board_topics.hpp"
+#include "broker/message_bus.hpp"
+#include "db/models.hpp"
+#include "db/sqlite.hpp"
+
+namespace fabomatic::backend {
+
+class LiveStatus;
+
+struct RemoteOutcome {
+  bool ok = false;
+  std::string message;  // "started", "stopped", "card refused by the machine", "no response"
+};
+
+class RemoteControl {
+ public:
+  using Clock = std::function<double()>;
+  using Callback = std::function<void(const RemoteOutcome&)>;
+
+  RemoteControl(broker::MessageBus& bus, db::Connection& db, LiveStatus& status, BoardTopics topics,
+                Clock clock, double timeout_s = 10);
+
+  /// Sends the request for `acting_user_id` (the admin's card is the one the board logs in).
+  /// Returns the reason when it cannot be sent (unknown or offline machine, admin without a
+  /// card, a request already pending on the machine); otherwise `done` is called exactly once
+  /// with the outcome.
+  std::optional<std::string> request(db::Id machine_id, RemoteRequest type, db::Id acting_user_id,
+                                     Callback done);
+
+  /// Feeds the board service's handled queries (BoardService::set_observer).
+  void on_board_event(const BoardEvent& event);
+
+  /// Ends requests that got no answer in time (called periodically).
+  void expire(double now);
+
+  std::size_t pending() const { return pending_.size(); }
+
+ private:
+  struct Pending {
+    RemoteRequest type;
+    std::string uid;
+    double deadline = 0;
+    Callback done;
+  };
+  void finish(db::Id machine_id, RemoteOutcome outcome);
+
+  broker::MessageBus& bus_;
+  db::Connection& db_;
+  LiveStatus& status_;
+  BoardTopics topics_;
+  Clock clock_;
+  double timeout_s_;
+  std::map<db::Id, Pending> pending_;
+};
+
+}  // namespace fabomatic::backend
