@@ -95,6 +95,16 @@ TEST(CodecFrame, Section_2_2_3_FifthLengthByteIsMalformed) {
             DecodeError::malformed_remaining_length);
 }
 
+TEST(CodecFrame, Section_2_2_3_NonMinimalRemainingLengthIsAccepted) {
+  // MQTT 3.1.1, unlike MQTT 5 (MQTT-1.5.5-1), does not require the fewest length bytes.
+  const auto frame = bytes({0xC0, 0x80, 0x00});
+  const auto r = next_frame(frame, 1024);
+  ASSERT_EQ(r.status, Status::complete);
+  EXPECT_EQ(r.header.remaining_length, 0u);
+  EXPECT_EQ(r.header.header_size, 3);
+  EXPECT_TRUE(decode_one(frame).ok());
+}
+
 // --- next_frame: completeness --------------------------------------------------------------
 
 TEST(CodecFrame, EmptyInputIsIncomplete) {
