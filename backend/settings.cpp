@@ -280,6 +280,23 @@ void read_mqtt(const toml::table* table, Diagnostics& diagnostics, MqttSettings&
   out.allow_anonymous = out.users.empty();
   reader.boolean("allow_anonymous", out.allow_anonymous);
 
+  // The firmware has these compiled in: other values only suit other clients.
+  struct FirmwareTopic {
+    std::string_view key;
+    const std::string& value;
+    std::string_view firmware;
+  };
+  for (const FirmwareTopic& topic :
+       {FirmwareTopic{"topic", out.topic, "machine"},
+        FirmwareTopic{"reply_subtopic", out.reply_subtopic, "reply"},
+        FirmwareTopic{"request_subtopic", out.request_subtopic, "request"}}) {
+    if (topic.value == topic.firmware) continue;
+    reader.warning(topic.key, "\"" + sanitize_utf8(topic.value) +
+                                  "\" differs from the Fab-O-Matic firmware's \"" +
+                                  std::string(topic.firmware) +
+                                  "\"; unmodified boards will not be answered");
+  }
+
   if (!out.broker.empty() && out.broker != "localhost" && out.broker != "127.0.0.1" &&
       out.broker != "::1") {
     reader.warning("broker", "names the old external broker \"" + sanitize_utf8(out.broker) +

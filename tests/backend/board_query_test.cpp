@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <random>
+
+#include "backend/text.hpp"
 
 namespace fabomatic::backend {
 namespace {
@@ -353,6 +356,56 @@ TEST(BoardQuery, RejectionReasonsArePrintable) {
     EXPECT_TRUE(c >= 0x20 && c < 0x7F) << "byte " << static_cast<int>(c) << " in " << reason;
   }
   EXPECT_LT(reason.size(), 80u);
+}
+
+TEST(BoardQuery, MutatedFirmwarePayloadsNeverThrowAndKeepInvariants) {
+  const std::vector<std::string> seeds = {
+      R"({"action":"checkuser","uid":"aabbccd1"})",
+      R"({"action":"stopuse", "uid":"aabbccd1","duration":123, "replay":true})",
+      R"({"action":"alive","version":"hardware-rev0-it_IT,0.7.3-12-gabcdef","ip":"192.168.1.5","serial":"a1b2c3d4e5f6","heap":"183456"})",
+  };
+  std::mt19937 random(20240611);  // fixed seed: reproducible
+  const std::string alphabet = "{}[]\":,. -+eE0123456789truefalsnl\\u\x01\xC3\xA9\xFF";
+  std::size_t accepted_count = 0;
+  for (int round = 0; round < 5000; ++round) {
+    std::string payload = seeds[random() % seeds.size()];
+    const int edits = 1 + static_cast<int>(random() % 4);
+    for (int e = 0; e < edits && !payload.empty(); ++e) {
+      const std::size_t at = random() % payload.size();
+      const char c = alphabet[random() % alphabet.size()];
+      switch (random() % 3) {
+        case 0:
+          payload[at] = c;
+          break;
+        case 1:
+          payload.insert(payload.begin() + static_cast<std::ptrdiff_t>(at), c);
+          break;
+        default:
+          payload.erase(at, 1);
+      }
+    }
+    std::variant<BoardQuery, Rejection> result = Rejection{};
+    ASSERT_NO_THROW(result = parse_query(payload)) << printable_excerpt(payload, 400);
+    if (auto* rejection = std::get_if<Rejection>(&result)) {
+      EXPECT_FALSE(rejection->reason.empty());
+      continue;
+    }
+    ++accepted_count;
+    const auto uid_ok = [](const std::string& uid) {
+      return !uid.empty() && uid.size() <= kMaxUidBytes && ascii_lowercase(uid) == uid;
+    };
+    std::visit(
+        [&](const auto& query) {
+          if constexpr (requires { query.uid; }) {
+            EXPECT_TRUE(uid_ok(query.uid)) << query.uid;
+          }
+          if constexpr (requires { query.heap; }) {
+            EXPECT_GE(query.heap, 0);
+          }
+        },
+        std::get<BoardQuery>(result));
+  }
+  EXPECT_GT(accepted_count, 25u) << "the mutations should leave some payloads valid";
 }
 
 // --- topics -------------------------------------------------------------------------------

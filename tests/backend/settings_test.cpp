@@ -282,6 +282,20 @@ TEST(Settings, OtherBrokerHostIsReadButWarnedAbout) {
             "broker is now embedded and listens on [MQTT] port");
 }
 
+TEST(Settings, TopicsOtherThanTheFirmwaresAreWarnedAbout) {
+  const Settings s = parse(
+      "[MQTT]\ntopic = \"lab/boards\"\nreply_subtopic = \"/answer\"\n[web]\nsecret_key = \"k\"");
+  EXPECT_EQ(s.mqtt.topic, "lab/boards");
+  EXPECT_EQ(s.mqtt.reply_subtopic, "answer");
+  ASSERT_EQ(s.warnings.size(), 2u);
+  EXPECT_EQ(s.warnings[0],
+            "settings.toml: [MQTT] topic: \"lab/boards\" differs from the Fab-O-Matic firmware's "
+            "\"machine\"; unmodified boards will not be answered");
+  EXPECT_EQ(s.warnings[1],
+            "settings.toml: [MQTT] reply_subtopic: \"answer\" differs from the Fab-O-Matic "
+            "firmware's \"reply\"; unmodified boards will not be answered");
+}
+
 // --- validation: every message names the key and says what is wrong ----------------------
 
 struct BadValue {
