@@ -123,8 +123,9 @@ class Broker:
     name = ""
     start_timeout = 10.0
 
-    def __init__(self, **options):
-        self.options = options
+    def __init__(self, sanitizer_options=""):
+        # appended to $ASAN_OPTIONS for this broker (later options override earlier ones)
+        self.sanitizer_options = sanitizer_options
         self.port = None
         self.proc = None
         self.dir = None
@@ -139,8 +140,13 @@ class Broker:
         self.port = free_port()
         self.log_path = os.path.join(self.dir, "broker.log")
         argv = self.command()
+        env = dict(os.environ)
+        if self.sanitizer_options:
+            env["ASAN_OPTIONS"] = ":".join(
+                o for o in (env.get("ASAN_OPTIONS"), self.sanitizer_options) if o)
         with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen(argv, cwd=self.dir, stdout=log, stderr=subprocess.STDOUT,
+            self.proc = subprocess.Popen(argv, cwd=self.dir, env=env, stdout=log,
+                                         stderr=subprocess.STDOUT,
                                          stdin=subprocess.DEVNULL, start_new_session=True,
                                          preexec_fn=_raise_fd_limit)
         _running.add(self)
@@ -274,10 +280,11 @@ class BrokerTestCase(unittest.TestCase):
 
     broker_name = None
     broker = None
+    sanitizer_options = ""  # extra ASAN_OPTIONS for this class's broker (sanitizer builds)
 
     @classmethod
     def setUpClass(cls):
-        cls.broker = BROKERS[cls.broker_name]().start()
+        cls.broker = BROKERS[cls.broker_name](cls.sanitizer_options).start()
 
     @classmethod
     def tearDownClass(cls):
@@ -295,7 +302,7 @@ class BrokerTestCase(unittest.TestCase):
         # topics and client ids unique per test, so tests sharing a broker cannot interfere
         self.tag = self.id().rsplit(".", 1)[-1][5:40]
         if not self.broker.alive():
-            type(self).broker = BROKERS[self.broker_name]().start()
+            type(self).broker = BROKERS[self.broker_name](self.sanitizer_options).start()
 
     def tearDown(self):
         for c in self._clients:
