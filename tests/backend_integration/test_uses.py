@@ -240,6 +240,21 @@ class StopUse(UsesTestCase):
         self.assertEqual(self.uses(), after_first)
         self.assertHours(77)
 
+    def test_stopuse_duplicate_of_a_long_use_closed_just_now_records_nothing(self):
+        # the use started 1000 s ago and ran 123 s: its end is 877 s old, but it was closed
+        # (the stop received) just now, so a replay of that stop is a duplicate
+        def scenario(s):
+            mario, _ = users(s)
+            s.use(mario, 1, s.now - 1000, None, last_seen=s.now - 20)
+        self.prepare(scenario)
+        self.start()
+        board = self.board()
+        self.assertEqual(board.query(stopuse(CARD, 123)), duration_reply(123))
+        after_first = self.uses()
+        self.assertEqual(board.query(stopuse(CARD, 123, replay=True)), duration_reply(123))
+        self.assertEqual(self.uses(), after_first)
+        self.assertHours(123)
+
     def test_stopuse_duplicate_of_missed_start_stop_records_nothing(self):
         self.prepare(users)
         self.start()
