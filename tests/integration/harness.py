@@ -16,6 +16,7 @@ runs as an expected failure, so the suite reports it without hiding it, and flag
 "unexpected success" (a failure of the run) as soon as the broker is fixed.
 """
 import atexit
+import ctypes
 import functools
 import os
 import resource
@@ -85,10 +86,13 @@ KNOWN_FAILURES = {
 MAX_PACKET_SIZE = 256 * 1024
 
 
-def _raise_fd_limit():
-    """In the broker's child process: as many descriptors as the hard limit allows."""
+def _child_setup():
+    """In the broker's child process: as many descriptors as the hard limit allows, and
+    death with the test process even when that one is killed (ctest timeout, Ctrl-C)."""
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def free_port():
@@ -148,7 +152,7 @@ class Broker:
             self.proc = subprocess.Popen(argv, cwd=self.dir, env=env, stdout=log,
                                          stderr=subprocess.STDOUT,
                                          stdin=subprocess.DEVNULL, start_new_session=True,
-                                         preexec_fn=_raise_fd_limit)
+                                         preexec_fn=_child_setup)
         _running.add(self)
         if not wait_until(self._accepts, self.start_timeout, 0.05):
             log = self.log_tail()
@@ -228,6 +232,8 @@ class Mosquitto(Broker):
             "persistence false",
             "max_keepalive 65535",
             "set_tcp_nodelay true",  # as ours does on every socket
+            # stay root when run as root: dropping privileges would clear PR_SET_PDEATHSIG
+            "user root",
             f"max_packet_size {MAX_PACKET_SIZE}",
             "sys_interval 1",
             "log_dest stdout",
