@@ -1,5 +1,6 @@
 #include "backend/board_service.hpp"
 
+#include <chrono>
 #include <cmath>
 
 #include "backend/board_reply.hpp"
@@ -54,6 +55,7 @@ void BoardService::stop() {
 }
 
 std::optional<std::string> BoardService::handle(std::string_view topic, std::string_view payload) {
+  const auto started = std::chrono::steady_clock::now();
   ++stats_.received;
   auto parsed = parse_board_message(topics_, topic, payload);
   if (auto* rejection = std::get_if<Rejection>(&parsed)) {
@@ -98,6 +100,7 @@ std::optional<std::string> BoardService::handle(std::string_view topic, std::str
   }
   bus_.publish(message.reply_topic, reply);
   ++stats_.replies;
+  record_latency(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   event.request_ok = reply.starts_with(R"({"request_ok":true)");
   event.reply = reply;
   if (observer_) observer_(event);
@@ -303,6 +306,16 @@ std::string BoardService::error_reply(const BoardQuery& query, std::size_t budge
     return format_reply(r, budget);
   }
   return format_reply(SimpleReply{false, ""}, budget);
+}
+
+void BoardService::record_latency(double seconds) {
+  stats_.reply_latency_sum += seconds;
+  std::size_t i = 0;
+  while (i < std::size(BoardServiceStats::kReplyLatencyBounds) &&
+         seconds > BoardServiceStats::kReplyLatencyBounds[i]) {
+    ++i;
+  }
+  ++stats_.reply_latency_counts[i];
 }
 
 void BoardService::refresh_status(std::int64_t machine_id) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,6 +34,14 @@ struct BoardServiceStats {
   std::uint64_t rejected = 0;  // malformed: logged, no reply
   std::uint64_t replies = 0;   // replies published
   std::uint64_t errors = 0;    // database failures answered with request_ok:false
+
+  /// Time from receiving a query to publishing its reply, as a histogram:
+  /// reply_latency_counts[i] counts replies that took more than kReplyLatencyBounds[i - 1] and
+  /// at most kReplyLatencyBounds[i] seconds; the last bucket is everything slower.
+  static constexpr double kReplyLatencyBounds[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025,
+                                                   0.005,  0.01,    0.025,  0.1,   1.0};
+  std::uint64_t reply_latency_counts[std::size(kReplyLatencyBounds) + 1] = {};
+  double reply_latency_sum = 0;  // seconds
 };
 
 class BoardService {
@@ -71,6 +80,7 @@ class BoardService {
   void alive(std::int64_t machine_id, const Alive& q, double now);
   std::string error_reply(const BoardQuery& query, std::size_t budget);
   void refresh_status(std::int64_t machine_id);
+  void record_latency(double seconds);
 
   broker::MessageBus& bus_;
   db::Connection& db_;

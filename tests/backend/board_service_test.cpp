@@ -1,0 +1,175 @@
+// The board service, live status and remote control together on a real (temporary) seeded
+// database and an in-memory bus: what the portal's live view and remote buttons rely on.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+
+#include "backend/board_service.hpp"
+#include "backend/live_status.hpp"
+#include "backend/machine_status_loader.hpp"
+#include "backend/remote_control.hpp"
+#include "broker/topic.hpp"
+#include "db/database.hpp"
+
+namespace fabomatic::backend {
+namespace {
+
+// A bus that records publishes and delivers to its own subscribers, like the broker does.
+class FakeBus final : public broker::MessageBus {
+ public:
+  void publish(std::string_view topic, std::string_view payload, std::uint8_t, bool) override {
+    published.emplace_back(std::string(topic), std::string(payload));
+    for (auto& [id, sub] : subs) {
+      if (broker::topic_matches(sub.first, topic)) {
+        sub.second(broker::Message{std::string(topic), std::string(payload), 0, false});
+      }
+    }
+  }
+  HandlerId subscribe(std::string_view filter, Handler handler) override {
+    subs[next] = {std::string(filter), std::move(handler)};
+    return next++;
+  }
+  void unsubscribe(HandlerId id) override { subs.erase(id); }
+
+  std::vector<std::pair<std::string, std::string>> published;
+  std::map<HandlerId, std::pair<std::string, Handler>> subs;
+  HandlerId next = 1;
+};
+
+class BoardServiceTest : public ::testing::Test {
+ protected:
+  BoardServiceTest()
+      : dir(make_dir()),
+        database(db::open_database((dir / "db.sqldb").string(), {})),
+        service(bus, database.conn, status, BoardTopics{}, [this] { return now; }),
+        remote(
+            bus, database.conn, status, BoardTopics{}, [this] { return now; }, 10) {
+    status.reset(load_all_machine_statuses(database.conn));
+    service.set_observer([this](const BoardEvent& e) { remote.on_board_event(e); });
+    service.start();
+  }
+  ~BoardServiceTest() override { std::filesystem::remove_all(dir); }
+
+  static std::filesystem::path make_dir() {
+    char pattern[] = "/tmp/fabomatic-board-service-XXXXXX";
+    return mkdtemp(pattern);
+  }
+
+  std::string query(const std::string& payload, const std::string& topic = "machine/1") {
+    bus.published.clear();
+    bus.publish(topic, payload, 0, false);
+    return bus.published.size() > 1 ? bus.published[1].second : "";
+  }
+
+  std::filesystem::path dir;
+  db::Database database;
+  FakeBus bus;
+  LiveStatus status{90};
+  double now = 1'800'000'000;
+  BoardService service;
+  RemoteControl remote;
+};
+
+TEST_F(BoardServiceTest, RepliesOnTheQueryTopicPlusReplyThroughTheBus) {
+  EXPECT_EQ(query(R"({"action":"checkmachine"})", "machine/001"),
+            R"({"request_ok":true,"is_valid":true,"maintenance":false,"allowed":true,)"
+            R"("name":"MACHINE1","logoff":480,"type":1,"grace":2,"description":""})");
+  EXPECT_EQ(bus.published[1].first, "machine/001/reply");
+  EXPECT_EQ(service.stats().replies, 1u);
+  std::uint64_t counted = 0;
+  for (auto c : service.stats().reply_latency_counts)
+    counted += c;
+  EXPECT_EQ(counted, 1u);
+}
+
+TEST_F(BoardServiceTest, MalformedQueriesGetNoReplyAndAreCounted) {
+  EXPECT_EQ(query("not json"), "");
+  EXPECT_EQ(query(R"({"action":"checkuser","uid":5})"), "");
+  EXPECT_EQ(service.stats().rejected, 2u);
+  EXPECT_EQ(service.stats().replies, 0u);
+}
+
+TEST_F(BoardServiceTest, LiveStatusFollowsUseStartAndStop) {
+  std::vector<LiveEvent> events;
+  status.add_listener([&](const LiveEvent& e) { events.push_back(e); });
+  query(R"({"action":"startuse", "uid":"12345678"})");
+  auto m = status.machine(1);
+  ASSERT_TRUE(m);
+  EXPECT_TRUE(m->online);
+  ASSERT_TRUE(m->user_id.has_value());
+  EXPECT_EQ(m->user_name, "admin admin");
+  EXPECT_DOUBLE_EQ(m->in_use_since, now);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().kind, LiveEventKind::machine_changed);
+
+  now += 60;
+  query(R"({"action":"stopuse", "uid":"12345678","duration":60})");
+  m = status.machine(1);
+  EXPECT_FALSE(m->user_id.has_value());
+}
+
+TEST_F(BoardServiceTest, MachineGoesOfflineAfterTheOnlineWindow) {
+  query(R"({"action":"checkmachine"})");
+  EXPECT_TRUE(status.machine(1)->online);
+  status.expire(now + 89);
+  EXPECT_TRUE(status.machine(1)->online);
+  status.expire(now + 91);
+  EXPECT_FALSE(status.machine(1)->online);
+}
+
+TEST_F(BoardServiceTest, UnknownCardTapIsAnnounced) {
+  std::vector<LiveEvent> events;
+  status.add_listener([&](const LiveEvent& e) { events.push_back(e); });
+  query(R"({"action":"checkuser","uid":"DEADBEEF"})");
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().kind, LiveEventKind::unknown_card);
+  EXPECT_EQ(events.back().card, "deadbeef");
+}
+
+TEST_F(BoardServiceTest, RemoteStartIsRefusedForAnOfflineMachine) {
+  const auto refusal = remote.request(1, RemoteRequest::start, 1, nullptr);
+  ASSERT_TRUE(refusal);
+  EXPECT_EQ(*refusal, "the machine's board is offline");
+  EXPECT_FALSE(remote.request(99, RemoteRequest::start, 2, nullptr) == std::nullopt);
+}
+
+TEST_F(BoardServiceTest, RemoteStartSendsTheAdminsCardAndReportsTheBoardsLogin) {
+  query(R"({"action":"alive","version":"v","ip":"10.0.0.9","serial":"s","heap":"1"})");
+  const db::Id admin = 1;  // the seeded "admin admin"
+  std::optional<RemoteOutcome> outcome;
+  bus.published.clear();
+  ASSERT_EQ(
+      remote.request(1, RemoteRequest::start, admin, [&](const RemoteOutcome& o) { outcome = o; }),
+      std::nullopt);
+  ASSERT_EQ(bus.published.size(), 1u);
+  EXPECT_EQ(bus.published[0].first, "machine/1/request");
+  EXPECT_EQ(bus.published[0].second, R"({"request_type":"start","uid":"12345678"})");
+  EXPECT_TRUE(remote.request(1, RemoteRequest::stop, admin, nullptr).has_value());  // pending
+
+  // The board follows the request with its normal login flow.
+  query(R"({"action":"checkuser","uid":"12345678"})");
+  EXPECT_FALSE(outcome);
+  query(R"({"action":"startuse", "uid":"12345678"})");
+  ASSERT_TRUE(outcome);
+  EXPECT_TRUE(outcome->ok);
+  EXPECT_EQ(outcome->message, "started");
+  EXPECT_EQ(remote.pending(), 0u);
+}
+
+TEST_F(BoardServiceTest, RemoteStopWithoutAnswerEndsAsNoResponse) {
+  query(R"({"action":"checkmachine"})");
+  std::optional<RemoteOutcome> outcome;
+  ASSERT_EQ(remote.request(1, RemoteRequest::stop, 1, [&](const RemoteOutcome& o) { outcome = o; }),
+            std::nullopt);
+  remote.expire(now + 5);
+  EXPECT_FALSE(outcome);
+  remote.expire(now + 11);
+  ASSERT_TRUE(outcome);
+  EXPECT_FALSE(outcome->ok);
+  EXPECT_EQ(outcome->message, "no response");
+}
+
+}  // namespace
+}  // namespace fabomatic::backend
