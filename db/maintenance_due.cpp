@@ -1,5 +1,7 @@
 #include "db/maintenance_due.hpp"
 
+#include <unordered_map>
+
 namespace fabomatic::db {
 
 namespace {
@@ -65,7 +67,8 @@ std::vector<PlanStatus> plan_statuses(Connection& conn, Id machine_id) {
 
 MachineDue due_plans(Connection& conn, Id machine_id) {
   MachineDue due;
-  for (const auto& plan : plan_statuses(conn, machine_id)) {
+  due.plans = plan_statuses(conn, machine_id);
+  for (const auto& plan : due.plans) {
     if (!plan.due) continue;
     if (due.plan_ids.empty()) due.lcd_message = plan.lcd_message;
     due.plan_ids.push_back(plan.plan_id);
@@ -142,15 +145,47 @@ void forget_machine(Connection& conn, Id machine_id) {
 
 void rebuild(Connection& conn) {
   Transaction tx(conn);
-  conn.exec("DELETE FROM maintenance_counters");
-  std::vector<Id> plans;
+  // Each plan's `since`, grouped by machine.
+  struct Counter {
+    Id plan_id;
+    double since;
+    double used_seconds = 0;
+  };
+  std::unordered_map<Id, std::vector<Counter>> by_machine;
   {
-    auto stmt = conn.prepare_cached("SELECT maintenance_id FROM maintenances");
-    while (stmt->step())
-      plans.push_back(stmt->get<Id>(0));
+    auto stmt = conn.prepare(
+        "SELECT p.maintenance_id, p.machine_id, COALESCE((SELECT MAX(i.timestamp) FROM "
+        "interventions i WHERE i.maintenance_id = p.maintenance_id), 0) FROM maintenances p");
+    while (stmt.step())
+      by_machine[stmt.get<Id>(1)].push_back(Counter{stmt.get<Id>(0), stmt.get<double>(2)});
   }
-  for (Id plan_id : plans)
-    recompute_plan(conn, plan_id);
+  // One sequential pass over the closed uses. A SUM per plan through idx_uses_machine_start
+  // would read the table once per plan: the uses of one machine are spread over all its pages,
+  // since they are stored in time order.
+  {
+    auto stmt = conn.prepare(
+        "SELECT machine_id, start_timestamp, end_timestamp FROM uses "
+        "WHERE end_timestamp IS NOT NULL");
+    while (stmt.step()) {
+      const auto plans = by_machine.find(stmt.column_int64(0));
+      if (plans == by_machine.end()) continue;
+      const double start = stmt.column_double(1);
+      const double duration = stmt.column_double(2) - start;
+      for (auto& counter : plans->second)
+        if (counter.since < start) counter.used_seconds += duration;
+    }
+  }
+  conn.exec("DELETE FROM maintenance_counters");
+  auto insert = conn.prepare(
+      "INSERT INTO maintenance_counters (maintenance_id, machine_id, since, used_seconds) "
+      "VALUES (?, ?, ?, ?)");
+  for (const auto& [machine_id, counters] : by_machine) {
+    for (const auto& counter : counters) {
+      insert.bind_all(counter.plan_id, machine_id, counter.since, counter.used_seconds);
+      insert.run();
+      insert.reset();
+    }
+  }
   tx.commit();
 }
 

@@ -30,8 +30,9 @@ struct PlanStatus {
 };
 
 struct MachineDue {
-  std::vector<Id> plan_ids;  // due plans in id order
-  std::string lcd_message;   // of the lowest-id due plan ("" when none or when it has none)
+  std::vector<Id> plan_ids;       // due plans in id order
+  std::string lcd_message;        // of the lowest-id due plan ("" when none or when it has none)
+  std::vector<PlanStatus> plans;  // every plan of the machine, due or not, with its hours
 
   bool any() const { return !plan_ids.empty(); }
 };

@@ -89,6 +89,8 @@ TEST_F(MaintenanceDueTest, DueOnceUsedMoreThanHoursBetween) {
   EXPECT_EQ(due.plan_ids, (std::vector<Id>{p}));
   EXPECT_EQ(due.lcd_message, "Clean lens");
   EXPECT_TRUE(due.any());
+  ASSERT_EQ(due.plans.size(), 1u);
+  EXPECT_DOUBLE_EQ(due.plans[0].used_hours, 10.5);
   EXPECT_DOUBLE_EQ(plan_statuses(conn, m1)[0].used_hours, 10.5);
 }
 
