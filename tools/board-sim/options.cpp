@@ -198,8 +198,7 @@ common:  --host H (127.0.0.1)  --port N (1883)  --username U  --password P
          --client-prefix BOARD  --random-client-ids  --topic-prefix machine
          --cards uid,uid,...  --timeout-ms N (2000)  --seed N  --log
 fleet:   --duration S  --time-scale F  --tap-rate TAPS_PER_S  --stdin
-         stdin commands: 'tap <machine> <uid>', 'request <machine> <json>',
-                         'summary', 'quit'
+         stdin commands: 'tap <machine> <uid>', 'summary' (prints the JSON now), 'quit'
 bench:   --duration S (5)  --count N  --warmup S (1)  --rate Q_PER_S_PER_BOARD
          --mix checkmachine=1,checkuser=1,inuse=1
 query:   --payload JSON | --action NAME [--uid UID] [--query-duration N] [--replay]
