@@ -1,0 +1,245 @@
+#include "web/https_session.hpp"
+
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+
+#include "web/security_headers.hpp"
+#include "web/websocket_connection.hpp"
+
+namespace fabomatic::web::detail {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+namespace {
+
+bool is_http_error(const beast::error_code& ec) {
+  return ec.category() == http::make_error_code(http::error::bad_target).category();
+}
+
+constexpr std::size_t kDrainLimit = 16 * 1024 * 1024;  // bytes discarded while lingering
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+}  // namespace
+
+HttpsSession::HttpsSession(asio::ip::tcp::socket socket, std::shared_ptr<ServerState> state,
+                           ConnectionSlot slot)
+    : stream_(std::move(socket), state->tls), state_(std::move(state)), slot_(std::move(slot)) {
+  beast::error_code ec;
+  const auto endpoint = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+  if (!ec) {
+    remote_address_ = endpoint.address().to_string();
+    remote_port_ = endpoint.port();
+  }
+}
+
+void HttpsSession::start() {
+  slot_.attach(weak_from_this());
+  beast::get_lowest_layer(stream_).expires_after(state_->options.handshake_timeout);
+  stream_.async_handshake(
+      asio::ssl::stream_base::server,
+      [self = shared_from_this()](beast::error_code ec) { self->on_handshake(ec); });
+}
+
+void HttpsSession::close_now() {
+  beast::get_lowest_layer(stream_).close();
+}
+
+void HttpsSession::end_quietly(beast::error_code ec, const char* stage) {
+  if (ec == beast::error::timeout) {
+    state_->log(LogLevel::debug, "dropped " + remote_address_ + ": timeout " + stage);
+  }
+  beast::get_lowest_layer(stream_).close();
+}
+
+void HttpsSession::on_handshake(beast::error_code ec) {
+  if (ec) return end_quietly(ec, "in TLS handshake");
+  read_header();  // the first request: the header timeout covers the wait for it
+}
+
+void HttpsSession::wait_for_request() {
+  if (buffer_.size() > 0) return read_header();  // a pipelined request is already here
+  // Between requests the idle timeout applies; the header timeout starts at the first byte.
+  beast::get_lowest_layer(stream_).expires_after(state_->options.idle_timeout);
+  stream_.async_read_some(buffer_.prepare(4096),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                            if (ec) return self->end_quietly(ec, "while idle");
+                            self->buffer_.commit(n);
+                            self->read_header();
+                          });
+}
+
+void HttpsSession::read_header() {
+  parser_.emplace();
+  parser_->header_limit(static_cast<std::uint32_t>(state_->options.header_limit));
+  // The body limit depends on the route, known only after the header: checked in on_header.
+  parser_->body_limit(boost::none);
+  beast::get_lowest_layer(stream_).expires_after(state_->options.header_timeout);
+  http::async_read_header(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+}
+
+HttpsSession::After HttpsSession::after_early_answer() const {
+  if (!parser_->is_done()) return After::linger;
+  return parser_->keep_alive() ? After::next_request : After::shutdown;
+}
+
+void HttpsSession::on_header(beast::error_code ec) {
+  head_ = false;
+  if (ec == http::error::header_limit) {
+    return respond(Response::error(431, "header_too_large", "request header fields too large"),
+                   After::linger);
+  }
+  if (ec == http::error::end_of_stream || ec == http::error::partial_message) {
+    return end_quietly(ec, "");
+  }
+  if (ec && is_http_error(ec)) {
+    return respond(Response::error(400, "bad_request", "malformed HTTP request"), After::linger);
+  }
+  if (ec) return end_quietly(ec, "reading the request header");
+
+  auto& request = parser_->get();
+  head_ = request.method() == http::verb::head;
+  TargetResult parsed = parse_target(request.target());
+  if (parsed.status == 404) {
+    return respond(Response::error(404, "not_found", "no such resource"), after_early_answer());
+  }
+  if (parsed.status != 0) {
+    return respond(Response::error(400, "bad_request", "malformed request target"),
+                   after_early_answer());
+  }
+  target_ = std::move(parsed.target);
+  match_ = state_->router.find(to_method(request.method()), target_.segments);
+  if (match_.outcome != RouteMatch::Outcome::found) {
+    return respond(dispatch(match_, make_request(), {}), after_early_answer());
+  }
+  if (match_.route->websocket && beast::websocket::is_upgrade(request) && parser_->is_done()) {
+    return upgrade();
+  }
+  const std::size_t limit = match_.route->options.body_limit.value_or(state_->options.body_limit);
+  if (const auto length = parser_->content_length(); length && *length > limit) {
+    return respond(Response::error(413, "body_too_large",
+                                   "request body larger than " + std::to_string(limit) + " bytes"),
+                   After::linger);
+  }
+  if (parser_->is_done()) return handle_request();
+  parser_->body_limit(limit);  // enforced while a chunked body arrives
+  if (const auto expect = request[http::field::expect];
+      !expect.empty() && beast::iequals(expect, "100-continue")) {
+    beast::get_lowest_layer(stream_).expires_after(state_->options.write_timeout);
+    return asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
+                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                               if (ec) return self->end_quietly(ec, "writing 100 Continue");
+                               self->read_body();
+                             });
+  }
+  read_body();
+}
+
+void HttpsSession::read_body() {
+  beast::get_lowest_layer(stream_).expires_after(state_->options.body_timeout);
+  http::async_read(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
+}
+
+void HttpsSession::on_body(beast::error_code ec) {
+  if (ec == http::error::body_limit) {
+    return respond(Response::error(413, "body_too_large", "request body too large"), After::linger);
+  }
+  if (ec && is_http_error(ec) && ec != http::error::partial_message &&
+      ec != http::error::end_of_stream) {
+    return respond(Response::error(400, "bad_request", "malformed request body"), After::linger);
+  }
+  if (ec) return end_quietly(ec, "reading the request body");
+  handle_request();
+}
+
+Request HttpsSession::make_request() {
+  Request request;
+  fill_request(request, parser_->get());
+  request.path = target_.path;
+  request.path_params = std::move(match_.params);
+  request.query = std::move(target_.query);
+  request.remote_address = remote_address_;
+  request.remote_port = remote_port_;
+  return request;
+}
+
+void HttpsSession::handle_request() {
+  const bool keep_alive = parser_->keep_alive();
+  const Request request = make_request();
+  Response response = dispatch(match_, request, [this](std::string_view message) {
+    state_->log(LogLevel::error, std::string(message) + " (client " + remote_address_ + ")");
+  });
+  respond(std::move(response), keep_alive ? After::next_request : After::shutdown);
+}
+
+void HttpsSession::upgrade() {
+  const WebSocketRoute& route = *match_.route->websocket;
+  Request request = make_request();
+  if (route.authorize) {
+    std::optional<Response> refusal;
+    try {
+      refusal = route.authorize(request);
+    } catch (const std::exception& e) {
+      state_->log(LogLevel::error, std::string("WebSocket authorization failed: ") + e.what());
+      refusal = Response::error(500, "internal_error", "the server failed to handle this request");
+    }
+    if (refusal) return respond(std::move(*refusal), after_early_answer());
+  }
+  // The WebSocket session takes over the stream and the connection slot; this one ends here.
+  auto session = std::make_shared<WebSocketConnection>(std::move(stream_), state_, std::move(slot_),
+                                                       route, std::move(request));
+  session->accept(parser_->release());
+}
+
+void HttpsSession::respond(Response response, After after) {
+  after_ = after;
+  add_security_headers(response.headers, true);
+  fill_response(response_, std::move(response), head_, after == After::next_request);
+  beast::get_lowest_layer(stream_).expires_after(state_->options.write_timeout);
+  http::async_write(
+      stream_, response_,
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
+}
+
+void HttpsSession::on_write(beast::error_code ec) {
+  if (ec) return end_quietly(ec, "writing the response");
+  response_ = {};
+  switch (after_) {
+    case After::next_request:
+      parser_.reset();
+      return wait_for_request();
+    case After::shutdown:
+      beast::get_lowest_layer(stream_).expires_after(state_->options.linger_timeout);
+      return stream_.async_shutdown([self = shared_from_this()](beast::error_code) {
+        beast::get_lowest_layer(self->stream_).close();
+      });
+    case After::linger:
+      beast::get_lowest_layer(stream_).expires_after(state_->options.linger_timeout);
+      drain_.resize(16 * 1024);
+      return linger();
+  }
+}
+
+void HttpsSession::linger() {
+  stream_.async_read_some(asio::buffer(drain_),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                            self->drained_ += n;
+                            if (ec || self->drained_ > kDrainLimit) {
+                              beast::get_lowest_layer(self->stream_).close();
+                              return;
+                            }
+                            self->linger();
+                          });
+}
+
+}  // namespace fabomatic::web::detail

@@ -1,0 +1,67 @@
+// One HTTPS connection (internal to web/): TLS handshake, then requests read with limits and
+// timeouts, routed, answered; keep-alive; hands the stream over to a WebSocket session on an
+// upgrade.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "web/beast_messages.hpp"
+#include "web/request_target.hpp"
+#include "web/server_state.hpp"
+#include "web/tls_stream.hpp"
+
+namespace fabomatic::web::detail {
+
+class HttpsSession : public Connection, public std::enable_shared_from_this<HttpsSession> {
+ public:
+  HttpsSession(boost::asio::ip::tcp::socket socket, std::shared_ptr<ServerState> state,
+               ConnectionSlot slot);
+  void start();
+  void close_now() override;
+
+ private:
+  /// What happens once a response is written.
+  enum class After {
+    next_request,  // keep-alive
+    shutdown,      // TLS close_notify, then close
+    linger,        // the client may still be sending: drain for a while, then close
+  };
+
+  void on_handshake(boost::beast::error_code ec);
+  void wait_for_request();
+  void read_header();
+  void on_header(boost::beast::error_code ec);
+  void read_body();
+  void on_body(boost::beast::error_code ec);
+  void handle_request();
+  void upgrade();
+  void respond(Response response, After after);
+  void on_write(boost::beast::error_code ec);
+  void linger();
+  void end_quietly(boost::beast::error_code ec, const char* stage);
+  Request make_request();
+  /// Keep-alive when the client wants it and its request was read entirely.
+  After after_early_answer() const;
+
+  TlsStream stream_;
+  std::shared_ptr<ServerState> state_;
+  ConnectionSlot slot_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  BeastResponse response_;
+  RequestTarget target_;
+  RouteMatch match_;
+  std::string remote_address_;
+  std::uint16_t remote_port_ = 0;
+  bool head_ = false;
+  After after_ = After::next_request;
+  std::string drain_;
+  std::size_t drained_ = 0;
+};
+
+}  // namespace fabomatic::web::detail

@@ -1,0 +1,150 @@
+#include "web/websocket_connection.hpp"
+
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+
+namespace fabomatic::web::detail {
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+
+WebSocketConnection::WebSocketConnection(TlsStream stream, std::shared_ptr<ServerState> state,
+                                         ConnectionSlot slot, const WebSocketRoute& route,
+                                         Request request)
+    : ws_(std::move(stream)),
+      state_(std::move(state)),
+      slot_(std::move(slot)),
+      route_(route),
+      request_(std::move(request)) {}
+
+void WebSocketConnection::accept(BeastRequest upgrade_request) {
+  slot_.attach(weak_from_this());
+  upgrade_request_ = std::move(upgrade_request);
+  // From here Beast's own timers apply: handshake, then a ping after half the idle time and
+  // a close when nothing at all (not even a pong) came back.
+  beast::get_lowest_layer(ws_).expires_never();
+  websocket::stream_base::timeout timeouts{};
+  timeouts.handshake_timeout = state_->options.handshake_timeout;
+  timeouts.idle_timeout = state_->options.websocket_idle_timeout;
+  timeouts.keep_alive_pings = true;
+  ws_.set_option(timeouts);
+  ws_.read_message_max(state_->options.websocket_message_limit);
+  ws_.async_accept(upgrade_request_,
+                   [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
+}
+
+void WebSocketConnection::on_accept(beast::error_code ec) {
+  upgrade_request_ = {};
+  if (ec) {
+    beast::get_lowest_layer(ws_).close();
+    slot_.release();
+    return;
+  }
+  open_ = true;
+  opened_ = true;
+  if (route_.on_open) {
+    try {
+      route_.on_open(shared_from_this(), request_);
+    } catch (const std::exception& e) {
+      state_->log(LogLevel::error, std::string("WebSocket on_open failed: ") + e.what());
+      return drop("on_open failed");
+    }
+  }
+  read_next();
+}
+
+void WebSocketConnection::read_next() {
+  ws_.async_read(read_buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    self->on_read(ec);
+  });
+}
+
+void WebSocketConnection::on_read(beast::error_code ec) {
+  if (ec) {
+    open_ = false;
+    beast::get_lowest_layer(ws_).close();
+    slot_.release();
+    if (opened_) {
+      opened_ = false;
+      if (route_.on_close) {
+        try {
+          route_.on_close(*this);
+        } catch (const std::exception& e) {
+          state_->log(LogLevel::error, std::string("WebSocket on_close failed: ") + e.what());
+        }
+      }
+    }
+    return;
+  }
+  if (route_.on_message && ws_.got_text()) {
+    const auto data = read_buffer_.cdata();
+    try {
+      route_.on_message(*this,
+                        std::string_view(static_cast<const char*>(data.data()), data.size()));
+    } catch (const std::exception& e) {
+      state_->log(LogLevel::error, std::string("WebSocket on_message failed: ") + e.what());
+      read_buffer_.consume(read_buffer_.size());
+      return drop("on_message failed");
+    }
+  }
+  read_buffer_.consume(read_buffer_.size());
+  read_next();
+}
+
+bool WebSocketConnection::send(std::string text) {
+  if (!open_) return false;
+  if (queued_bytes_ + text.size() > state_->options.websocket_queue_limit) {
+    drop("does not keep up (" + std::to_string(queued_bytes_) + " bytes queued)");
+    return false;
+  }
+  queued_bytes_ += text.size();
+  queue_.push_back(std::move(text));
+  if (!writing_) write_next();
+  return true;
+}
+
+void WebSocketConnection::write_next() {
+  if (queue_.empty() || closing_) {
+    writing_ = false;
+    return;
+  }
+  writing_ = true;
+  ws_.text(true);
+  ws_.async_write(
+      boost::asio::buffer(queue_.front()),
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
+}
+
+void WebSocketConnection::on_write(beast::error_code ec) {
+  queued_bytes_ -= queue_.front().size();
+  queue_.pop_front();
+  if (ec) {
+    writing_ = false;
+    if (open_) drop("write failed");
+    return;
+  }
+  write_next();
+}
+
+void WebSocketConnection::close() {
+  if (!open_) return;
+  open_ = false;
+  closing_ = true;
+  ws_.async_close(websocket::close_code::normal, [self = shared_from_this()](beast::error_code) {});
+}
+
+void WebSocketConnection::drop(std::string_view reason) {
+  if (dropped_) return;
+  dropped_ = true;
+  state_->log(LogLevel::warning,
+              "WebSocket client " + request_.remote_address + " dropped: " + std::string(reason));
+  open_ = false;
+  close_now();
+}
+
+void WebSocketConnection::close_now() {
+  open_ = false;
+  beast::get_lowest_layer(ws_).close();
+}
+
+}  // namespace fabomatic::web::detail

@@ -1,0 +1,60 @@
+// A WebSocket over the HTTPS connection's TLS stream (internal to web/): Beast's ping/pong
+// keep-alive, a bounded send queue (a client that does not keep up is dropped), and the
+// route's callbacks.
+#pragma once
+
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket/stream.hpp>
+#include <deque>
+#include <memory>
+#include <string>
+
+#include "web/beast_messages.hpp"
+#include "web/server_state.hpp"
+#include "web/tls_stream.hpp"
+
+namespace fabomatic::web::detail {
+
+class WebSocketConnection : public WebSocketSession,
+                            public Connection,
+                            public std::enable_shared_from_this<WebSocketConnection> {
+ public:
+  WebSocketConnection(TlsStream stream, std::shared_ptr<ServerState> state, ConnectionSlot slot,
+                      const WebSocketRoute& route, Request request);
+
+  /// Answers the upgrade request (101) and starts reading messages.
+  void accept(BeastRequest upgrade_request);
+
+  bool send(std::string text) override;
+  void close() override;
+  bool is_open() const override { return open_; }
+  std::size_t queued_bytes() const override { return queued_bytes_; }
+  const std::string& remote_address() const override { return request_.remote_address; }
+  std::uint64_t id() const override { return slot_.id(); }
+  void close_now() override;
+
+ private:
+  void on_accept(boost::beast::error_code ec);
+  void read_next();
+  void on_read(boost::beast::error_code ec);
+  void write_next();
+  void on_write(boost::beast::error_code ec);
+  void drop(std::string_view reason);
+
+  boost::beast::websocket::stream<TlsStream> ws_;
+  std::shared_ptr<ServerState> state_;
+  ConnectionSlot slot_;
+  const WebSocketRoute& route_;  // owned by the Router inside state_
+  Request request_;
+  BeastRequest upgrade_request_;
+  boost::beast::flat_buffer read_buffer_;
+  std::deque<std::string> queue_;
+  std::size_t queued_bytes_ = 0;
+  bool open_ = false;    // accepted and neither closing nor dropped
+  bool opened_ = false;  // on_open was called (so on_close is owed)
+  bool writing_ = false;
+  bool closing_ = false;
+  bool dropped_ = false;
+};
+
+}  // namespace fabomatic::web::detail
