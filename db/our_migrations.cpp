@@ -68,6 +68,34 @@ const std::vector<SchemaStep>& our_schema_steps() {
        "UPDATE maintenance_counters SET used_seconds = (SELECT COALESCE(SUM(u.end_timestamp - "
        "u.start_timestamp), 0) FROM uses u WHERE u.machine_id = maintenance_counters.machine_id "
        "AND u.start_timestamp > maintenance_counters.since AND u.end_timestamp IS NOT NULL);"},
+      // version 4
+      {"password_reset_tokens and audit_log: the portal's reset links (stored hashed) and the "
+       "record of every change made through it",
+       "CREATE TABLE password_reset_tokens (\n"
+       "\ttoken_hash VARCHAR NOT NULL PRIMARY KEY, \n"
+       "\tuser_id INTEGER NOT NULL REFERENCES users (user_id) ON DELETE CASCADE, \n"
+       "\tcreated FLOAT NOT NULL, \n"
+       "\texpires FLOAT NOT NULL, \n"
+       "\tused FLOAT\n"
+       ");"
+       "CREATE INDEX idx_password_reset_tokens_user ON password_reset_tokens (user_id);"
+       "CREATE INDEX idx_password_reset_tokens_expires ON password_reset_tokens (expires);"
+       // No foreign key to users: an entry outlives the user it names (id and e-mail kept).
+       "CREATE TABLE audit_log (\n"
+       "\taudit_id INTEGER NOT NULL PRIMARY KEY, \n"
+       "\ttimestamp FLOAT NOT NULL, \n"
+       "\tuser_id INTEGER, \n"
+       "\tuser_email VARCHAR NOT NULL DEFAULT '', \n"
+       "\tremote_address VARCHAR NOT NULL DEFAULT '', \n"
+       "\taction VARCHAR NOT NULL, \n"
+       "\tentity VARCHAR NOT NULL, \n"
+       "\tentity_id INTEGER, \n"
+       "\tbefore_json TEXT, \n"
+       "\tafter_json TEXT\n"
+       ");"
+       "CREATE INDEX idx_audit_log_time ON audit_log (timestamp);"
+       "CREATE INDEX idx_audit_log_entity_time ON audit_log (entity, timestamp);"
+       "CREATE INDEX idx_audit_log_user_time ON audit_log (user_id, timestamp);"},
       // Append new steps here.
   };
   return steps;

@@ -62,7 +62,8 @@ std::string format_mail(const SmtpSettings& settings, const Mail& mail, std::int
 class SmtpMailer final : public Mailer {
  public:
   SmtpMailer(SmtpSettings settings, SmtpOptions options = {});
-  /// Delivers what is already queued (each transfer bounded by the timeouts), then stops.
+  /// Finishes the transfer in progress (bounded by the timeouts); mails still queued are
+  /// dropped, and logged.
   ~SmtpMailer() override;
   SmtpMailer(const SmtpMailer&) = delete;
   SmtpMailer& operator=(const SmtpMailer&) = delete;

@@ -1,0 +1,345 @@
+#include "web/auth_routes.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <memory>
+
+#include "db/passwords.hpp"
+#include "db/users_repository.hpp"
+#include "web/auth_account.hpp"
+#include "web/auth_json.hpp"
+#include "web/auth_password_reset.hpp"
+#include "web/auth_tokens.hpp"
+#include "web/rate_limit.hpp"
+
+namespace fabomatic::web {
+
+namespace {
+
+// Sign-in bodies are a few hundred bytes; refuse more before reading it.
+constexpr std::size_t kAuthBodyLimit = 16 * 1024;
+constexpr std::int64_t kMaxAuditPage = 500;
+
+std::string lowercase(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string trimmed(std::string text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return {};
+  const auto last = text.find_last_not_of(" \t\r\n");
+  return text.substr(first, last - first + 1);
+}
+
+std::string machine_host_name() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "localhost";
+  return name;
+}
+
+nlohmann::json session_json(const SessionLookup& session) {
+  const auto& who = session.principal;
+  return {{"user", {{"id", who.user_id}, {"email", who.email}, {"name", who.display_name}}},
+          {"csrf_token", who.csrf_token},
+          {"password_change_required", session.password_change_required}};
+}
+
+// What the routes share: the options, the in-memory limiters and the reset service.
+struct AuthRoutes {
+  AuthRoutes(SessionAuth& auth, db::Connection& db, Mailer& mailer, AuditLog& audit,
+             const AuthOptions& options)
+      : auth(auth),
+        db(db),
+        audit(audit),
+        options(options),
+        account_failures(options.login_failures_per_account, options.login_window,
+                         options.limiter_keys),
+        address_failures(options.login_failures_per_address, options.login_window,
+                         options.limiter_keys),
+        reset_mails(options.reset_mails_per_account, options.login_window, options.limiter_keys),
+        forgot_requests(options.forgot_requests_per_address, options.login_window,
+                        options.limiter_keys),
+        resets(auth, mailer, audit,
+               PasswordResetOptions{portal_url(options), options.reset_token_lifetime,
+                                    options.site_name}) {}
+
+  Response login(const Request& request);
+  Response session(const Request& request);
+  Response logout(const Request& request, const Principal& who);
+  Response change_password(const Request& request, const Principal& who);
+  Response forgot(const Request& request);
+  Response reset(const Request& request);
+  Response audit_list(const Request& request);
+
+  std::optional<std::string> password_problem(const std::string& password) const;
+  // Makes an unknown e-mail cost the same as a wrong password (no account enumeration by time).
+  void spend_a_verification(std::string_view password);
+
+  SessionAuth& auth;
+  db::Connection& db;
+  AuditLog& audit;
+  AuthOptions options;
+  FailureLimiter account_failures;
+  FailureLimiter address_failures;
+  FailureLimiter reset_mails;
+  FailureLimiter forgot_requests;
+  PasswordResets resets;
+  std::string dummy_hash;
+};
+
+std::optional<std::string> AuthRoutes::password_problem(const std::string& password) const {
+  if (password.size() < options.min_password_length)
+    return "at least " + std::to_string(options.min_password_length) + " characters";
+  if (password.size() > options.max_password_length)
+    return "at most " + std::to_string(options.max_password_length) + " characters";
+  return std::nullopt;
+}
+
+void AuthRoutes::spend_a_verification(std::string_view password) {
+  if (dummy_hash.empty()) dummy_hash = db::hash_password(random_token(16));
+  (void)db::verify_password(password, dummy_hash);
+}
+
+Response AuthRoutes::login(const Request& request) {
+  auto body = parse_json_object(request);
+  if (body.refusal) return std::move(*body.refusal);
+  FieldErrors errors;
+  auto email = string_field(body.value, "email", errors);
+  const auto password = string_field(body.value, "password", errors);
+  if (password && password->size() > options.max_password_length) errors["password"] = "too long";
+  if (!errors.empty()) return invalid_fields(errors);
+  *email = trimmed(*email);
+
+  const auto now = auth.clock().steady();
+  const std::string account_key = lowercase(*email);
+  const auto address_block = address_failures.blocked(request.remote_address, now);
+  const auto account_block = account_failures.blocked(account_key, now);
+  if (address_block || account_block) {
+    return too_many_attempts(std::max(address_block.value_or(std::chrono::seconds(0)),
+                                      account_block.value_or(std::chrono::seconds(0))));
+  }
+
+  const auto account = find_account(db, *email);
+  bool proven = false;
+  if (account && account->user.password_hash && !account->user.password_hash->empty()) {
+    proven = db::verify_and_upgrade(db, account->user.id, *password);  // rehashes legacy ones
+  } else {
+    spend_a_verification(*password);
+  }
+  if (!proven) {
+    address_failures.record_failure(request.remote_address, now);
+    account_failures.record_failure(account_key, now);
+    audit.record_unauthenticated(account ? std::optional(account->user.id) : std::nullopt, *email,
+                                 request.remote_address, "login_failed", "session", std::nullopt);
+    return Response::error(401, "invalid_credentials", "Wrong e-mail or password");
+  }
+  account_failures.reset(account_key);
+
+  // Right password, but the account may not use the portal: say so (the caller knows the
+  // password, so this reveals nothing to a guesser).
+  const auto opened =
+      account->may_sign_in() ? auth.open(account->user.id, request.remote_address) : std::nullopt;
+  if (!opened) {
+    audit.record_unauthenticated(account->user.id, *email, request.remote_address, "login_refused",
+                                 "session", std::nullopt);
+    return Response::error(403, "not_allowed", "This account may not sign in to the portal");
+  }
+  auth.close(request);  // a session the browser still held is replaced, never reused
+  audit.record(opened->session.principal, "login", "session", std::nullopt, std::nullopt,
+               std::nullopt);
+  auto response = json_response(200, session_json(opened->session));
+  response.headers.add("Set-Cookie", opened->cookie);
+  response.headers.set("Cache-Control", "no-store");
+  return response;
+}
+
+Response AuthRoutes::session(const Request& request) {
+  const auto session = auth.authenticate(request);
+  if (!session) return Response::error(401, "unauthenticated", "Sign in first");
+  auto response = json_response(200, session_json(*session));
+  response.headers.set("Cache-Control", "no-store");
+  return response;
+}
+
+Response AuthRoutes::logout(const Request& request, const Principal& who) {
+  auth.close(request);
+  audit.record(who, "logout", "session", std::nullopt, std::nullopt, std::nullopt);
+  auto response = Response::no_content();
+  response.headers.add("Set-Cookie", SessionAuth::expired_cookie());
+  return response;
+}
+
+Response AuthRoutes::change_password(const Request& request, const Principal& who) {
+  auto body = parse_json_object(request);
+  if (body.refusal) return std::move(*body.refusal);
+  FieldErrors errors;
+  const auto current = string_field(body.value, "current", errors);
+  const auto next = string_field(body.value, "new", errors);
+  if (next) {
+    if (auto problem = password_problem(*next))
+      errors["new"] = *problem;
+    else if (current && *next == *current)
+      errors["new"] = "must differ from the current password";
+  }
+  if (current && current->size() > options.max_password_length) errors["current"] = "too long";
+  if (!errors.empty()) return invalid_fields(errors);
+
+  // Guessing the current password from a stolen session counts against the account.
+  const auto now = auth.clock().steady();
+  const std::string account_key = lowercase(who.email);
+  if (const auto block = account_failures.blocked(account_key, now))
+    return too_many_attempts(*block);
+  db::UsersRepository users(db);
+  auto user = users.get(who.user_id);
+  if (!user || !user->password_hash || !db::verify_password(*current, *user->password_hash)) {
+    account_failures.record_failure(account_key, now);
+    return invalid_fields({{"current", "wrong password"}}, "The current password is wrong");
+  }
+  user->password_hash = db::hash_password(*next);
+  user->password_change_required = false;
+  {
+    db::Transaction tx(db);
+    users.update(*user);
+    audit.record(who, "password_change", "user", who.user_id, std::nullopt, std::nullopt);
+    tx.commit();
+  }
+  account_failures.reset(account_key);
+  auth.close_user_sessions(who.user_id, &request);  // other browsers sign in again
+  return json_response(200, {{"password_change_required", false}});
+}
+
+Response AuthRoutes::forgot(const Request& request) {
+  auto body = parse_json_object(request);
+  if (body.refusal) return std::move(*body.refusal);
+  FieldErrors errors;
+  auto email = string_field(body.value, "email", errors);
+  if (!errors.empty()) return invalid_fields(errors);
+  *email = trimmed(*email);
+
+  // The answer is the same whatever happens below: it must not tell whether the address is
+  // known, nor whether a limit was reached.
+  const auto now = auth.clock().steady();
+  const std::string account_key = lowercase(*email);
+  if (!forgot_requests.blocked(request.remote_address, now) &&
+      !reset_mails.blocked(account_key, now)) {
+    forgot_requests.record_failure(request.remote_address, now);
+    if (resets.request_for_email(*email)) reset_mails.record_failure(account_key, now);
+  }
+  return json_response(202, {{"message",
+                              "If this address belongs to an account of the portal, a mail with "
+                              "a link to set a new password is on its way."}});
+}
+
+Response AuthRoutes::reset(const Request& request) {
+  auto body = parse_json_object(request);
+  if (body.refusal) return std::move(*body.refusal);
+  FieldErrors errors;
+  const auto token = string_field(body.value, "token", errors);
+  const auto password = string_field(body.value, "password", errors);
+  if (password) {
+    if (auto problem = password_problem(*password)) errors["password"] = *problem;
+  }
+  if (!errors.empty()) return invalid_fields(errors);
+  if (token->size() > 256 || !resets.complete(*token, *password, request.remote_address)) {
+    return Response::error(400, "invalid_token",
+                           "This link is not valid: it expired or was already used");
+  }
+  return json_response(200, {{"message", "Password set; sign in with it"}});
+}
+
+template <class T>
+bool parse_number(std::string_view text, T& out) {
+  const auto* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, out);
+  return ec == std::errc() && ptr == end && !text.empty();
+}
+
+Response AuthRoutes::audit_list(const Request& request) {
+  db::AuditFilter filter;
+  db::Page page;
+  FieldErrors errors;
+  auto integer = [&](const char* name, auto apply) {
+    if (const auto text = request.query_param(name)) {
+      std::int64_t value = 0;
+      if (parse_number(*text, value))
+        apply(value);
+      else
+        errors[name] = "must be an integer";
+    }
+  };
+  auto seconds = [&](const char* name, std::optional<db::Timestamp>& out) {
+    if (const auto text = request.query_param(name)) {
+      double value = 0;
+      if (parse_number(*text, value))
+        out = value;
+      else
+        errors[name] = "must be unix seconds";
+    }
+  };
+  if (const auto entity = request.query_param("entity")) filter.entity = std::string(*entity);
+  if (const auto action = request.query_param("action")) filter.action = std::string(*action);
+  integer("entity_id", [&](std::int64_t v) { filter.entity_id = v; });
+  integer("user_id", [&](std::int64_t v) { filter.user_id = v; });
+  integer("limit", [&](std::int64_t v) {
+    if (v < 1 || v > kMaxAuditPage) errors["limit"] = "from 1 to " + std::to_string(kMaxAuditPage);
+    page.limit = v;
+  });
+  integer("offset", [&](std::int64_t v) {
+    if (v < 0) errors["offset"] = "must not be negative";
+    page.offset = v;
+  });
+  seconds("from", filter.from);
+  seconds("to", filter.to);
+  if (!errors.empty()) return invalid_fields(errors);
+  return Response::json(200, audit_page_json(audit.list(filter, page), page));
+}
+
+}  // namespace
+
+std::string portal_url(const AuthOptions& options) {
+  std::string base = options.base_url;
+  while (!base.empty() && base.back() == '/')
+    base.pop_back();
+  if (!base.empty()) return base;
+  const std::string host = options.host_name.empty() ? machine_host_name() : options.host_name;
+  return "https://" + host + ":" + std::to_string(options.port);
+}
+
+void register_auth_routes(Router& router, SessionAuth& auth, db::Connection& db, Mailer& mailer,
+                          AuditLog& audit, const AuthOptions& options) {
+  auto routes = std::make_shared<AuthRoutes>(auth, db, mailer, audit, options);
+  const RouteOptions small{kAuthBodyLimit};
+  const ProtectOptions while_change_due{.allow_password_change_required = true};
+
+  router.post(
+      "/api/v1/auth/login", [routes](const Request& r) { return routes->login(r); }, small);
+  router.get("/api/v1/auth/session", [routes](const Request& r) { return routes->session(r); });
+  router.post(
+      "/api/v1/auth/logout",
+      protect(
+          auth, [routes](const Request& r, const Principal& who) { return routes->logout(r, who); },
+          while_change_due),
+      small);
+  router.post("/api/v1/auth/password",
+              protect(
+                  auth,
+                  [routes](const Request& r, const Principal& who) {
+                    return routes->change_password(r, who);
+                  },
+                  while_change_due),
+              small);
+  router.post(
+      "/api/v1/auth/forgot", [routes](const Request& r) { return routes->forgot(r); }, small);
+  router.post(
+      "/api/v1/auth/reset", [routes](const Request& r) { return routes->reset(r); }, small);
+  router.get("/api/v1/audit", protect(auth, [routes](const Request& r, const Principal&) {
+               return routes->audit_list(r);
+             }));
+}
+
+}  // namespace fabomatic::web
