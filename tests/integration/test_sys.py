@@ -17,7 +17,8 @@ TOPICS = [
 
 
 class SysScenarios:
-    def collect(self, topic_filter, seconds):
+    def collect(self, topic_filter, seconds, live_only=False):
+        """topic -> payloads received within `seconds`; live_only skips retained copies."""
         c = self.raw(self.cid("sys"))
         c.subscribe([(topic_filter, 0)])
         seen = {}
@@ -27,7 +28,8 @@ class SysScenarios:
                 p = c.expect_publish(timeout=max(0.05, end - time.monotonic()))
             except TimeoutError:
                 break
-            seen.setdefault(p.topic, []).append(p.payload.decode())
+            if not (live_only and p.retain):
+                seen.setdefault(p.topic, []).append(p.payload.decode())
         c.disconnect()
         return seen
 
@@ -50,9 +52,10 @@ class SysScenarios:
             c.disconnect()
 
     def test_sys_published_periodically(self):
-        seen = self.collect("$SYS/broker/uptime", 3.5)
+        # configured every second; Mosquitto's loop makes that every two seconds
+        seen = self.collect("$SYS/broker/uptime", 5, live_only=True)
         self.assertGreaterEqual(len(seen.get("$SYS/broker/uptime", [])), 2,
-                                "uptime should be republished every second")
+                                "uptime should be republished every 1-2 s")
 
     def test_sys_retained_for_late_subscribers(self):
         """Mosquitto retains $SYS values so a subscriber gets them at once; so must we."""
