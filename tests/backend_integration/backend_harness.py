@@ -101,18 +101,34 @@ class Fabomatic:
                                          cwd=self.dir, stdout=log, stderr=subprocess.STDOUT,
                                          stdin=subprocess.DEVNULL, start_new_session=True)
         _running.add(self)
-        if not wait_until(self._accepts, timeout, 0.02):
+        if not wait_until(self._answers_connect, timeout, 0.02):
             tail = self.log_tail()
             self.stop()
-            raise RuntimeError(f"fabomatic did not listen on port {self.port}:\n{tail}")
+            raise RuntimeError(f"fabomatic did not answer on port {self.port}:\n{tail}")
         return self
 
-    def _accepts(self):
+    # CONNECT (MQTT 3.1.1, clean session, keep-alive 60 s, client id "harness-ready").
+    _CONNECT = bytes([0x10, 25, 0, 4]) + b"MQTT" + bytes([4, 2, 0, 60, 0, 13]) + b"harness-ready"
+
+    def _answers_connect(self):
+        """Ready once the broker answers a CONNECT: the kernel accepts TCP connections as soon
+        as the port listens, but only the running reactor sends CONNACK, and by then the
+        process has its SIGTERM handler (a SIGTERM before that would kill it uncleanly)."""
         if self.proc.poll() is not None:
             raise RuntimeError(f"fabomatic exited with {self.proc.returncode}:\n{self.log_tail()}")
         try:
-            socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-            return True
+            with socket.create_connection(("127.0.0.1", self.port), timeout=2) as s:
+                s.sendall(self._CONNECT)
+                connack = b""
+                while len(connack) < 4:
+                    chunk = s.recv(4 - len(connack))
+                    if not chunk:
+                        return False
+                    connack += chunk
+                if connack != bytes([0x20, 2, 0, 0]):
+                    raise RuntimeError(f"fabomatic refused the CONNECT: {connack.hex()}")
+                s.sendall(bytes([0xE0, 0]))  # DISCONNECT
+                return True
         except OSError:
             return False
 
