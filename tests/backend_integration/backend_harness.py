@@ -288,22 +288,27 @@ class Board:
 class Monitor:
     """Any other MQTT client, subscribed to some filters; collects (topic, payload)."""
 
-    def __init__(self, port, filters, client_id="monitor"):
+    def __init__(self, port, filters, client_id="monitor", qos=0):
         self.messages = queue.Queue()
+        self.details = []  # (topic, qos, retain) of every message, in arrival order
         self._connected = threading.Event()
         self._subscribed = threading.Event()
         self.client = mqtt.Client(client_id=client_id, clean_session=True,
                                   protocol=mqtt.MQTTv311)
         self.client.on_connect = lambda *_: self._connected.set()
         self.client.on_subscribe = lambda *_: self._subscribed.set()
-        self.client.on_message = lambda _c, _u, m: self.messages.put((m.topic, m.payload))
+        self.client.on_message = self._on_message
         self.client.connect("127.0.0.1", port, keepalive=30)
         self.client.loop_start()
         if not self._connected.wait(REPLY_TIMEOUT_S):
             raise TimeoutError("monitor: no CONNACK")
-        self.client.subscribe([(f, 0) for f in filters])
+        self.client.subscribe([(f, qos) for f in filters])
         if not self._subscribed.wait(REPLY_TIMEOUT_S):
             raise TimeoutError("monitor: no SUBACK")
+
+    def _on_message(self, _client, _userdata, msg):
+        self.details.append((msg.topic, msg.qos, bool(msg.retain)))
+        self.messages.put((msg.topic, msg.payload))
 
     def next(self, timeout=REPLY_TIMEOUT_S):
         try:
@@ -490,8 +495,8 @@ class BackendTestCase(unittest.TestCase):
         self.clients.append(client)
         return client
 
-    def monitor(self, *filters, client_id="monitor"):
-        client = Monitor(self.server.port, filters, client_id)
+    def monitor(self, *filters, client_id="monitor", qos=0):
+        client = Monitor(self.server.port, filters, client_id, qos)
         self.clients.append(client)
         return client
 

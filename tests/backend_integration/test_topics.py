@@ -83,6 +83,20 @@ class ReplyTopic(BackendTestCase):
         self.assertEqual(monitor.next()[0], "machine/1")
         self.assertEqual(monitor.next()[0], "machine/1/reply")
 
+    def test_replies_qos_0_not_retained(self):
+        self.start()
+        monitor = self.monitor("machine/1/reply", client_id="qos1monitor", qos=1)
+        board = self.board()
+        board.query(checkmachine())
+        board.query(checkuser(ADMIN_CARD))
+        monitor.next()
+        monitor.next()
+        # published at QoS 0 (delivered at 0 to a QoS 1 subscription), never retained
+        self.assertEqual(monitor.details, [("machine/1/reply", 0, False)] * 2)
+        late = self.monitor("machine/#", client_id="late")
+        board.send(checkmachine())
+        self.assertEqual(late.next()[0], "machine/1", "no retained reply precedes the query")
+
     def test_other_topics_routed_untouched(self):
         self.start()
         monitor = self.monitor("shellies/#", "machine/1/extra")
