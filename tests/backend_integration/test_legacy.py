@@ -32,7 +32,9 @@ def fixture_path():
 
 
 def reference_settings(port):
-    """The old tool's settings.toml, every section as it wrote them; only the port differs."""
+    """The old tool's settings.toml, every section as it wrote them. Only the ports differ:
+    the MQTT port, and our additive [web] port (the portal's default 23336 would collide
+    between test runs in parallel, e.g. the release and the sanitizer flavours)."""
     return f"""[database]
 url = "sqlite:///database.sqldb"
 name = "fablab"
@@ -49,6 +51,7 @@ stats_topic = "stats"
 [web]
 secret_key = "some_secret"
 default_admin_email = "admin@fablab.org"
+port = {free_port()}
 
 [email]
 server = "smtp.google.com"
