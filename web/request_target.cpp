@@ -82,11 +82,14 @@ TargetResult parse_target(std::string_view raw) {
       rest = rest.substr(slash + 1);
     }
   }
-  result.target.path = "/";
+  // Built in a local (not by assigning "/" to the member): GCC 12 reports a false -Wrestrict
+  // on the literal assignment.
+  std::string joined(1, '/');
   for (std::size_t i = 0; i < result.target.segments.size(); ++i) {
-    if (i != 0) result.target.path += '/';
-    result.target.path += result.target.segments[i];
+    if (i != 0) joined += '/';
+    joined += result.target.segments[i];
   }
+  result.target.path = std::move(joined);
   return result;
 }
 
