@@ -185,6 +185,7 @@ def seeded_template():
         server.start()
         code = server.stop()
         if code != 0:
+            # every test of the process fails with this; keep the log of the first attempt
             raise RuntimeError(f"seeding run exited with {code}:\n{server.log_tail()}")
         path = os.path.join(directory, "template.sqldb")
         copy_database(server.db_path, path)
@@ -425,6 +426,7 @@ class BackendTestCase(unittest.TestCase):
 
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="bi-")
+        self.addCleanup(shutil.rmtree, self.dir, True)  # also when the lines below fail
         self.db_path = os.path.join(self.dir, "db.sqldb")
         shutil.copyfile(seeded_template(), self.db_path)
         self.server = Fabomatic(self.dir, db_path=self.db_path, extra=self.extra_settings)
