@@ -60,6 +60,7 @@ struct App::Impl {
   explicit Impl(Settings s)
       : settings(std::move(s)),
         io(1),
+        signals(io, SIGINT, SIGTERM),
         broker(broker_config(settings.mqtt)),
         mqtt_server(io, broker),
         auth(settings.mqtt),
@@ -67,6 +68,9 @@ struct App::Impl {
 
   Settings settings;
   boost::asio::io_context io;
+  // Installed before anything listens: a SIGTERM during start-up is held until run() and then
+  // stops the process cleanly instead of killing it.
+  boost::asio::signal_set signals;
   broker::Broker broker;
   broker::Server mqtt_server;
   MqttAuth auth;
@@ -105,14 +109,17 @@ void App::start() {
   i.housekeeping = std::make_unique<Housekeeping>(i.io, i.settings, conn, i.broker, i.status,
                                                   *i.remote, *i.boards);
   i.housekeeping->start();
+
+  i.portal =
+      std::make_unique<Portal>(i.io, i.settings, conn, i.broker, *i.boards, i.status, *i.remote);
+  i.portal->start();
   // Purge once at start too: an appliance rebooted every night would otherwise never purge.
   i.housekeeping->purge();
 }
 
 int App::run() {
   auto& i = *impl_;
-  boost::asio::signal_set signals(i.io, SIGINT, SIGTERM);
-  signals.async_wait([&i](const boost::system::error_code& ec, int signal) {
+  i.signals.async_wait([&i](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     log::info("main", std::string("received ") + strsignal(signal) + ", stopping");
     i.housekeeping->stop();

@@ -27,7 +27,6 @@ double unix_now() {
 
 namespace {
 constexpr auto kDay = std::chrono::hours(24);
-constexpr auto kStaleCheckPeriod = std::chrono::seconds(60);
 constexpr auto kStatusPeriod = std::chrono::seconds(1);
 }  // namespace
 
@@ -111,7 +110,8 @@ void Housekeeping::start() {
     i.status.expire(now);
     i.remote.expire(now);
   });
-  i.add(kStaleCheckPeriod, [this] { close_stale_uses(); });
+  i.add(std::chrono::seconds(i.settings.backend.stale_check_interval_s),
+        [this] { close_stale_uses(); });
   i.add(std::chrono::seconds(i.settings.backend.stats_interval_s), [&i] { i.publish_stats(); });
   i.add(kDay, [this] { purge(); });
 }

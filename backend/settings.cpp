@@ -375,6 +375,7 @@ void read_backend(const toml::table* table, Diagnostics& diagnostics, const fs::
   reader.integer("use_timeout_min", out.use_timeout_min, 1, 10080);
   reader.integer("online_window_s", out.online_window_s, 10, 86400);
   reader.integer("stats_interval_s", out.stats_interval_s, 0, 86400);
+  reader.integer("stale_check_interval_s", out.stale_check_interval_s, 1, 86400);
   if (const toml::node* level = reader.node("log_level")) {
     std::optional<log::Level> parsed;
     if (level->is_integer()) parsed = log_level_from_number(level->as_integer()->get());
@@ -603,6 +604,7 @@ enabled = false               # weekly usage summary by mail
 # use_timeout_min = 60               # a use not refreshed for this long is closed
 # online_window_s = 90               # a board heard within this window is online
 # stats_interval_s = 5               # stats/<client_id> period, 0 = off
+# stale_check_interval_s = 60        # how often uses not refreshed for use_timeout_min close
 # log_level = "info"                 # debug, info, warning, error (or 10, 20, 30, 40)
 )";
   return text;

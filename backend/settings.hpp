@@ -102,9 +102,10 @@ struct BackendSettings {
   std::filesystem::path data_dir;  // absolute; default: the working directory
   std::uint32_t purge_retention_days = 365;
   std::uint32_t unknown_cards_retention_days = 30;
-  std::uint32_t use_timeout_min = 60;  // close uses not refreshed for this long
-  std::uint32_t online_window_s = 90;  // a board is online when heard within this window
-  std::uint32_t stats_interval_s = 5;  // stats/<client_id> period, 0 = off
+  std::uint32_t use_timeout_min = 60;         // close uses not refreshed for this long
+  std::uint32_t online_window_s = 90;         // a board is online when heard within this window
+  std::uint32_t stats_interval_s = 5;         // stats/<client_id> period, 0 = off
+  std::uint32_t stale_check_interval_s = 60;  // how often uses past use_timeout_min are closed
   log::Level log_level = log::Level::info;
 };
 

@@ -96,8 +96,6 @@ std::string_view to_string(DecodeError error) {
       return "no topic filter";
     case DecodeError::invalid_requested_qos:
       return "invalid requested QoS";
-    case DecodeError::empty_topic_filter:
-      return "empty topic filter";
     case DecodeError::invalid_suback_code:
       return "invalid SUBACK return code";
     case DecodeError::invalid_connack:
@@ -291,7 +289,6 @@ SubscribePacket decode_subscribe(Reader& in) {
     request.filter = in.utf8();
     const auto qos = in.u8();
     if (in.failed()) break;
-    if (request.filter.empty()) in.fail(DecodeError::empty_topic_filter);
     if (qos > 2) in.fail(DecodeError::invalid_requested_qos);
     request.qos = qos;
     p.topics.push_back(request);
@@ -317,7 +314,6 @@ UnsubscribePacket decode_unsubscribe(Reader& in) {
   while (!in.failed() && !in.at_end()) {
     const auto filter = in.utf8();
     if (in.failed()) break;
-    if (filter.empty()) in.fail(DecodeError::empty_topic_filter);
     p.filters.push_back(filter);
   }
   if (!in.failed() && p.filters.empty()) in.fail(DecodeError::no_topic_filters);

@@ -42,7 +42,6 @@ enum class DecodeError : std::uint8_t {
   invalid_topic_name,          // empty or containing wildcards (MQTT-3.3.2-2, MQTT-4.7.3-1)
   no_topic_filters,            // SUBSCRIBE/UNSUBSCRIBE without a filter (MQTT-3.8.3-3, -3.10.3-2)
   invalid_requested_qos,       // requested QoS byte above 2 or reserved bits set (MQTT-3-8.3-4)
-  empty_topic_filter,          // zero-length filter (MQTT-4.7.3-1)
   invalid_suback_code,         // SUBACK return code other than 0, 1, 2, 0x80
   invalid_connack,             // reserved bits, unknown code, or session present on a refusal
 };
