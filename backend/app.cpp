@@ -109,10 +109,6 @@ void App::start() {
   i.housekeeping = std::make_unique<Housekeeping>(i.io, i.settings, conn, i.broker, i.status,
                                                   *i.remote, *i.boards);
   i.housekeeping->start();
-
-  i.portal =
-      std::make_unique<Portal>(i.io, i.settings, conn, i.broker, *i.boards, i.status, *i.remote);
-  i.portal->start();
   // Purge once at start too: an appliance rebooted every night would otherwise never purge.
   i.housekeeping->purge();
 }
