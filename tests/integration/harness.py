@@ -78,12 +78,7 @@ KNOWN_FAILURES = {
         "test_MQTT_4_8_0_1_suback_from_client_closes":
             "Mosquitto ignores a SUBACK sent by a client instead of closing the connection.",
     },
-    "fabomatic": {
-        "test_MQTT_4_7_3_1_empty_filter_refused":
-            "a SUBSCRIBE whose filter is the empty string closes the connection instead of "
-            "getting SUBACK 0x80 like every other invalid filter (intended difference "
-            "invalid_subscribe_filter); the codec seems to reject it as malformed.",
-    },
+    "fabomatic": {},
 }
 
 
