@@ -2,6 +2,12 @@
 
 namespace fabomatic::db {
 
+bool store_chosen_password(Connection& conn, Id user_id, std::string_view hash) {
+  return conn.execute(
+             "UPDATE users SET password_hash = ?, password_change_required = 0 WHERE user_id = ?",
+             hash, user_id) == 1;
+}
+
 void ResetTokensRepository::insert(const ResetToken& token) {
   conn_.execute(
       "INSERT INTO password_reset_tokens (token_hash, user_id, created, expires, used) "

@@ -19,6 +19,11 @@ struct ResetToken {
   std::optional<Timestamp> used;
 };
 
+// A password the user has just chosen (reset by token, or changed when signed in): stores the
+// new hash and clears password_change_required, touching no other column (unlike
+// UsersRepository::update, which rewrites the card too). False when there is no such user.
+bool store_chosen_password(Connection& conn, Id user_id, std::string_view hash);
+
 class ResetTokensRepository {
  public:
   explicit ResetTokensRepository(Connection& conn) : conn_(conn) {}

@@ -72,12 +72,10 @@ std::optional<db::Id> PasswordResets::complete(std::string_view token,
   db::ResetTokensRepository tokens(db);
   const auto user_id = tokens.consume(digest, now);
   if (!user_id) return std::nullopt;
-  db::UsersRepository users(db);
-  auto user = users.get(*user_id);
+  const auto user = db::UsersRepository(db).get(*user_id);
   if (!user || user->deleted) return std::nullopt;  // rolls back: the token stays unspent
-  user->password_hash = hash;
-  user->password_change_required = false;  // the user has just chosen this password
-  users.update(*user);
+  // The user has just chosen this password: no change is due any more.
+  db::store_chosen_password(db, *user_id, hash);
   tokens.revoke_for_user(*user_id, now);  // other links mailed earlier die with this one
   audit_.record_unauthenticated(*user_id, user->email.value_or(""), remote_address,
                                 "password_reset", "user", *user_id);

@@ -3,10 +3,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <memory>
 
 #include "db/passwords.hpp"
+#include "db/reset_tokens_repository.hpp"
 #include "db/users_repository.hpp"
 #include "web/auth_account.hpp"
 #include "web/auth_json.hpp"
@@ -64,9 +66,7 @@ struct AuthRoutes {
         reset_mails(options.reset_mails_per_account, options.login_window, options.limiter_keys),
         forgot_requests(options.forgot_requests_per_address, options.login_window,
                         options.limiter_keys),
-        resets(auth, mailer, audit,
-               PasswordResetOptions{portal_url(options), options.reset_token_lifetime,
-                                    options.site_name}) {}
+        resets(auth, mailer, audit, password_reset_options(options)) {}
 
   Response login(const Request& request);
   Response session(const Request& request);
@@ -194,17 +194,15 @@ Response AuthRoutes::change_password(const Request& request, const Principal& wh
   const std::string account_key = lowercase(who.email);
   if (const auto block = account_failures.blocked(account_key, now))
     return too_many_attempts(*block);
-  db::UsersRepository users(db);
-  auto user = users.get(who.user_id);
+  const auto user = db::UsersRepository(db).get(who.user_id);
   if (!user || !user->password_hash || !db::verify_password(*current, *user->password_hash)) {
     account_failures.record_failure(account_key, now);
     return invalid_fields({{"current", "wrong password"}}, "The current password is wrong");
   }
-  user->password_hash = db::hash_password(*next);
-  user->password_change_required = false;
+  const std::string hash = db::hash_password(*next);
   {
     db::Transaction tx(db);
-    users.update(*user);
+    db::store_chosen_password(db, who.user_id, hash);
     audit.record(who, "password_change", "user", who.user_id, std::nullopt, std::nullopt);
     tx.commit();
   }
@@ -308,6 +306,10 @@ std::string portal_url(const AuthOptions& options) {
   if (!base.empty()) return base;
   const std::string host = options.host_name.empty() ? machine_host_name() : options.host_name;
   return "https://" + host + ":" + std::to_string(options.port);
+}
+
+PasswordResetOptions password_reset_options(const AuthOptions& options) {
+  return PasswordResetOptions{portal_url(options), options.reset_token_lifetime, options.site_name};
 }
 
 void register_auth_routes(Router& router, SessionAuth& auth, db::Connection& db, Mailer& mailer,

@@ -16,6 +16,7 @@
 #include "db/sqlite.hpp"
 #include "web/audit_log.hpp"
 #include "web/auth.hpp"
+#include "web/auth_password_reset.hpp"
 #include "web/mailer.hpp"
 #include "web/router.hpp"
 
@@ -46,6 +47,10 @@ struct AuthOptions {
 
 /// The link base for mails: base_url without a trailing "/", or https://<host>:<port>.
 std::string portal_url(const AuthOptions& options);
+
+/// The settings of PasswordResets (auth_password_reset.hpp) that go with `options`: for the
+/// admin-triggered reset, which the REST API exposes.
+PasswordResetOptions password_reset_options(const AuthOptions& options);
 
 /// Registers the routes above. Everything passed must outlive the router. `db` is the
 /// connection of `auth` and `audit`.
