@@ -1,0 +1,68 @@
+// Login rate limiting through the route: per account, per client address, Retry-After, and the
+// window passing (test options: 3 failures per account, 5 per address, 15 minutes).
+#include <gtest/gtest.h>
+
+#include "auth_fixture.hpp"
+
+namespace fabomatic::web::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(LoginRateLimit, AccountIsBlockedAfterItsFailuresFromAnyAddress) {
+  AuthHarness h;
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(Browser(h, "198.51.100." + std::to_string(i)).login(kAdminEmail, "bad-guess").status,
+              401);
+  // Even the right password from a new address waits: the account is blocked.
+  const Response blocked = Browser(h, "198.51.100.200").login(kAdminEmail, kAdminPassword);
+  EXPECT_EQ(blocked.status, 429);
+  EXPECT_EQ(error_code(blocked), "rate_limited");
+  const auto retry = std::stoi(std::string(blocked.headers.get("Retry-After").value_or("0")));
+  EXPECT_GT(retry, 14 * 60);
+  EXPECT_LE(retry, 15 * 60);
+  // E-mail case does not make a new account key.
+  EXPECT_EQ(Browser(h, "198.51.100.201").login("Admin@LAB.test", kAdminPassword).status, 429);
+
+  h.clock().advance(15min);
+  EXPECT_EQ(Browser(h, "198.51.100.200").login(kAdminEmail, kAdminPassword).status, 200);
+}
+
+TEST(LoginRateLimit, AddressIsBlockedAfterFailuresOnManyAccounts) {
+  AuthHarness h;
+  const std::string address = "203.0.113.66";
+  for (int i = 0; i < 5; ++i) {
+    const Response response =
+        Browser(h, address).login("guess" + std::to_string(i) + "@lab.test", "bad-guess");
+    EXPECT_EQ(response.status, 401) << i;
+  }
+  const Response blocked = Browser(h, address).login(kAdminEmail, kAdminPassword);
+  EXPECT_EQ(blocked.status, 429);
+  EXPECT_TRUE(blocked.headers.contains("Retry-After"));
+  // Other addresses are not affected.
+  EXPECT_EQ(Browser(h, "203.0.113.67").login(kAdminEmail, kAdminPassword).status, 200);
+}
+
+TEST(LoginRateLimit, SuccessClearsTheAccountsFailures) {
+  AuthHarness h;
+  EXPECT_EQ(Browser(h).login(kAdminEmail, "bad-guess").status, 401);
+  EXPECT_EQ(Browser(h).login(kAdminEmail, "bad-guess").status, 401);
+  EXPECT_EQ(Browser(h).login(kAdminEmail, kAdminPassword).status, 200);
+  EXPECT_EQ(Browser(h).login(kAdminEmail, "bad-guess").status, 401);
+  EXPECT_EQ(Browser(h).login(kAdminEmail, "bad-guess").status, 401);
+  EXPECT_EQ(Browser(h).login(kAdminEmail, kAdminPassword).status, 200);
+}
+
+TEST(LoginRateLimit, BlockedAttemptsCostNoHashing) {
+  AuthHarness h;
+  for (int i = 0; i < 3; ++i)
+    Browser(h).login(kAdminEmail, "bad-guess");
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 200; ++i)
+    ASSERT_EQ(Browser(h).login(kAdminEmail, "bad-guess").status, 429);
+  // 200 argon2id verifications would take many seconds; refusals take microseconds each.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+}
+
+}  // namespace
+}  // namespace fabomatic::web::test
