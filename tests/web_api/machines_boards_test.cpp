@@ -1,0 +1,183 @@
+// Machines (maintenance per plan, cascade before and after delete, live refresh), boards and
+// discovered boards with their create-machine action.
+#include "db/boards_repository.hpp"
+#include "db/discovered_boards_repository.hpp"
+#include "db/unknown_cards_repository.hpp"
+#include "support_api.hpp"
+
+namespace fabomatic::web::api::test {
+namespace {
+
+using MachinesTest = ApiTest;
+using BoardsTest = ApiTest;
+
+TEST_F(MachinesTest, CreateValidatesAndRefusesDuplicates) {
+  const Reply bad = post("/api/v1/machines",
+                         {{"type_id", 42}, {"hours", -1}, {"blocked", "no"}, {"last_seen", 5}});
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.field("name"), "required");
+  EXPECT_EQ(bad.field("type_id"), "no such machine type");
+  EXPECT_NE(bad.field("hours"), "");
+  EXPECT_EQ(bad.field("blocked"), "must be true or false");
+  EXPECT_EQ(bad.field("last_seen"), "unknown field");
+
+  const Reply dup = post("/api/v1/machines", {{"name", "MACHINE1"}});
+  EXPECT_EQ(dup.status, 409);
+  EXPECT_NE(dup.field("name"), "");
+
+  const Reply ok = post("/api/v1/machines", {{"name", "Laser"}, {"type_id", 1}});
+  ASSERT_EQ(ok.status, 201);
+  EXPECT_EQ(ok.body["type_name"], "Default type");
+  EXPECT_EQ(ok.body["hours"], 0.0);
+  EXPECT_EQ(ok.body["last_seen"], nullptr);
+  EXPECT_EQ(ok.body["maintenance"], json::array());
+  // The live model knows the new machine at once.
+  EXPECT_TRUE(live_.machine(ok.body["id"].get<db::Id>()).has_value());
+
+  const Reply taken_id = post("/api/v1/machines", {{"name", "Other"}, {"id", 1}});
+  EXPECT_EQ(taken_id.status, 409);
+  EXPECT_NE(taken_id.field("id"), "");
+}
+
+TEST_F(MachinesTest, PatchBlocksWithoutTouchingOtherFieldsAndUpdatesLiveStatus) {
+  patch("/api/v1/machines/1", {{"hours", 12.5}});
+  const Reply reply = patch("/api/v1/machines/1", {{"blocked", true}});
+  ASSERT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.body["blocked"], true);
+  EXPECT_EQ(reply.body["hours"], 12.5);
+  EXPECT_EQ(reply.body["name"], "MACHINE1");
+  EXPECT_EQ(reply.body["type_id"], 1);
+  EXPECT_TRUE(live_.machine(1)->blocked);
+  EXPECT_EQ(get("/api/v1/live").body["machines"][0]["state"], "blocked");
+  EXPECT_EQ(patch("/api/v1/machines/1", {{"type_id", nullptr}}).body["type_name"], nullptr);
+}
+
+TEST_F(MachinesTest, MaintenanceStatePerPlan) {
+  const db::Id plan = create("maintenance-plans", {{"machine_id", 1},
+                                                   {"description", "Clean lens"},
+                                                   {"hours_between", 1},
+                                                   {"lcd_message", "Clean lens!"}});
+  create("maintenance-plans", {{"machine_id", 1}, {"description", "Oil"}, {"hours_between", 10}});
+  // Two closed hours of use: the 1-hour plan is due, the 10-hour one is not.
+  create("uses", {{"member_id", 1}, {"machine_id", 1}, {"start", now_ - 7200}, {"end", now_}});
+  const Reply reply = get("/api/v1/machines/1");
+  ASSERT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.body["maintenance_due"], true);
+  ASSERT_EQ(reply.body["maintenance"].size(), 2u);
+  EXPECT_EQ(reply.body["maintenance"][0]["plan_id"], plan);
+  EXPECT_EQ(reply.body["maintenance"][0]["description"], "Clean lens");
+  EXPECT_EQ(reply.body["maintenance"][0]["due"], true);
+  EXPECT_NEAR(reply.body["maintenance"][0]["used_hours"].get<double>(), 2.0, 1e-9);
+  EXPECT_EQ(reply.body["maintenance"][1]["due"], false);
+  EXPECT_NEAR(reply.body["hours"].get<double>(), 2.0, 1e-9);
+  EXPECT_TRUE(live_.machine(1)->maintenance_due);
+}
+
+TEST_F(MachinesTest, CascadeCountsBeforeAndAfterDelete) {
+  const db::Id m = create("machines", {{"name", "Laser"}});
+  const std::string url = "/api/v1/machines/" + std::to_string(m);
+  db::BoardsRepository(db_).upsert(m, {"10.0.0.7", "1.2.3", "SER", 1000}, now_);
+  const db::Id plan = create("maintenance-plans",
+                             {{"machine_id", m}, {"description", "Lens"}, {"hours_between", 5}});
+  create("interventions", {{"plan_id", plan}, {"member_id", 1}});
+  create("interventions", {{"plan_id", plan}, {"member_id", 1}, {"timestamp", now_ - 10}});
+  create("authorizations", {{"member_id", 1}, {"machine_id", m}});
+  create("uses", {{"member_id", 1}, {"machine_id", m}, {"start", now_ - 60}, {"end", now_}});
+  create("uses", {{"member_id", 1}, {"machine_id", m}, {"start", now_ - 30}});
+  db::UnknownCardsRepository(db_).record("abcdef01", m, now_);
+
+  const Reply before = get(url + "/cascade");
+  ASSERT_EQ(before.status, 200);
+  EXPECT_EQ(before.body, (json{{"boards", 1},
+                               {"plans", 1},
+                               {"interventions", 2},
+                               {"authorizations", 1},
+                               {"uses", 2},
+                               {"unknown_cards", 1},
+                               {"total", 8}}));
+  // Another machine's rows are not counted.
+  EXPECT_EQ(get("/api/v1/machines/1/cascade").body["total"], 0);
+
+  const Reply removed = del(url);
+  ASSERT_EQ(removed.status, 200);
+  EXPECT_EQ(removed.body["removed"], before.body);
+  EXPECT_EQ(get(url).status, 404);
+  EXPECT_EQ(get(url + "/cascade").status, 404);
+  EXPECT_EQ(del(url).status, 404);
+  EXPECT_EQ(count_rows("uses"), 0);
+  EXPECT_EQ(count_rows("interventions"), 0);
+  EXPECT_FALSE(live_.machine(m).has_value());
+  const auto entry = audit_entries()[0];
+  EXPECT_EQ(entry.action, "delete");
+  EXPECT_EQ(entry.entity, "machine");
+  EXPECT_EQ(json::parse(*entry.before_json)["removed"]["total"], 8);
+}
+
+TEST_F(MachinesTest, ListFiltersAndSorts) {
+  create("machines", {{"name", "Laser"}, {"hours", 30}});
+  create("machines", {{"name", "lathe"}, {"hours", 10}, {"blocked", true}});
+  create("machines", {{"name", "Printer"}, {"hours", 20}, {"type_id", 1}});
+  EXPECT_EQ(get("/api/v1/machines").body["total"], 4);
+  EXPECT_EQ(get("/api/v1/machines?blocked=true").body["items"][0]["name"], "lathe");
+  EXPECT_EQ(get("/api/v1/machines?type_id=1").body["total"], 2);
+  EXPECT_EQ(get("/api/v1/machines?q=LA").body["total"], 2);
+  const Reply by_hours = get("/api/v1/machines?sort=hours&order=desc&limit=2");
+  ASSERT_EQ(by_hours.body["items"].size(), 2u);
+  EXPECT_EQ(by_hours.body["items"][0]["name"], "Laser");
+  EXPECT_EQ(by_hours.body["items"][1]["name"], "Printer");
+  EXPECT_EQ(get("/api/v1/machines?sort=name").body["items"][1]["name"], "lathe");
+  EXPECT_EQ(get("/api/v1/machines?blocked=maybe").field("blocked"), "must be true or false");
+}
+
+TEST_F(BoardsTest, BoardsListedWithMachineAndOnlineState) {
+  db::BoardsRepository(db_).upsert(1, {"10.0.0.5", "2.0", "ABC", 4242}, now_);
+  live_.heard(1, now_);
+  const Reply reply = get("/api/v1/boards");
+  ASSERT_EQ(reply.status, 200);
+  ASSERT_EQ(reply.body["total"], 1);
+  const auto& board = reply.body["items"][0];
+  EXPECT_EQ(board["machine_name"], "MACHINE1");
+  EXPECT_EQ(board["ip_address"], "10.0.0.5");
+  EXPECT_EQ(board["heap"], 4242);
+  EXPECT_EQ(board["online"], true);
+  EXPECT_EQ(get("/api/v1/boards?machine_id=2").body["total"], 0);
+  const std::string url = "/api/v1/boards/" + std::to_string(board["id"].get<int>());
+  EXPECT_EQ(get(url).body, board);
+  EXPECT_EQ(del(url).status, 204);
+  EXPECT_EQ(get(url).status, 404);
+  EXPECT_EQ(audit_entries()[0].entity, "board");
+}
+
+TEST_F(BoardsTest, DiscoveredBoardBecomesAMachine) {
+  db::DiscoveredBoardsRepository(db_).record(7, {"10.0.0.9", "3.1", "S7", 999}, now_ - 5);
+  const Reply listed = get("/api/v1/discovered-boards");
+  ASSERT_EQ(listed.body["total"], 1);
+  EXPECT_EQ(listed.body["items"][0]["machine_id"], 7);
+  EXPECT_EQ(listed.body["items"][0]["ip_address"], "10.0.0.9");
+
+  EXPECT_EQ(post("/api/v1/discovered-boards/8/machine", {{"name", "X"}}).status, 404);
+  EXPECT_EQ(post("/api/v1/discovered-boards/7/machine", {{"name", ""}}).field("name"),
+            "must not be empty");
+  const Reply created = post("/api/v1/discovered-boards/7/machine", {{"name", "Router"}});
+  ASSERT_EQ(created.status, 201) << created.body.dump();
+  EXPECT_EQ(created.body["id"], 7);
+  EXPECT_EQ(created.body["name"], "Router");
+  EXPECT_EQ(get("/api/v1/discovered-boards").body["total"], 0);
+  const auto board = db::BoardsRepository(db_).by_machine(7);
+  ASSERT_TRUE(board);
+  EXPECT_EQ(board->ip_address, "10.0.0.9");
+  EXPECT_EQ(live_.machine(7)->board_ip, "10.0.0.9");
+  EXPECT_EQ(post("/api/v1/discovered-boards/7/machine", {{"name", "Again"}}).status, 404);
+}
+
+TEST_F(BoardsTest, DiscoveredBoardCanBeDismissed) {
+  db::DiscoveredBoardsRepository(db_).record(9, {"10.0.0.9", "3.1", std::nullopt, std::nullopt},
+                                             now_);
+  EXPECT_EQ(del("/api/v1/discovered-boards/9").status, 204);
+  EXPECT_EQ(del("/api/v1/discovered-boards/9").status, 404);
+  EXPECT_EQ(get("/api/v1/discovered-boards").body["total"], 0);
+  EXPECT_EQ(audit_entries()[0].entity, "discovered_board");
+}
+
+}  // namespace
+}  // namespace fabomatic::web::api::test

@@ -1,0 +1,106 @@
+#include "support_api.hpp"
+
+#include <unistd.h>
+#include <atomic>
+
+#include "backend/machine_status_loader.hpp"
+#include "db/audit_repository.hpp"
+#include "web/request_target.hpp"
+
+namespace fabomatic::web::api::test {
+
+namespace {
+
+std::filesystem::path make_dir() {
+  static std::atomic<int> counter{0};
+  auto dir = std::filesystem::temp_directory_path() /
+             ("fabomatic-web-api-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+db::Database open_fresh(const std::filesystem::path& dir) {
+  db::OpenOptions options;
+  options.default_admin_email = "admin@lab.example";
+  return db::open_database((dir / "database.sqldb").string(), options);
+}
+
+}  // namespace
+
+std::string Reply::field(const std::string& name) const {
+  if (!body.is_object() || !body.contains("error")) return "";
+  const auto& error = body["error"];
+  if (!error.contains("fields") || !error["fields"].contains(name)) return "";
+  return error["fields"][name].get<std::string>();
+}
+
+std::string Reply::code() const {
+  if (!body.is_object() || !body.contains("error")) return "";
+  return body["error"]["code"].get<std::string>();
+}
+
+ApiTest::ApiTest()
+    : dir_(make_dir()),
+      database_(open_fresh(dir_)),
+      db_(database_.conn),
+      audit_(db_),
+      remote_(bus_, db_, live_, backend::BoardTopics{}, [this] { return now_; }),
+      context_{db_, audit_, live_, &remote_, nullptr, [this] { return now_; }} {
+  live_.reset(backend::load_all_machine_statuses(db_));
+  routes_ = api_routes(context_);
+  for (const auto& entry : routes_) {
+    router_.add(entry.method, entry.pattern,
+                [this, handler = entry.handler](const Request& r) { return handler(r, admin_); });
+  }
+  admin_.user_id = 1;
+  admin_.email = "admin@lab.example";
+  admin_.display_name = "admin admin";
+  admin_.csrf_token = "token";
+  admin_.remote_address = "127.0.0.1";
+}
+
+ApiTest::~ApiTest() {
+  std::error_code ignored;
+  std::filesystem::remove_all(dir_, ignored);
+}
+
+Reply ApiTest::call(Method method, const std::string& target, const std::string& body) {
+  const TargetResult parsed = parse_target(target);
+  EXPECT_EQ(parsed.status, 0) << target;
+  Request request;
+  request.method = method;
+  request.target = target;
+  request.path = parsed.target.path;
+  request.query = parsed.target.query;
+  request.body = body;
+  request.remote_address = "127.0.0.1";
+  const RouteMatch match = router_.find(method, parsed.target.segments);
+  request.path_params = match.params;
+  const Response response =
+      dispatch(match, request, [](std::string_view error) { ADD_FAILURE() << error; });
+  Reply reply;
+  reply.status = response.status;
+  if (!response.body.empty()) {
+    EXPECT_EQ(response.headers.get("Content-Type").value_or(""), "application/json") << target;
+    reply.body = json::parse(response.body);  // every answer must be valid JSON
+  }
+  return reply;
+}
+
+db::Id ApiTest::create(const std::string& collection, const json& body) {
+  const Reply reply = post("/api/v1/" + collection, body);
+  EXPECT_EQ(reply.status, 201) << collection << " " << body.dump() << " -> " << reply.body.dump();
+  if (reply.status != 201) return 0;
+  return reply.body["id"].get<db::Id>();
+}
+
+std::vector<db::AuditEntry> ApiTest::audit_entries() {
+  return db::AuditRepository(db_).list({}, db::Page{.limit = 0});
+}
+
+std::int64_t ApiTest::count_rows(const std::string& table) {
+  return db_.query_one<std::int64_t>("SELECT COUNT(*) FROM " + table);
+}
+
+}  // namespace fabomatic::web::api::test
