@@ -68,6 +68,7 @@ void RemoteControl::finish(db::Id machine_id, RemoteOutcome outcome) {
   if (node.empty()) return;
   log::info("remote", "machine " + std::to_string(machine_id) + ": " + outcome.message);
   if (node.mapped().done) node.mapped().done(outcome);
+  if (observer_) observer_(machine_id, outcome);
 }
 
 }  // namespace fabomatic::backend

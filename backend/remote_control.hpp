@@ -43,6 +43,11 @@ class RemoteControl {
   /// Feeds the board service's handled queries (BoardService::set_observer).
   void on_board_event(const BoardEvent& event);
 
+  /// Hears every outcome too (the live WebSocket announces them to every open portal page).
+  void set_observer(std::function<void(db::Id machine_id, const RemoteOutcome&)> observer) {
+    observer_ = std::move(observer);
+  }
+
   /// Ends requests that got no answer in time (called periodically).
   void expire(double now);
 
@@ -64,6 +69,7 @@ class RemoteControl {
   Clock clock_;
   double timeout_s_;
   std::map<db::Id, Pending> pending_;
+  std::function<void(db::Id, const RemoteOutcome&)> observer_;
 };
 
 }  // namespace fabomatic::backend
