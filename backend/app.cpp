@@ -12,6 +12,7 @@
 #include "backend/log.hpp"
 #include "backend/machine_status_loader.hpp"
 #include "backend/mqtt_auth.hpp"
+#include "backend/portal.hpp"
 #include "backend/remote_control.hpp"
 #include "broker/broker.hpp"
 #include "broker/server.hpp"
@@ -79,6 +80,7 @@ struct App::Impl {
   std::unique_ptr<BoardService> boards;
   std::unique_ptr<RemoteControl> remote;
   std::unique_ptr<Housekeeping> housekeeping;
+  std::unique_ptr<Portal> portal;
 };
 
 App::App(Settings settings) : impl_(std::make_unique<Impl>(std::move(settings))) {}
@@ -109,6 +111,10 @@ void App::start() {
   i.housekeeping = std::make_unique<Housekeeping>(i.io, i.settings, conn, i.broker, i.status,
                                                   *i.remote, *i.boards);
   i.housekeeping->start();
+
+  i.portal =
+      std::make_unique<Portal>(i.io, i.settings, conn, i.broker, *i.boards, i.status, *i.remote);
+  i.portal->start();
   // Purge once at start too: an appliance rebooted every night would otherwise never purge.
   i.housekeeping->purge();
 }
@@ -118,6 +124,7 @@ int App::run() {
   i.signals.async_wait([&i](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     log::info("main", std::string("received ") + strsignal(signal) + ", stopping");
+    i.portal->stop();
     i.housekeeping->stop();
     i.boards->stop();
     i.mqtt_server.stop();

@@ -71,7 +71,7 @@ Json machine_status_json(const backend::MachineStatus& status) {
 
 void add_live_routes(RouteTable& routes, ApiContext& c) {
   routes
-      .emplace_back(route(Method::get, "/api/v1/live", "live",
+      .emplace_back(route(Method::get, "/api/v1/live/status", "live",
                           "Snapshot of every machine's live status (then follow the WebSocket)",
                           [&c](auto& r, auto& w) { return snapshot(c, r, w); }))
       .response_schema = "LiveSnapshot";

@@ -48,7 +48,7 @@ TEST_F(MachinesTest, PatchBlocksWithoutTouchingOtherFieldsAndUpdatesLiveStatus) 
   EXPECT_EQ(reply.body["name"], "MACHINE1");
   EXPECT_EQ(reply.body["type_id"], 1);
   EXPECT_TRUE(live_.machine(1)->blocked);
-  EXPECT_EQ(get("/api/v1/live").body["machines"][0]["state"], "blocked");
+  EXPECT_EQ(get("/api/v1/live/status").body["machines"][0]["state"], "blocked");
   EXPECT_EQ(patch("/api/v1/machines/1", {{"type_id", nullptr}}).body["type_name"], nullptr);
 }
 

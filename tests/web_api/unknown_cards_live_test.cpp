@@ -59,21 +59,21 @@ TEST_F(UnknownCardsTest, ConvertToMemberRemovesEveryTapOfTheCard) {
 }
 
 TEST_F(LiveTest, SnapshotShowsStateByPrecedence) {
-  Reply reply = get("/api/v1/live");
+  Reply reply = get("/api/v1/live/status");
   ASSERT_EQ(reply.status, 200);
   EXPECT_EQ(reply.body["time"], now_);
   ASSERT_EQ(reply.body["machines"].size(), 1u);
   EXPECT_EQ(reply.body["machines"][0]["state"], "offline");
   EXPECT_EQ(reply.body["machines"][0]["member_id"], nullptr);
   live_.heard(1, now_);
-  EXPECT_EQ(get("/api/v1/live").body["machines"][0]["state"], "free");
+  EXPECT_EQ(get("/api/v1/live/status").body["machines"][0]["state"], "free");
   create("maintenance-plans", {{"machine_id", 1}, {"description", "Oil"}, {"hours_between", 0}});
   create("uses", {{"member_id", 1}, {"machine_id", 1}, {"start", now_ - 60}, {"end", now_}});
-  EXPECT_EQ(get("/api/v1/live").body["machines"][0]["state"], "maintenance");
+  EXPECT_EQ(get("/api/v1/live/status").body["machines"][0]["state"], "maintenance");
   patch("/api/v1/machines/1", {{"blocked", true}});
-  EXPECT_EQ(get("/api/v1/live").body["machines"][0]["state"], "blocked");
+  EXPECT_EQ(get("/api/v1/live/status").body["machines"][0]["state"], "blocked");
   create("uses", {{"member_id", 1}, {"machine_id", 1}, {"start", now_}});
-  reply = get("/api/v1/live");
+  reply = get("/api/v1/live/status");
   EXPECT_EQ(reply.body["machines"][0]["state"], "in_use");
   EXPECT_EQ(reply.body["machines"][0]["member_name"], "admin admin");
   EXPECT_EQ(reply.body["machines"][0]["in_use_since"], now_);

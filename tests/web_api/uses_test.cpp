@@ -35,7 +35,7 @@ TEST_F(UsesTest, ManualOpenUseShowsOnTheDashboardAndOnlyOnce) {
   EXPECT_EQ(open.body["open"], true);
   EXPECT_EQ(open.body["end"], nullptr);
   EXPECT_EQ(live_.machine(1)->user_id, 1);
-  EXPECT_EQ(get("/api/v1/live").body["machines"][0]["state"], "in_use");
+  EXPECT_EQ(get("/api/v1/live/status").body["machines"][0]["state"], "in_use");
   const Reply second = post("/api/v1/uses", {{"member_id", 1}, {"machine_id", 1}, {"start", now_}});
   EXPECT_EQ(second.status, 409);
   EXPECT_NE(second.field("end"), "");

@@ -1,0 +1,44 @@
+// The admin portal as the composition root assembles it: TLS material (configured or
+// self-signed), the HTTPS server on the shared reactor, and its routes — sign-in, the REST
+// API, the live WebSocket, metrics and the embedded static assets.
+#pragma once
+
+#include <memory>
+
+#include "backend/settings.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+namespace fabomatic::broker {
+class Broker;
+}
+namespace fabomatic::db {
+class Connection;
+}
+
+namespace fabomatic::backend {
+
+class BoardService;
+class LiveStatus;
+class RemoteControl;
+
+class Portal {
+ public:
+  Portal(boost::asio::io_context& io, const Settings& settings, db::Connection& db,
+         const broker::Broker& broker, const BoardService& boards, LiveStatus& status,
+         RemoteControl& remote);
+  ~Portal();
+  Portal(const Portal&) = delete;
+  Portal& operator=(const Portal&) = delete;
+
+  /// Loads or creates the certificate and starts listening; throws with a readable message.
+  void start();
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace fabomatic::backend
