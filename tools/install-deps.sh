@@ -13,7 +13,7 @@ packages=(
 )
 test_packages=(
   libgtest-dev libgmock-dev clang-format
-  python3 python3-paho-mqtt mosquitto mosquitto-clients procps
+  python3 python3-paho-mqtt mosquitto mosquitto-clients procps wrk
 )
 if [[ "${1:-}" == "--test" ]]; then packages+=("${test_packages[@]}"); fi
 
