@@ -168,6 +168,9 @@ void Broker::tick(Clock::time_point now) {
   std::vector<ClientConnection*> expired;
   for (const auto& c : connections_) {
     if (c->connected) {
+      // A client held back by flow control is not read, so its silence is ours, not its own.
+      // (The transport asks accepts_input() every few milliseconds, which prunes held_by.)
+      if (!c->held_by.empty()) c->last_activity = now;
       // MQTT-3.1.2-24: one and a half times the keep-alive without a packet.
       if (c->keep_alive > 0 &&
           now - c->last_activity > std::chrono::milliseconds(1500 * std::uint32_t{c->keep_alive})) {

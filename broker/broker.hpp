@@ -45,6 +45,9 @@ struct ClientConnection {
   std::uint8_t protocol_level = 4;
   bool connected = false;  // CONNECT accepted
   std::size_t index = 0;   // position in Broker::connections_
+  // Sessions whose queues this client's messages filled (flow control): while any of them is
+  // still congested, the transport stops reading this client (see Broker::accepts_input).
+  std::vector<SubscriberId> held_by;
 };
 
 /// Counters for $SYS and for metrics.
@@ -79,6 +82,11 @@ class Broker final : public MessageBus {
   void on_data(ClientConnection& client, std::string_view bytes);
   /// The stream died (EOF, reset, error): an abnormal disconnect, the will is published.
   void on_transport_closed(ClientConnection& client);
+  /// Flow control: false while a subscriber that this client's messages congested is still
+  /// working through its queue. The transport then reads nothing more from the client and asks
+  /// again shortly; a publisher faster than its subscribers is slowed to their pace instead of
+  /// having its QoS 1/2 messages dropped. Keep-alive does not expire while a client is held.
+  bool accepts_input(ClientConnection& client);
 
   /// Closes every connection (at shutdown). Wills are not published: the broker is going
   /// away, not the clients.
@@ -124,6 +132,8 @@ class Broker final : public MessageBus {
   void deliver(Session& session, const MessagePtr& message, std::uint8_t qos, bool retain);
   void send_publish(Session& session, InflightMessage& inflight, bool dup);
   void enqueue(Session& session, const MessagePtr& message, std::uint8_t qos, bool retain);
+  void hold_publisher(Session& congested);
+  bool congested(const Session& session, Clock::time_point now) const;
   void pump_queue(Session& session);
   void resume_session(Session& session);
   std::uint16_t next_packet_id(Session& session);
@@ -160,6 +170,7 @@ class Broker final : public MessageBus {
   friend class EntryGuard;
   std::size_t connected_ = 0;
   std::vector<Subscriber> match_scratch_;  // reused by route() to avoid an allocation
+  ClientConnection* publisher_ = nullptr;  // the client whose PUBLISH is being routed, if any
   // The last QoS 0 PUBLISH encoded, reused while one message fans out to many receivers.
   MessagePtr encoded_message_;
   bool encoded_retain_ = false;

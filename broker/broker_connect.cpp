@@ -75,6 +75,7 @@ void Broker::handle_connect(ClientConnection& client, const ConnectPacket& packe
   }
 
   session->connection = &client;
+  session->last_progress = now_;
   client.session = session;
   client.connected = true;
   client.keep_alive = packet.keep_alive;

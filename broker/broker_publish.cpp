@@ -1,6 +1,7 @@
 // PUBLISH in both directions, its acknowledgements, routing to subscribers and interceptors,
 // in-flight windows and offline queues (MQTT 3.1.1 sections 3.3 to 3.7, 4.3, 4.4 and 4.6).
 #include <algorithm>
+#include <utility>
 
 #include "broker/broker.hpp"
 #include "broker/entry_guard.hpp"
@@ -8,10 +9,29 @@
 
 namespace fabomatic::broker {
 
+namespace {
+// Names the publisher whose message is being routed, for the length of a scope; routing nests
+// (an interceptor publishes while a client's message is routed), so the outer one comes back.
+class ScopedPublisher {
+ public:
+  ScopedPublisher(ClientConnection*& slot, ClientConnection* publisher)
+      : slot_(slot), outer_(std::exchange(slot, publisher)) {}
+  ~ScopedPublisher() { slot_ = outer_; }
+  ScopedPublisher(const ScopedPublisher&) = delete;
+  ScopedPublisher& operator=(const ScopedPublisher&) = delete;
+
+ private:
+  ClientConnection*& slot_;
+  ClientConnection* outer_;
+};
+}  // namespace
+
 void Broker::handle_publish(ClientConnection& client, const PublishPacket& packet) {
   ++stats_.messages_received;
   Session& session = *client.session;
   const bool allowed = !hooks_ || hooks_->authorize_publish(info(client), packet.topic);
+  // Whoever this message congests holds this client back (flow control, see enqueue()).
+  const ScopedPublisher scope(publisher_, &client);
 
   std::string ack;
   switch (packet.qos) {
@@ -55,10 +75,12 @@ void Broker::handle_ack(ClientConnection& client, const AckPacket& packet) {
   std::string out;
   switch (packet.type) {
     case PacketType::puback:
+      session.last_progress = now_;
       if (auto it = find(1, false); it != inflight.end()) inflight.erase(it);
       pump_queue(session);
       return;
     case PacketType::pubrec:
+      session.last_progress = now_;
       // MQTT-4.3.3-1: answer PUBREC with PUBREL; the message itself is no longer needed.
       if (auto it = find(2, false); it != inflight.end()) {
         it->released = true;
@@ -169,6 +191,33 @@ void Broker::enqueue(Session& session, const MessagePtr& message, std::uint8_t q
   }
   if (!session.queue) session.queue = std::make_unique<std::deque<QueuedMessage>>();
   session.queue->push_back(QueuedMessage{message, qos, retain});
+  if (publisher_ && session.connection && session.connection != publisher_ &&
+      session.queued() >= config_.max_queued / 2 && config_.max_queued >= 4 &&
+      congested(session, now_)) {
+    hold_publisher(session);
+  }
+}
+
+bool Broker::congested(const Session& session, Clock::time_point now) const {
+  // Online, still above the low-water mark, and acknowledging: a client that reads slowly.
+  return session.connection && session.queued() > config_.max_queued / 4 &&
+         now - session.last_progress <= config_.stall_timeout;
+}
+
+void Broker::hold_publisher(Session& congested) {
+  auto& held = publisher_->held_by;
+  if (std::find(held.begin(), held.end(), congested.id) == held.end()) held.push_back(congested.id);
+}
+
+bool Broker::accepts_input(ClientConnection& client) {
+  if (client.held_by.empty()) return true;
+  const auto now = Clock::now();
+  std::erase_if(client.held_by, [&](SubscriberId id) {
+    const Session* session = sessions_->find(id);
+    return !session || !congested(*session, now);
+  });
+  if (client.held_by.empty()) std::vector<SubscriberId>().swap(client.held_by);
+  return client.held_by.empty();
 }
 
 void Broker::pump_queue(Session& session) {
@@ -216,6 +265,8 @@ void Broker::publish(std::string_view topic, std::string_view payload, std::uint
     log(LogLevel::error, "in-process publish to an invalid topic refused");
     return;
   }
+  // An in-process publisher (the backend, even while it answers a board) is never held back.
+  const ScopedPublisher scope(publisher_, nullptr);
   route(make_message(std::string(topic), std::string(payload), qos, retain));
 }
 

@@ -5,6 +5,7 @@
 // allocate when empty (std::deque, std::map) are avoided or created on first use.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -47,6 +48,9 @@ struct Session {
   std::vector<std::uint16_t> inbound_qos2;  // ids whose PUBREC was sent, awaiting PUBREL
   std::uint16_t last_packet_id = 0;
   std::size_t dropped = 0;  // queued messages dropped because the queue was full
+  // Last acknowledgement of an outgoing message, or the (re)connection: a subscriber that
+  // acknowledges nothing for BrokerConfig::stall_timeout holds no publisher back.
+  std::chrono::steady_clock::time_point last_progress;
 
   std::size_t queued() const { return queue ? queue->size() : 0; }
 };

@@ -19,6 +19,10 @@ constexpr int kReadsPerWakeup = 4;
 
 // A large output buffer is released once sent, so a burst does not pin memory for days.
 constexpr std::size_t kKeepCapacity = 16 * 1024;
+
+// How often a client held back by flow control asks the core again. Short: the congested
+// subscriber drains its queue within a few round trips.
+constexpr auto kHoldRecheck = std::chrono::milliseconds(1);
 }  // namespace
 
 TcpConnection::TcpConnection(boost::asio::ip::tcp::socket socket, Broker& broker)
@@ -53,6 +57,10 @@ void TcpConnection::on_readable(const boost::system::error_code& error) {
     return;
   }
   for (int i = 0; i < kReadsPerWakeup && client_; ++i) {
+    if (!broker_.accepts_input(*client_)) {
+      wait_until_accepted();
+      return;
+    }
     boost::system::error_code ec;
     const std::size_t n = socket_.read_some(boost::asio::buffer(t_read_buffer), ec);
     if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) break;
@@ -63,7 +71,21 @@ void TcpConnection::on_readable(const boost::system::error_code& error) {
     broker_.on_data(*client_, std::string_view(t_read_buffer.data(), n));
     if (n < t_read_buffer.size()) break;  // drained
   }
-  if (client_) wait_readable();
+  if (client_) wait_until_accepted();
+}
+
+void TcpConnection::wait_until_accepted() {
+  if (broker_.accepts_input(*client_)) {
+    wait_readable();
+    return;
+  }
+  if (!hold_timer_)
+    hold_timer_ = std::make_unique<boost::asio::steady_timer>(socket_.get_executor());
+  hold_timer_->expires_after(kHoldRecheck);
+  hold_timer_->async_wait([self = shared_from_this()](const boost::system::error_code& error) {
+    if (error || !self->client_) return;
+    self->wait_until_accepted();
+  });
 }
 
 void TcpConnection::send(std::string_view bytes) {
@@ -129,6 +151,7 @@ void TcpConnection::close() {
 }
 
 void TcpConnection::shutdown_socket() {
+  if (hold_timer_) hold_timer_->cancel();
   if (!socket_.is_open()) return;
   boost::system::error_code ec;
   socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);

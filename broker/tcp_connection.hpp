@@ -8,6 +8,7 @@
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <string>
 
@@ -31,6 +32,7 @@ class TcpConnection final : public Transport, public std::enable_shared_from_thi
 
  private:
   void wait_readable();
+  void wait_until_accepted();  // flow control: look again shortly, read once the core accepts
   void on_readable(const boost::system::error_code& error);
   void schedule_flush();
   void flush();
@@ -42,6 +44,8 @@ class TcpConnection final : public Transport, public std::enable_shared_from_thi
   ClientConnection* client_ = nullptr;  // null once either side ended the connection
   std::string out_;                     // queued during this turn
   std::string writing_;                 // handed to an asynchronous write
+  // Created the first time flow control holds this client back; most connections never need it.
+  std::unique_ptr<boost::asio::steady_timer> hold_timer_;
   bool flush_scheduled_ = false;
   bool writing_active_ = false;
 };

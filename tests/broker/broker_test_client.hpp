@@ -26,6 +26,8 @@ class TestClient final : public Transport {
   void close() override { closed_ = true; }
 
   bool closed() const { return closed_; }
+  /// Flow control: whether the core wants more input from this client now.
+  bool accepted() { return broker_.accepts_input(*connection_); }
   void set_pending_bytes(std::size_t n) { pending_ = n; }
 
   /// Writes raw bytes into the broker, as if they came from the network.

@@ -59,6 +59,15 @@ INTENDED_DIFFERENCES = {
         "reason": "how long after 1.5 x keep-alive the connection may still be open: Mosquitto "
                   "checks keep-alives every 5 s, ours times each connection individually.",
     },
+    "slow_qos1_subscriber": {
+        "mosquitto": "drops beyond its queue",
+        "fabomatic": "publisher slowed, nothing lost",
+        "reason": "a QoS 1/2 publisher faster than an online subscriber that keeps acknowledging "
+                  "is read no further while that subscriber's queue is over half full (flow "
+                  "control), so nothing overflows; Mosquitto acknowledges at full speed and drops "
+                  "what exceeds max_queued_messages. A subscriber that acknowledges nothing for 1 s "
+                  "holds nobody back on ours either: its queue overflows, the publishers go on.",
+    },
 }
 
 # broker name -> {test method name: what the broker does wrong}. Mosquitto's entries are its

@@ -4,6 +4,7 @@ message order (4.6), and round trips through paho and mosquitto_pub/mosquitto_su
 import os
 import select
 import subprocess
+import threading
 import time
 import unittest
 
@@ -40,6 +41,43 @@ class PublishScenarios:
         self.assertNotEqual(got.pid, 0, "MQTT-2.3.1-1: QoS > 0 needs a non-zero packet id")
         sub.send(ack_pkt(PUBACK, got.pid))
         self.assertTrue(sub.is_open())
+
+    def test_MQTT_4_6_0_2_fast_qos1_publisher_slow_subscriber_order_and_loss(self):
+        """3000 QoS 1 messages pipelined 200 at a time to a subscriber that acknowledges every
+        message but reads slowly: what arrives is in order (MQTT-4.6.0-2) and, on ours, nothing
+        is lost (flow control holds the publisher; see slow_qos1_subscriber)."""
+        sub, pub = self.pair(1)
+        total, window = 3000, 200
+        failure = []
+
+        def publish_all():
+            try:
+                acked = 0
+                for first in range(0, total, window):
+                    batch = [publish_pkt(self.topic(), str(i).encode(), qos=1, pid=i + 1)
+                             for i in range(first, min(first + window, total))]
+                    pub.send(b"".join(batch))
+                    for _ in batch:
+                        pub.expect(PUBACK, timeout=30)
+                        acked += 1
+            except Exception as e:  # reported by the main thread
+                failure.append(repr(e))
+
+        publisher = threading.Thread(target=publish_all)
+        publisher.start()
+        got = []
+        try:
+            while True:
+                got.append(int(sub.expect_publish(timeout=2).payload))
+                if len(got) % 20 == 0:
+                    time.sleep(0.002)  # a slow reader: about 10 k messages/s at best
+        except TimeoutError:
+            pass
+        publisher.join(60)
+        self.assertEqual(failure, [])
+        self.assertEqual(got, sorted(got), "MQTT-4.6.0-2: per-topic order")
+        if self.expected("slow_qos1_subscriber") == "publisher slowed, nothing lost":
+            self.assertEqual(len(got), total, f"lost {total - len(got)} messages")
 
     # ------------------------------------------------------------------ QoS 2
     def test_MQTT_4_3_3_2_qos2_inbound_pubrec_pubrel_pubcomp(self):

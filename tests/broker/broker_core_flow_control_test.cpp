@@ -1,0 +1,122 @@
+// Broker core, flow control: a QoS 1/2 publisher faster than an online subscriber is held back
+// (the transport stops reading it) instead of overflowing the subscriber's bounded queue, while a
+// stalled subscriber holds nobody back. Beyond MQTT 3.1.1, which leaves flow control to the
+// server (section 4.3 only requires the in-flight window, 4.6 the order).
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "broker_test_client.hpp"
+
+namespace fabomatic::broker {
+namespace {
+
+using testing::TestClient;
+
+BrokerConfig small_queue_config() {
+  BrokerConfig config;
+  config.sys_interval = std::chrono::seconds(0);
+  config.max_inflight = 2;
+  config.max_queued = 8;  // held at 4 queued, released at 2
+  config.stall_timeout = std::chrono::milliseconds(200);
+  return config;
+}
+
+// Acknowledges every PUBLISH received so far; returns their payloads.
+std::vector<std::string> ack_all(TestClient& sub) {
+  std::vector<std::string> payloads;
+  for (const auto& p : sub.publishes()) {
+    payloads.push_back(p.payload);
+    sub.write(AckPacket{PacketType::puback, p.packet_id});
+  }
+  return payloads;
+}
+
+TEST(BrokerFlowControl, PublisherIsHeldWhileAnAcknowledgingSubscriberIsCongested) {
+  Broker broker(small_queue_config());
+  TestClient sub(broker), pub(broker);
+  sub.connect("sub");
+  pub.connect("pub");
+  sub.subscribe({{"t", 1}});
+  // 2 in flight, then the queue fills: the 4th queued message reaches the high-water mark.
+  for (int i = 1; i <= 6; ++i) {
+    EXPECT_TRUE(pub.accepted()) << "held too early, before message " << i;
+    pub.publish("t", std::to_string(i), 1, false, i);
+  }
+  EXPECT_FALSE(pub.accepted());
+  // The subscriber works through its queue: 2 acknowledgements bring it to 2 queued.
+  auto got = ack_all(sub);
+  EXPECT_EQ(got, (std::vector<std::string>{"1", "2"}));
+  EXPECT_TRUE(pub.accepted());
+  // Nothing was dropped: every message arrives, in order (MQTT-4.6.0-2).
+  for (int round = 0; round < 4; ++round) {
+    for (const auto& p : ack_all(sub))
+      got.push_back(p);
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{"1", "2", "3", "4", "5", "6"}));
+  EXPECT_EQ(broker.stats().messages_dropped, 0u);
+}
+
+TEST(BrokerFlowControl, StalledSubscriberHoldsNobodyBackAndOverflows) {
+  Broker broker(small_queue_config());
+  TestClient sub(broker), pub(broker);
+  sub.connect("sub");
+  pub.connect("pub");
+  sub.subscribe({{"t", 1}});
+  for (int i = 1; i <= 6; ++i)
+    pub.publish("t", std::to_string(i), 1, false, i);
+  EXPECT_FALSE(pub.accepted());
+  // No acknowledgement for longer than stall_timeout: the subscriber no longer counts.
+  std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  EXPECT_TRUE(pub.accepted());
+  for (int i = 7; i <= 20; ++i)
+    pub.publish("t", std::to_string(i), 1, false, i);
+  EXPECT_TRUE(pub.accepted());
+  EXPECT_EQ(broker.stats().messages_dropped, 20u - 2u - 8u);  // beyond in-flight + queue
+}
+
+TEST(BrokerFlowControl, OfflineSessionHoldsNobodyBack) {
+  Broker broker(small_queue_config());
+  {
+    TestClient away(broker);
+    away.connect("away", false);
+    away.subscribe({{"t", 1}});
+    away.write(EmptyPacket{PacketType::disconnect});
+  }
+  TestClient pub(broker);
+  pub.connect("pub");
+  for (int i = 1; i <= 12; ++i)
+    pub.publish("t", std::to_string(i), 1, false, i);
+  EXPECT_TRUE(pub.accepted());
+}
+
+TEST(BrokerFlowControl, InProcessPublisherAndTheSubscriberItselfAreNeverHeld) {
+  Broker broker(small_queue_config());
+  TestClient sub(broker);
+  sub.connect("sub");
+  sub.subscribe({{"t", 1}});
+  // The subscriber publishes to its own subscription: it must not wait for itself.
+  for (int i = 1; i <= 6; ++i)
+    sub.publish("t", std::to_string(i), 1, false, i);
+  EXPECT_TRUE(sub.accepted());
+  for (int i = 0; i < 6; ++i)
+    broker.publish("t", "in-process", 1);
+  EXPECT_TRUE(sub.accepted());
+}
+
+TEST(BrokerFlowControl, HeldPublisherDoesNotExpireByKeepAlive) {
+  Broker broker(small_queue_config());
+  TestClient sub(broker), pub(broker);
+  sub.connect("sub", true, 60);
+  pub.connect("pub", true, 1);  // 1.5 s without a packet would expire it
+  sub.subscribe({{"t", 1}});
+  for (int i = 1; i <= 6; ++i)
+    pub.publish("t", std::to_string(i), 1, false, i);
+  ASSERT_FALSE(pub.accepted());
+  // Time passes while it is held: its silence is not its own, it stays connected.
+  broker.tick(Clock::now() + std::chrono::seconds(2));
+  EXPECT_FALSE(pub.closed());
+}
+
+}  // namespace
+}  // namespace fabomatic::broker
