@@ -16,6 +16,7 @@
 #include "backend/remote_control.hpp"
 #include "broker/broker.hpp"
 #include "broker/server.hpp"
+#include "db/checkpointer.hpp"
 #include "db/database.hpp"
 #include "db/maintenance_due.hpp"
 
@@ -77,6 +78,7 @@ struct App::Impl {
   MqttAuth auth;
   LiveStatus status;
   std::optional<db::Database> database;
+  std::unique_ptr<db::Checkpointer> checkpointer;  // WAL checkpoints off the reactor thread
   std::unique_ptr<BoardService> boards;
   std::unique_ptr<RemoteControl> remote;
   std::unique_ptr<Housekeeping> housekeeping;
@@ -93,6 +95,7 @@ void App::start() {
     log::warning("config", warning);
   i.database.emplace(open_configured_database(i.settings));
   db::Connection& conn = i.database->conn;
+  i.checkpointer = std::make_unique<db::Checkpointer>(conn);
   db::rebuild(conn);  // maintenance counters, also repairing edits made by another tool
   i.status.reset(load_all_machine_statuses(conn));
 

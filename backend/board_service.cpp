@@ -90,7 +90,11 @@ std::optional<std::string> BoardService::handle(std::string_view topic, std::str
 
   std::string reply;
   try {
+    // One transaction for the whole answer: its lookups and writes see one state and take the
+    // file locks once, and the reply leaves only after the commit.
+    db::Transaction tx(db_);
     reply = answer(message, now);
+    tx.commit();
   } catch (const std::exception& e) {
     // The process keeps serving: this board gets request_ok:false, the others carry on.
     ++stats_.errors;

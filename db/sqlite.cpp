@@ -324,17 +324,18 @@ bool Connection::in_transaction() const noexcept {
 Transaction::Transaction(Connection& conn, TransactionKind kind) : conn_(conn) {
   if (conn_.in_transaction()) {
     savepoint_ = "fabomatic_sp" + std::to_string(conn_.transaction_depth_);
-    conn_.exec("SAVEPOINT " + savepoint_);
+    conn_.prepare_cached("SAVEPOINT " + savepoint_)->run();
   } else {
+    // Prepared once per connection: a board's answer opens a transaction every time.
     switch (kind) {
       case TransactionKind::Deferred:
-        conn_.exec("BEGIN DEFERRED");
+        conn_.prepare_cached("BEGIN DEFERRED")->run();
         break;
       case TransactionKind::Immediate:
-        conn_.exec("BEGIN IMMEDIATE");
+        conn_.prepare_cached("BEGIN IMMEDIATE")->run();
         break;
       case TransactionKind::Exclusive:
-        conn_.exec("BEGIN EXCLUSIVE");
+        conn_.prepare_cached("BEGIN EXCLUSIVE")->run();
         break;
     }
   }
@@ -352,7 +353,7 @@ Transaction::~Transaction() {
 
 void Transaction::commit() {
   if (done_) throw Error(SQLITE_MISUSE, SQLITE_MISUSE, "transaction already finished", "");
-  conn_.exec(is_savepoint() ? "RELEASE " + savepoint_ : std::string("COMMIT"));
+  conn_.prepare_cached(is_savepoint() ? "RELEASE " + savepoint_ : std::string("COMMIT"))->run();
   done_ = true;
   --conn_.transaction_depth_;
 }
