@@ -253,4 +253,8 @@ class LiveTestCase(unittest.TestCase):
     def board(self, machine):
         client = bh.Board(self.server.port, str(machine))
         self.clients.append(client)
+        # paho leaves Nagle on: a query sent while the previous one is still unacknowledged
+        # (an alive gets no reply to carry the ACK) would wait for the server's delayed ACK,
+        # and the test would measure that instead of fabomatic.
+        client.client.socket().setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return client

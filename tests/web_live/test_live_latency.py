@@ -14,7 +14,7 @@ import time
 import unittest
 
 from live_harness import LiveTestCase, bh  # live_harness puts backend_harness on the path
-from ws_client import OP_CLOSE, OP_PONG, ConnectionClosed, HandshakeRefused, WebSocket
+from ws_client import OP_CLOSE, OP_PONG, OP_TEXT, ConnectionClosed, HandshakeRefused, WebSocket
 
 ROUNDS = 16            # 5 machines x 4 events per round + 5 online events = 325 events
 TYPE_ID = bh.SEEDED_TYPE_ID
@@ -336,14 +336,14 @@ class LiveUpgradeTest(LiveTestCase):
         self.start()
         ws = self.upgrade(self.cookie)
         try:
-            self.assertEqual(ws.recv().opcode, 1)  # the snapshot, as text
+            self.assertEqual(ws.recv().opcode, OP_TEXT)  # the snapshot
             ws.ping(b"live?")
             message = ws.recv()
             self.assertEqual((message.opcode, message.data), (OP_PONG, b"live?"))
             ws.send_text("hello")  # clients have nothing to say; the server ignores it
             ws.ping(b"still")
             self.assertEqual(ws.recv().data, b"still")
-            ws._send_close(b"\x03\xe8")
+            ws.send_close(1000)
             answer = ws.recv()
             self.assertEqual((answer.opcode, answer.data[:2]), (OP_CLOSE, b"\x03\xe8"))
         finally:

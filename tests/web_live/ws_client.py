@@ -193,6 +193,10 @@ class WebSocket:
     def ping(self, data=b""):
         self._send_frame(OP_PING, data)
 
+    def send_close(self, code=CLOSE_NORMAL, reason=""):
+        """Starts the closing handshake; the server's close frame comes back through recv()."""
+        self._send_close(struct.pack("!H", code) + reason.encode("utf-8"))
+
     def _send_close(self, payload):
         self._close_sent = True
         self._send_frame(OP_CLOSE, payload)
@@ -288,7 +292,7 @@ class WebSocket:
         server's close frame or the timeout; the socket is closed in any case."""
         try:
             if not self.closed:
-                self._send_close(struct.pack("!H", code) + reason.encode("utf-8"))
+                self.send_close(code, reason)
                 deadline = time.monotonic() + timeout
                 while time.monotonic() < deadline:
                     if self.recv(deadline - time.monotonic()).opcode == OP_CLOSE:
