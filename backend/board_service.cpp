@@ -27,6 +27,12 @@ constexpr std::int64_t kMaxDuration = 86400;  // a day: longer durations are not
 // an answer it missed (PROTOCOL.md (fix)).
 constexpr double kDuplicateStopWindow = 600;
 
+// Queries whose only write is a last-seen time, which Heartbeats keeps for later.
+bool only_refreshes(const BoardQuery& query) {
+  return std::holds_alternative<CheckMachine>(query) || std::holds_alternative<CheckUser>(query) ||
+         std::holds_alternative<InUse>(query) || std::holds_alternative<SyncCache>(query);
+}
+
 std::optional<db::User> active_card_user(db::Connection& db, std::string_view uid) {
   auto user = db::UsersRepository(db).by_card(uid);
   if (!user || user->deleted) return std::nullopt;  // a deleted user has no card any more
@@ -52,6 +58,17 @@ void BoardService::start() {
 void BoardService::stop() {
   if (subscription_) bus_.unsubscribe(*subscription_);
   subscription_.reset();
+  write_heartbeats();
+}
+
+void BoardService::write_heartbeats() {
+  try {
+    heartbeats_.write(db_);
+  } catch (const std::exception& e) {
+    // Kept in memory: the next attempt writes them.
+    ++stats_.errors;
+    log::error("board", std::string("writing last-seen times failed: ") + e.what());
+  }
 }
 
 std::optional<std::string> BoardService::handle(std::string_view topic, std::string_view payload) {
@@ -91,8 +108,10 @@ std::optional<std::string> BoardService::handle(std::string_view topic, std::str
   std::string reply;
   try {
     // One transaction for the whole answer: its lookups and writes see one state and take the
-    // file locks once, and the reply leaves only after the commit.
-    db::Transaction tx(db_);
+    // file locks once, and the reply leaves only after the commit. Deferred: the frequent
+    // queries that only refresh last-seen times stay read-only.
+    db::Transaction tx(db_, db::TransactionKind::Deferred);
+    if (!only_refreshes(message.query)) heartbeats_.write(db_);  // what it may read or rewrite
     reply = answer(message, now);
     tx.commit();
   } catch (const std::exception& e) {
@@ -137,7 +156,7 @@ std::string BoardService::answer(const BoardMessage& message, double now) {
 std::string BoardService::check_machine(std::int64_t machine_id, double now, std::size_t budget) {
   db::Transaction tx(db_);
   db::MachinesRepository machines(db_);
-  machines.touch(machine_id, now);
+  heartbeats_.machine_seen(machine_id, now);
   const auto machine = machines.get(machine_id);
   CheckMachineReply reply;
   reply.is_valid = true;
@@ -207,7 +226,7 @@ std::string BoardService::in_use(std::int64_t machine_id, const InUse& q, double
   db::UsesRepository uses(db_);
   bool created = false;
   if (const auto open = uses.open_use(machine_id)) {
-    uses.refresh(open->id, now);
+    heartbeats_.use_seen(open->id, now);
   } else {
     // The start was lost (sent while we were unreachable): the use began `duration` ago.
     uses.start(user->id, machine_id, now - static_cast<double>(q.duration), now, false);
@@ -275,6 +294,7 @@ std::string BoardService::sync_cache(std::int64_t machine_id, std::size_t budget
 void BoardService::alive(std::int64_t machine_id, const Alive& q, double now) {
   const db::BoardReport report{q.ip, q.version, q.serial, q.heap};
   db::Transaction tx(db_);
+  heartbeats_.write(db_);  // this writes last_seen itself: nothing older may follow
   if (!db::MachinesRepository(db_).get(machine_id)) {
     // A board configured for a machine we do not know: remember it for the admin.
     db::DiscoveredBoardsRepository(db_).record(machine_id, report, now);

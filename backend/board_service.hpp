@@ -13,6 +13,7 @@
 
 #include "backend/board_query.hpp"
 #include "backend/board_topics.hpp"
+#include "backend/heartbeats.hpp"
 #include "broker/message_bus.hpp"
 #include "db/sqlite.hpp"
 
@@ -64,6 +65,10 @@ class BoardService {
   std::optional<std::string> handle(std::string_view topic, std::string_view payload);
 
   void set_observer(Observer observer) { observer_ = std::move(observer); }
+
+  /// Writes the pending machine and use last-seen times (see heartbeats.hpp): every second from
+  /// housekeeping, before it closes stale uses or purges, and at stop().
+  void write_heartbeats();
   const BoardServiceStats& stats() const { return stats_; }
 
  private:
@@ -88,6 +93,7 @@ class BoardService {
   BoardTopics topics_;
   Clock clock_;
   Observer observer_;
+  Heartbeats heartbeats_;
   std::optional<broker::MessageBus::HandlerId> subscription_;
   BoardServiceStats stats_;
 };

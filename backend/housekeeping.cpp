@@ -39,8 +39,7 @@ struct Housekeeping::Impl {
   };
 
   Impl(boost::asio::io_context& io, const Settings& settings, db::Connection& db,
-       broker::MessageBus& bus, LiveStatus& status, RemoteControl& remote,
-       const BoardService& boards)
+       broker::MessageBus& bus, LiveStatus& status, RemoteControl& remote, BoardService& boards)
       : io(io),
         settings(settings),
         db(db),
@@ -88,7 +87,7 @@ struct Housekeeping::Impl {
   broker::MessageBus& bus;
   LiveStatus& status;
   RemoteControl& remote;
-  const BoardService& boards;
+  BoardService& boards;
   std::string stats_topic;
   std::string host;
   std::list<Job> jobs;  // stable addresses: timers' handlers refer to their job
@@ -96,7 +95,7 @@ struct Housekeeping::Impl {
 
 Housekeeping::Housekeeping(boost::asio::io_context& io, const Settings& settings,
                            db::Connection& db, broker::MessageBus& bus, LiveStatus& status,
-                           RemoteControl& remote, const BoardService& boards)
+                           RemoteControl& remote, BoardService& boards)
     : impl_(std::make_unique<Impl>(io, settings, db, bus, status, remote, boards)) {}
 
 Housekeeping::~Housekeeping() {
@@ -106,6 +105,7 @@ Housekeeping::~Housekeeping() {
 void Housekeeping::start() {
   auto& i = *impl_;
   i.add(kStatusPeriod, [&i] {
+    i.boards.write_heartbeats();
     const double now = unix_now();
     i.status.expire(now);
     i.remote.expire(now);
@@ -124,6 +124,7 @@ void Housekeeping::stop() {
 std::int64_t Housekeeping::close_stale_uses() {
   auto& i = *impl_;
   const double timeout_s = i.settings.backend.use_timeout_min * 60.0;
+  i.boards.write_heartbeats();  // stale means not refreshed: the latest refreshes count
   const auto closed = db::UsesRepository(i.db).close_stale(unix_now() - timeout_s);
   if (closed > 0) {
     log::info("housekeeping", "closed " + std::to_string(closed) + " use(s) not refreshed for " +
@@ -138,6 +139,7 @@ std::int64_t Housekeeping::purge() {
   db::PurgePolicy policy;
   policy.history_days = i.settings.backend.purge_retention_days;
   policy.unknown_cards_days = i.settings.backend.unknown_cards_retention_days;
+  i.boards.write_heartbeats();
   const auto result = db::purge(i.db, unix_now(), policy);
   log::info("housekeeping",
             "purge: " + std::to_string(result.uses) + " use(s) and " +

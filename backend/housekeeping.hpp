@@ -29,7 +29,7 @@ class Housekeeping {
  public:
   Housekeeping(boost::asio::io_context& io, const Settings& settings, db::Connection& db,
                broker::MessageBus& bus, LiveStatus& status, RemoteControl& remote,
-               const BoardService& boards);
+               BoardService& boards);
   ~Housekeeping();
 
   void start();

@@ -1,6 +1,7 @@
 // The board service, live status and remote control together on a real (temporary) seeded
 // database and an in-memory bus: what the portal's live view and remote buttons rely on.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -169,6 +170,67 @@ TEST_F(BoardServiceTest, RemoteStopWithoutAnswerEndsAsNoResponse) {
   ASSERT_TRUE(outcome);
   EXPECT_FALSE(outcome->ok);
   EXPECT_EQ(outcome->message, "no response");
+}
+
+}  // namespace
+}  // namespace fabomatic::backend
+
+namespace fabomatic::backend {
+namespace {
+
+// Last-seen times are written behind (heartbeats.hpp): a refresh alone writes no page, and
+// anything that reads or rewrites them writes the pending ones first.
+class BoardHeartbeatsTest : public BoardServiceTest {
+ protected:
+  std::optional<double> machine_last_seen() {
+    return database.conn.query_one<std::optional<double>>(
+        "SELECT last_seen FROM machines WHERE machine_id = 1");
+  }
+  double use_last_seen() {
+    return database.conn.query_one<double>(
+        "SELECT last_seen FROM uses WHERE machine_id = 1 ORDER BY use_id DESC LIMIT 1");
+  }
+  std::int64_t wal_frames() {
+    int log = 0, checkpointed = 0;
+    sqlite3_wal_checkpoint_v2(database.conn.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log,
+                              &checkpointed);
+    return log;
+  }
+};
+
+TEST_F(BoardHeartbeatsTest, CheckmachineRefreshIsWrittenLaterWithoutAPageWrite) {
+  query(R"({"action":"checkmachine"})");  // settles the first write of a new database
+  service.write_heartbeats();
+  const auto frames = wal_frames();
+  now += 10;
+  EXPECT_NE(query(R"({"action":"checkmachine"})"), "");
+  EXPECT_EQ(wal_frames(), frames) << "a checkmachine wrote to the database";
+  EXPECT_EQ(machine_last_seen(), now - 10);
+  service.write_heartbeats();
+  EXPECT_EQ(machine_last_seen(), now);
+}
+
+TEST_F(BoardHeartbeatsTest, StopuseSeesTheLatestInuseRefresh) {
+  query(R"({"action":"startuse","uid":"12345678"})");
+  now += 30;
+  query(R"({"action":"inuse","uid":"12345678","duration":30})");
+  EXPECT_EQ(use_last_seen(), now - 30);  // pending
+  now += 5;
+  query(R"({"action":"stopuse","uid":"12345678","duration":35})");
+  // The stop closed the use with its own last-seen time; the pending refresh did not land
+  // after it with an older one.
+  EXPECT_EQ(use_last_seen(), now);
+  service.write_heartbeats();
+  EXPECT_EQ(use_last_seen(), now);
+}
+
+TEST_F(BoardHeartbeatsTest, StopWritesWhatIsPending) {
+  query(R"({"action":"checkmachine"})");
+  service.write_heartbeats();
+  now += 7;
+  query(R"({"action":"checkmachine"})");
+  service.stop();
+  EXPECT_EQ(machine_last_seen(), now);
 }
 
 }  // namespace

@@ -483,6 +483,16 @@ class BackendTestCase(unittest.TestCase):
         finally:
             conn.close()
 
+    def eventually(self, read, until=lambda v: v is not None, timeout=3.0):
+        """read() polled until until(value): last-seen times are written behind, within a
+        second (backend/heartbeats.hpp). Returns the last value read."""
+        deadline = time.monotonic() + timeout
+        value = read()
+        while not until(value) and time.monotonic() < deadline:
+            time.sleep(0.05)
+            value = read()
+        return value
+
     # -- process and clients
     def start(self):
         self.server.start()

@@ -61,7 +61,8 @@ class ReplyTopic(BackendTestCase):
                                 ("machine/007/reply",
                                  checkmachine_reply("MACHINE7", 480, 1, 2).encode())])
         # the last_seen update went to machine 7
-        self.assertIsNotNone(self.value("SELECT last_seen FROM machines WHERE machine_id = 7"))
+        self.assertIsNotNone(self.eventually(
+            lambda: self.value("SELECT last_seen FROM machines WHERE machine_id = 7")))
         board.send(checkmachine())
         board.next_reply()
         self.assertEqual([monitor.next(), monitor.next()][1][0], "machine/007/reply")

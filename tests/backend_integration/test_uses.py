@@ -110,7 +110,8 @@ class InUse(UsesTestCase):
         before = time.time()
         self.assertEqual(self.board().query(inuse(CARD, 100)), INUSE_OK)
         after = time.time()
-        [use] = self.uses()
+        # the refresh is written behind, within a second
+        [use] = self.eventually(self.uses, until=lambda u: u[0]["last_seen"] >= before - 0.05)
         self.assertAlmostEqual(use["start"], now - 100, places=3)
         self.assertIsNone(use["end"])
         self.assertTimeBetween(use["last_seen"], before, after)

@@ -1,0 +1,29 @@
+#include "backend/heartbeats.hpp"
+
+#include "db/machines_repository.hpp"
+#include "db/sqlite.hpp"
+#include "db/uses_repository.hpp"
+
+namespace fabomatic::backend {
+
+void Heartbeats::write(db::Connection& db) {
+  if (empty()) return;
+  db::Transaction tx(db);  // a savepoint inside the caller's transaction
+  db::MachinesRepository machines(db);
+  for (const auto& [id, when] : machines_)
+    machines.touch(id, when);
+  db::UsesRepository uses(db);
+  for (const auto& [id, when] : uses_)
+    uses.refresh(id, when);
+  tx.commit();
+  machines_.clear();
+  uses_.clear();
+}
+
+void Heartbeats::write_if_due(db::Connection& db, double now, double period_s) {
+  if (empty() || now - last_write_ < period_s) return;
+  write(db);
+  last_write_ = now;
+}
+
+}  // namespace fabomatic::backend
