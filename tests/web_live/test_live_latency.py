@@ -23,11 +23,11 @@ LOOSE_S = 2.0          # the slow-client bound: a board waits 2 s for its reply
 # The flood: alive reports from machine 2 (a new heap each) whose name is 10 000 characters
 # long, so each event is ~10 KB and a few hundred of them overflow what a client that never
 # reads can hold: the kernel's send buffer (autotuned up to 4 MB) plus the 1 MiB WebSocket
-# queue. Paced (25 every 20 ms) so that a client that reads keeps up: an unpaced burst drops
+# queue. Paced (10 every 20 ms) so that a client that reads keeps up: an unpaced burst drops
 # even a reading client (test_a_reading_client_survives_a_burst).
 FLOOD_MACHINE = 2
 FLOOD_NAME = "FLOOD " + "x" * 9994
-FLOOD_EVENTS, FLOOD_CHUNK, FLOOD_PAUSE_S = 800, 25, 0.02
+FLOOD_EVENTS, FLOOD_CHUNK, FLOOD_PAUSE_S = 800, 10, 0.02
 BURST_EVENTS = 200  # 2 MB of events from one unpaced burst
 
 
