@@ -6,6 +6,7 @@ Latency is measured from just before a board's PUBLISH leaves to the arrival of 
 WebSocket message (one perf_counter clock in this process) and printed, never asserted: the
 goal (p99 < 100 ms) is a property of the machine, the content is a property of the code.
 """
+import math
 import socket
 import sqlite3
 import struct
@@ -51,8 +52,8 @@ def raw_burst(port, topic, payloads):
 
 def percentile(sorted_values, fraction):
     """Nearest-rank percentile of an ascending list."""
-    index = max(0, min(len(sorted_values) - 1, int(round(fraction * len(sorted_values))) - 1))
-    return sorted_values[index]
+    rank = math.ceil(fraction * len(sorted_values))  # 1-based
+    return sorted_values[max(0, min(len(sorted_values), rank) - 1)]
 
 
 def latency_line(seconds):
