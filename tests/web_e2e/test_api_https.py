@@ -10,7 +10,8 @@ import unittest
 
 from api_fixtures import Fixtures, concrete, unique, unique_card, unique_machine_id
 from e2e_harness import (ADMIN_CARD, ADMIN_EMAIL, Appliance, Board, HttpsClient, Session,
-                         alive, sign_in_admin, signed_in, wait_until)
+                         alive, read_response, sign_in_admin, signed_in, status_of, tls_socket,
+                         wait_until)
 
 APPLIANCE = None
 ADMIN = None  # the Session every test uses
@@ -227,6 +228,39 @@ class ProtectionTest(ApiTestCase):
                 self.assertJsonError(
                     self.api.request(method, path, body, csrf=False, headers=wrong), 403, "csrf")
         self.assertEqual(self.snapshot(ids), before)
+
+
+class HttpBehaviourTest(ApiTestCase):
+    def test_answers_carry_the_security_headers(self):
+        answer = self.api.get("/api/v1/members?limit=1")
+        self.assertEqual(answer.header("Strict-Transport-Security"), "max-age=31536000")
+        self.assertEqual(answer.header("X-Content-Type-Options"), "nosniff")
+        self.assertEqual(answer.header("X-Frame-Options"), "DENY")
+        self.assertIn("default-src 'self'", answer.header("Content-Security-Policy"))
+
+    def test_head_answers_the_get_headers_without_a_body(self):
+        get = self.api.get("/api/v1/roles")
+        head = self.api.request("HEAD", "/api/v1/roles")
+        self.assertStatus(head, 200)
+        self.assertEqual(head.body, b"")
+        self.assertEqual(int(head.header("Content-Length")), len(get.body))
+
+    def test_unsupported_method_is_405_with_allow(self):
+        answer = self.api.request("PUT", "/api/v1/members/1", {})
+        self.assertJsonError(answer, 405, "method_not_allowed")
+        self.assertEqual(answer.header("Allow"), "GET, HEAD, PATCH, DELETE")
+        self.assertJsonError(self.api.get("/api/v1/no-such-thing"), 404, "not_found")
+
+    def test_expect_100_continue_is_honoured(self):
+        body = json.dumps({"name": unique("continued")}).encode()
+        with tls_socket(APPLIANCE) as sock:
+            sock.sendall(b"POST /api/v1/roles HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                         b"Expect: 100-continue\r\nContent-Type: application/json\r\n"
+                         b"Cookie: %s\r\nX-CSRF-Token: %s\r\nContent-Length: %d\r\n\r\n"
+                         % (ADMIN.cookie.encode(), ADMIN.csrf.encode(), len(body)))
+            self.assertEqual(read_response(sock), b"HTTP/1.1 100 Continue\r\n\r\n")
+            sock.sendall(body)
+            self.assertEqual(status_of(read_response(sock)), 201)
 
 
 class MembersTest(ApiTestCase):
