@@ -3,6 +3,8 @@
 #include <array>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
+#include <memory>
+#include <vector>
 
 #include "broker/broker.hpp"
 
@@ -19,6 +21,29 @@ constexpr int kReadsPerWakeup = 4;
 
 // A large output buffer is released once sent, so a burst does not pin memory for days.
 constexpr std::size_t kKeepCapacity = 16 * 1024;
+
+// Connections given output while a read handler runs: flushed when it returns, so what one read
+// produced leaves at once, one write per connection, without a trip through the scheduler.
+thread_local std::vector<std::shared_ptr<TcpConnection>> t_flush_after_read;
+thread_local bool t_in_read_handler = false;
+
+// Runs the flushes collected during one read handler, also if the handler throws.
+class FlushAfterRead {
+ public:
+  FlushAfterRead() { t_in_read_handler = true; }
+  ~FlushAfterRead() {
+    t_in_read_handler = false;
+    // Swap out first: a flush may fail and close a connection, which must not touch the list.
+    std::vector<std::shared_ptr<TcpConnection>> batch;
+    batch.swap(t_flush_after_read);
+    for (auto& connection : batch)
+      connection->flush_now();
+    batch.clear();
+    if (t_flush_after_read.empty()) t_flush_after_read.swap(batch);  // keep the capacity
+  }
+  FlushAfterRead(const FlushAfterRead&) = delete;
+  FlushAfterRead& operator=(const FlushAfterRead&) = delete;
+};
 
 // How often a client held back by flow control asks the core again. Short: the congested
 // subscriber drains its queue within a few round trips.
@@ -56,6 +81,7 @@ void TcpConnection::on_readable(const boost::system::error_code& error) {
     lost();
     return;
   }
+  const FlushAfterRead flush_after_read;
   for (int i = 0; i < kReadsPerWakeup && client_; ++i) {
     if (!broker_.accepts_input(*client_)) {
       wait_until_accepted();
@@ -96,8 +122,17 @@ void TcpConnection::send(std::string_view bytes) {
 void TcpConnection::schedule_flush() {
   if (flush_scheduled_ || writing_active_) return;
   flush_scheduled_ = true;
-  // Runs after the handlers already queued in this turn: their output leaves together.
+  if (t_in_read_handler) {
+    t_flush_after_read.push_back(shared_from_this());
+    return;
+  }
+  // Output from a timer or another handler: runs after the handlers already queued in this
+  // turn, so their output leaves together.
   boost::asio::post(socket_.get_executor(), [self = shared_from_this()] { self->flush(); });
+}
+
+void TcpConnection::flush_now() {
+  flush();
 }
 
 void TcpConnection::flush() {

@@ -30,6 +30,9 @@ class TcpConnection final : public Transport, public std::enable_shared_from_thi
   std::size_t pending_bytes() const override { return out_.size() + writing_.size(); }
   void close() override;
 
+  /// Writes what is queued now (used at the end of a read handler).
+  void flush_now();
+
  private:
   void wait_readable();
   void wait_until_accepted();  // flow control: look again shortly, read once the core accepts
