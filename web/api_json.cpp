@@ -4,12 +4,64 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <string>
+#include <vector>
 
 #include "db/repository.hpp"
 
 namespace fabomatic::web::api {
 
 namespace {
+
+// No entity has more than a few dozen fields, and no request nests deeply.
+constexpr std::size_t kMaxKeysPerObject = 256;
+constexpr std::size_t kMaxDepth = 32;
+
+// A first, cheap pass over a body before it is built into an ordered_json: that object type
+// finds keys by linear search, so one object with tens of thousands of keys would take seconds
+// to build — seconds of the one reactor thread that also answers the boards. The pass stops at
+// the first object over the key limit or nesting over the depth limit.
+class BodyShapeCheck final : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  enum class Verdict { ok, too_many_keys, too_deep, malformed };
+  Verdict verdict = Verdict::ok;
+
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override { return enter(true); }
+  bool key(string_t&) override {
+    if (++keys_.back() <= kMaxKeysPerObject) return true;
+    verdict = Verdict::too_many_keys;
+    return false;
+  }
+  bool end_object() override { return leave(); }
+  bool start_array(std::size_t) override { return enter(false); }
+  bool end_array() override { return leave(); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    verdict = Verdict::malformed;
+    return false;
+  }
+
+ private:
+  bool enter(bool) {
+    if (keys_.size() >= kMaxDepth) {
+      verdict = Verdict::too_deep;
+      return false;
+    }
+    keys_.push_back(0);
+    return true;
+  }
+  bool leave() {
+    keys_.pop_back();
+    return true;
+  }
+  std::vector<std::size_t> keys_;  // keys seen in each open object (0 for arrays)
+};
 
 // Year 3000: far beyond any real record, small enough to keep every duration finite.
 constexpr double kMaxTime = 32503680000.0;
@@ -105,6 +157,18 @@ Response guarded(const std::function<Response()>& body) {
 // ---- Body ----------------------------------------------------------------------------------
 
 Body::Body(const Request& request) {
+  BodyShapeCheck check;
+  nlohmann::json::sax_parse(request.body, &check, nlohmann::json::input_format_t::json,
+                            /*strict=*/true, /*ignore_comments=*/false);
+  if (check.verdict == BodyShapeCheck::Verdict::too_many_keys) {
+    throw ApiError(
+        400, "malformed_json",
+        "an object in the body has more than " + std::to_string(kMaxKeysPerObject) + " fields");
+  }
+  if (check.verdict == BodyShapeCheck::Verdict::too_deep) {
+    throw ApiError(400, "malformed_json",
+                   "the body nests deeper than " + std::to_string(kMaxDepth) + " levels");
+  }
   Json parsed = Json::parse(request.body, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) {
     throw ApiError(400, "malformed_json", "the body is not valid JSON");

@@ -191,7 +191,24 @@ TEST_F(ErrorsTest, DeeplyNestedJsonIsRefusedWithoutHarm) {
   const Reply reply = call(Method::post, "/api/v1/members", deep);
   EXPECT_EQ(reply.status, 400);
   const std::string deep_object = "{\"name\":" + deep + "}";
-  EXPECT_EQ(call(Method::post, "/api/v1/members", deep_object).field("name"), "must be a string");
+  EXPECT_EQ(call(Method::post, "/api/v1/members", deep_object).code(), "malformed_json");
+  // 32 levels are still parsed: the field gets its own message.
+  const std::string nested = "{\"name\":" + std::string(31, '[') + std::string(31, ']') + "}";
+  EXPECT_EQ(call(Method::post, "/api/v1/members", nested).field("name"), "must be a string");
+}
+
+// An ordered_json object finds keys by linear search: tens of thousands of keys would hold the
+// reactor (and every board) for seconds. Refused after the 256th key, before any object is built.
+TEST_F(ErrorsTest, ObjectWithTooManyKeysIsRefusedQuickly) {
+  std::string body = "{";
+  for (int n = 0; n < 40000; ++n)
+    body += (n ? ",\"k" : "\"k") + std::to_string(n) + "\":1";
+  body += "}";
+  const auto started = std::chrono::steady_clock::now();
+  const Reply reply = call(Method::post, "/api/v1/members", body);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1));
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_EQ(reply.code(), "malformed_json");
 }
 
 // Every route with odd ids, odd query values and odd bodies: always an answer below 500
