@@ -114,6 +114,7 @@ class LiveClient:
 
     def __init__(self, port, cookie, rcvbuf=None, read=True):
         headers = {"Cookie": cookie} if cookie else {}
+        self.observer = None  # called by the reader thread with each parsed message
         self.ws = WebSocket.connect("127.0.0.1", port, LIVE_PATH, headers, rcvbuf=rcvbuf)
         self.messages = queue.Queue()
         self.ended = threading.Event()  # the server closed or dropped the connection
@@ -134,7 +135,10 @@ class LiveClient:
                 return
             now = time.perf_counter()
             if message.opcode == OP_TEXT:
-                self.messages.put((now, json.loads(message.data)))
+                parsed = json.loads(message.data)
+                if self.observer:
+                    self.observer(parsed)
+                self.messages.put((now, parsed))
             elif message.opcode == OP_CLOSE:
                 self.ended.set()
                 return

@@ -24,11 +24,11 @@ LOOSE_S = 2.0          # the slow-client bound: a board waits 2 s for its reply
 # The flood: alive reports from machine 2 (a new heap each) whose name is 10 000 characters
 # long, so each event is ~10 KB and a few hundred of them overflow what a client that never
 # reads can hold: the kernel's send buffer (autotuned up to 4 MB) plus the 1 MiB WebSocket
-# queue. Paced (10 every 20 ms) so that a client that reads keeps up: an unpaced burst drops
-# even a reading client (test_a_reading_client_survives_a_burst).
+# queue. Sent in chunks of 10, each once the reading client has the previous one: an unpaced
+# burst drops even a reading client (test_a_reading_client_survives_a_burst).
 FLOOD_MACHINE = 2
 FLOOD_NAME = "FLOOD " + "x" * 9994
-FLOOD_EVENTS, FLOOD_CHUNK, FLOOD_PAUSE_S = 800, 10, 0.02
+FLOOD_EVENTS, FLOOD_CHUNK = 800, 10
 BURST_EVENTS = 200  # 2 MB of events from one unpaced burst
 
 
@@ -215,14 +215,22 @@ class SlowClientTest(LiveTestCase):
         self.bring_online(flooder, prober)
         flood_done = threading.Event()
         flood_error = []
+        delivered = threading.Semaphore(0)  # flood events the reading client has received
+        self.live_client.observer = lambda m: (
+            delivered.release()
+            if m.get("machine", {}).get("machine_id") == FLOOD_MACHINE else None)
 
         def flood():
+            # A chunk goes out once the reading client has received the previous one (or 2 s
+            # passed): it is never more than a chunk behind, whatever the machine's speed,
+            # while the stalled client's backlog grows by every chunk.
             try:
                 for first in range(0, FLOOD_EVENTS, FLOOD_CHUNK):
                     for i in range(first, first + FLOOD_CHUNK):
                         info = flooder.client.publish(flooder.topic, bh.alive(heap=str(i + 1)))
                     info.wait_for_publish(bh.REPLY_TIMEOUT_S)
-                    time.sleep(FLOOD_PAUSE_S)
+                    for _ in range(FLOOD_CHUNK):
+                        delivered.acquire(timeout=LOOSE_S)
             except Exception as e:  # reported by the main thread
                 flood_error.append(e)
             finally:
