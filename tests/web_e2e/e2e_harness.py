@@ -17,6 +17,7 @@ stop() reports the exit status and sanitizer_report() the first sanitizer findin
 import atexit
 import http.client
 import json
+import mmap
 import os
 import queue
 import resource
@@ -47,6 +48,25 @@ def fabomatic_bin():
     if not path or not os.access(path, os.X_OK):
         raise RuntimeError("set FABOMATIC_BIN to the fabomatic executable (ctest does)")
     return path
+
+
+_sanitized = None
+
+
+def sanitized_build():
+    """True when $FABOMATIC_BIN is the ASan/UBSan build: it runs several times slower, so time
+    bounds that catch pathological slowness (not ordinary speed) are scaled by SLOWDOWN."""
+    global _sanitized
+    if _sanitized is None:
+        with open(fabomatic_bin(), "rb") as f:
+            with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as image:
+                _sanitized = image.find(b"__asan_init") >= 0
+    return _sanitized
+
+
+def slowdown():
+    """How many times longer than the release build the tested binary may take."""
+    return 20 if sanitized_build() else 1
 
 
 def free_port():
