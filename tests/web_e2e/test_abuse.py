@@ -437,8 +437,11 @@ class KnownBugManyKeysTest(AbuseTestCase):
     board and accepts no MQTT connection."""
 
     def test_BUG_an_object_with_many_keys_stalls_every_board(self):
-        # About 320 KB; the ASan build takes 90 s for that, so it gets a third (10 s).
-        keys = 30000 if not sanitized_build() else 10000
+        # 40,000 keys (430 KB) take 5 to 10 s of the release build, 30,000 take 90 s of the
+        # ASan build, which gets 10,000 (10 s). Parsing alone (-O2): 2.7 s as ordered_json, 17 ms
+        # as nlohmann::json.
+        keys = 40000 if not sanitized_build() else 10000
+        bound = 1.0 if not sanitized_build() else BOARD_WAIT_S
         body = ("{" + ",".join(f'"k{n}":1' for n in range(keys)) + "}").encode()
         board = Board(APPLIANCE.mqtt_port, SEEDED_MACHINE_ID)
         waited = {}
@@ -466,11 +469,11 @@ class KnownBugManyKeysTest(AbuseTestCase):
             board.close()
             patient.close()
         self.assertEqual(answer.status, 400, answer)
-        self.assertLess(waited["reply"], BOARD_WAIT_S,
+        self.assertLess(waited["reply"], bound,
                         f"a board's query was answered after {waited['reply']:.1f} s (inf: not "
                         f"within {REPLY_TIMEOUT_S} s) while the portal handled a {len(body)}-byte "
                         f"body with {keys} keys for {took:.1f} s")
-        self.assertLess(took, BOARD_WAIT_S)
+        self.assertLess(took, bound)
         self.assertHealthy()
 
 
