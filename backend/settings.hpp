@@ -82,6 +82,10 @@ struct WebSettings {
   std::filesystem::path private_key;     // PEM, empty = self-signed in data_dir
   std::uint32_t session_idle_min = 30;
   std::uint32_t session_absolute_hours = 12;
+  // Limits against slow or hostile clients (web/server.hpp has the finer ones).
+  std::uint32_t max_connections = 512;  // HTTPS + WebSocket at once; more are closed at once
+  std::uint32_t body_limit_kib = 1024;  // largest request body; more: 413
+  std::uint32_t client_timeout_s = 10;  // TLS handshake, and first byte to end of headers
 };
 
 struct EmailSettings {

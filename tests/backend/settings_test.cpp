@@ -207,6 +207,9 @@ certificate = "tls/cert.pem"
 private_key = "/etc/ssl/private/key.pem"
 session_idle_min = 15
 session_absolute_hours = 24
+max_connections = 100
+body_limit_kib = 256
+client_timeout_s = 3
 [backend]
 data_dir = "var"
 purge_retention_days = 730
@@ -231,6 +234,9 @@ log_level = "debug"
   EXPECT_EQ(s.web.private_key, "/etc/ssl/private/key.pem");
   EXPECT_EQ(s.web.session_idle_min, 15u);
   EXPECT_EQ(s.web.session_absolute_hours, 24u);
+  EXPECT_EQ(s.web.max_connections, 100u);
+  EXPECT_EQ(s.web.body_limit_kib, 256u);
+  EXPECT_EQ(s.web.client_timeout_s, 3u);
   EXPECT_EQ(s.backend.data_dir, "/srv/lab/var");
   EXPECT_EQ(s.backend.purge_retention_days, 730u);
   EXPECT_EQ(s.backend.unknown_cards_retention_days, 7u);
