@@ -1,4 +1,6 @@
 // fabomatic: the FabLab access appliance in one process.
+#include <sys/resource.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -24,6 +26,18 @@ backend::Settings load(const backend::CommandLine& cli) {
   backend::write_default_settings(created);
   log::info("config", "no settings file found: created " + created.string());
   return backend::load_settings(created);
+}
+
+// Every board, browser and database file is a descriptor, and the usual soft limit (1024) is
+// below what [MQTT] max_connections allows: take what the hard limit grants.
+void raise_descriptor_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  const rlim_t wanted = limit.rlim_max;
+  limit.rlim_cur = wanted;
+  if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    log::warning("main", "could not raise the open-files limit; connections may be refused");
+  }
 }
 
 }  // namespace
@@ -72,6 +86,7 @@ int main(int argc, char** argv) {
       log::error("main", "--weekly-summary: e-mail sending is not part of this version");
       return 1;
     }
+    raise_descriptor_limit();
     backend::App app(std::move(settings));
     app.start();
     return app.run();
