@@ -30,7 +30,6 @@ import os
 import re
 import shlex
 import shutil
-import socket
 import sqlite3
 import ssl
 import subprocess
