@@ -148,9 +148,13 @@ void Portal::start() {
       web::api::ApiContext{i.db, i.audit, i.status, &i.remote, &i.sessions, unix_now});
   web::api::register_api_routes(router, *i.api);
 
-  router.websocket("/api/v1/live", i.live.route([&i](const web::Request& request) {
-    return web::check_request(i.sessions, request).refusal;
-  }));
+  router.websocket("/api/v1/live", i.live.route(
+                                       [&i](const web::Request& request) {
+                                         return web::check_request(i.sessions, request).refusal;
+                                       },
+                                       [&i](const web::Request& request) {
+                                         return i.sessions.still_valid(request);
+                                       }));
   i.assets.mount(router);  // handlers refer to i.assets: it lives as long as the server
   router.get("/metrics", web::metrics_handler({&i.broker, &i.boards, &i.live}, false));
 

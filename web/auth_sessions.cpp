@@ -90,6 +90,15 @@ std::optional<SessionAuth::Opened> SessionAuth::open(db::Id user_id,
   return opened;
 }
 
+bool SessionAuth::still_valid(const Request& request) {
+  const auto id = session_cookie(request);
+  if (!id) return false;
+  const auto it = sessions_.find(token_digest(*id));
+  if (it == sessions_.end() || expired(it->second, clock_.steady())) return false;
+  const auto account = load_account(db_, it->second.user_id);
+  return account && account->may_sign_in() && !account->user.password_change_required;
+}
+
 std::optional<SessionLookup> SessionAuth::authenticate(const Request& request) {
   const auto id = session_cookie(request);
   if (!id) return std::nullopt;

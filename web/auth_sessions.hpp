@@ -54,6 +54,11 @@ class SessionAuth {
   /// is none, it expired, or its user may no longer sign in (the session is then dropped).
   std::optional<SessionLookup> authenticate(const Request& request);
 
+  /// Whether the request's session still stands (same rules as authenticate(), including a
+  /// pending password change), without refreshing its idle timeout: an open live view is
+  /// re-checked with it, and must not keep a session alive by itself.
+  bool still_valid(const Request& request);
+
   /// Ends the request's session (logout). False when it had none.
   bool close(const Request& request);
   /// Ends every session of `user_id` except the one of `keep` (when given): after a password

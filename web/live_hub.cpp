@@ -18,18 +18,23 @@ LiveHub::~LiveHub() {
   status_.remove_listener(listener_);
 }
 
-WebSocketRoute LiveHub::route(std::function<std::optional<Response>(const Request&)> authorize) {
+WebSocketRoute LiveHub::route(std::function<std::optional<Response>(const Request&)> authorize,
+                              std::function<bool(const Request&)> still_valid) {
+  still_valid_ = std::move(still_valid);
   WebSocketRoute route;
   route.authorize = std::move(authorize);
-  route.on_open = [this](const std::shared_ptr<WebSocketSession>& session, const Request&) {
-    open(session);
+  route.on_open = [this](const std::shared_ptr<WebSocketSession>& session, const Request& request) {
+    open(session, request);
   };
   route.on_close = [this](WebSocketSession& session) { sessions_.erase(session.id()); };
   return route;
 }
 
-void LiveHub::open(const std::shared_ptr<WebSocketSession>& session) {
-  sessions_[session->id()] = session;
+void LiveHub::open(const std::shared_ptr<WebSocketSession>& session, const Request& request) {
+  Request upgrade;  // only what identifies the session: no body, no query
+  upgrade.headers = request.headers;
+  upgrade.remote_address = request.remote_address;
+  sessions_[session->id()] = Client{session, std::move(upgrade)};
   if (session->send(snapshot())) ++sent_;
 }
 
@@ -44,7 +49,7 @@ void LiveHub::broadcast(const std::string& text) {
   // Collect first: sending may close a session, whose on_close edits sessions_.
   std::vector<std::shared_ptr<WebSocketSession>> open;
   for (auto it = sessions_.begin(); it != sessions_.end();) {
-    auto session = it->second.lock();
+    auto session = it->second.session.lock();
     if (!session || !session->is_open()) {
       it = sessions_.erase(it);
     } else {
@@ -57,7 +62,21 @@ void LiveHub::broadcast(const std::string& text) {
   }
 }
 
+void LiveHub::close_unauthorized() {
+  if (!still_valid_) return;
+  std::vector<std::shared_ptr<WebSocketSession>> ended;
+  for (const auto& [id, client] : sessions_) {
+    auto session = client.session.lock();
+    if (session && session->is_open() && !still_valid_(client.upgrade)) {
+      ended.push_back(std::move(session));
+    }
+  }
+  for (const auto& session : ended)
+    session->close();  // its on_close removes it from sessions_
+}
+
 void LiveHub::heartbeat() {
+  close_unauthorized();
   broadcast(nlohmann::json{{"type", "heartbeat"}, {"time", clock_()}}.dump());
 }
 

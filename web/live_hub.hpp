@@ -28,8 +28,11 @@ class LiveHub {
   LiveHub(const LiveHub&) = delete;
   LiveHub& operator=(const LiveHub&) = delete;
 
-  /// The route to register at /api/v1/live; `authorize` decides the upgrade (session check).
-  WebSocketRoute route(std::function<std::optional<Response>(const Request&)> authorize);
+  /// The route to register at /api/v1/live; `authorize` decides the upgrade (session check),
+  /// `still_valid` is asked again for each open client at every heartbeat: a client whose
+  /// session ended (logout, expiry, account disabled) is closed then.
+  WebSocketRoute route(std::function<std::optional<Response>(const Request&)> authorize,
+                       std::function<bool(const Request&)> still_valid);
 
   /// Sends a message to every client (remote start/stop outcomes, say).
   void broadcast(const std::string& text);
@@ -41,13 +44,20 @@ class LiveHub {
   std::uint64_t messages_sent() const { return sent_; }
 
  private:
-  void open(const std::shared_ptr<WebSocketSession>& session);
+  void open(const std::shared_ptr<WebSocketSession>& session, const Request& request);
+  void close_unauthorized();
+
+  struct Client {
+    std::weak_ptr<WebSocketSession> session;
+    Request upgrade;  // its cookie is re-checked at each heartbeat
+  };
   std::string snapshot() const;
 
   backend::LiveStatus& status_;
   Clock clock_;
   int listener_ = 0;
-  std::map<std::uint64_t, std::weak_ptr<WebSocketSession>> sessions_;
+  std::function<bool(const Request&)> still_valid_;
+  std::map<std::uint64_t, Client> sessions_;
   std::uint64_t sent_ = 0;
 };
 

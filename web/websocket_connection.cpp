@@ -5,6 +5,11 @@
 
 namespace fabomatic::web::detail {
 
+namespace {
+// Over its queue limit, a client that took no message for this long is dropped.
+constexpr auto kStalledAfter = std::chrono::seconds(2);
+}  // namespace
+
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 
@@ -93,10 +98,20 @@ void WebSocketConnection::on_read(beast::error_code ec) {
 
 bool WebSocketConnection::send(std::string text) {
   if (!open_) return false;
-  if (queued_bytes_ + text.size() > state_->options.websocket_queue_limit) {
-    drop("does not keep up (" + std::to_string(queued_bytes_) + " bytes queued)");
-    return false;
+  // A burst (a board replaying its buffer: hundreds of events in one reactor turn) may queue
+  // more than the limit for a client that reads well; what marks a client that does not keep
+  // up is a queue over the limit while nothing was taken for a while, or one far over it.
+  const std::size_t limit = state_->options.websocket_queue_limit;
+  const std::size_t after = queued_bytes_ + text.size();
+  if (after > limit) {
+    const bool stalled =
+        std::chrono::steady_clock::now() - last_progress_ > kStalledAfter || after > 4 * limit;
+    if (stalled) {
+      drop("does not keep up (" + std::to_string(queued_bytes_) + " bytes queued)");
+      return false;
+    }
   }
+  if (queue_.empty()) last_progress_ = std::chrono::steady_clock::now();
   queued_bytes_ += text.size();
   queue_.push_back(std::move(text));
   if (!writing_) write_next();
@@ -116,6 +131,7 @@ void WebSocketConnection::write_next() {
 }
 
 void WebSocketConnection::on_write(beast::error_code ec) {
+  last_progress_ = std::chrono::steady_clock::now();
   queued_bytes_ -= queue_.front().size();
   queue_.pop_front();
   if (ec) {

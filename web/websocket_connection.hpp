@@ -5,6 +5,7 @@
 
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket/stream.hpp>
+#include <chrono>
 #include <deque>
 #include <memory>
 #include <string>
@@ -50,6 +51,8 @@ class WebSocketConnection : public WebSocketSession,
   boost::beast::flat_buffer read_buffer_;
   std::deque<std::string> queue_;
   std::size_t queued_bytes_ = 0;
+  // When the client last took a message (or the queue was last empty): see send().
+  std::chrono::steady_clock::time_point last_progress_ = std::chrono::steady_clock::now();
   bool open_ = false;    // accepted and neither closing nor dropped
   bool opened_ = false;  // on_open was called (so on_close is owed)
   bool writing_ = false;
