@@ -155,6 +155,7 @@ void Portal::start() {
                                        [&i](const web::Request& request) {
                                          return i.sessions.still_valid(request);
                                        }));
+  i.sessions.set_on_sessions_ended([&i] { i.live.close_unauthorized(); });
   i.assets.mount(router);  // handlers refer to i.assets: it lives as long as the server
   router.get("/metrics", web::metrics_handler({&i.broker, &i.boards, &i.live}, false));
 

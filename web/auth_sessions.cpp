@@ -125,7 +125,9 @@ std::optional<SessionLookup> SessionAuth::authenticate(const Request& request) {
 
 bool SessionAuth::close(const Request& request) {
   const auto id = session_cookie(request);
-  return id && sessions_.erase(token_digest(*id)) > 0;
+  const bool ended = id && sessions_.erase(token_digest(*id)) > 0;
+  if (ended && on_sessions_ended_) on_sessions_ended_();
+  return ended;
 }
 
 std::size_t SessionAuth::close_user_sessions(db::Id user_id, const Request* keep) {
@@ -133,9 +135,11 @@ std::size_t SessionAuth::close_user_sessions(db::Id user_id, const Request* keep
   if (keep) {
     if (const auto id = session_cookie(*keep)) kept = token_digest(*id);
   }
-  return std::erase_if(sessions_, [&](const auto& entry) {
+  const std::size_t ended = std::erase_if(sessions_, [&](const auto& entry) {
     return entry.second.user_id == user_id && entry.first != kept;
   });
+  if (ended > 0 && on_sessions_ended_) on_sessions_ended_();
+  return ended;
 }
 
 }  // namespace fabomatic::web

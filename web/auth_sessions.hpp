@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -65,6 +66,12 @@ class SessionAuth {
   /// change or reset, or when an admin disables the account. Returns how many ended.
   std::size_t close_user_sessions(db::Id user_id, const Request* keep = nullptr);
 
+  /// Called after close() or close_user_sessions() ended at least one session, so that what
+  /// outlives a request (the live WebSocket) can let go of it at once.
+  void set_on_sessions_ended(std::function<void()> callback) {
+    on_sessions_ended_ = std::move(callback);
+  }
+
   /// Set-Cookie value that makes the browser forget the session cookie.
   static std::string expired_cookie();
   /// The session id in the request's Cookie header(s), if any.
@@ -92,6 +99,7 @@ class SessionAuth {
   const AuthClock& clock_;
   std::unordered_map<std::string, Session> sessions_;  // key: hex SHA-256 of the cookie's id
   std::chrono::steady_clock::time_point last_prune_{};
+  std::function<void()> on_sessions_ended_;
 };
 
 }  // namespace fabomatic::web

@@ -37,15 +37,19 @@ class LiveHub {
   /// Sends a message to every client (remote start/stop outcomes, say).
   void broadcast(const std::string& text);
 
-  /// {"type":"heartbeat","time":...} to every client; called periodically.
+  /// {"type":"heartbeat","time":...} to every client; called periodically. Re-checks every
+  /// client's session first (see close_unauthorized()).
   void heartbeat();
+
+  /// Closes the clients whose session no longer stands; called at each heartbeat and when
+  /// sessions end (logout, password change, account disabled).
+  void close_unauthorized();
 
   std::size_t clients() const { return sessions_.size(); }
   std::uint64_t messages_sent() const { return sent_; }
 
  private:
   void open(const std::shared_ptr<WebSocketSession>& session, const Request& request);
-  void close_unauthorized();
 
   struct Client {
     std::weak_ptr<WebSocketSession> session;

@@ -339,6 +339,16 @@ class LiveUpgradeTest(LiveTestCase):
         self.assertEqual(status, 204)
         self.assertRefused(self.cookie, 401, "unauthenticated")
 
+    def test_open_socket_is_closed_at_logout(self):
+        """The session is checked at the upgrade and again whenever a session ends: an open
+        live view stops receiving members' data the moment its user signs out."""
+        self.start()
+        live = self.live()
+        live.next()  # the snapshot
+        status, _, _ = self.portal.request("POST", "/api/v1/auth/logout")
+        self.assertEqual(status, 204)
+        self.assertTrue(live.ended.wait(2.0), "the live socket stayed open after logout")
+
     def test_ping_pong_and_closing_handshake(self):
         self.start()
         ws = self.upgrade(self.cookie)
