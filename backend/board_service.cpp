@@ -154,7 +154,6 @@ std::string BoardService::answer(const BoardMessage& message, double now) {
 }
 
 std::string BoardService::check_machine(std::int64_t machine_id, double now, std::size_t budget) {
-  db::Transaction tx(db_);
   db::MachinesRepository machines(db_);
   heartbeats_.machine_seen(machine_id, now);
   const auto machine = machines.get(machine_id);
@@ -172,7 +171,6 @@ std::string BoardService::check_machine(std::int64_t machine_id, double now, std
   const auto due = db::due_plans(db_, machine_id);
   reply.maintenance = due.any();
   reply.description = due.lcd_message;
-  tx.commit();
   status_.update(machine_id, [&](MachineStatus& s) {
     s.blocked = machine->blocked;
     s.maintenance_due = due.any();
@@ -204,20 +202,17 @@ std::string BoardService::check_user(std::int64_t machine_id, const CheckUser& q
 
 std::string BoardService::start_use(std::int64_t machine_id, const StartUse& q, double now,
                                     std::size_t budget) {
-  db::Transaction tx(db_);
   const auto user = active_card_user(db_, q.uid);
   if (!user) return format_reply(SimpleReply{false, "Invalid card"}, budget);
   db::UsesRepository uses(db_);
   uses.close_open(machine_id);  // a use still open here ended when last seen
   uses.start(user->id, machine_id, now, now, q.replay);
-  tx.commit();
   refresh_status(machine_id);
   return format_reply(SimpleReply{true, ""}, budget);
 }
 
 std::string BoardService::in_use(std::int64_t machine_id, const InUse& q, double now,
                                  std::size_t budget) {
-  db::Transaction tx(db_);
   const auto user = active_card_user(db_, q.uid);
   if (!user) return format_reply(SimpleReply{false, "Invalid card"}, budget);
   if (q.duration < 0 || q.duration > kMaxDuration) {
@@ -232,14 +227,12 @@ std::string BoardService::in_use(std::int64_t machine_id, const InUse& q, double
     uses.start(user->id, machine_id, now - static_cast<double>(q.duration), now, false);
     created = true;
   }
-  tx.commit();
   if (created) refresh_status(machine_id);
   return format_reply(SimpleReply{true, "inUse"}, budget);
 }
 
 std::string BoardService::stop_use(std::int64_t machine_id, const StopUse& q, double now,
                                    std::size_t budget) {
-  db::Transaction tx(db_);
   const auto user = active_card_user(db_, q.uid);
   if (!user) return format_reply(SimpleReply{false, "Invalid card"}, budget);
   const std::int64_t duration = (q.duration < 0 || q.duration > kMaxDuration) ? 1 : q.duration;
@@ -262,14 +255,12 @@ std::string BoardService::stop_use(std::int64_t machine_id, const StopUse& q, do
       uses.record_closed(user->id, machine_id, now - static_cast<double>(duration), now, q.replay);
     }
   }
-  tx.commit();
   if (changed) refresh_status(machine_id);
   return format_reply(stop_use_reply(duration), budget);
 }
 
 std::string BoardService::maintenance(std::int64_t machine_id, const Maintenance& q, double now,
                                       std::size_t budget) {
-  db::Transaction tx(db_);
   const auto user = active_card_user(db_, q.uid);
   if (!user) return format_reply(SimpleReply{false, "Wrong user card"}, budget);
   const auto role = db::RolesRepository(db_).get(user->role_id);
@@ -278,7 +269,6 @@ std::string BoardService::maintenance(std::int64_t machine_id, const Maintenance
   }
   const auto serviced =
       db::InterventionsRepository(db_).record_due(machine_id, user->id, now, q.replay);
-  tx.commit();
   if (!serviced.empty()) refresh_status(machine_id);
   return format_reply(SimpleReply{true, ""}, budget);
 }

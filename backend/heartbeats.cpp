@@ -20,10 +20,4 @@ void Heartbeats::write(db::Connection& db) {
   uses_.clear();
 }
 
-void Heartbeats::write_if_due(db::Connection& db, double now, double period_s) {
-  if (empty() || now - last_write_ < period_s) return;
-  write(db);
-  last_write_ = now;
-}
-
 }  // namespace fabomatic::backend

@@ -25,13 +25,9 @@ class Heartbeats {
   /// forgets it. A use closed meanwhile keeps its own last_seen (only open uses are refreshed).
   void write(db::Connection& db);
 
-  /// write() when the last one is at least `period_s` old (times in unix seconds).
-  void write_if_due(db::Connection& db, double now, double period_s = 1.0);
-
  private:
   std::unordered_map<std::int64_t, double> machines_;
   std::unordered_map<std::int64_t, double> uses_;
-  double last_write_ = 0;
 };
 
 }  // namespace fabomatic::backend
