@@ -1,11 +1,16 @@
 #include "backend/portal.hpp"
 
+#include <pthread.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <thread>
 
 #include "backend/board_service.hpp"
 #include "backend/housekeeping.hpp"
@@ -24,6 +29,7 @@
 #include "web/live_hub.hpp"
 #include "web/mailer.hpp"
 #include "web/metrics.hpp"
+#include "web/reactor_lane.hpp"
 #include "web/server.hpp"
 #include "web/static_assets.hpp"
 
@@ -47,6 +53,9 @@ log::Level to_log_level(web::LogLevel level) {
   return log::Level::info;
 }
 
+// The portal's TLS and HTTP work yields the CPU to the reactor (the boards) when both want it.
+constexpr int kPortalThreadNice = 5;
+
 std::string host_name() {
   char name[256] = {};
   gethostname(name, sizeof name - 1);
@@ -59,6 +68,7 @@ struct Portal::Impl {
        const broker::Broker& broker, const BoardService& boards, LiveStatus& status,
        RemoteControl& remote)
       : io(io),
+        lane(io),
         settings(settings),
         db(db),
         broker(broker),
@@ -95,7 +105,30 @@ struct Portal::Impl {
     });
   }
 
-  boost::asio::io_context& io;
+  /// Runs the portal's I/O on its own thread (see run_web_thread).
+  void start_web_thread() {
+    web_guard.emplace(web_io.get_executor());
+    web_thread = std::thread([this] {
+      pthread_setname_np(pthread_self(), "fabomatic-web");
+      setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kPortalThreadNice);
+      try {
+        web_io.run();
+      } catch (const std::exception& e) {
+        // As for a failure on the reactor: the process stops rather than serve half a portal.
+        const std::string what = e.what();
+        boost::asio::post(io, [what] { throw std::runtime_error("portal thread: " + what); });
+      }
+    });
+  }
+
+  boost::asio::io_context& io;  // the reactor: database, live status, every handler
+  // The portal's sockets, TLS and HTTP parsing. Declared before the lane and the server, which
+  // may hold its connections: they go first.
+  boost::asio::io_context web_io{1};
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> web_guard;
+  std::thread web_thread;
+  web::ReactorLane lane;  // requests handed from web_io to the reactor
+  web::HttpStats http_stats;
   const Settings& settings;
   db::Connection& db;
   const broker::Broker& broker;
@@ -157,7 +190,8 @@ void Portal::start() {
                                        }));
   i.sessions.set_on_sessions_ended([&i] { i.live.close_unauthorized(); });
   i.assets.mount(router);  // handlers refer to i.assets: it lives as long as the server
-  router.get("/metrics", web::metrics_handler({&i.broker, &i.boards, &i.live}, false));
+  router.get("/metrics",
+             web::metrics_handler({&i.broker, &i.boards, &i.live, &i.http_stats}, false));
 
   i.remote.set_observer([&i](db::Id machine_id, const RemoteOutcome& outcome) {
     i.live.broadcast(nlohmann::json{{"type", "remote"},
@@ -178,8 +212,11 @@ void Portal::start() {
   options.log = [](web::LogLevel level, std::string_view text) {
     log::write(to_log_level(level), "web", text);
   };
-  i.server = std::make_unique<web::Server>(i.io, tls, std::move(router), options);
+  options.app = [&i](std::function<void()> job) { i.lane.post(std::move(job)); };
+  options.stats = &i.http_stats;
+  i.server = std::make_unique<web::Server>(i.web_io, tls, std::move(router), options);
   i.server->start();
+  i.start_web_thread();
   log::info("web", "admin portal on https://" + host_name() + ":" +
                        std::to_string(i.server->port()) + "/ (listening on " +
                        web_settings.bind_address + ")");
@@ -189,7 +226,19 @@ void Portal::start() {
 void Portal::stop() {
   auto& i = *impl_;
   i.heartbeat.cancel();
-  if (i.server) i.server->stop();
+  if (!i.web_thread.joinable()) {
+    if (i.server) i.server->stop();  // web_io is not running: safe from here
+    return;
+  }
+  // The server belongs to the portal's thread: stop it there, then end that thread. What it
+  // still had in flight is dropped with web_io; requests queued for the reactor go now.
+  boost::asio::post(i.web_io, [&i] {
+    i.server->stop();
+    i.web_io.stop();
+  });
+  i.web_thread.join();
+  i.web_guard.reset();
+  i.lane.clear();
 }
 
 }  // namespace fabomatic::backend

@@ -1,6 +1,9 @@
 // The admin portal as the composition root assembles it: TLS material (configured or
-// self-signed), the HTTPS server on the shared reactor, and its routes — sign-in, the REST
-// API, the live WebSocket, metrics and the embedded static assets.
+// self-signed), the HTTPS server and its routes — sign-in, the REST API, the live WebSocket,
+// metrics and the embedded static assets. Every handler runs on the reactor (the one thread
+// that owns the database and the live status), queued one per turn behind the boards'
+// messages; the sockets, TLS and HTTP parsing run on a portal thread of lower priority, so a
+// browser hammering the portal costs the boards at most one handler's time.
 #pragma once
 
 #include <memory>

@@ -1,5 +1,6 @@
 #include "web/https_session.hpp"
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/string.hpp>
@@ -93,6 +94,7 @@ HttpsSession::After HttpsSession::after_early_answer() const {
 
 void HttpsSession::on_header(beast::error_code ec) {
   head_ = false;
+  request_complete_ = std::chrono::steady_clock::now();  // early answers: from the header
   if (ec == http::error::header_limit) {
     return respond(Response::error(431, "header_too_large", "request header fields too large"),
                    After::linger);
@@ -159,6 +161,7 @@ void HttpsSession::on_body(beast::error_code ec) {
     return respond(Response::error(400, "bad_request", "malformed request body"), After::linger);
   }
   if (ec) return end_quietly(ec, "reading the request body");
+  request_complete_ = std::chrono::steady_clock::now();
   handle_request();
 }
 
@@ -173,36 +176,69 @@ Request HttpsSession::make_request() {
   return request;
 }
 
-void HttpsSession::handle_request() {
-  const bool keep_alive = parser_->keep_alive();
-  const Request request = make_request();
-  Response response = dispatch(match_, request, [this](std::string_view message) {
+template <class Work, class Then>
+void HttpsSession::on_app(Work work, Then then) {
+  if (!state_->options.app) return then(work());
+  state_->options.app(
+      [self = shared_from_this(), work = std::move(work), then = std::move(then)]() mutable {
+        auto result = work();
+        asio::post(self->stream_.get_executor(),
+                   [result = std::move(result), then = std::move(then)]() mutable {
+                     then(std::move(result));
+                   });
+      });
+}
+
+Response HttpsSession::run_handler(const Request& request) {
+  return dispatch(match_, request, [this](std::string_view message) {
     state_->log(LogLevel::error, std::string(message) + " (client " + remote_address_ + ")");
   });
-  respond(std::move(response), keep_alive ? After::next_request : After::shutdown);
+}
+
+void HttpsSession::handle_request() {
+  const After after = parser_->keep_alive() ? After::next_request : After::shutdown;
+  Request request = make_request();
+  if (match_.route->options.io_thread_safe) return respond(run_handler(request), after);
+  // `self` in the callbacks: the session stays alive while its request is on the reactor.
+  on_app([self = shared_from_this(),
+          request = std::move(request)] { return self->run_handler(request); },
+         [self = shared_from_this(), after](Response response) {
+           self->respond(std::move(response), after);
+         });
 }
 
 void HttpsSession::upgrade() {
-  const WebSocketRoute& route = *match_.route->websocket;
   Request request = make_request();
-  if (route.authorize) {
-    std::optional<Response> refusal;
-    try {
-      refusal = route.authorize(request);
-    } catch (const std::exception& e) {
-      state_->log(LogLevel::error, std::string("WebSocket authorization failed: ") + e.what());
-      refusal = Response::error(500, "internal_error", "the server failed to handle this request");
-    }
-    if (refusal) return respond(std::move(*refusal), after_early_answer());
-  }
+  if (!match_.route->websocket->authorize) return open_websocket(std::move(request));
+  on_app(
+      [self = shared_from_this(), request]() -> std::optional<Response> {
+        try {
+          return self->match_.route->websocket->authorize(request);
+        } catch (const std::exception& e) {
+          self->state_->log(LogLevel::error,
+                            std::string("WebSocket authorization failed: ") + e.what());
+          return Response::error(500, "internal_error", "the server failed to handle this request");
+        }
+      },
+      [self = shared_from_this(), request](std::optional<Response> refusal) mutable {
+        if (refusal) return self->respond(std::move(*refusal), self->after_early_answer());
+        self->open_websocket(std::move(request));
+      });
+}
+
+void HttpsSession::open_websocket(Request request) {
   // The WebSocket session takes over the stream and the connection slot; this one ends here.
-  auto session = std::make_shared<WebSocketConnection>(std::move(stream_), state_, std::move(slot_),
-                                                       route, std::move(request));
+  auto session = std::make_shared<WebSocketConnection>(
+      std::move(stream_), state_, std::move(slot_), *match_.route->websocket, std::move(request));
   session->accept(parser_->release());
 }
 
 void HttpsSession::respond(Response response, After after) {
   after_ = after;
+  if (state_->options.stats) {
+    state_->options.stats->record(response.status,
+                                  std::chrono::steady_clock::now() - request_complete_);
+  }
   add_security_headers(response.headers, true);
   fill_response(response_, std::move(response), head_, after == After::next_request);
   beast::get_lowest_layer(stream_).expires_after(state_->options.write_timeout);

@@ -6,6 +6,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,7 +40,13 @@ class HttpsSession : public Connection, public std::enable_shared_from_this<Http
   void read_body();
   void on_body(boost::beast::error_code ec);
   void handle_request();
+  Response run_handler(const Request& request);
   void upgrade();
+  void open_websocket(Request request);
+  /// Runs `work` where handlers run (ServerOptions::app), then `then(result)` back on this
+  /// connection's thread; both at once when no app executor is set.
+  template <class Work, class Then>
+  void on_app(Work work, Then then);
   void respond(Response response, After after);
   void on_write(boost::beast::error_code ec);
   void linger();
@@ -59,6 +66,7 @@ class HttpsSession : public Connection, public std::enable_shared_from_this<Http
   std::string remote_address_;
   std::uint16_t remote_port_ = 0;
   bool head_ = false;
+  std::chrono::steady_clock::time_point request_complete_;  // for HttpStats
   After after_ = After::next_request;
   std::string drain_;
   std::size_t drained_ = 0;

@@ -2,10 +2,13 @@
 
 #include <cstdio>
 #include <iterator>
+#include <span>
+#include <vector>
 
 #include "backend/board_service.hpp"
 #include "broker/broker.hpp"
 #include "web/live_hub.hpp"
+#include "web/server.hpp"
 
 namespace fabomatic::web {
 
@@ -36,6 +39,23 @@ class Writer {
     out_ += ' ';
     out_ += number;
     out_ += '\n';
+  }
+  /// `counts` per bucket (not cumulative), one more than `bounds` (the last: above them all).
+  void histogram(const char* name, const char* help, std::span<const double> bounds,
+                 std::span<const std::uint64_t> counts, double sum) {
+    header(name, "histogram", help);
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i < bounds.size(); ++i) {
+      cumulative += counts[i];
+      char le[32];
+      std::snprintf(le, sizeof le, "%g", bounds[i]);
+      sample(std::string(name) + "_bucket", std::string("{le=\"") + le + "\"}",
+             static_cast<double>(cumulative));
+    }
+    cumulative += counts[bounds.size()];
+    sample(std::string(name) + "_bucket", "{le=\"+Inf\"}", static_cast<double>(cumulative));
+    sample(std::string(name) + "_sum", "", sum);
+    sample(std::string(name) + "_count", "", static_cast<double>(cumulative));
   }
   std::string take() { return std::move(out_); }
 
@@ -85,27 +105,30 @@ std::string render_metrics(const MetricsSources& sources) {
     w.metric("fabomatic_board_errors_total", "counter",
              "Board queries answered request_ok:false after a database error.",
              static_cast<double>(s.errors));
-    const char* name = "fabomatic_board_reply_seconds";
-    w.header(name, "histogram", "Time from a board query to its reply.");
-    std::uint64_t cumulative = 0;
-    const auto& bounds = backend::BoardServiceStats::kReplyLatencyBounds;
-    for (std::size_t i = 0; i < std::size(bounds); ++i) {
-      cumulative += s.reply_latency_counts[i];
-      char le[32];
-      std::snprintf(le, sizeof le, "%g", bounds[i]);
-      w.sample(std::string(name) + "_bucket", std::string("{le=\"") + le + "\"}",
-               static_cast<double>(cumulative));
-    }
-    cumulative += s.reply_latency_counts[std::size(bounds)];
-    w.sample(std::string(name) + "_bucket", "{le=\"+Inf\"}", static_cast<double>(cumulative));
-    w.sample(std::string(name) + "_sum", "", s.reply_latency_sum);
-    w.sample(std::string(name) + "_count", "", static_cast<double>(cumulative));
+    w.histogram("fabomatic_board_reply_seconds", "Time from a board query to its reply.",
+                backend::BoardServiceStats::kReplyLatencyBounds, s.reply_latency_counts,
+                s.reply_latency_sum);
   }
   if (const auto* live = sources.live) {
     w.metric("fabomatic_live_clients", "gauge", "Portal pages connected to the live WebSocket.",
              static_cast<double>(live->clients()));
     w.metric("fabomatic_live_messages_sent_total", "counter", "Live WebSocket messages sent.",
              static_cast<double>(live->messages_sent()));
+  }
+  if (const auto* http = sources.http) {
+    static constexpr const char* kClasses[] = {"1xx", "2xx", "3xx", "4xx", "5xx"};
+    w.header("fabomatic_http_responses_total", "counter", "Portal HTTP responses by status class.");
+    for (std::size_t i = 0; i < std::size(kClasses); ++i) {
+      w.sample("fabomatic_http_responses_total", std::string("{code=\"") + kClasses[i] + "\"}",
+               static_cast<double>(http->responses[i].load()));
+    }
+    std::vector<std::uint64_t> counts;
+    for (const auto& count : http->latency_counts)
+      counts.push_back(count.load());
+    w.histogram("fabomatic_http_response_seconds",
+                "Time from a complete portal request to its response (queueing included).",
+                HttpStats::kLatencyBounds, counts,
+                static_cast<double>(http->latency_sum_us.load()) / 1e6);
   }
   return w.take();
 }

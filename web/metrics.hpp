@@ -1,6 +1,6 @@
 // /metrics in the Prometheus text format: broker clients and traffic, board replies and their
-// latency histogram, live WebSocket clients. Served to loopback clients only unless the
-// settings open it up: the figures say who is in the lab.
+// latency histogram, live WebSocket clients, portal HTTP responses and their latency. Served to
+// loopback clients only unless the settings open it up: the figures say who is in the lab.
 #pragma once
 
 #include <string>
@@ -17,11 +17,13 @@ class BoardService;
 namespace fabomatic::web {
 
 class LiveHub;
+struct HttpStats;
 
 struct MetricsSources {
   const broker::Broker* broker = nullptr;
   const backend::BoardService* boards = nullptr;
   const LiveHub* live = nullptr;
+  const HttpStats* http = nullptr;
 };
 
 std::string render_metrics(const MetricsSources& sources);

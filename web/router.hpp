@@ -17,12 +17,16 @@
 
 namespace fabomatic::web {
 
-/// Synchronous: handlers run on the reactor thread and must stay short.
+/// Synchronous and short: handlers run where the server runs them (ServerOptions::app, the
+/// reactor in the appliance), one at a time.
 using Handler = std::function<Response(const Request&)>;
 
 struct RouteOptions {
   /// Request body limit for this route; unset: the server's default (ServerOptions).
   std::optional<std::size_t> body_limit;
+  /// The handler reads only immutable data (the embedded assets): it may run on the server's
+  /// own I/O thread instead of being handed to ServerOptions::app.
+  bool io_thread_safe = false;
 };
 
 /// A route that upgrades to a WebSocket over the same TLS connection.

@@ -1,5 +1,6 @@
 #include "web/server.hpp"
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -82,6 +83,19 @@ class Listener : public std::enable_shared_from_this<Listener> {
 };
 
 }  // namespace
+
+void HttpStats::record(int status, std::chrono::steady_clock::duration took) {
+  const int status_class = std::clamp(status / 100, 1, 5);
+  responses[status_class - 1].fetch_add(1, std::memory_order_relaxed);
+  const double seconds = std::chrono::duration<double>(took).count();
+  std::size_t bucket = 0;
+  while (bucket < std::size(kLatencyBounds) && seconds > kLatencyBounds[bucket])
+    ++bucket;
+  latency_counts[bucket].fetch_add(1, std::memory_order_relaxed);
+  latency_sum_us.fetch_add(static_cast<std::uint64_t>(
+                               std::chrono::duration_cast<std::chrono::microseconds>(took).count()),
+                           std::memory_order_relaxed);
+}
 
 struct Server::Impl {
   asio::io_context& io;

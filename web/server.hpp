@@ -1,12 +1,15 @@
-// The portal's HTTPS/1.1 server on the broker's io_context (no threads of its own): TLS 1.2+,
+// The portal's HTTPS/1.1 server on an io_context it is given (no threads of its own): TLS 1.2+,
 // keep-alive, size limits and timeouts against slow or hostile clients, a connection limit,
 // WebSocket upgrades, and optionally a plain-HTTP port that only redirects to HTTPS.
 // Beast stays in the .cpp files: including this header costs little.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,6 +26,19 @@ struct Material;
 }
 
 namespace fabomatic::web {
+
+/// Requests answered, by status class, and how long they took from the complete request to
+/// the response handed to TLS (queueing for the reactor included). Written on the server's
+/// thread, read anywhere (/metrics).
+struct HttpStats {
+  static constexpr double kLatencyBounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01,
+                                              0.025,  0.05,  0.1,    0.25,  1.0};
+  std::atomic<std::uint64_t> responses[5] = {};                                   // 1xx .. 5xx
+  std::atomic<std::uint64_t> latency_counts[std::size(kLatencyBounds) + 1] = {};  // last: +Inf
+  std::atomic<std::uint64_t> latency_sum_us{0};
+
+  void record(int status, std::chrono::steady_clock::duration took);
+};
 
 struct ServerOptions {
   std::string bind_address = "0.0.0.0";  // [web] bind address
@@ -49,6 +65,16 @@ struct ServerOptions {
   std::size_t websocket_message_limit = 64 * 1024;  // largest message accepted from a client
 
   LogFunction log;  // unset: stderr
+
+  /// Where route handlers and WebSocket route callbacks run. Unset: inline, on the thread
+  /// running the server's io_context. Set: each call is handed to this function (the appliance
+  /// queues it on the reactor that owns the database and the live status) while TLS, parsing
+  /// and writing stay on the server's io_context — on its own thread, so the portal's crypto
+  /// never competes with the boards for the reactor. Called on the server's thread.
+  std::function<void(std::function<void()>)> app;
+
+  /// Counters of answered requests; unset: none kept. Must outlive the server.
+  HttpStats* stats = nullptr;
 };
 
 class Server {
@@ -62,8 +88,8 @@ class Server {
 
   /// Binds and starts accepting. Throws std::system_error (address in use, bad address).
   void start();
-  /// Stops accepting and closes every connection. Call on the reactor thread, or while the
-  /// io_context is not running.
+  /// Stops accepting and closes every connection. Call on the thread running the server's
+  /// io_context, or while it is not running.
   void stop();
 
   /// The bound HTTPS port (the real one when 0 was configured); 0 before start().

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <boost/asio/ssl/context.hpp>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string_view>
 #include <unordered_map>
@@ -33,6 +34,15 @@ struct ServerState {
   std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> connections;
   std::uint64_t next_id = 1;
   bool stopped = false;
+
+  /// Hands `work` to where handlers run (ServerOptions::app), or runs it now when unset.
+  void run_app(std::function<void()> work) const {
+    if (options.app) {
+      options.app(std::move(work));
+    } else {
+      work();
+    }
+  }
 
   void log(LogLevel level, std::string_view message) const {
     if (options.log) {

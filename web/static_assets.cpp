@@ -120,8 +120,10 @@ StaticAssets::StaticAssets(std::span<const EmbeddedAsset> assets) : assets_(asse
 void StaticAssets::mount(Router& router) const {
   for (const EmbeddedAsset& asset : assets_) {
     auto handler = [this, &asset](const Request& request) { return serve(asset, request); };
-    router.get("/" + std::string(asset.path), handler);
-    if (asset.path == "index.html") router.get("/", handler);
+    // Immutable data: served on the portal's I/O thread, never queued for the reactor.
+    const RouteOptions options{.io_thread_safe = true};
+    router.get("/" + std::string(asset.path), handler, options);
+    if (asset.path == "index.html") router.get("/", handler, options);
   }
 }
 

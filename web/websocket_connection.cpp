@@ -1,6 +1,7 @@
 #include "web/websocket_connection.hpp"
 
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
 namespace fabomatic::web::detail {
@@ -48,12 +49,14 @@ void WebSocketConnection::on_accept(beast::error_code ec) {
   open_ = true;
   opened_ = true;
   if (route_.on_open) {
-    try {
-      route_.on_open(shared_from_this(), request_);
-    } catch (const std::exception& e) {
-      state_->log(LogLevel::error, std::string("WebSocket on_open failed: ") + e.what());
-      return drop("on_open failed");
-    }
+    state_->run_app([self = shared_from_this()] {
+      try {
+        self->route_.on_open(self, self->request_);
+      } catch (const std::exception& e) {
+        self->state_->log(LogLevel::error, std::string("WebSocket on_open failed: ") + e.what());
+        self->on_own_thread([self] { self->drop("on_open failed"); });
+      }
+    });
   }
   read_next();
 }
@@ -64,40 +67,58 @@ void WebSocketConnection::read_next() {
   });
 }
 
+void WebSocketConnection::notify_closed() {
+  if (!opened_) return;
+  opened_ = false;
+  if (!route_.on_close) return;
+  state_->run_app([self = shared_from_this()] {
+    try {
+      self->route_.on_close(*self);
+    } catch (const std::exception& e) {
+      self->state_->log(LogLevel::error, std::string("WebSocket on_close failed: ") + e.what());
+    }
+  });
+}
+
 void WebSocketConnection::on_read(beast::error_code ec) {
   if (ec) {
     open_ = false;
     beast::get_lowest_layer(ws_).close();
     slot_.release();
-    if (opened_) {
-      opened_ = false;
-      if (route_.on_close) {
-        try {
-          route_.on_close(*this);
-        } catch (const std::exception& e) {
-          state_->log(LogLevel::error, std::string("WebSocket on_close failed: ") + e.what());
-        }
-      }
-    }
-    return;
+    return notify_closed();
   }
   if (route_.on_message && ws_.got_text()) {
     const auto data = read_buffer_.cdata();
-    try {
-      route_.on_message(*this,
-                        std::string_view(static_cast<const char*>(data.data()), data.size()));
-    } catch (const std::exception& e) {
-      state_->log(LogLevel::error, std::string("WebSocket on_message failed: ") + e.what());
-      read_buffer_.consume(read_buffer_.size());
-      return drop("on_message failed");
-    }
+    state_->run_app([self = shared_from_this(),
+                     text = std::string(static_cast<const char*>(data.data()), data.size())] {
+      try {
+        self->route_.on_message(*self, text);
+      } catch (const std::exception& e) {
+        self->state_->log(LogLevel::error, std::string("WebSocket on_message failed: ") + e.what());
+        self->on_own_thread([self] { self->drop("on_message failed"); });
+      }
+    });
   }
   read_buffer_.consume(read_buffer_.size());
   read_next();
 }
 
+template <class F>
+void WebSocketConnection::on_own_thread(F f) {
+  if (!state_->options.app) return f();
+  boost::asio::post(ws_.get_executor(), std::move(f));
+}
+
 bool WebSocketConnection::send(std::string text) {
   if (!open_) return false;
+  on_own_thread([self = shared_from_this(), text = std::move(text)]() mutable {
+    self->enqueue(std::move(text));
+  });
+  return open_;  // still open: queued (a drop for being slow is decided on the own thread)
+}
+
+void WebSocketConnection::enqueue(std::string text) {
+  if (!open_) return;
   // A burst (a board replaying its buffer: hundreds of events in one reactor turn) may queue
   // more than the limit for a client that reads well; what marks a client that does not keep
   // up is a queue over the limit while nothing was taken for a while, or one far over it.
@@ -108,14 +129,13 @@ bool WebSocketConnection::send(std::string text) {
         std::chrono::steady_clock::now() - last_progress_ > kStalledAfter || after > 4 * limit;
     if (stalled) {
       drop("does not keep up (" + std::to_string(queued_bytes_) + " bytes queued)");
-      return false;
+      return;
     }
   }
   if (queue_.empty()) last_progress_ = std::chrono::steady_clock::now();
   queued_bytes_ += text.size();
   queue_.push_back(std::move(text));
   if (!writing_) write_next();
-  return true;
 }
 
 void WebSocketConnection::write_next() {
@@ -143,8 +163,11 @@ void WebSocketConnection::on_write(beast::error_code ec) {
 }
 
 void WebSocketConnection::close() {
-  if (!open_) return;
-  open_ = false;
+  if (!open_.exchange(false)) return;
+  on_own_thread([self = shared_from_this()] { self->start_close(); });
+}
+
+void WebSocketConnection::start_close() {
   closing_ = true;
   ws_.async_close(websocket::close_code::normal, [self = shared_from_this()](beast::error_code) {});
 }

@@ -1,8 +1,10 @@
 // A WebSocket over the HTTPS connection's TLS stream (internal to web/): Beast's ping/pong
 // keep-alive, a bounded send queue (a client that does not keep up is dropped), and the
-// route's callbacks.
+// route's callbacks — run where handlers run (ServerOptions::app), in the order they happen;
+// send() and close() may be called from there, they hop to the connection's thread.
 #pragma once
 
+#include <atomic>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket/stream.hpp>
 #include <chrono>
@@ -28,8 +30,8 @@ class WebSocketConnection : public WebSocketSession,
 
   bool send(std::string text) override;
   void close() override;
-  bool is_open() const override { return open_; }
-  std::size_t queued_bytes() const override { return queued_bytes_; }
+  bool is_open() const override { return open_.load(); }
+  std::size_t queued_bytes() const override { return queued_bytes_.load(); }
   const std::string& remote_address() const override { return request_.remote_address; }
   std::uint64_t id() const override { return slot_.id(); }
   void close_now() override;
@@ -41,6 +43,13 @@ class WebSocketConnection : public WebSocketSession,
   void write_next();
   void on_write(boost::beast::error_code ec);
   void drop(std::string_view reason);
+  void enqueue(std::string text);
+  void start_close();
+  /// Runs `f` on the connection's thread: now when no app executor is set (everything runs on
+  /// one thread then), else posted.
+  template <class F>
+  void on_own_thread(F f);
+  void notify_closed();
 
   boost::beast::websocket::stream<TlsStream> ws_;
   std::shared_ptr<ServerState> state_;
@@ -50,11 +59,11 @@ class WebSocketConnection : public WebSocketSession,
   BeastRequest upgrade_request_;
   boost::beast::flat_buffer read_buffer_;
   std::deque<std::string> queue_;
-  std::size_t queued_bytes_ = 0;
+  std::atomic<std::size_t> queued_bytes_{0};
   // When the client last took a message (or the queue was last empty): see send().
   std::chrono::steady_clock::time_point last_progress_ = std::chrono::steady_clock::now();
-  bool open_ = false;    // accepted and neither closing nor dropped
-  bool opened_ = false;  // on_open was called (so on_close is owed)
+  std::atomic<bool> open_{false};  // accepted and neither closing nor dropped
+  bool opened_ = false;            // on_open was called (so on_close is owed)
   bool writing_ = false;
   bool closing_ = false;
   bool dropped_ = false;
