@@ -1,5 +1,6 @@
 #include "db/maintenance_due.hpp"
 
+#include <algorithm>
 #include <unordered_map>
 
 namespace fabomatic::db {
@@ -20,34 +21,41 @@ struct PlanRow {
   bool counted = false;  // a counter row exists for the plan on this machine
 };
 
-std::vector<PlanRow> read_plans(Connection& conn, Id machine_id) {
-  auto stmt = conn.prepare_cached(
-      "SELECT p.maintenance_id, p.hours_between, COALESCE(p.lcd_message, ''), c.machine_id, "
-      "c.since, c.used_seconds FROM maintenances p "
-      "LEFT JOIN maintenance_counters c ON c.maintenance_id = p.maintenance_id "
-      "WHERE p.machine_id = ? ORDER BY p.maintenance_id");
-  stmt->bind(1, machine_id);
-  std::vector<PlanRow> rows;
-  while (stmt->step()) {
-    PlanRow row;
-    row.status.plan_id = stmt->get<Id>(0);
-    row.status.machine_id = machine_id;
-    row.status.hours_between = stmt->get<double>(1);
-    row.status.lcd_message = stmt->get<std::string>(2);
-    row.counted = stmt->get<std::optional<Id>>(3) == machine_id;
-    row.status.since = stmt->get<std::optional<double>>(4).value_or(0);
-    const double used_seconds = stmt->get<std::optional<double>>(5).value_or(0);
-    row.status.used_hours = used_seconds / 3600.0;
-    row.status.due = used_seconds > row.status.hours_between * 3600.0;
-    rows.push_back(std::move(row));
-  }
-  return rows;
+// Plans with their counter rows, in the columns read_plan() reads; the callers add which
+// machines and the order.
+constexpr std::string_view kPlansWithCounters =
+    "SELECT p.maintenance_id, p.machine_id, p.hours_between, COALESCE(p.lcd_message, ''), "
+    "p.description, c.machine_id, c.since, c.used_seconds FROM maintenances p "
+    "LEFT JOIN maintenance_counters c ON c.maintenance_id = p.maintenance_id ";
+
+PlanRow read_plan(const Statement& row) {
+  PlanRow plan;
+  plan.status.plan_id = row.get<Id>(0);
+  plan.status.machine_id = row.get<Id>(1);
+  plan.status.hours_between = row.get<double>(2);
+  plan.status.lcd_message = row.get<std::string>(3);
+  plan.status.description = row.get<std::string>(4);
+  plan.counted = row.get<std::optional<Id>>(5) == plan.status.machine_id;
+  plan.status.since = row.get<std::optional<double>>(6).value_or(0);
+  const double used_seconds = row.get<std::optional<double>>(7).value_or(0);
+  plan.status.used_hours = used_seconds / 3600.0;
+  plan.status.due = used_seconds > plan.status.hours_between * 3600.0;
+  return plan;
 }
 
-}  // namespace
-
-std::vector<PlanStatus> plan_statuses(Connection& conn, Id machine_id) {
-  auto rows = read_plans(conn, machine_id);
+// The plans that `sql` selects (its parameters set by `bind`), in its order. One machine's
+// plans or a whole page's go through here, so both answer the same.
+template <class Bind>
+std::vector<PlanStatus> read_statuses(Connection& conn, const std::string& sql, const Bind& bind) {
+  const auto read = [&] {
+    auto stmt = conn.prepare_cached(sql);
+    bind(*stmt);
+    std::vector<PlanRow> rows;
+    while (stmt->step())
+      rows.push_back(read_plan(*stmt));
+    return rows;
+  };
+  auto rows = read();
   bool healed = false;
   for (const auto& row : rows) {
     // A plan created by another tool since the last rebuild has no counter yet: count it now,
@@ -57,12 +65,41 @@ std::vector<PlanStatus> plan_statuses(Connection& conn, Id machine_id) {
       healed = true;
     }
   }
-  if (healed) rows = read_plans(conn, machine_id);
+  if (healed) rows = read();
   std::vector<PlanStatus> statuses;
   statuses.reserve(rows.size());
   for (auto& row : rows)
     statuses.push_back(std::move(row.status));
   return statuses;
+}
+
+}  // namespace
+
+std::vector<PlanStatus> plan_statuses(Connection& conn, Id machine_id) {
+  static const std::string sql =
+      std::string(kPlansWithCounters) + "WHERE p.machine_id = ? ORDER BY p.maintenance_id";
+  return read_statuses(conn, sql, [&](Statement& stmt) { stmt.bind(1, machine_id); });
+}
+
+std::map<Id, std::vector<PlanStatus>> plan_statuses_for(Connection& conn,
+                                                        std::span<const Id> machine_ids) {
+  // The ids travel as one JSON array parameter, so that one cached statement serves pages of
+  // any size (an `IN (?, ?, ...)` list would be a new statement for every page length).
+  static const std::string sql = std::string(kPlansWithCounters) +
+                                 "WHERE p.machine_id IN (SELECT value FROM json_each(?)) "
+                                 "ORDER BY p.machine_id, p.maintenance_id";
+  std::string ids = "[";
+  for (const Id id : machine_ids) {
+    if (ids.size() > 1) ids += ',';
+    ids += std::to_string(id);
+  }
+  ids += ']';
+  std::map<Id, std::vector<PlanStatus>> by_machine;
+  for (const Id id : machine_ids)
+    by_machine[id];
+  for (auto& status : read_statuses(conn, sql, [&](Statement& stmt) { stmt.bind(1, ids); }))
+    by_machine[status.machine_id].push_back(std::move(status));
+  return by_machine;
 }
 
 MachineDue due_plans(Connection& conn, Id machine_id) {
@@ -88,7 +125,10 @@ std::vector<Id> machines_with_due_plans(Connection& conn) {
     while (stmt->step())
       machines.push_back(stmt->get<Id>(0));
   }
-  std::erase_if(machines, [&](Id machine_id) { return !any_due(conn, machine_id); });
+  const auto statuses = plan_statuses_for(conn, machines);
+  std::erase_if(machines, [&](Id machine_id) {
+    return std::ranges::none_of(statuses.at(machine_id), &PlanStatus::due);
+  });
   return machines;
 }
 

@@ -10,7 +10,9 @@
 // (the backend calls it at start, which also repairs edits made by another tool).
 #pragma once
 
+#include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -27,6 +29,7 @@ struct PlanStatus {
   double used_hours = 0;    // closed use since then
   bool due = false;         // used_hours > hours_between
   std::string lcd_message;  // empty when the plan has none
+  std::string description;  // what to service, as the admin wrote it
 };
 
 struct MachineDue {
@@ -39,6 +42,10 @@ struct MachineDue {
 
 // Every plan of the machine with its counter, in plan id order.
 std::vector<PlanStatus> plan_statuses(Connection& conn, Id machine_id);
+// plan_statuses() of several machines in one query (a page of a list): every machine asked for
+// is a key, with its plans in plan id order (none: an empty vector).
+std::map<Id, std::vector<PlanStatus>> plan_statuses_for(Connection& conn,
+                                                        std::span<const Id> machine_ids);
 // The due plans of the machine (what checkmachine and the maintenance query need).
 MachineDue due_plans(Connection& conn, Id machine_id);
 bool any_due(Connection& conn, Id machine_id);

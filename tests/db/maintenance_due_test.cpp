@@ -272,6 +272,72 @@ TEST_F(MaintenanceDueTest, RebuildRepairsCountersAndReadsHealPlansMadeElsewhere)
   expect_counters_match_history();
 }
 
+TEST_F(MaintenanceDueTest, StatusesOfSeveralMachinesEqualThoseReadOneByOne) {
+  const Id m3 = add_machine("M3");
+  const Id m4 = add_machine("M4");
+  // m1: no plan. m2: one plan, due. m3: three plans, one due, one serviced, one not due.
+  // m4: one plan, not due.
+  plan(m2, 1, "Oil");
+  const Id serviced_plan = plan(m3, 1, "Lens");
+  plan(m3, 2);
+  plan(m3, 50, "Later");
+  plan(m4, 100);
+  used(m2, 100, 3);
+  used(m3, 100, 2.5);
+  serviced(serviced_plan, m3, 20000);
+  used(m3, 30000, 0.5);
+  used(m4, 100, 1);
+
+  const std::vector<Id> machines{m4, m1, m3, m2, m3};  // any order, repeats allowed
+  const auto batched = plan_statuses_for(conn, machines);
+  ASSERT_EQ(batched.size(), 4u);
+  int due = 0;
+  int not_due = 0;
+  for (const Id machine : {m1, m2, m3, m4}) {
+    const auto one_by_one = plan_statuses(conn, machine);
+    const auto& together = batched.at(machine);
+    ASSERT_EQ(together.size(), one_by_one.size()) << machine;
+    for (std::size_t i = 0; i < together.size(); ++i) {
+      EXPECT_EQ(together[i].plan_id, one_by_one[i].plan_id);
+      EXPECT_EQ(together[i].machine_id, machine);
+      EXPECT_EQ(together[i].hours_between, one_by_one[i].hours_between);
+      EXPECT_EQ(together[i].since, one_by_one[i].since);
+      EXPECT_EQ(together[i].used_hours, one_by_one[i].used_hours);
+      EXPECT_EQ(together[i].due, one_by_one[i].due);
+      EXPECT_EQ(together[i].lcd_message, one_by_one[i].lcd_message);
+      EXPECT_EQ(together[i].description, one_by_one[i].description);
+      (together[i].due ? due : not_due) += 1;
+    }
+  }
+  EXPECT_EQ(batched.at(m1).size(), 0u);
+  EXPECT_EQ(batched.at(m3).size(), 3u);
+  EXPECT_EQ(due, 2);  // m2's plan and m3's 2-hour plan (its 1-hour one was serviced since)
+  EXPECT_EQ(not_due, 3);
+  EXPECT_EQ(batched.at(m3)[0].since, 20000.0);
+  EXPECT_EQ(batched.at(m3)[0].description, "plan");
+  EXPECT_TRUE(plan_statuses_for(conn, std::vector<Id>{}).empty());
+  EXPECT_EQ(machines_with_due_plans(conn), (std::vector<Id>{m2, m3}));
+}
+
+TEST_F(MaintenanceDueTest, StatusesOfSeveralMachinesCountPlansMadeElsewhere) {
+  plan(m1, 1);
+  used(m1, 100, 2);
+  used(m2, 100, 2);
+  // Plans inserted behind our back (e.g. by the Python tool) have no counter yet.
+  conn.execute(
+      "INSERT INTO maintenances (maintenance_id, hours_between, description, machine_id) "
+      "VALUES (77, 1, 'raw', ?), (78, 5, 'raw too', ?)",
+      m2, m2);
+  const auto batched = plan_statuses_for(conn, std::vector<Id>{m1, m2});
+  ASSERT_EQ(batched.at(m2).size(), 2u);
+  EXPECT_EQ(batched.at(m2)[0].plan_id, 77);
+  EXPECT_TRUE(batched.at(m2)[0].due);
+  EXPECT_DOUBLE_EQ(batched.at(m2)[0].used_hours, 2);
+  EXPECT_FALSE(batched.at(m2)[1].due);
+  EXPECT_EQ(count_rows("maintenance_counters"), 3);
+  expect_counters_match_history();
+}
+
 // ---- cost ------------------------------------------------------------------------------------
 
 // SQLite virtual-machine steps run by every statement of the connection during `work`: a
