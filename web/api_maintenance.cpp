@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <span>
+#include <vector>
 
 #include "db/interventions_repository.hpp"
 #include "db/machines_repository.hpp"
@@ -34,27 +36,32 @@ db::MaintenancePlan existing_plan(db::Connection& db, db::Id id) {
   return std::move(*plan);
 }
 
-// The state of each plan, read per machine (one indexed query per machine on the page).
+// The state of each plan of a page, read for all their machines in one query.
 class PlanStatuses {
  public:
-  explicit PlanStatuses(db::Connection& db) : db_(db) {}
-  const db::PlanStatus* of(const db::MaintenancePlan& plan) {
-    auto it = by_machine_.find(plan.machine_id);
-    if (it == by_machine_.end())
-      it = by_machine_.emplace(plan.machine_id, db::plan_statuses(db_, plan.machine_id)).first;
-    for (const auto& status : it->second) {
-      if (status.plan_id == plan.id) return &status;
+  PlanStatuses(db::Connection& db, std::span<const db::MaintenancePlan> plans) {
+    std::vector<db::Id> machines;
+    machines.reserve(plans.size());
+    for (const auto& plan : plans)
+      machines.push_back(plan.machine_id);
+    std::ranges::sort(machines);
+    machines.erase(std::unique(machines.begin(), machines.end()), machines.end());
+    for (auto& [machine_id, statuses] : db::plan_statuses_for(db, machines)) {
+      for (auto& status : statuses)
+        by_plan_.emplace(status.plan_id, std::move(status));
     }
-    return nullptr;
+  }
+  const db::PlanStatus* of(const db::MaintenancePlan& plan) const {
+    const auto it = by_plan_.find(plan.id);
+    return it == by_plan_.end() ? nullptr : &it->second;
   }
 
  private:
-  db::Connection& db_;
-  std::map<db::Id, std::vector<db::PlanStatus>> by_machine_;
+  std::map<db::Id, db::PlanStatus> by_plan_;
 };
 
 Json one_plan_json(db::Connection& db, const db::MaintenancePlan& plan) {
-  PlanStatuses statuses(db);
+  const PlanStatuses statuses(db, std::span(&plan, 1));
   Names names(db);
   return plan_json(plan, statuses.of(plan), names);
 }
@@ -114,10 +121,11 @@ Response list_plans(ApiContext& context, const Request& request, const Principal
                      }
                    });
   if (descending) std::reverse(plans.begin(), plans.end());
-  PlanStatuses statuses(context.db);
+  const auto shown = slice(plans, page);
+  const PlanStatuses statuses(context.db, shown);
   Names names(context.db);
   Json items = Json::array();
-  for (const auto& plan : slice(plans, page))
+  for (const auto& plan : shown)
     items.push_back(plan_json(plan, statuses.of(plan), names));
   return json_response(200, page_json(std::move(items), std::ssize(plans), page));
 }

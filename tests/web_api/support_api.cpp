@@ -65,7 +65,7 @@ ApiTest::~ApiTest() {
   std::filesystem::remove_all(dir_, ignored);
 }
 
-Reply ApiTest::call(Method method, const std::string& target, const std::string& body) {
+Response ApiTest::respond(Method method, const std::string& target, const std::string& body) {
   const TargetResult parsed = parse_target(target);
   EXPECT_EQ(parsed.status, 0) << target;
   Request request;
@@ -77,10 +77,14 @@ Reply ApiTest::call(Method method, const std::string& target, const std::string&
   request.remote_address = "127.0.0.1";
   const RouteMatch match = router_.find(method, parsed.target.segments);
   request.path_params = match.params;
-  const Response response =
-      dispatch(match, request, [](std::string_view error) { ADD_FAILURE() << error; });
+  return dispatch(match, request, [](std::string_view error) { ADD_FAILURE() << error; });
+}
+
+Reply ApiTest::call(Method method, const std::string& target, const std::string& body) {
+  const Response response = respond(method, target, body);
   Reply reply;
   reply.status = response.status;
+  reply.text = response.body;
   if (!response.body.empty()) {
     EXPECT_EQ(response.headers.get("Content-Type").value_or(""), "application/json") << target;
     reply.body = json::parse(response.body);  // every answer must be valid JSON

@@ -44,7 +44,8 @@ class RecordingBus : public broker::MessageBus {
 
 struct Reply {
   int status = 0;
-  json body;  // null when the answer had no body
+  json body;         // null when the answer had no body
+  std::string text;  // the body as sent (json sorts the keys of objects; this keeps their order)
 
   // The per-field message of a 400/409, "" when there is none.
   std::string field(const std::string& name) const;
@@ -57,6 +58,8 @@ class ApiTest : public ::testing::Test {
   ~ApiTest() override;
 
   Reply call(Method method, const std::string& target, const std::string& body = "");
+  /// The handler's answer as it is, unparsed (for timing a handler alone).
+  Response respond(Method method, const std::string& target, const std::string& body = "");
   Reply get(const std::string& target) { return call(Method::get, target); }
   Reply post(const std::string& target, const json& body) {
     return call(Method::post, target, body.dump());
