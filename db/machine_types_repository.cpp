@@ -80,4 +80,10 @@ std::int64_t MachineTypesRepository::count_machines(Id id) {
                                        id);
 }
 
+std::map<Id, std::int64_t> MachineTypesRepository::machine_counts() {
+  return counts_by_id(conn_,
+                      "SELECT machine_type_id, COUNT(*) FROM machines "
+                      "WHERE machine_type_id IS NOT NULL GROUP BY machine_type_id");
+}
+
 }  // namespace fabomatic::db

@@ -73,6 +73,10 @@ Id MachinesRepository::create(const Machine& machine) {
   });
 }
 
+std::vector<Machine> MachinesRepository::get_many(std::span<const Id> ids) {
+  return rows_with_ids(conn_, kSelect, "machine_id", ids, read_machine);
+}
+
 std::optional<Machine> MachinesRepository::get(Id id) {
   auto stmt = conn_.prepare_cached(std::string(kSelect) + " WHERE machine_id = ?");
   stmt->bind(1, id);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "db/repository.hpp"
+
 namespace fabomatic::db {
 
 namespace {
@@ -83,17 +85,10 @@ std::vector<PlanStatus> plan_statuses(Connection& conn, Id machine_id) {
 
 std::map<Id, std::vector<PlanStatus>> plan_statuses_for(Connection& conn,
                                                         std::span<const Id> machine_ids) {
-  // The ids travel as one JSON array parameter, so that one cached statement serves pages of
-  // any size (an `IN (?, ?, ...)` list would be a new statement for every page length).
   static const std::string sql = std::string(kPlansWithCounters) +
                                  "WHERE p.machine_id IN (SELECT value FROM json_each(?)) "
                                  "ORDER BY p.machine_id, p.maintenance_id";
-  std::string ids = "[";
-  for (const Id id : machine_ids) {
-    if (ids.size() > 1) ids += ',';
-    ids += std::to_string(id);
-  }
-  ids += ']';
+  const std::string ids = id_array(machine_ids);  // see repository.hpp
   std::map<Id, std::vector<PlanStatus>> by_machine;
   for (const Id id : machine_ids)
     by_machine[id];

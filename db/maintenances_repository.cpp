@@ -48,6 +48,10 @@ Id MaintenancesRepository::create(const MaintenancePlan& plan) {
   });
 }
 
+std::vector<MaintenancePlan> MaintenancesRepository::get_many(std::span<const Id> ids) {
+  return rows_with_ids(conn_, kSelect, "maintenance_id", ids, read_plan);
+}
+
 std::optional<MaintenancePlan> MaintenancesRepository::get(Id id) {
   auto stmt = conn_.prepare_cached(std::string(kSelect) + " WHERE maintenance_id = ?");
   stmt->bind(1, id);

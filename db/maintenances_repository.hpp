@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "db/models.hpp"
@@ -29,6 +30,8 @@ class MaintenancesRepository {
   // Returns the new id. Conflict("machine") when the machine does not exist.
   Id create(const MaintenancePlan& plan);
   std::optional<MaintenancePlan> get(Id id);
+  // The plans of these ids in one query (ids of none are skipped; any order).
+  std::vector<MaintenancePlan> get_many(std::span<const Id> ids);
   // Plans in machine then id order.
   std::vector<MaintenancePlan> list(const MaintenanceFilter& filter = {},
                                     const Page& page = {.limit = 0});

@@ -70,6 +70,24 @@ std::string directed(std::string_view order, bool descending) {
   return out;
 }
 
+std::string id_array(std::span<const Id> ids) {
+  std::string array = "[";
+  for (const Id id : ids) {
+    if (array.size() > 1) array += ',';
+    array += std::to_string(id);
+  }
+  array += ']';
+  return array;
+}
+
+std::map<Id, std::int64_t> counts_by_id(Connection& conn, std::string_view sql) {
+  auto stmt = conn.prepare_cached(sql);
+  std::map<Id, std::int64_t> counts;
+  while (stmt->step())
+    counts.emplace(stmt->get<Id>(0), stmt->get<std::int64_t>(1));
+  return counts;
+}
+
 std::string contains_pattern(std::string_view text) {
   std::string pattern = "%";
   for (char c : text) {

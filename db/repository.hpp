@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <span>
 #include <string>
 #include <string_view>
@@ -82,5 +83,28 @@ std::string contains_pattern(std::string_view text);
 
 // The lowercase form cards are stored and compared in (ASCII only: card ids are hex).
 std::string normalize_card(std::string_view card);
+
+// `ids` as a JSON array ("[1,2,3]"), the one parameter of `IN (SELECT value FROM json_each(?))`:
+// one cached statement then serves a page of any length (an `IN (?, ?, ...)` list would be a
+// new statement for every length).
+std::string id_array(std::span<const Id> ids);
+
+// The rows of `select` whose `id_column` is one of `ids`, read by `read`, in one query (ids with
+// no row are skipped; the order is SQLite's).
+template <class Read>
+auto rows_with_ids(Connection& conn, std::string_view select, std::string_view id_column,
+                   std::span<const Id> ids, const Read& read) {
+  auto stmt = conn.prepare_cached(std::string(select) + " WHERE " + std::string(id_column) +
+                                  " IN (SELECT value FROM json_each(?))");
+  stmt->bind(1, id_array(ids));
+  std::vector<decltype(read(*stmt))> rows;
+  while (stmt->step())
+    rows.push_back(read(*stmt));
+  return rows;
+}
+
+// Runs `sql`, a `SELECT id, COUNT(*) ... GROUP BY id`, and answers count by id (ids with no
+// row are absent): what a list page needs for all its rows in one query.
+std::map<Id, std::int64_t> counts_by_id(Connection& conn, std::string_view sql);
 
 }  // namespace fabomatic::db

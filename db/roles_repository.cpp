@@ -89,4 +89,8 @@ std::int64_t RolesRepository::count_users(Id id) {
   return conn_.query_one<std::int64_t>("SELECT COUNT(*) FROM users WHERE role_id = ?", id);
 }
 
+std::map<Id, std::int64_t> RolesRepository::user_counts() {
+  return counts_by_id(conn_, "SELECT role_id, COUNT(*) FROM users GROUP BY role_id");
+}
+
 }  // namespace fabomatic::db

@@ -1,6 +1,8 @@
 // Roles: name and the four flags that decide what a member may do.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -30,6 +32,9 @@ class RolesRepository {
 
   // Users (deleted ones included: they keep their role) that have this role.
   std::int64_t count_users(Id id);
+  // count_users() of every role that has users, in one pass over the users (a role absent has
+  // none).
+  std::map<Id, std::int64_t> user_counts();
 
  private:
   void refuse_reserved(Id id);

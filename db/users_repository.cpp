@@ -94,6 +94,10 @@ Id UsersRepository::create(const User& user) {
   });
 }
 
+std::vector<User> UsersRepository::get_many(std::span<const Id> ids) {
+  return rows_with_ids(conn_, kSelect, "user_id", ids, read_user);
+}
+
 std::optional<User> UsersRepository::get(Id id) {
   auto stmt = conn_.prepare_cached(std::string(kSelect) + " WHERE user_id = ?");
   stmt->bind(1, id);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,8 @@ class UsersRepository {
   // Conflict("card") when another user has the card.
   Id create(const User& user);
   std::optional<User> get(Id id);
+  // The users of these ids in one query (ids of none are skipped; any order).
+  std::vector<User> get_many(std::span<const Id> ids);
   // Case-insensitive; deleted users are returned too (the caller decides what they mean).
   std::optional<User> by_card(std::string_view card);
   // Case-insensitive e-mail match among non-deleted users (for the portal's login).
