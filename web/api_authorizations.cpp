@@ -57,9 +57,11 @@ Response list(ApiContext& context, const Request& request, const Principal&) {
   const db::Page page = query.page();
   query.finish();
   db::AuthorizationsRepository authorizations(context.db);
+  const auto rows = authorizations.list(filter, page);
   Names names(context.db);
+  names.preload(rows, &db::Authorization::user_id, &db::Authorization::machine_id);
   Json items = Json::array();
-  for (const auto& authorization : authorizations.list(filter, page))
+  for (const auto& authorization : rows)
     items.push_back(authorization_json(authorization, names));
   return json_response(200, page_json(std::move(items), authorizations.count(filter), page));
 }

@@ -124,6 +124,7 @@ Response list_plans(ApiContext& context, const Request& request, const Principal
   const auto shown = slice(plans, page);
   const PlanStatuses statuses(context.db, shown);
   Names names(context.db);
+  names.preload(shown, nullptr, &db::MaintenancePlan::machine_id);
   Json items = Json::array();
   for (const auto& plan : shown)
     items.push_back(plan_json(plan, statuses.of(plan), names));
@@ -239,9 +240,12 @@ Response list_interventions(ApiContext& context, const Request& request, const P
   const db::Page page = query.page();
   query.finish();
   db::InterventionsRepository interventions(context.db);
+  const auto rows = interventions.list(filter, page);
   Names names(context.db);
+  names.preload(rows, &db::Intervention::user_id, &db::Intervention::machine_id,
+                &db::Intervention::maintenance_id);
   Json items = Json::array();
-  for (const auto& intervention : interventions.list(filter, page))
+  for (const auto& intervention : rows)
     items.push_back(intervention_json(intervention, names));
   return json_response(200, page_json(std::move(items), interventions.count(filter), page));
 }

@@ -1,10 +1,13 @@
-// Display names of the rows that history entries point at (members, machines, plans), looked
-// up once per row of a page: list answers carry names so that the portal needs no second
-// request per row.
+// Display names of the rows that history entries point at (members, machines, plans): list
+// answers carry names so that the portal needs no second request per row. A page reads them
+// all at once with preload() (one query per kind); a lookup of a name not preloaded reads it
+// alone and keeps it.
 #pragma once
 
 #include <map>
 #include <string>
+#include <type_traits>
+#include <vector>
 
 #include "db/models.hpp"
 #include "db/sqlite.hpp"
@@ -13,7 +16,27 @@ namespace fabomatic::web::api {
 
 class Names {
  public:
+  // A row's field that holds an id (type_identity: the rows alone decide Row, so nullptr
+  // passes).
+  template <class Row>
+  using Field = std::type_identity_t<db::Id Row::*>;
+
   explicit Names(db::Connection& db) : db_(db) {}
+
+  /// Reads every name that `rows` will ask for, one query per kind instead of one per distinct
+  /// id. `member`, `machine` and `plan` are the fields of a row that hold those ids (nullptr
+  /// for a kind the rows do not name).
+  template <class Row>
+  void preload(const std::vector<Row>& rows, Field<Row> member, Field<Row> machine,
+               Field<Row> plan = nullptr) {
+    std::vector<db::Id> members, machines, plans;
+    for (const auto& row : rows) {
+      if (member) members.push_back(row.*member);
+      if (machine) machines.push_back(row.*machine);
+      if (plan) plans.push_back(row.*plan);
+    }
+    preload_ids(members, machines, plans);
+  }
 
   /// "Name Surname"; "" when the member does not exist.
   const std::string& member(db::Id id);
@@ -23,6 +46,9 @@ class Names {
   const std::string& plan(db::Id id);
 
  private:
+  void preload_ids(const std::vector<db::Id>& members, const std::vector<db::Id>& machines,
+                   const std::vector<db::Id>& plans);
+
   db::Connection& db_;
   std::map<db::Id, std::string> members_, machines_, plans_;
 };

@@ -49,9 +49,14 @@ Response list(ApiContext& context, const Request& request, const Principal&) {
     return by == 1 ? less_nocase(a.name, b.name) : a.id < b.id;
   });
   if (descending) std::reverse(roles.begin(), roles.end());
+  // Every role's count in one pass over the users (users.role_id has no index: a COUNT per
+  // role read the whole table once per role).
+  const auto counts = db::RolesRepository(context.db).user_counts();
   Json items = Json::array();
-  for (const auto& role : slice(roles, page))
-    items.push_back(full_json(context.db, role));
+  for (const auto& role : slice(roles, page)) {
+    const auto count = counts.find(role.id);
+    items.push_back(role_json(role, count == counts.end() ? 0 : count->second));
+  }
   return json_response(200, page_json(std::move(items), std::ssize(roles), page));
 }
 

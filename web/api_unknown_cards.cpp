@@ -23,9 +23,11 @@ Response list(ApiContext& context, const Request& request, const Principal&) {
   const db::Page page = query.page();
   query.finish();
   db::UnknownCardsRepository taps(context.db);
+  const auto rows = taps.list(filter, page);
   Names names(context.db);
+  names.preload(rows, nullptr, &db::UnknownCard::machine_id);
   Json items = Json::array();
-  for (const auto& tap : taps.list(filter, page))
+  for (const auto& tap : rows)
     items.push_back(unknown_card_json(tap, names));
   return json_response(200, page_json(std::move(items), taps.count(filter), page));
 }

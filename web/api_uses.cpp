@@ -74,9 +74,11 @@ Response list(ApiContext& context, const Request& request, const Principal&) {
   const db::Page page = query.page();
   query.finish();
   db::UsesRepository uses(context.db);
+  const auto rows = uses.list(filter, page);
   Names names(context.db);
+  names.preload(rows, &db::Use::user_id, &db::Use::machine_id);
   Json items = Json::array();
-  for (const auto& use : uses.list(filter, page))
+  for (const auto& use : rows)
     items.push_back(use_json(use, names));
   return json_response(200, page_json(std::move(items), uses.count(filter), page));
 }

@@ -2,8 +2,6 @@
 // number of machines on it (the reactor thread that runs the handler also answers the boards),
 // and list items equal to what the per-machine reads give. Also prints the time of one call
 // with 200 machines of 2 plans each (a figure for the report, asserted by nobody).
-#include <sqlite3.h>
-
 #include <chrono>
 #include <cstdio>
 
@@ -14,33 +12,10 @@
 #include "db/maintenances_repository.hpp"
 #include "db/uses_repository.hpp"
 #include "support_api.hpp"
+#include "support_statements.hpp"
 
 namespace fabomatic::web::api::test {
 namespace {
-
-// Counts the SQL statements the connection starts while it lives (sqlite3_trace_v2 reports each
-// run of a statement once; trigger sub-programs, reported as "-- TRIGGER ...", are not counted).
-class StatementCounter {
- public:
-  explicit StatementCounter(db::Connection& db) : db_(db) {
-    sqlite3_trace_v2(db_.handle(), SQLITE_TRACE_STMT, &StatementCounter::on_statement, this);
-  }
-  ~StatementCounter() { sqlite3_trace_v2(db_.handle(), 0, nullptr, nullptr); }
-  StatementCounter(const StatementCounter&) = delete;
-  StatementCounter& operator=(const StatementCounter&) = delete;
-
-  int runs() const { return runs_; }
-
- private:
-  static int on_statement(unsigned, void* self, void*, void* sql) {
-    if (!std::string_view(static_cast<const char*>(sql)).starts_with("--"))
-      ++static_cast<StatementCounter*>(self)->runs_;
-    return 0;
-  }
-
-  db::Connection& db_;
-  int runs_ = 0;
-};
 
 class MachinesListCost : public ApiTest {
  protected:
