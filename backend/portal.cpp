@@ -29,6 +29,7 @@
 #include "web/live_hub.hpp"
 #include "web/mailer.hpp"
 #include "web/metrics.hpp"
+#include "web/password_worker.hpp"
 #include "web/reactor_lane.hpp"
 #include "web/server.hpp"
 #include "web/static_assets.hpp"
@@ -127,7 +128,8 @@ struct Portal::Impl {
   boost::asio::io_context web_io{1};
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> web_guard;
   std::thread web_thread;
-  web::ReactorLane lane;  // requests handed from web_io to the reactor
+  web::ReactorLane lane;                           // requests handed from web_io to the reactor
+  std::unique_ptr<web::PasswordWorker> passwords;  // sign-in hashing, off the reactor
   web::HttpStats http_stats;
   const Settings& settings;
   db::Connection& db;
@@ -175,6 +177,11 @@ void Portal::start() {
   auth_options.base_url = web_settings.base_url;
   auth_options.host_name = host_name();
   auth_options.port = web_settings.port;
+  i.passwords = std::make_unique<web::PasswordWorker>(
+      [&i](std::function<void()> then) { i.lane.post(std::move(then)); });
+  auth_options.password_work = [&i](web::PasswordJob job) {
+    return i.passwords->submit(std::move(job));
+  };
   web::register_auth_routes(router, i.sessions, i.db, i.mailer, i.audit, auth_options);
 
   i.api = std::make_unique<web::api::ApiContext>(
@@ -238,6 +245,7 @@ void Portal::stop() {
   });
   i.web_thread.join();
   i.web_guard.reset();
+  i.passwords.reset();  // finishes the hash at hand; what it posts is cleared with the lane
   i.lane.clear();
 }
 

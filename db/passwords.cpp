@@ -132,18 +132,26 @@ bool needs_rehash(std::string_view hash) {
   return crypto_pwhash_str_needs_rehash(stored.c_str(), kOpsLimit, kMemLimit) != 0;
 }
 
+PasswordCheck check_password(std::string_view password, std::string_view stored) {
+  PasswordCheck check;
+  check.match = verify_password(password, stored);
+  if (check.match && needs_rehash(stored)) check.rehash = hash_password(password);
+  return check;
+}
+
+void store_rehash(Connection& conn, std::int64_t user_id, std::string_view checked,
+                  std::string_view rehash) {
+  conn.execute("UPDATE users SET password_hash = ? WHERE user_id = ? AND password_hash = ?",
+               std::string(rehash), user_id, std::string(checked));
+}
+
 bool verify_and_upgrade(Connection& conn, std::int64_t user_id, std::string_view password) {
   const auto stored = conn.query_optional<std::optional<std::string>>(
       "SELECT password_hash FROM users WHERE user_id = ?", user_id);
   if (!stored || !*stored || (*stored)->empty()) return false;
-  const std::string& hash = **stored;
-  if (!verify_password(password, hash)) return false;
-  if (needs_rehash(hash)) {
-    // Only replace the hash that was checked: a concurrent password change wins.
-    conn.execute("UPDATE users SET password_hash = ? WHERE user_id = ? AND password_hash = ?",
-                 hash_password(password), user_id, hash);
-  }
-  return true;
+  const auto check = check_password(password, **stored);
+  if (check.rehash) store_rehash(conn, user_id, **stored, *check.rehash);
+  return check.match;
 }
 
 }  // namespace fabomatic::db

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,20 @@ bool verify_password(std::string_view password, std::string_view hash);
 // True when `hash` is not an argon2id hash with our current limits (so it should be replaced
 // by hash_password() once the password is known, i.e. at a successful login).
 bool needs_rehash(std::string_view hash);
+
+// The CPU-heavy half of a login, safe on any thread (no database): whether `password` matches
+// `stored` and, when it does and `stored` is legacy or weaker than today's limits, a fresh
+// argon2id hash to store in its place (store_rehash).
+struct PasswordCheck {
+  bool match = false;
+  std::optional<std::string> rehash;
+};
+PasswordCheck check_password(std::string_view password, std::string_view stored);
+
+// Replaces users.password_hash = `checked` of `user_id` by `rehash`; a hash changed meanwhile (a
+// concurrent password change) is left alone.
+void store_rehash(Connection& conn, std::int64_t user_id, std::string_view checked,
+                  std::string_view rehash);
 
 // Login check for users.user_id = `user_id`: verifies `password` against the stored hash and,
 // when it matches and the hash is legacy, stores a fresh argon2id hash in its place. False for

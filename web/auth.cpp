@@ -27,4 +27,13 @@ Handler protect(SessionAuth& auth, ProtectedHandler handler, ProtectOptions opti
   };
 }
 
+AsyncHandler protect_async(SessionAuth& auth, ProtectedAsyncHandler handler,
+                           ProtectOptions options) {
+  return [&auth, handler = std::move(handler), options](const Request& request, Reply reply) {
+    auto guarded = check_request(auth, request, options);
+    if (guarded.refusal) return reply(std::move(*guarded.refusal));
+    handler(request, *guarded.principal, std::move(reply));
+  };
+}
+
 }  // namespace fabomatic::web

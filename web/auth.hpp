@@ -32,6 +32,11 @@ struct ProtectOptions {
 /// `auth` must outlive the returned handler.
 Handler protect(SessionAuth& auth, ProtectedHandler handler, ProtectOptions options = {});
 
+/// The same for an asynchronous handler (see AsyncHandler): a refusal is replied at once.
+using ProtectedAsyncHandler = std::function<void(const Request&, const Principal&, Reply)>;
+AsyncHandler protect_async(SessionAuth& auth, ProtectedAsyncHandler handler,
+                           ProtectOptions options = {});
+
 /// The same checks for code that is not a plain handler (e.g. a WebSocket upgrade's
 /// authorize): the principal, or the error response to send.
 struct Guarded {

@@ -51,8 +51,19 @@ nlohmann::json session_json(const SessionLookup& session) {
           {"password_change_required", session.password_change_required}};
 }
 
+Response busy() {
+  Response response =
+      Response::error(503, "busy", "Too many sign-ins at once; try again in a moment");
+  response.headers.set("Retry-After", "1");
+  return response;
+}
+
+Response hashing_failed() {
+  return Response::error(500, "internal_error", "the server failed to check the password");
+}
+
 // What the routes share: the options, the in-memory limiters and the reset service.
-struct AuthRoutes {
+struct AuthRoutes : std::enable_shared_from_this<AuthRoutes> {
   AuthRoutes(SessionAuth& auth, db::Connection& db, Mailer& mailer, AuditLog& audit,
              const AuthOptions& options)
       : auth(auth),
@@ -68,16 +79,25 @@ struct AuthRoutes {
                         options.limiter_keys),
         resets(auth, mailer, audit, password_reset_options(options)) {}
 
-  Response login(const Request& request);
+  void login(const Request& request, Reply reply);
+  void finish_login(const Request& request, const std::string& email,
+                    const std::optional<PortalAccount>& account,
+                    const std::optional<std::string>& stored, const db::PasswordCheck& check,
+                    const Reply& reply);
   Response session(const Request& request);
   Response logout(const Request& request, const Principal& who);
-  Response change_password(const Request& request, const Principal& who);
+  void change_password(const Request& request, const Principal& who, Reply reply);
+  Response finish_password_change(const Request& request, const Principal& who, bool proven,
+                                  const std::string& hash);
+  /// Runs `job` where AuthOptions::password_work says (inline when unset); false: busy.
+  bool run_password_work(PasswordJob job);
   Response forgot(const Request& request);
   Response reset(const Request& request);
   Response audit_list(const Request& request);
 
   std::optional<std::string> password_problem(const std::string& password) const;
   // Makes an unknown e-mail cost the same as a wrong password (no account enumeration by time).
+  // Password work only: touches dummy_hash, which only that one thread uses.
   void spend_a_verification(std::string_view password);
 
   SessionAuth& auth;
@@ -105,39 +125,69 @@ void AuthRoutes::spend_a_verification(std::string_view password) {
   (void)db::verify_password(password, dummy_hash);
 }
 
-Response AuthRoutes::login(const Request& request) {
+bool AuthRoutes::run_password_work(PasswordJob job) {
+  if (options.password_work) return options.password_work(std::move(job));
+  if (auto then = job()) then();
+  return true;
+}
+
+void AuthRoutes::login(const Request& request, Reply reply) {
   auto body = parse_json_object(request);
-  if (body.refusal) return std::move(*body.refusal);
+  if (body.refusal) return reply(std::move(*body.refusal));
   FieldErrors errors;
   auto email = string_field(body.value, "email", errors);
   const auto password = string_field(body.value, "password", errors);
   if (password && password->size() > options.max_password_length) errors["password"] = "too long";
-  if (!errors.empty()) return invalid_fields(errors);
+  if (!errors.empty()) return reply(invalid_fields(errors));
   *email = trimmed(*email);
 
   const auto now = auth.clock().steady();
-  const std::string account_key = lowercase(*email);
   const auto address_block = address_failures.blocked(request.remote_address, now);
-  const auto account_block = account_failures.blocked(account_key, now);
+  const auto account_block = account_failures.blocked(lowercase(*email), now);
   if (address_block || account_block) {
-    return too_many_attempts(std::max(address_block.value_or(std::chrono::seconds(0)),
-                                      account_block.value_or(std::chrono::seconds(0))));
+    return reply(too_many_attempts(std::max(address_block.value_or(std::chrono::seconds(0)),
+                                            account_block.value_or(std::chrono::seconds(0)))));
   }
 
-  const auto account = find_account(db, *email);
-  bool proven = false;
-  if (account && account->user.password_hash && !account->user.password_hash->empty()) {
-    proven = db::verify_and_upgrade(db, account->user.id, *password);  // rehashes legacy ones
-  } else {
-    spend_a_verification(*password);
-  }
-  if (!proven) {
+  auto account = find_account(db, *email);
+  std::optional<std::string> stored;
+  if (account && account->user.password_hash && !account->user.password_hash->empty())
+    stored = *account->user.password_hash;
+  // The hash is checked off the reactor; the rest (limits, session, audit) back on it.
+  const bool queued =
+      run_password_work([self = shared_from_this(), request, email = *email, password = *password,
+                         account = std::move(account), stored, reply]() -> std::function<void()> {
+        db::PasswordCheck check;
+        try {
+          if (stored) {
+            check = db::check_password(password, *stored);  // with a rehash of legacy ones
+          } else {
+            self->spend_a_verification(password);
+          }
+        } catch (const std::exception&) {
+          return [reply] { reply(hashing_failed()); };
+        }
+        return [self, request, email, account, stored, check, reply] {
+          self->finish_login(request, email, account, stored, check, reply);
+        };
+      });
+  if (!queued) reply(busy());
+}
+
+void AuthRoutes::finish_login(const Request& request, const std::string& email,
+                              const std::optional<PortalAccount>& account,
+                              const std::optional<std::string>& stored,
+                              const db::PasswordCheck& check, const Reply& reply) {
+  const auto now = auth.clock().steady();
+  const std::string account_key = lowercase(email);
+  if (!check.match) {
     address_failures.record_failure(request.remote_address, now);
     account_failures.record_failure(account_key, now);
-    audit.record_unauthenticated(account ? std::optional(account->user.id) : std::nullopt, *email,
+    audit.record_unauthenticated(account ? std::optional(account->user.id) : std::nullopt, email,
                                  request.remote_address, "login_failed", "session", std::nullopt);
-    return Response::error(401, "invalid_credentials", "Wrong e-mail or password");
+    return reply(Response::error(401, "invalid_credentials", "Wrong e-mail or password"));
   }
+  if (check.rehash) db::store_rehash(db, account->user.id, *stored, *check.rehash);
   account_failures.reset(account_key);
 
   // Right password, but the account may not use the portal: say so (the caller knows the
@@ -145,9 +195,9 @@ Response AuthRoutes::login(const Request& request) {
   const auto opened =
       account->may_sign_in() ? auth.open(account->user.id, request.remote_address) : std::nullopt;
   if (!opened) {
-    audit.record_unauthenticated(account->user.id, *email, request.remote_address, "login_refused",
+    audit.record_unauthenticated(account->user.id, email, request.remote_address, "login_refused",
                                  "session", std::nullopt);
-    return Response::error(403, "not_allowed", "This account may not sign in to the portal");
+    return reply(Response::error(403, "not_allowed", "This account may not sign in to the portal"));
   }
   auth.close(request);  // a session the browser still held is replaced, never reused
   audit.record(opened->session.principal, "login", "session", std::nullopt, std::nullopt,
@@ -155,7 +205,7 @@ Response AuthRoutes::login(const Request& request) {
   auto response = json_response(200, session_json(opened->session));
   response.headers.add("Set-Cookie", opened->cookie);
   response.headers.set("Cache-Control", "no-store");
-  return response;
+  reply(std::move(response));
 }
 
 Response AuthRoutes::session(const Request& request) {
@@ -174,9 +224,9 @@ Response AuthRoutes::logout(const Request& request, const Principal& who) {
   return response;
 }
 
-Response AuthRoutes::change_password(const Request& request, const Principal& who) {
+void AuthRoutes::change_password(const Request& request, const Principal& who, Reply reply) {
   auto body = parse_json_object(request);
-  if (body.refusal) return std::move(*body.refusal);
+  if (body.refusal) return reply(std::move(*body.refusal));
   FieldErrors errors;
   const auto current = string_field(body.value, "current", errors);
   const auto next = string_field(body.value, "new", errors);
@@ -187,19 +237,39 @@ Response AuthRoutes::change_password(const Request& request, const Principal& wh
       errors["new"] = "must differ from the current password";
   }
   if (current && current->size() > options.max_password_length) errors["current"] = "too long";
-  if (!errors.empty()) return invalid_fields(errors);
+  if (!errors.empty()) return reply(invalid_fields(errors));
 
   // Guessing the current password from a stolen session counts against the account.
   const auto now = auth.clock().steady();
-  const std::string account_key = lowercase(who.email);
-  if (const auto block = account_failures.blocked(account_key, now))
-    return too_many_attempts(*block);
+  if (const auto block = account_failures.blocked(lowercase(who.email), now))
+    return reply(too_many_attempts(*block));
   const auto user = db::UsersRepository(db).get(who.user_id);
-  if (!user || !user->password_hash || !db::verify_password(*current, *user->password_hash)) {
-    account_failures.record_failure(account_key, now);
+  const std::string stored = user && user->password_hash ? *user->password_hash : std::string();
+  const bool queued =
+      run_password_work([self = shared_from_this(), request, who, current = *current, next = *next,
+                         stored, reply]() -> std::function<void()> {
+        bool proven = false;
+        std::string hash;
+        try {
+          proven = !stored.empty() && db::verify_password(current, stored);
+          if (proven) hash = db::hash_password(next);
+        } catch (const std::exception&) {
+          return [reply] { reply(hashing_failed()); };
+        }
+        return [self, request, who, proven, hash, reply] {
+          reply(self->finish_password_change(request, who, proven, hash));
+        };
+      });
+  if (!queued) reply(busy());
+}
+
+Response AuthRoutes::finish_password_change(const Request& request, const Principal& who,
+                                            bool proven, const std::string& hash) {
+  const std::string account_key = lowercase(who.email);
+  if (!proven) {
+    account_failures.record_failure(account_key, auth.clock().steady());
     return invalid_fields({{"current", "wrong password"}}, "The current password is wrong");
   }
-  const std::string hash = db::hash_password(*next);
   {
     db::Transaction tx(db);
     db::store_chosen_password(db, who.user_id, hash);
@@ -318,8 +388,9 @@ void register_auth_routes(Router& router, SessionAuth& auth, db::Connection& db,
   const RouteOptions small{kAuthBodyLimit};
   const ProtectOptions while_change_due{.allow_password_change_required = true};
 
-  router.post(
-      "/api/v1/auth/login", [routes](const Request& r) { return routes->login(r); }, small);
+  router.add_async(
+      Method::post, "/api/v1/auth/login",
+      [routes](const Request& r, Reply reply) { routes->login(r, std::move(reply)); }, small);
   router.get("/api/v1/auth/session", [routes](const Request& r) { return routes->session(r); });
   router.post(
       "/api/v1/auth/logout",
@@ -327,14 +398,14 @@ void register_auth_routes(Router& router, SessionAuth& auth, db::Connection& db,
           auth, [routes](const Request& r, const Principal& who) { return routes->logout(r, who); },
           while_change_due),
       small);
-  router.post("/api/v1/auth/password",
-              protect(
-                  auth,
-                  [routes](const Request& r, const Principal& who) {
-                    return routes->change_password(r, who);
-                  },
-                  while_change_due),
-              small);
+  router.add_async(Method::post, "/api/v1/auth/password",
+                   protect_async(
+                       auth,
+                       [routes](const Request& r, const Principal& who, Reply reply) {
+                         routes->change_password(r, who, std::move(reply));
+                       },
+                       while_change_due),
+                   small);
   router.post(
       "/api/v1/auth/forgot", [routes](const Request& r) { return routes->forgot(r); }, small);
   router.post(

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "db/sqlite.hpp"
@@ -18,6 +19,7 @@
 #include "web/auth.hpp"
 #include "web/auth_password_reset.hpp"
 #include "web/mailer.hpp"
+#include "web/password_worker.hpp"
 #include "web/router.hpp"
 
 namespace fabomatic::web {
@@ -43,6 +45,11 @@ struct AuthOptions {
   std::size_t max_password_length = 1024;  // bounds the work of hashing
   std::chrono::minutes reset_token_lifetime{30};
   std::string site_name = "FabLab";  // in mail subjects
+
+  /// Where password hashing runs (see PasswordWorker): `job` runs there and returns what to
+  /// run back where handlers run; false when too much is queued (the answer is 503). Unset:
+  /// inline, on the handler's thread.
+  std::function<bool(PasswordJob)> password_work;
 };
 
 /// The link base for mails: base_url without a trailing "/", or https://<host>:<port>.

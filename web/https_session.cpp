@@ -189,22 +189,32 @@ void HttpsSession::on_app(Work work, Then then) {
       });
 }
 
-Response HttpsSession::run_handler(const Request& request) {
-  return dispatch(match_, request, [this](std::string_view message) {
-    state_->log(LogLevel::error, std::string(message) + " (client " + remote_address_ + ")");
-  });
+void HttpsSession::run_handler(const Request& request, Reply reply) {
+  dispatch(
+      match_, request,
+      [this](std::string_view message) {
+        state_->log(LogLevel::error, std::string(message) + " (client " + remote_address_ + ")");
+      },
+      std::move(reply));
 }
 
 void HttpsSession::handle_request() {
   const After after = parser_->keep_alive() ? After::next_request : After::shutdown;
   Request request = make_request();
-  if (match_.route->options.io_thread_safe) return respond(run_handler(request), after);
-  // `self` in the callbacks: the session stays alive while its request is on the reactor.
-  on_app([self = shared_from_this(),
-          request = std::move(request)] { return self->run_handler(request); },
-         [self = shared_from_this(), after](Response response) {
-           self->respond(std::move(response), after);
-         });
+  if (match_.route->options.io_thread_safe) {
+    return run_handler(request, [this, after](Response r) { respond(std::move(r), after); });
+  }
+  // `self` in the callbacks: the session stays alive while its request is on the reactor. The
+  // answer comes back to this connection's thread, whenever and wherever the handler gives it.
+  Reply reply = [self = shared_from_this(), after](Response response) {
+    asio::post(self->stream_.get_executor(),
+               [self, response = std::move(response), after]() mutable {
+                 self->respond(std::move(response), after);
+               });
+  };
+  state_->run_app([self = shared_from_this(), request = std::move(request), reply] {
+    self->run_handler(request, reply);
+  });
 }
 
 void HttpsSession::upgrade() {

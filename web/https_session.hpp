@@ -40,7 +40,7 @@ class HttpsSession : public Connection, public std::enable_shared_from_this<Http
   void read_body();
   void on_body(boost::beast::error_code ec);
   void handle_request();
-  Response run_handler(const Request& request);
+  void run_handler(const Request& request, Reply reply);
   void upgrade();
   void open_websocket(Request request);
   /// Runs `work` where handlers run (ServerOptions::app), then `then(result)` back on this

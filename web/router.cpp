@@ -1,5 +1,7 @@
 #include "web/router.hpp"
 
+#include <atomic>
+
 #include <exception>
 #include <stdexcept>
 
@@ -63,11 +65,17 @@ void Router::insert(Route route) {
 
 void Router::add(Method method, std::string_view pattern, Handler handler, RouteOptions options) {
   if (!handler) throw std::invalid_argument("route without handler: " + std::string(pattern));
-  insert(Route{method, std::string(pattern), std::move(handler), std::nullopt, options});
+  insert(Route{method, std::string(pattern), std::move(handler), std::nullopt, {}, options});
+}
+
+void Router::add_async(Method method, std::string_view pattern, AsyncHandler handler,
+                       RouteOptions options) {
+  if (!handler) throw std::invalid_argument("route without handler: " + std::string(pattern));
+  insert(Route{method, std::string(pattern), {}, std::nullopt, std::move(handler), options});
 }
 
 void Router::websocket(std::string_view pattern, WebSocketRoute route) {
-  insert(Route{Method::get, std::string(pattern), {}, std::move(route), {}});
+  insert(Route{Method::get, std::string(pattern), {}, std::move(route), {}, {}});
 }
 
 bool Router::matches(const std::vector<Segment>& pattern, const std::vector<std::string>& path,
@@ -139,39 +147,74 @@ RouteMatch Router::find(Method method, const std::vector<std::string>& segments)
   return match;
 }
 
-Response dispatch(const RouteMatch& match, const Request& request,
-                  const std::function<void(std::string_view)>& log_error) {
+namespace {
+
+Response failed(const RouteMatch& match, const Request& request,
+                const std::function<void(std::string_view)>& log_error, std::string_view failure) {
+  if (log_error) {
+    log_error("handler of " + std::string(to_string(request.method)) + " " + match.route->pattern +
+              " failed: " + std::string(failure));
+  }
+  return Response::error(500, "internal_error", "the server failed to handle this request");
+}
+
+}  // namespace
+
+void dispatch(const RouteMatch& match, const Request& request,
+              const std::function<void(std::string_view)>& log_error, Reply reply) {
   switch (match.outcome) {
     case RouteMatch::Outcome::not_found:
-      return Response::error(404, "not_found", "no such resource");
+      return reply(Response::error(404, "not_found", "no such resource"));
     case RouteMatch::Outcome::method_not_allowed: {
       Response response = Response::error(405, "method_not_allowed",
                                           "method not allowed here; allowed: " + match.allow);
       response.headers.set("Allow", match.allow);
-      return response;
+      return reply(std::move(response));
     }
     case RouteMatch::Outcome::found:
       break;
   }
-  if (!match.route->handler) {  // a WebSocket route asked without an upgrade
+  const Route& route = *match.route;
+  if (!route.handler && !route.async_handler) {  // a WebSocket route asked without an upgrade
     Response response =
         Response::error(426, "upgrade_required", "this resource is a WebSocket endpoint");
     response.headers.set("Upgrade", "websocket");
-    return response;
+    return reply(std::move(response));
   }
   std::string failure;
+  if (route.handler) {
+    try {
+      return reply(route.handler(request));
+    } catch (const std::exception& e) {
+      failure = e.what();
+    } catch (...) {
+      failure = "unknown exception";
+    }
+    return reply(failed(match, request, log_error, failure));
+  }
+  // Exactly one answer even if the handler replies and then throws.
+  auto answered = std::make_shared<std::atomic<bool>>(false);
+  Reply once = [answered, reply](Response response) {
+    if (!answered->exchange(true)) reply(std::move(response));
+  };
   try {
-    return match.route->handler(request);
+    route.async_handler(request, once);
+    return;
   } catch (const std::exception& e) {
     failure = e.what();
   } catch (...) {
     failure = "unknown exception";
   }
-  if (log_error) {
-    log_error("handler of " + std::string(to_string(request.method)) + " " + match.route->pattern +
-              " failed: " + failure);
-  }
-  return Response::error(500, "internal_error", "the server failed to handle this request");
+  once(failed(match, request, log_error, failure));
+}
+
+Response dispatch(const RouteMatch& match, const Request& request,
+                  const std::function<void(std::string_view)>& log_error) {
+  std::optional<Response> answer;
+  dispatch(match, request, log_error,
+           [&answer](Response response) { answer = std::move(response); });
+  if (answer) return std::move(*answer);
+  return failed(match, request, log_error, "an asynchronous handler did not answer inline");
 }
 
 }  // namespace fabomatic::web

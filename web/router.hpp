@@ -21,6 +21,12 @@ namespace fabomatic::web {
 /// reactor in the appliance), one at a time.
 using Handler = std::function<Response(const Request&)>;
 
+/// Answers a request whose handler finished later: call exactly once, from any thread.
+using Reply = std::function<void(Response)>;
+/// For a request that needs work which must not hold the reactor (password hashing): starts
+/// it and answers through `reply` when done. Runs where synchronous handlers run.
+using AsyncHandler = std::function<void(const Request&, Reply reply)>;
+
 struct RouteOptions {
   /// Request body limit for this route; unset: the server's default (ServerOptions).
   std::optional<std::size_t> body_limit;
@@ -44,8 +50,9 @@ struct WebSocketRoute {
 struct Route {
   Method method = Method::get;
   std::string pattern;
-  Handler handler;  // empty for WebSocket routes
+  Handler handler;  // empty for WebSocket and asynchronous routes
   std::optional<WebSocketRoute> websocket;
+  AsyncHandler async_handler;
   RouteOptions options;
 };
 
@@ -76,6 +83,9 @@ class Router {
   void del(std::string_view p, Handler h, RouteOptions o = {}) {
     add(Method::delete_, p, std::move(h), o);
   }
+  /// A route answered through a Reply (see AsyncHandler).
+  void add_async(Method method, std::string_view pattern, AsyncHandler handler,
+                 RouteOptions options = {});
   /// A GET route that upgrades to a WebSocket.
   void websocket(std::string_view pattern, WebSocketRoute route);
 
@@ -102,9 +112,15 @@ class Router {
   std::vector<std::unique_ptr<Entry>> routes_;  // stable addresses for RouteMatch::route
 };
 
-/// Runs the matched handler and turns every outcome into a response: 404, 405 (with Allow),
-/// the handler's answer, or 500 when it throws (logged with the request line, never
-/// propagated).
+/// Runs the matched handler and turns every outcome into exactly one call of `reply`: 404, 405
+/// (with Allow), the handler's answer, or 500 when it throws (logged with the request line,
+/// never propagated). A synchronous handler replies before this returns; an asynchronous one
+/// whenever it is done.
+void dispatch(const RouteMatch& match, const Request& request,
+              const std::function<void(std::string_view)>& log_error, Reply reply);
+
+/// The same for callers that need the answer now (tests, inline use): an asynchronous handler
+/// must then have replied before returning (its slow work ran inline), else this is a 500.
 Response dispatch(const RouteMatch& match, const Request& request,
                   const std::function<void(std::string_view)>& log_error);
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <stdexcept>
+#include <vector>
 
 #include "web/request_target.hpp"
 
@@ -105,6 +106,49 @@ TEST(Router, WebSocketRouteWithoutUpgradeIs426) {
   Router router;
   router.websocket("/live", WebSocketRoute{});
   EXPECT_EQ(dispatch(find(router, Method::get, "/live"), Request{}, {}).status, 426);
+}
+
+TEST(Router, AsyncHandlerAnswersLaterExactlyOnce) {
+  Router router;
+  Reply saved;
+  router.add_async(Method::post, "/later", [&](const Request&, Reply reply) { saved = reply; });
+  router.add_async(Method::post, "/twice", [](const Request&, Reply reply) {
+    reply(Response::text(200, "first"));
+    throw std::runtime_error("and then failed");
+  });
+  std::vector<Response> answers;
+  const Reply collect = [&](Response response) { answers.push_back(std::move(response)); };
+  Request request;
+  request.method = Method::post;
+  dispatch(find(router, Method::post, "/later"), request, {}, collect);
+  EXPECT_TRUE(answers.empty());  // not yet
+  ASSERT_TRUE(saved);
+  saved(Response::text(201, "done"));
+  saved(Response::text(200, "again"));  // a second answer is ignored
+  ASSERT_EQ(answers.size(), 1u);
+  EXPECT_EQ(answers[0].status, 201);
+
+  answers.clear();
+  std::string logged;
+  dispatch(
+      find(router, Method::post, "/twice"), request, [&](std::string_view line) { logged = line; },
+      collect);
+  ASSERT_EQ(answers.size(), 1u);  // the handler's own answer; the throw is only logged
+  EXPECT_EQ(answers[0].body, "first");
+  EXPECT_NE(logged.find("and then failed"), std::string::npos);
+}
+
+TEST(Router, SynchronousDispatchOfAnAsyncRouteNeedsAnInlineAnswer) {
+  Router router;
+  router.add_async(Method::get, "/inline",
+                   [](const Request&, Reply reply) { reply(Response::text(200, "now")); });
+  router.add_async(Method::get, "/never", [](const Request&, Reply) {});
+  EXPECT_EQ(run(router, Method::get, "/inline"), "now");
+  std::string logged;
+  const Response response = dispatch(find(router, Method::get, "/never"), Request{},
+                                     [&](std::string_view line) { logged = line; });
+  EXPECT_EQ(response.status, 500);
+  EXPECT_NE(logged.find("did not answer"), std::string::npos);
 }
 
 TEST(Router, RejectsBadPatternsAndDuplicates) {

@@ -1,0 +1,61 @@
+#include "web/password_worker.hpp"
+
+#include <pthread.h>
+
+#include <utility>
+
+namespace fabomatic::web {
+
+PasswordWorker::PasswordWorker(std::function<void(std::function<void()>)> post_back,
+                               std::size_t max_pending)
+    : post_back_(std::move(post_back)), max_pending_(max_pending), thread_([this] { run(); }) {}
+
+PasswordWorker::~PasswordWorker() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    jobs_.clear();
+  }
+  wake_.notify_one();
+  thread_.join();
+}
+
+bool PasswordWorker::submit(PasswordJob job) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ || jobs_.size() >= max_pending_) return false;
+    jobs_.push_back(std::move(job));
+  }
+  wake_.notify_one();
+  return true;
+}
+
+std::size_t PasswordWorker::queued() const {
+  std::lock_guard lock(mutex_);
+  return jobs_.size();
+}
+
+void PasswordWorker::run() {
+  pthread_setname_np(pthread_self(), "fabomatic-pw");
+  for (;;) {
+    PasswordJob job;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+      if (stopping_) return;
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+    }
+    std::function<void()> then;
+    try {
+      then = job();
+    } catch (...) {
+      // Jobs catch their own failures and answer through their continuation; one that still
+      // throws must not end the worker (the others keep being served).
+      then = nullptr;
+    }
+    if (then) post_back_(std::move(then));
+  }
+}
+
+}  // namespace fabomatic::web
