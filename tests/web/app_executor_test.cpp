@@ -42,10 +42,7 @@ class AppThread {
   /// Runs `f` on the app thread and waits for it.
   template <class F>
   auto run(F f) -> decltype(f()) {
-    std::packaged_task<decltype(f())()> task(std::move(f));
-    auto result = task.get_future();
-    boost::asio::post(io_, [&task] { task(); });
-    return result.get();
+    return run_on(io_, std::move(f));
   }
 
  private:
@@ -100,15 +97,6 @@ Router app_router(AppThread& app, Seen& seen) {
   live.on_close = [&](WebSocketSession&) { seen.close_on_app = app.here(); };
   router.websocket("/live", live);
   return router;
-}
-
-bool eventually(const std::function<bool()>& condition) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return true;
 }
 
 struct Fixture {
@@ -207,7 +195,7 @@ TEST(AppExecutor, WebSocketCallbacksRunOnTheAppThreadAndSendsHopBack) {
   });
   EXPECT_FALSE(f.app.run([&] { return f.seen.sessions.at(0)->is_open(); }));
   EXPECT_TRUE(client.closed_within(std::chrono::seconds(3)));
-  EXPECT_TRUE(eventually([&] { return f.seen.close_on_app == 1; }));
+  EXPECT_TRUE(wait_until([&] { return f.seen.close_on_app == 1; }));
 }
 
 TEST(AppExecutor, HttpStatsCountResponsesByClassWithTheirLatency) {

@@ -5,6 +5,8 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <chrono>
+#include <functional>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -16,6 +18,19 @@
 #include "web/server.hpp"
 
 namespace fabomatic::web::test {
+
+/// Runs `f` on the thread running `io` and waits for its result.
+template <class F>
+auto run_on(boost::asio::io_context& io, F f) -> decltype(f()) {
+  std::packaged_task<decltype(f())()> task(std::move(f));
+  auto result = task.get_future();
+  boost::asio::post(io, [&task] { task(); });
+  return result.get();
+}
+
+/// Polls `condition` every 5 ms until it holds (true) or `limit` passes (false).
+bool wait_until(const std::function<bool()>& condition,
+                std::chrono::milliseconds limit = std::chrono::milliseconds(5000));
 
 /// Created once per test binary in a temporary directory (valid for localhost and 127.0.0.1).
 const certs::Material& test_certificate();
@@ -48,10 +63,7 @@ class TestServer {
   /// Runs `f` on the server's reactor thread and waits for it.
   template <class F>
   auto on_reactor(F f) -> decltype(f()) {
-    std::packaged_task<decltype(f())()> task(std::move(f));
-    auto result = task.get_future();
-    boost::asio::post(io_, [&task] { task(); });
-    return result.get();
+    return run_on(io_, std::move(f));
   }
 
   /// Waits until the server counts `n` connections (or `limit` passes).

@@ -46,15 +46,6 @@ Router websocket_router(Hub& hub) {
   return router;
 }
 
-bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return true;
-}
-
 TEST(WebSocket, EchoOverTls) {
   Hub hub;
   TestServer server(websocket_router(hub));

@@ -32,15 +32,6 @@ class Gate {
   std::atomic<int> waiting_{0};
 };
 
-bool eventually(const std::function<bool()>& condition) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return true;
-}
-
 TEST(SignInOffReactor, OtherRequestsAreAnsweredWhileAPasswordIsCheckedAndAFullQueueIs503) {
   AuthHarness h;
   Gate gate;
@@ -76,9 +67,9 @@ TEST(SignInOffReactor, OtherRequestsAreAnsweredWhileAPasswordIsCheckedAndAFullQu
     return answer ? answer->result_int() : 0u;
   };
   auto first = std::async(std::launch::async, sign_in);
-  ASSERT_TRUE(eventually([&] { return gate.waiting() == 1; }));  // its hash is being checked
+  ASSERT_TRUE(wait_until([&] { return gate.waiting() == 1; }));  // its hash is being checked
   auto second = std::async(std::launch::async, sign_in);         // waits in the queue
-  ASSERT_TRUE(eventually([&] { return worker.queued() == 1; }));
+  ASSERT_TRUE(wait_until([&] { return worker.queued() == 1; }));
   // The third finds the queue full and is answered at once, while the first still hashes.
   EXPECT_EQ(std::async(std::launch::async, sign_in).get(), 503u);
 
@@ -110,7 +101,7 @@ TEST(PasswordWorker, RunsJobsElsewhereAndTheirContinuationsThroughPostBack) {
   }));
   ASSERT_TRUE(worker.submit([]() -> std::function<void()> { throw std::runtime_error("oom"); }));
   ASSERT_TRUE(worker.submit([&]() -> std::function<void()> { return [&] { continued += 10; }; }));
-  ASSERT_TRUE(eventually([&] {
+  ASSERT_TRUE(wait_until([&] {
     std::lock_guard lock(mutex);
     return posted.size() == 2;  // the throwing job posts nothing and the worker goes on
   }));
@@ -133,7 +124,7 @@ TEST(PasswordWorker, RefusesBeyondItsQueueAndDropsQueuedJobsWhenDestroyed) {
       return nullptr;
     };
     ASSERT_TRUE(worker.submit(job));
-    ASSERT_TRUE(eventually([&] { return gate.waiting() == 1; }));
+    ASSERT_TRUE(wait_until([&] { return gate.waiting() == 1; }));
     EXPECT_TRUE(worker.submit(job));
     EXPECT_TRUE(worker.submit(job));
     EXPECT_FALSE(worker.submit(job));  // two already wait
