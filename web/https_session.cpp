@@ -1,5 +1,6 @@
 #include "web/https_session.hpp"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
@@ -38,6 +39,28 @@ HttpsSession::HttpsSession(asio::ip::tcp::socket socket, std::shared_ptr<ServerS
     remote_address_ = endpoint.address().to_string();
     remote_port_ = endpoint.port();
   }
+}
+
+HttpsSession::~HttpsSession() {
+  release_body();
+}
+
+bool HttpsSession::reserve_body(std::size_t bytes) {
+  release_body();
+  const std::size_t limit = state_->options.body_memory_limit;
+  auto& reserved = state_->body_bytes_reserved;
+  std::size_t now = reserved.load();
+  do {
+    // Alone, any body its route allows fits (a route limit may exceed the budget).
+    if (now != 0 && (now >= limit || bytes > limit - now)) return false;
+  } while (!reserved.compare_exchange_weak(now, now + bytes));
+  body_reserved_ = bytes;
+  return true;
+}
+
+void HttpsSession::release_body() {
+  state_->body_bytes_reserved -= body_reserved_;
+  body_reserved_ = 0;
 }
 
 void HttpsSession::start() {
@@ -132,6 +155,13 @@ void HttpsSession::on_header(beast::error_code ec) {
                    After::linger);
   }
   if (parser_->is_done()) return handle_request();
+  if (!reserve_body(parser_->content_length().value_or(limit))) {
+    state_->log(LogLevel::warning,
+                "request bodies in memory at their limit: refused a body from " + remote_address_);
+    Response busy = Response::error(503, "busy", "the server is receiving too much; retry soon");
+    busy.headers.set("Retry-After", "5");
+    return respond(std::move(busy), After::linger);
+  }
   parser_->body_limit(limit);  // enforced while a chunked body arrives
   if (const auto expect = request[http::field::expect];
       !expect.empty() && beast::iequals(expect, "100-continue")) {
@@ -258,6 +288,7 @@ void HttpsSession::respond(Response response, After after) {
 }
 
 void HttpsSession::on_write(beast::error_code ec) {
+  release_body();  // the request and its body are done with
   if (ec) return end_quietly(ec, "writing the response");
   response_ = {};
   switch (after_) {

@@ -22,6 +22,7 @@ class HttpsSession : public Connection, public std::enable_shared_from_this<Http
  public:
   HttpsSession(boost::asio::ip::tcp::socket socket, std::shared_ptr<ServerState> state,
                ConnectionSlot slot);
+  ~HttpsSession() override;
   void start();
   void close_now() override;
 
@@ -50,6 +51,9 @@ class HttpsSession : public Connection, public std::enable_shared_from_this<Http
   void respond(Response response, After after);
   void on_write(boost::beast::error_code ec);
   void linger();
+  /// Takes `bytes` of the server's body memory budget for this request; false when it is spent.
+  bool reserve_body(std::size_t bytes);
+  void release_body();
   void end_quietly(boost::beast::error_code ec, const char* stage);
   Request make_request();
   /// Keep-alive when the client wants it and its request was read entirely.
@@ -70,6 +74,7 @@ class HttpsSession : public Connection, public std::enable_shared_from_this<Http
   After after_ = After::next_request;
   std::string drain_;
   std::size_t drained_ = 0;
+  std::size_t body_reserved_ = 0;
 };
 
 }  // namespace fabomatic::web::detail

@@ -49,6 +49,11 @@ struct ServerOptions {
   std::size_t header_limit = 8 * 1024;   // request line + headers; more: 431
   std::size_t body_limit = 1024 * 1024;  // default request body limit; more: 413
   std::size_t max_connections = 512;     // HTTPS + WebSocket + redirect; more: closed at once
+  /// Request bodies held in memory at once, all connections together (each reserves its
+  /// Content-Length, or its route's limit when chunked, until answered); more: 503. Without it,
+  /// every allowed connection sending a large body slowly could pin max_connections times the
+  /// body limit — half a gigabyte on a Raspberry Pi.
+  std::size_t body_memory_limit = 32 * 1024 * 1024;
 
   std::chrono::milliseconds handshake_timeout{10'000};  // TLS handshake
   std::chrono::milliseconds header_timeout{10'000};     // first byte to end of headers

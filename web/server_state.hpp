@@ -31,6 +31,9 @@ struct ServerState {
   boost::asio::ssl::context tls;
   std::uint16_t https_port = 0;
   std::atomic<std::size_t> connection_count{0};
+  // See ServerOptions::body_memory_limit. Atomic: a session may end on another thread (the last
+  // reference to it can be a finished handler's on the reactor).
+  std::atomic<std::size_t> body_bytes_reserved{0};
   std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> connections;
   std::uint64_t next_id = 1;
   bool stopped = false;

@@ -154,6 +154,46 @@ TEST(HttpsServer, BodyLimits) {
   EXPECT_EQ(accepted->body().size(), 1024u * 1024u);
 }
 
+TEST(HttpsServer, BodiesHeldInMemoryAreBoundedAcrossConnections) {
+  ServerOptions options = TestServer::fast_options();
+  options.body_memory_limit = 100 * 1024;
+  options.body_timeout = std::chrono::milliseconds(10'000);
+  TestServer server(api_router(), options);
+  // `slow` announces 60 KiB and sends a little: its reservation stands while the rest is awaited.
+  constexpr std::size_t kBody = 60 * 1024;
+  HttpsClient slow(server.port());
+  ASSERT_FALSE(slow.connect());
+  ASSERT_FALSE(slow.write_raw("POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: " +
+                              std::to_string(kBody) + "\r\n\r\n" + std::string(1000, 's')));
+  // Another 60 KiB body would exceed the 100 KiB budget: 503 (once `slow`'s header is read).
+  int refused = 0;
+  ASSERT_TRUE(wait_until([&] {
+    HttpsClient other(server.port());
+    if (other.connect()) return false;
+    const auto answer = other.request(http::verb::post, "/echo", std::string(kBody, 'o'));
+    refused = answer ? answer->result_int() : 0;
+    return refused == 503;
+  }));
+  EXPECT_TRUE(server.log().contains("request bodies in memory at their limit"));
+  // A small body still fits beside the reservation.
+  HttpsClient small(server.port());
+  ASSERT_FALSE(small.connect());
+  EXPECT_EQ(small.request(http::verb::post, "/echo", std::string(30 * 1024, 'x'))->result_int(),
+            200);
+
+  ASSERT_FALSE(slow.write_raw(std::string(kBody - 1000, 's')));
+  const auto finished = slow.read_response();
+  ASSERT_TRUE(finished);
+  EXPECT_EQ(finished->result_int(), 200);
+  EXPECT_EQ(finished->body().size(), kBody);
+  // Answered: its share is free again.
+  HttpsClient again(server.port());
+  ASSERT_FALSE(again.connect());
+  const auto accepted = again.request(http::verb::post, "/echo", std::string(kBody, 'a'));
+  ASSERT_TRUE(accepted);
+  EXPECT_EQ(accepted->result_int(), 200);
+}
+
 TEST(HttpsServer, ExpectContinueGetsContinue) {
   TestServer server(api_router());
   HttpsClient client(server.port());
