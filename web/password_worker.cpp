@@ -1,10 +1,16 @@
 #include "web/password_worker.hpp"
 
 #include <pthread.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <utility>
 
 namespace fabomatic::web {
+
+namespace {
+constexpr int kNice = 10;
+}  // namespace
 
 PasswordWorker::PasswordWorker(std::function<void(std::function<void()>)> post_back,
                                std::size_t max_pending)
@@ -37,6 +43,8 @@ std::size_t PasswordWorker::queued() const {
 
 void PasswordWorker::run() {
   pthread_setname_np(pthread_self(), "fabomatic-pw");
+  // On a one-core Pi a hash must not take the CPU from the reactor: it yields to it.
+  setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kNice);
   for (;;) {
     PasswordJob job;
     {
