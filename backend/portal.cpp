@@ -1,7 +1,5 @@
 #include "backend/portal.hpp"
 
-#include <pthread.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -33,6 +31,7 @@
 #include "web/reactor_lane.hpp"
 #include "web/server.hpp"
 #include "web/static_assets.hpp"
+#include "web/thread_priority.hpp"
 
 namespace fabomatic::backend {
 
@@ -106,12 +105,11 @@ struct Portal::Impl {
     });
   }
 
-  /// Runs the portal's I/O on its own thread (see run_web_thread).
+  /// Runs web_io (the portal's sockets, TLS, parsing) on a thread of its own.
   void start_web_thread() {
     web_guard.emplace(web_io.get_executor());
     web_thread = std::thread([this] {
-      pthread_setname_np(pthread_self(), "fabomatic-web");
-      setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kPortalThreadNice);
+      web::name_and_lower_this_thread("fabomatic-web", kPortalThreadNice);
       try {
         web_io.run();
       } catch (const std::exception& e) {

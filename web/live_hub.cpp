@@ -10,8 +10,10 @@ namespace fabomatic::web {
 
 LiveHub::LiveHub(backend::LiveStatus& status, Clock clock)
     : status_(status), clock_(std::move(clock)) {
-  listener_ = status_.add_listener(
-      [this](const backend::LiveEvent& event) { broadcast(live_event_json(event).dump()); });
+  listener_ = status_.add_listener([this](const backend::LiveEvent& event) {
+    // Called for board messages: no JSON is built while no page is watching.
+    if (!sessions_.empty()) broadcast(live_event_json(event).dump());
+  });
 }
 
 LiveHub::~LiveHub() {

@@ -1,10 +1,8 @@
 #include "web/password_worker.hpp"
 
-#include <pthread.h>
-#include <sys/resource.h>
-#include <unistd.h>
-
 #include <utility>
+
+#include "web/thread_priority.hpp"
 
 namespace fabomatic::web {
 
@@ -42,9 +40,8 @@ std::size_t PasswordWorker::queued() const {
 }
 
 void PasswordWorker::run() {
-  pthread_setname_np(pthread_self(), "fabomatic-pw");
   // On a one-core Pi a hash must not take the CPU from the reactor: it yields to it.
-  setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kNice);
+  name_and_lower_this_thread("fabomatic-pw", kNice);
   for (;;) {
     PasswordJob job;
     {
