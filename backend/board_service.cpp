@@ -33,8 +33,8 @@ bool only_refreshes(const BoardQuery& query) {
          std::holds_alternative<InUse>(query) || std::holds_alternative<SyncCache>(query);
 }
 
-std::optional<db::User> active_card_user(db::Connection& db, std::string_view uid) {
-  auto user = db::UsersRepository(db).by_card(uid);
+std::optional<db::User> active_card_user(db::LookupCache& lookups, std::string_view uid) {
+  auto user = lookups.card_user(uid);
   if (!user || user->deleted) return std::nullopt;  // a deleted user has no card any more
   return user;
 }
@@ -43,7 +43,12 @@ std::optional<db::User> active_card_user(db::Connection& db, std::string_view ui
 
 BoardService::BoardService(broker::MessageBus& bus, db::Connection& db, LiveStatus& status,
                            BoardTopics topics, Clock clock)
-    : bus_(bus), db_(db), status_(status), topics_(std::move(topics)), clock_(std::move(clock)) {}
+    : bus_(bus),
+      db_(db),
+      lookups_(db),
+      status_(status),
+      topics_(std::move(topics)),
+      clock_(std::move(clock)) {}
 
 BoardService::~BoardService() {
   stop();
@@ -133,7 +138,7 @@ std::optional<std::string> BoardService::handle(std::string_view topic, std::str
 std::string BoardService::answer(const BoardMessage& message, double now) {
   const auto id = message.machine_id;
   const auto budget = message.reply_budget;
-  if (!db::MachinesRepository(db_).get(id)) {
+  if (!lookups_.machine(id)) {
     return format_reply(unknown_machine_reply(), budget);
   }
   struct Visitor {
@@ -154,21 +159,20 @@ std::string BoardService::answer(const BoardMessage& message, double now) {
 }
 
 std::string BoardService::check_machine(std::int64_t machine_id, double now, std::size_t budget) {
-  db::MachinesRepository machines(db_);
   heartbeats_.machine_seen(machine_id, now);
-  const auto machine = machines.get(machine_id);
+  const auto machine = lookups_.machine(machine_id);
   CheckMachineReply reply;
   reply.is_valid = true;
   reply.name = machine->name;
   reply.allowed = !machine->blocked;
   if (machine->type_id) {
-    if (const auto type = db::MachineTypesRepository(db_).get(*machine->type_id)) {
+    if (const auto type = lookups_.machine_type(*machine->type_id)) {
       reply.logoff = type->timeout_min;
       reply.type = type->id;
       reply.grace = type->grace_period_min;
     }
   }
-  const auto due = db::due_plans(db_, machine_id);
+  const auto due = lookups_.due_plans(machine_id);
   reply.maintenance = due.any();
   reply.description = due.lcd_message;
   status_.update(machine_id, [&](MachineStatus& s) {
@@ -181,7 +185,7 @@ std::string BoardService::check_machine(std::int64_t machine_id, double now, std
 
 std::string BoardService::check_user(std::int64_t machine_id, const CheckUser& q, double now,
                                      std::size_t budget) {
-  const auto decision = db::check_user(db_, machine_id, q.uid, now);
+  const auto decision = db::check_user(lookups_, machine_id, q.uid, now);
   CheckUserReply reply;
   if (decision.unknown_card()) {
     reply.is_valid = false;
@@ -202,7 +206,7 @@ std::string BoardService::check_user(std::int64_t machine_id, const CheckUser& q
 
 std::string BoardService::start_use(std::int64_t machine_id, const StartUse& q, double now,
                                     std::size_t budget) {
-  const auto user = active_card_user(db_, q.uid);
+  const auto user = active_card_user(lookups_, q.uid);
   if (!user) return format_reply(SimpleReply{false, "Invalid card"}, budget);
   db::UsesRepository uses(db_);
   uses.close_open(machine_id);  // a use still open here ended when last seen
@@ -213,18 +217,18 @@ std::string BoardService::start_use(std::int64_t machine_id, const StartUse& q, 
 
 std::string BoardService::in_use(std::int64_t machine_id, const InUse& q, double now,
                                  std::size_t budget) {
-  const auto user = active_card_user(db_, q.uid);
+  const auto user = active_card_user(lookups_, q.uid);
   if (!user) return format_reply(SimpleReply{false, "Invalid card"}, budget);
   if (q.duration < 0 || q.duration > kMaxDuration) {
     return format_reply(SimpleReply{false, "inUse"}, budget);
   }
-  db::UsesRepository uses(db_);
   bool created = false;
-  if (const auto open = uses.open_use(machine_id)) {
+  if (const auto open = lookups_.open_use(machine_id)) {
     heartbeats_.use_seen(open->id, now);
   } else {
     // The start was lost (sent while we were unreachable): the use began `duration` ago.
-    uses.start(user->id, machine_id, now - static_cast<double>(q.duration), now, false);
+    db::UsesRepository(db_).start(user->id, machine_id, now - static_cast<double>(q.duration), now,
+                                  false);
     created = true;
   }
   if (created) refresh_status(machine_id);
@@ -233,7 +237,7 @@ std::string BoardService::in_use(std::int64_t machine_id, const InUse& q, double
 
 std::string BoardService::stop_use(std::int64_t machine_id, const StopUse& q, double now,
                                    std::size_t budget) {
-  const auto user = active_card_user(db_, q.uid);
+  const auto user = active_card_user(lookups_, q.uid);
   if (!user) return format_reply(SimpleReply{false, "Invalid card"}, budget);
   const std::int64_t duration = (q.duration < 0 || q.duration > kMaxDuration) ? 1 : q.duration;
   db::UsesRepository uses(db_);
@@ -261,7 +265,7 @@ std::string BoardService::stop_use(std::int64_t machine_id, const StopUse& q, do
 
 std::string BoardService::maintenance(std::int64_t machine_id, const Maintenance& q, double now,
                                       std::size_t budget) {
-  const auto user = active_card_user(db_, q.uid);
+  const auto user = active_card_user(lookups_, q.uid);
   if (!user) return format_reply(SimpleReply{false, "Wrong user card"}, budget);
   const auto role = db::RolesRepository(db_).get(user->role_id);
   if (user->disabled || !role || !role->maintenance) {

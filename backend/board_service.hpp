@@ -15,6 +15,7 @@
 #include "backend/board_topics.hpp"
 #include "backend/heartbeats.hpp"
 #include "broker/message_bus.hpp"
+#include "db/lookup_cache.hpp"
 #include "db/sqlite.hpp"
 
 namespace fabomatic::backend {
@@ -89,6 +90,7 @@ class BoardService {
 
   broker::MessageBus& bus_;
   db::Connection& db_;
+  db::LookupCache lookups_;  // what the frequent queries read, until the database changes
   LiveStatus& status_;
   BoardTopics topics_;
   Clock clock_;

@@ -1,6 +1,7 @@
 #include "db/access.hpp"
 
 #include "db/authorizations_repository.hpp"
+#include "db/lookup_cache.hpp"
 #include "db/repository.hpp"
 #include "db/unknown_cards_repository.hpp"
 #include "db/users_repository.hpp"
@@ -79,12 +80,15 @@ AccessDecision decide_access(Connection& conn, Id machine_id, std::string_view c
   return refuse(std::move(decision), AccessReason::NotAuthorized);
 }
 
-AccessDecision check_user(Connection& conn, Id machine_id, std::string_view card, Timestamp now) {
-  Transaction tx(conn);
-  auto decision = decide_access(conn, machine_id, card);
-  if (decision.unknown_card() && machine_access(conn, machine_id))
-    UnknownCardsRepository(conn).record(card, machine_id, now);
-  tx.commit();
+AccessDecision check_user(LookupCache& lookups, Id machine_id, std::string_view card,
+                          Timestamp now) {
+  auto decision = lookups.access(machine_id, card);
+  if (decision.unknown_card() && lookups.machine(machine_id)) {
+    // The only write: a known card's answer stays a read (no transaction of its own).
+    Transaction tx(lookups.connection());
+    UnknownCardsRepository(lookups.connection()).record(card, machine_id, now);
+    tx.commit();
+  }
   return decision;
 }
 

@@ -12,6 +12,8 @@
 
 namespace fabomatic::db {
 
+class LookupCache;
+
 // Which step of the decision settled it.
 enum class AccessReason {
   UnknownCard,            // 1. no (non-deleted) user has the card
@@ -40,9 +42,10 @@ struct AccessDecision {
 // The decision for `card` on `machine_id`; reads only.
 AccessDecision decide_access(Connection& conn, Id machine_id, std::string_view card);
 
-// checkuser: the decision, and for an unknown card on an existing machine the tap recorded in
-// unknown_cards at `now` (one transaction).
-AccessDecision check_user(Connection& conn, Id machine_id, std::string_view card, Timestamp now);
+// checkuser: the decision (as `lookups` remembers it), and for an unknown card on an existing
+// machine the tap recorded in unknown_cards at `now` (one transaction).
+AccessDecision check_user(LookupCache& lookups, Id machine_id, std::string_view card,
+                          Timestamp now);
 
 struct CachedCard {
   Id user_id = 0;

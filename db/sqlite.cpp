@@ -256,14 +256,18 @@ Connection::Connection(Connection&& other) noexcept
     : db_(std::exchange(other.db_, nullptr)),
       path_(std::move(other.path_)),
       transaction_depth_(std::exchange(other.transaction_depth_, 0)),
+      rollbacks_(other.rollbacks_),
       cache_(std::move(other.cache_)) {}
 
 Connection& Connection::operator=(Connection&& other) noexcept {
   if (this != &other) {
+    const std::uint64_t before = db_ ? write_generation() : 0;
     close();
     db_ = std::exchange(other.db_, nullptr);
     path_ = std::move(other.path_);
     transaction_depth_ = std::exchange(other.transaction_depth_, 0);
+    // Another database behind the same object: the generation moves past anything seen before.
+    rollbacks_ = before + 1 + other.rollbacks_;
     cache_ = std::move(other.cache_);
   }
   return *this;
@@ -319,6 +323,14 @@ bool Connection::in_transaction() const noexcept {
   return sqlite3_get_autocommit(db_) == 0;
 }
 
+std::uint64_t Connection::write_generation() const noexcept {
+  return static_cast<std::uint64_t>(sqlite3_total_changes64(db_)) + rollbacks_;
+}
+
+std::int64_t Connection::data_version() {
+  return query_one<std::int64_t>("PRAGMA data_version");
+}
+
 // ---- Transaction ---------------------------------------------------------------------------
 
 Transaction::Transaction(Connection& conn, TransactionKind kind) : conn_(conn) {
@@ -362,6 +374,7 @@ void Transaction::rollback() {
   if (done_) return;
   done_ = true;
   --conn_.transaction_depth_;
+  ++conn_.rollbacks_;  // rows may go back to what a cache saw before: it must not trust them
   if (is_savepoint()) {
     // ROLLBACK TO keeps the savepoint open; RELEASE then removes it. If an error already ended
     // the enclosing transaction, there is nothing left to undo.

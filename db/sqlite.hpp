@@ -227,6 +227,12 @@ class Connection {
   std::int64_t last_insert_rowid() const noexcept;
   int changes() const noexcept;  // rows changed by the last INSERT/UPDATE/DELETE
   bool in_transaction() const noexcept;
+  // Moves whenever this connection may have changed rows: with every row an INSERT, UPDATE or
+  // DELETE touched, and with every rollback (which undoes rows without counting them). A cache
+  // of query results that saw the same value saw the same data, as far as this connection goes.
+  std::uint64_t write_generation() const noexcept;
+  // PRAGMA data_version: moves when another connection or process commits.
+  std::int64_t data_version();
   const std::string& path() const noexcept { return path_; }
   sqlite3* handle() const noexcept { return db_; }
 
@@ -242,6 +248,7 @@ class Connection {
   sqlite3* db_ = nullptr;
   std::string path_;
   int transaction_depth_ = 0;  // Transaction objects alive, to name savepoints
+  std::uint64_t rollbacks_ = 0;
   std::unordered_map<std::string, std::unique_ptr<CacheEntry>> cache_;
 };
 

@@ -85,6 +85,20 @@ TEST_F(BoardServiceTest, RepliesOnTheQueryTopicPlusReplyThroughTheBus) {
   EXPECT_EQ(counted, 1u);
 }
 
+// The answers come from memory between writes (db::LookupCache); an admin's edit through the
+// same connection, as the portal makes it, must change the very next answer.
+TEST_F(BoardServiceTest, AnEditBetweenTwoQueriesChangesTheNextAnswer) {
+  const std::string checkuser = R"({"action":"checkuser", "uid":"12345678"})";
+  EXPECT_NE(query(R"({"action":"checkmachine"})").find(R"("allowed":true)"), std::string::npos);
+  EXPECT_NE(query(checkuser).find(R"("is_valid":true)"), std::string::npos);
+
+  database.conn.execute("UPDATE machines SET blocked = 1 WHERE machine_id = 1");
+  database.conn.execute("UPDATE users SET disabled = 1 WHERE card_UUID = '12345678'");
+  EXPECT_NE(query(R"({"action":"checkmachine"})").find(R"("allowed":false)"), std::string::npos);
+  EXPECT_EQ(query(checkuser), R"({"request_ok":true,"is_valid":false,"name":"User not authorized",)"
+                              R"("missing_auth":true,"level":0})");
+}
+
 TEST_F(BoardServiceTest, MalformedQueriesGetNoReplyAndAreCounted) {
   EXPECT_EQ(query("not json"), "");
   EXPECT_EQ(query(R"({"action":"checkuser","uid":5})"), "");

@@ -1,4 +1,5 @@
 #include "db/access.hpp"
+#include "db/lookup_cache.hpp"
 
 #include "db/authorizations_repository.hpp"
 #include "db/unknown_cards_repository.hpp"
@@ -114,15 +115,16 @@ TEST_F(AccessTest, UnknownMachine) {
 }
 
 TEST_F(AccessTest, CheckUserRecordsTheTapOfAnUnknownCardOnly) {
-  EXPECT_TRUE(check_user(conn, laser, "FFFFFFFF", 1234).unknown_card());
+  LookupCache lookups(conn);
+  EXPECT_TRUE(check_user(lookups, laser, "FFFFFFFF", 1234).unknown_card());
   const auto taps = UnknownCardsRepository(conn).list();
   ASSERT_EQ(taps.size(), 1u);
   EXPECT_EQ(taps[0].card, "ffffffff");
   EXPECT_EQ(taps[0].machine_id, laser);
   EXPECT_EQ(taps[0].timestamp, 1234.0);
-  EXPECT_FALSE(check_user(conn, laser, "000000a1", 1300).authorized);
-  EXPECT_TRUE(check_user(conn, laser, "000000b2", 1300).authorized);
-  EXPECT_TRUE(check_user(conn, 999, "eeeeeeee", 1300).unknown_card());  // no machine: no tap
+  EXPECT_FALSE(check_user(lookups, laser, "000000a1", 1300).authorized);
+  EXPECT_TRUE(check_user(lookups, laser, "000000b2", 1300).authorized);
+  EXPECT_TRUE(check_user(lookups, 999, "eeeeeeee", 1300).unknown_card());  // no machine: no tap
   EXPECT_EQ(count_rows("unknown_cards"), 1);
 }
 
