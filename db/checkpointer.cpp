@@ -18,14 +18,15 @@ ConnectionOptions checkpointer_options() {
 }  // namespace
 
 Checkpointer::Checkpointer(Connection& writer, std::chrono::milliseconds period)
-    : conn_(writer.path(), checkpointer_options()), period_(period) {
-  writer.exec("PRAGMA wal_autocheckpoint=" + std::to_string(kBackstopPages));
+    : writer_(writer.handle()), conn_(writer.path(), checkpointer_options()), period_(period) {
   // After a burst the -wal file is cut back to this size when it restarts, not kept at its peak.
   writer.exec("PRAGMA journal_size_limit=" + std::to_string(4 << 20));
   thread_ = std::thread([this] { run(); });
+  sqlite3_wal_hook(writer_, &Checkpointer::on_commit, this);  // replaces the auto-checkpoint
 }
 
 Checkpointer::~Checkpointer() {
+  sqlite3_wal_autocheckpoint(writer_, kBackstopPages);  // removes the hook
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -34,10 +35,25 @@ Checkpointer::~Checkpointer() {
   thread_.join();
 }
 
+int Checkpointer::on_commit(void* self, sqlite3* db, const char* name, int wal_pages) {
+  auto& checkpointer = *static_cast<Checkpointer*>(self);
+  if (wal_pages >= kBackstopPages) {
+    // What SQLite's auto-checkpoint would do; a busy result only means "not now".
+    sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  } else if (wal_pages >= kWakePages && !checkpointer.wanted_.exchange(true)) {
+    // Only the first commit past the threshold pays for the wake-up. Taking the mutex once
+    // orders the flag before the waiter's check: the wake-up cannot fall between the two.
+    { std::lock_guard lock(checkpointer.mutex_); }
+    checkpointer.wake_.notify_one();
+  }
+  return SQLITE_OK;
+}
+
 void Checkpointer::run() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
-    wake_.wait_for(lock, period_, [this] { return stopping_; });
+    wake_.wait_for(lock, period_, [this] { return stopping_ || wanted_.load(); });
+    wanted_ = false;
     lock.unlock();
     checkpoint_once();
     lock.lock();

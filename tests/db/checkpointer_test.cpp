@@ -22,7 +22,6 @@ TEST(Checkpointer, CopiesCommittedPagesWhileTheWriterGoesOn) {
   std::uint64_t completed = 0;
   {
     Checkpointer checkpointer(writer, std::chrono::milliseconds(5));
-    EXPECT_EQ(writer.query_one<int>("PRAGMA wal_autocheckpoint"), Checkpointer::kBackstopPages);
     for (int i = 0; i < 2000; ++i) {
       Transaction tx(writer);
       writer.execute("INSERT INTO t (v) VALUES (?)", std::string(200, 'x'));
@@ -40,6 +39,34 @@ TEST(Checkpointer, CopiesCommittedPagesWhileTheWriterGoesOn) {
   Connection reader(path);
   EXPECT_EQ(reader.query_one<int>("SELECT count(*) FROM t"), 2000);
   EXPECT_EQ(reader.query_one<std::string>("PRAGMA integrity_check"), "ok");
+}
+
+TEST(Checkpointer, AGrowingWalWakesItBeforeItsPeriod) {
+  TempDir dir;
+  const auto path = dir.file("grow.db");
+  Connection writer(path);
+  writer.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+  Checkpointer checkpointer(writer, std::chrono::hours(1));
+  // One page per commit, a little past the wake-up threshold and far below the backstop.
+  for (int i = 0; i < Checkpointer::kWakePages + 100; ++i)
+    writer.execute("INSERT INTO t (v) VALUES (?)", std::string(3000, 'x'));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (checkpointer.completed() == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_GT(checkpointer.completed(), 0u);
+}
+
+TEST(Checkpointer, FewCommitsWaitForThePeriod) {
+  TempDir dir;
+  Connection writer(dir.file("few.db"));
+  writer.exec("CREATE TABLE t (v INTEGER)");
+  Checkpointer checkpointer(writer, std::chrono::hours(1));
+  for (int i = 0; i < 20; ++i)
+    writer.execute("INSERT INTO t VALUES (?)", i);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // Nothing copied yet: the writer's next commits append instead of restarting the WAL (and
+  // syncing its header) each time.
+  EXPECT_EQ(checkpointer.completed(), 0u);
 }
 
 TEST(Checkpointer, StopsPromptlyAndLeavesTheWriterUsable) {
