@@ -68,7 +68,7 @@ void BoardService::stop() {
 
 void BoardService::write_heartbeats() {
   try {
-    heartbeats_.write(db_);
+    lookups_.write_last_seen([this] { heartbeats_.write(db_); });
   } catch (const std::exception& e) {
     // Kept in memory: the next attempt writes them.
     ++stats_.errors;
@@ -116,7 +116,9 @@ std::optional<std::string> BoardService::handle(std::string_view topic, std::str
     // file locks once, and the reply leaves only after the commit. Deferred: the frequent
     // queries that only refresh last-seen times stay read-only.
     db::Transaction tx(db_, db::TransactionKind::Deferred);
-    if (!only_refreshes(message.query)) heartbeats_.write(db_);  // what it may read or rewrite
+    if (!only_refreshes(message.query)) {  // what it may read or rewrite
+      lookups_.write_last_seen([this] { heartbeats_.write(db_); });
+    }
     reply = answer(message, now);
     tx.commit();
   } catch (const std::exception& e) {

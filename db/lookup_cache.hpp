@@ -49,6 +49,17 @@ class LookupCache {
 
   Connection& connection() const noexcept { return conn_; }
 
+  // Runs `write`, whose changes touch nothing the cache answers from but last-seen times (the
+  // boards' heartbeats, written every second): what was current before stays current after,
+  // instead of every board's next answer reading the database again. So the last_seen of
+  // machine() and open_use() is as of when they were read; no caller looks at it.
+  template <class Write>
+  void write_last_seen(Write&& write) {
+    const bool current = generation_ == conn_.write_generation();
+    write();
+    if (current) generation_ = conn_.write_generation();
+  }
+
   // Times a lookup had to ask the database (for tests and /metrics-style curiosity).
   std::uint64_t misses() const noexcept { return misses_; }
 

@@ -66,6 +66,20 @@ TEST_F(LookupCacheTest, AWriteThroughTheConnectionIsSeenAtOnce) {
   EXPECT_TRUE(cache.open_use(laser));
 }
 
+TEST_F(LookupCacheTest, LastSeenWritesKeepWhatItHoldsOtherWritesDoNot) {
+  LookupCache cache(conn);
+  cache.machine(laser);
+  const auto misses = cache.misses();
+  cache.write_last_seen([&] { MachinesRepository(conn).touch(laser, 500); });
+  EXPECT_TRUE(cache.machine(laser));
+  EXPECT_EQ(cache.misses(), misses);
+  // Only if nothing else changed before it: a block before the touch is still seen.
+  block(laser);
+  cache.write_last_seen([&] { MachinesRepository(conn).touch(laser, 600); });
+  EXPECT_TRUE(cache.machine(laser)->blocked);
+  EXPECT_EQ(cache.misses(), misses + 1);
+}
+
 TEST_F(LookupCacheTest, WhatARolledBackTransactionShowedIsForgotten) {
   LookupCache cache(conn);
   {
