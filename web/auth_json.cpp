@@ -36,7 +36,7 @@ JsonObject parse_json_object(const Request& request) {
   }
   auto value = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
   if (value.is_discarded() || !value.is_object())
-    return {{}, Response::error(400, "invalid_json", "The body is not a JSON object")};
+    return {{}, Response::error(400, "malformed_json", "The body is not a JSON object")};
   return {std::move(value), std::nullopt};
 }
 

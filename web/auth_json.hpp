@@ -27,7 +27,8 @@ Response json_response(int status, const nlohmann::json& body);
 
 /// The request's body as a JSON object, or the answer to send instead: 415 unless the
 /// Content-Type is application/json (a cross-site form cannot send that without a CORS
-/// preflight), 400 "invalid_json" when it does not parse or is not an object.
+/// preflight), 400 "malformed_json" (as the API says it) when it does not parse or is not an
+/// object.
 struct JsonObject {
   nlohmann::json value;
   std::optional<Response> refusal;

@@ -118,7 +118,7 @@ TEST(Login, MalformedInputIsA400NeverA500) {
   for (const char* junk : {"{", "[]", "\"x\"", "{\"email\":", "nul", "{\"a\":1}}"}) {
     const Response response = post(junk);
     EXPECT_EQ(response.status, 400) << junk;
-    EXPECT_EQ(error_code(response), "invalid_json") << junk;
+    EXPECT_EQ(error_code(response), "malformed_json") << junk;
   }
   const Response missing = post("{}");
   EXPECT_EQ(missing.status, 400);
