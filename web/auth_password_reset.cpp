@@ -56,18 +56,17 @@ PasswordResets::AdminOutcome PasswordResets::request_for_user(db::Id user_id, co
   return AdminOutcome::sent;
 }
 
+bool PasswordResets::spendable(std::string_view token) {
+  const auto stored = db::ResetTokensRepository(auth_.database()).get(token_digest(token));
+  return stored && !stored->used && stored->expires > auth_.clock().unix_seconds();
+}
+
 std::optional<db::Id> PasswordResets::complete(std::string_view token,
-                                               std::string_view new_password,
+                                               const std::string& new_password_hash,
                                                std::string_view remote_address) {
   auto& db = auth_.database();
   const double now = auth_.clock().unix_seconds();
   const std::string digest = token_digest(token);
-  // Hash before the transaction: argon2id takes a while and needs no lock. Only for a token
-  // that can still be spent, so junk tokens cost no hashing.
-  const auto stored = db::ResetTokensRepository(db).get(digest);
-  if (!stored || stored->used || stored->expires <= now) return std::nullopt;
-  const std::string hash = db::hash_password(new_password);
-
   db::Transaction tx(db);
   db::ResetTokensRepository tokens(db);
   const auto user_id = tokens.consume(digest, now);
@@ -75,7 +74,7 @@ std::optional<db::Id> PasswordResets::complete(std::string_view token,
   const auto user = db::UsersRepository(db).get(*user_id);
   if (!user || user->deleted) return std::nullopt;  // rolls back: the token stays unspent
   // The user has just chosen this password: no change is due any more.
-  db::store_chosen_password(db, *user_id, hash);
+  db::store_chosen_password(db, *user_id, new_password_hash);
   tokens.revoke_for_user(*user_id, now);  // other links mailed earlier die with this one
   audit_.record_unauthenticated(*user_id, user->email.value_or(""), remote_address,
                                 "password_reset", "user", *user_id);

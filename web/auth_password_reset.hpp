@@ -34,9 +34,13 @@ class PasswordResets {
   /// Admin-triggered reset for a member (not deleted, with an e-mail); audited as `by`.
   AdminOutcome request_for_user(db::Id user_id, const Principal& by);
 
-  /// Sets the password of the token's user. Nullopt (nothing changed) when the token is unknown,
-  /// expired or used. The caller has validated the password's length.
-  std::optional<db::Id> complete(std::string_view token, std::string_view new_password,
+  /// Whether `token` could still set a password now (known, unused, not expired): checked
+  /// before the new password is hashed, so junk tokens cost no hashing.
+  bool spendable(std::string_view token);
+  /// Sets the token's user's password to `new_password_hash` (db::hash_password of a password
+  /// the caller has validated; hashed away from the reactor). Nullopt (nothing changed) when
+  /// the token is unknown, expired or used — it may have been spent while the hash was made.
+  std::optional<db::Id> complete(std::string_view token, const std::string& new_password_hash,
                                  std::string_view remote_address);
 
   /// The link that a mail for `token` carries.

@@ -53,13 +53,18 @@ nlohmann::json session_json(const SessionLookup& session) {
 
 Response busy() {
   Response response =
-      Response::error(503, "busy", "Too many sign-ins at once; try again in a moment");
+      Response::error(503, "busy", "Too many password checks at once; try again in a moment");
   response.headers.set("Retry-After", "1");
   return response;
 }
 
 Response hashing_failed() {
   return Response::error(500, "internal_error", "the server failed to check the password");
+}
+
+Response invalid_token() {
+  return Response::error(400, "invalid_token",
+                         "This link is not valid: it expired or was already used");
 }
 
 // What the routes share: the options, the in-memory limiters and the reset service.
@@ -92,7 +97,7 @@ struct AuthRoutes : std::enable_shared_from_this<AuthRoutes> {
   /// Runs `job` where AuthOptions::password_work says (inline when unset); false: busy.
   bool run_password_work(PasswordJob job);
   Response forgot(const Request& request);
-  Response reset(const Request& request);
+  void reset(const Request& request, Reply reply);
   Response audit_list(const Request& request);
 
   std::optional<std::string> password_problem(const std::string& password) const;
@@ -303,21 +308,33 @@ Response AuthRoutes::forgot(const Request& request) {
                               "a link to set a new password is on its way."}});
 }
 
-Response AuthRoutes::reset(const Request& request) {
+void AuthRoutes::reset(const Request& request, Reply reply) {
   auto body = parse_json_object(request);
-  if (body.refusal) return std::move(*body.refusal);
+  if (body.refusal) return reply(std::move(*body.refusal));
   FieldErrors errors;
   const auto token = string_field(body.value, "token", errors);
   const auto password = string_field(body.value, "password", errors);
   if (password) {
     if (auto problem = password_problem(*password)) errors["password"] = *problem;
   }
-  if (!errors.empty()) return invalid_fields(errors);
-  if (token->size() > 256 || !resets.complete(*token, *password, request.remote_address)) {
-    return Response::error(400, "invalid_token",
-                           "This link is not valid: it expired or was already used");
-  }
-  return json_response(200, {{"message", "Password set; sign in with it"}});
+  if (!errors.empty()) return reply(invalid_fields(errors));
+  if (token->size() > 256 || !resets.spendable(*token)) return reply(invalid_token());
+  // The hash is made on the password thread; the token is spent back on the reactor.
+  const bool queued =
+      run_password_work([self = shared_from_this(), remote = request.remote_address, token = *token,
+                         password = *password, reply]() -> std::function<void()> {
+        std::string hash;
+        try {
+          hash = db::hash_password(password);
+        } catch (const std::exception&) {
+          return [reply] { reply(hashing_failed()); };
+        }
+        return [self, remote, token, hash, reply] {
+          if (!self->resets.complete(token, hash, remote)) return reply(invalid_token());
+          reply(json_response(200, {{"message", "Password set; sign in with it"}}));
+        };
+      });
+  if (!queued) reply(busy());
 }
 
 template <class T>
@@ -408,8 +425,9 @@ void register_auth_routes(Router& router, SessionAuth& auth, db::Connection& db,
                    small);
   router.post(
       "/api/v1/auth/forgot", [routes](const Request& r) { return routes->forgot(r); }, small);
-  router.post(
-      "/api/v1/auth/reset", [routes](const Request& r) { return routes->reset(r); }, small);
+  router.add_async(
+      Method::post, "/api/v1/auth/reset",
+      [routes](const Request& r, Reply reply) { routes->reset(r, std::move(reply)); }, small);
   router.get("/api/v1/audit", protect(auth, [routes](const Request& r, const Principal&) {
                return routes->audit_list(r);
              }));

@@ -168,4 +168,11 @@ std::string error_code(const Response& response) {
   return json["error"].value("code", "");
 }
 
+std::string token_in(const Mail& mail) {
+  const auto at = mail.text.find("/#/reset?token=");
+  if (at == std::string::npos) return {};
+  const auto start = at + std::string("/#/reset?token=").size();
+  return mail.text.substr(start, mail.text.find('\n', start) - start);
+}
+
 }  // namespace fabomatic::web::test

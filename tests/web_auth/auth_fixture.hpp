@@ -118,5 +118,7 @@ class Browser {
 nlohmann::json body_json(const Response& response);
 /// error.code of an error body, "" otherwise.
 std::string error_code(const Response& response);
+/// The token of a mailed reset link, "" when the mail holds none.
+std::string token_in(const Mail& mail);
 
 }  // namespace fabomatic::web::test

@@ -25,14 +25,6 @@ Response reset(AuthHarness& h, const std::string& token, const std::string& pass
                 nlohmann::json{{"token", token}, {"password", password}}.dump());
 }
 
-// The token of a mailed link.
-std::string token_in(const Mail& mail) {
-  const auto at = mail.text.find("/#/reset?token=");
-  if (at == std::string::npos) return {};
-  const auto start = at + std::string("/#/reset?token=").size();
-  return mail.text.substr(start, mail.text.find('\n', start) - start);
-}
-
 TEST(PasswordReset, SameAnswerWhetherOrNotTheAddressBelongsToAnAdmin) {
   AuthHarness h;
   h.add_user("member@lab.test", "member-pass", "Fab Users");

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <boost/asio/post.hpp>
 #include <future>
+#include <optional>
 #include <thread>
 
 #include "auth_fixture.hpp"
@@ -32,58 +33,119 @@ class Gate {
   std::atomic<int> waiting_{0};
 };
 
+/// The auth routes over real HTTPS, hashing on a PasswordWorker (one job at a time, `queue`
+/// more may wait) whose every job is held at the gate until it opens.
+class GatedServer {
+ public:
+  explicit GatedServer(AuthHarness& h, std::size_t queue = 1)
+      : worker_(
+            [this](std::function<void()> then) {
+              boost::asio::post(*handlers_io_.load(), std::move(then));
+            },
+            queue) {
+    AuthOptions options = test_auth_options();
+    options.password_work = [this](PasswordJob job) {
+      return worker_.submit([this, job = std::move(job)] {
+        worker_thread_ = std::this_thread::get_id();
+        gate.wait_open();
+        return job();
+      });
+    };
+    Router router;
+    register_auth_routes(router, h.auth(), h.db(), h.mailer(), h.audit(), options);
+    router.get("/ping", [](const Request&) { return Response::text(200, "pong"); });
+    server_.emplace(std::move(router));
+    handlers_io_ = &server_->io();
+  }
+
+  /// POSTs `body` to `target` on a new connection; the status, 0 when the exchange failed.
+  unsigned post(const std::string& target, const nlohmann::json& body) {
+    HttpsClient client(server_->port());
+    if (client.connect()) return 0u;
+    const auto answer = client.request(http::verb::post, target, body.dump(),
+                                       {{"Content-Type", "application/json"}});
+    return answer ? answer->result_int() : 0u;
+  }
+  /// Whether a plain request is answered now (while password jobs may be held).
+  bool pings() {
+    HttpsClient other(server_->port());
+    if (other.connect()) return false;
+    const auto ping = other.request(http::verb::get, "/ping");
+    return ping && ping->body() == "pong";
+  }
+  /// Whether the last job ran on a thread other than the handlers'.
+  bool hashed_off_the_handlers_thread() {
+    const auto handlers = server_->on_reactor([] { return std::this_thread::get_id(); });
+    return worker_thread_ != std::thread::id{} && worker_thread_ != handlers;
+  }
+  std::size_t queued() const { return worker_.queued(); }
+
+  Gate gate;
+
+ private:
+  std::atomic<boost::asio::io_context*> handlers_io_{nullptr};
+  std::atomic<std::thread::id> worker_thread_{};
+  PasswordWorker worker_;
+  std::optional<TestServer> server_;
+};
+
 TEST(SignInOffReactor, OtherRequestsAreAnsweredWhileAPasswordIsCheckedAndAFullQueueIs503) {
   AuthHarness h;
-  Gate gate;
-  std::atomic<boost::asio::io_context*> handlers_io{nullptr};
-  std::thread::id worker_thread;
-  // One job at a time, one more may wait: the third concurrent sign-in is refused.
-  PasswordWorker worker(
-      [&](std::function<void()> then) { boost::asio::post(*handlers_io.load(), std::move(then)); },
-      1);
-  AuthOptions options = test_auth_options();
-  options.password_work = [&](PasswordJob job) {
-    return worker.submit([&, job = std::move(job)] {
-      worker_thread = std::this_thread::get_id();
-      gate.wait_open();
-      return job();
-    });
-  };
-  Router router;
-  register_auth_routes(router, h.auth(), h.db(), h.mailer(), h.audit(), options);
-  router.get("/ping", [](const Request&) { return Response::text(200, "pong"); });
-  TestServer server(std::move(router));
-  handlers_io = &server.io();
-  const std::thread::id handler_thread =
-      server.on_reactor([] { return std::this_thread::get_id(); });
-
-  const std::string body =
-      nlohmann::json{{"email", kAdminEmail}, {"password", kAdminPassword}}.dump();
-  const Fields json = {{"Content-Type", "application/json"}};
-  auto sign_in = [&]() -> unsigned {
-    HttpsClient client(server.port());
-    if (client.connect()) return 0u;
-    const auto answer = client.request(http::verb::post, "/api/v1/auth/login", body, json);
-    return answer ? answer->result_int() : 0u;
-  };
+  GatedServer server(h);
+  const nlohmann::json body = {{"email", kAdminEmail}, {"password", kAdminPassword}};
+  auto sign_in = [&] { return server.post("/api/v1/auth/login", body); };
   auto first = std::async(std::launch::async, sign_in);
-  ASSERT_TRUE(wait_until([&] { return gate.waiting() == 1; }));  // its hash is being checked
-  auto second = std::async(std::launch::async, sign_in);         // waits in the queue
-  ASSERT_TRUE(wait_until([&] { return worker.queued() == 1; }));
+  ASSERT_TRUE(wait_until([&] { return server.gate.waiting() == 1; }));  // its hash is checked
+  auto second = std::async(std::launch::async, sign_in);                // waits in the queue
+  ASSERT_TRUE(wait_until([&] { return server.queued() == 1; }));
   // The third finds the queue full and is answered at once, while the first still hashes.
   EXPECT_EQ(std::async(std::launch::async, sign_in).get(), 503u);
 
-  HttpsClient other(server.port());
-  ASSERT_FALSE(other.connect());
-  const auto ping = other.request(http::verb::get, "/ping");
-  ASSERT_TRUE(ping);
-  EXPECT_EQ(ping->body(), "pong");
-  EXPECT_EQ(gate.waiting(), 1);  // answered while the first sign-in was still being checked
+  EXPECT_TRUE(server.pings());
+  EXPECT_EQ(server.gate.waiting(), 1);  // answered while the first sign-in was still checked
 
-  gate.open();
+  server.gate.open();
   EXPECT_EQ(first.get(), 200u);
   EXPECT_EQ(second.get(), 200u);
-  EXPECT_NE(worker_thread, handler_thread);
+  EXPECT_TRUE(server.hashed_off_the_handlers_thread());
+}
+
+TEST(ResetOffReactor, TheNewPasswordIsHashedElsewhereAndALinkUsedTwiceAtOnceSetsItOnce) {
+  AuthHarness h;
+  GatedServer server(h);
+  ASSERT_EQ(
+      h.call(Method::post, "/api/v1/auth/forgot", nlohmann::json{{"email", kAdminEmail}}.dump())
+          .status,
+      202);
+  ASSERT_EQ(h.mailer().mails().size(), 1u);
+  const std::string token = token_in(h.mailer().mails()[0]);
+  auto reset_to = [&](std::string password) {
+    return server.post("/api/v1/auth/reset", {{"token", token}, {"password", password}});
+  };
+  // Both requests find the link unspent and go to hashing; the first holds the worker.
+  auto first = std::async(std::launch::async, reset_to, "first-new-password");
+  ASSERT_TRUE(wait_until([&] { return server.gate.waiting() == 1; }));
+  auto second = std::async(std::launch::async, reset_to, "second-new-password");
+  ASSERT_TRUE(wait_until([&] { return server.queued() == 1; }));
+  EXPECT_TRUE(server.pings());  // the server answers while a new password is hashed
+  // A junk token is refused at once, without queueing any hashing.
+  EXPECT_EQ(server.post("/api/v1/auth/reset",
+                        {{"token", "not-a-token"}, {"password", "some-new-password"}}),
+            400u);
+  EXPECT_EQ(server.queued(), 1u);
+
+  server.gate.open();
+  EXPECT_EQ(first.get(), 200u);
+  EXPECT_EQ(second.get(), 400u);  // the link was spent while its hash was being made
+  EXPECT_TRUE(server.hashed_off_the_handlers_thread());
+  const auto login = [&](const std::string& password) {
+    return h
+        .call(Method::post, "/api/v1/auth/login",
+              nlohmann::json{{"email", kAdminEmail}, {"password", password}}.dump())
+        .status;
+  };
+  EXPECT_EQ(login("second-new-password"), 401);
+  EXPECT_EQ(login("first-new-password"), 200);
 }
 
 TEST(PasswordWorker, RunsJobsElsewhereAndTheirContinuationsThroughPostBack) {
