@@ -184,6 +184,7 @@ void Portal::start() {
 
   i.api = std::make_unique<web::api::ApiContext>(
       web::api::ApiContext{i.db, i.audit, i.status, &i.remote, &i.sessions, unix_now});
+  i.api->password_work = auth_options.password_work;  // members' new passwords, off the reactor
   web::api::register_api_routes(router, *i.api);
 
   router.websocket("/api/v1/live", i.live.route(

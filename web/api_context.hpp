@@ -35,6 +35,9 @@ struct ApiContext {
   SessionAuth* auth = nullptr;
   /// Unix seconds now (manual registrations default to it); unset: the system clock.
   std::function<double()> clock;
+  /// Where a member's new password is hashed (the portal's PasswordWorker: a job returns what
+  /// to run back on the reactor; false when its queue is full); unset: inline.
+  std::function<bool(std::function<std::function<void()>()>)> password_work;
 
   double now() const;
 };

@@ -14,8 +14,6 @@ namespace fabomatic::web::api {
 
 namespace {
 
-constexpr std::size_t kMinPassword = 8;
-
 constexpr SortField<db::UserSort> kSorts[] = {{"id", db::UserSort::Id},
                                               {"name", db::UserSort::Name},
                                               {"card", db::UserSort::Card},
@@ -68,9 +66,9 @@ std::optional<std::string> read_fields(db::Connection& db, Body& body, db::User&
   if (auto v = body.boolean("receive_weekly_summary")) user.receive_weekly_summary = *v;
   if (auto v = body.boolean("password_change_required")) user.password_change_required = *v;
   std::optional<std::string> password;
-  if (auto v = body.text("password", {.max_length = 1024})) {
-    if (utf8_length(*v) < kMinPassword) {
-      body.error("password", "at least " + std::to_string(kMinPassword) + " characters");
+  if (auto v = body.text("password", {.max_length = kMaxMemberPassword})) {
+    if (utf8_length(*v) < kMinMemberPassword) {
+      body.error("password", "at least " + std::to_string(kMinMemberPassword) + " characters");
     } else {
       password = std::move(*v);
     }
@@ -148,15 +146,17 @@ Response get(ApiContext& context, const Request& request, const Principal&) {
                        member_json(context.db, existing(context.db, path_id(request, "member"))));
 }
 
-Response create(ApiContext& context, const Request& request, const Principal& who) {
+Response create(ApiContext& context, const Request& request, const Principal& who,
+                const std::optional<HashedPassword>& hashed) {
   Body body(request);
   db::Transaction tx(context.db);
-  Json created = create_member(context, who, body, std::nullopt);
+  Json created = create_member(context, who, body, std::nullopt, hashed);
   tx.commit();
   return json_response(201, created);
 }
 
-Response update(ApiContext& context, const Request& request, const Principal& who) {
+Response update(ApiContext& context, const Request& request, const Principal& who,
+                const std::optional<HashedPassword>& hashed) {
   const db::Id id = path_id(request, "member");
   Body body(request);
   db::Transaction tx(context.db);
@@ -168,7 +168,7 @@ Response update(ApiContext& context, const Request& request, const Principal& wh
   body.finish();
   refuse_taken_email(context.db, after);
   refuse_self_lockout(context.db, who, after);
-  if (password) after.password_hash = db::hash_password(*password);
+  if (password) after.password_hash = hash_for(*password, hashed);
   db::UsersRepository(context.db).update(after);
   if (after.card != before.card) forget_taps(context, who, after);
   Json after_json = member_json(context.db, existing(context.db, id));
@@ -216,13 +216,14 @@ Json member_json(db::Connection& db, const db::User& user) {
 }
 
 Json create_member(ApiContext& context, const Principal& who, Body& body,
-                   const std::optional<std::string>& card) {
+                   const std::optional<std::string>& card,
+                   const std::optional<HashedPassword>& hashed) {
   db::User user;
   const auto password = read_fields(context.db, body, user, true, !card.has_value());
   if (card) user.card = card;
   body.finish();
   refuse_taken_email(context.db, user);
-  if (password) user.password_hash = db::hash_password(*password);
+  if (password) user.password_hash = hash_for(*password, hashed);
   db::UsersRepository users(context.db);
   const db::Id id = users.create(user);
   forget_taps(context, who, user);
@@ -244,9 +245,9 @@ void add_member_routes(RouteTable& routes, ApiContext& c) {
   l.response_schema = "MemberPage";
 
   auto& c1 = routes.emplace_back(
-      route(Method::post, base, "members",
-            "Create a member (taps of the card are removed from the unknown cards)",
-            [&c](auto& r, auto& w) { return create(c, r, w); }));
+      password_first_route(c, Method::post, base, "members",
+                           "Create a member (taps of the card are removed from the unknown cards)",
+                           [&c](auto& r, auto& w, auto& h) { return create(c, r, w, h); }));
   c1.request_schema = "MemberCreate";
   c1.response_schema = "Member";
   c1.success_status = 201;
@@ -255,9 +256,10 @@ void add_member_routes(RouteTable& routes, ApiContext& c) {
       .emplace_back(route(Method::get, base + "/{id}", "members", "Get a member (also deleted)",
                           [&c](auto& r, auto& w) { return get(c, r, w); }))
       .response_schema = "Member";
-  auto& u = routes.emplace_back(route(Method::patch, base + "/{id}", "members",
-                                      "Change the fields given, leave the others as they are",
-                                      [&c](auto& r, auto& w) { return update(c, r, w); }));
+  auto& u = routes.emplace_back(
+      password_first_route(c, Method::patch, base + "/{id}", "members",
+                           "Change the fields given, leave the others as they are",
+                           [&c](auto& r, auto& w, auto& h) { return update(c, r, w, h); }));
   u.request_schema = "MemberPatch";
   u.response_schema = "Member";
   routes

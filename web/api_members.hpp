@@ -8,6 +8,7 @@
 #include "db/models.hpp"
 #include "web/api_context.hpp"
 #include "web/api_json.hpp"
+#include "web/api_password_first.hpp"
 
 namespace fabomatic::web::api {
 
@@ -18,9 +19,10 @@ Json member_json(db::Connection& db, const db::User& user);
 
 /// Creates a member from a request body inside the caller's transaction and records it in the
 /// audit log; `card` (when set) is the card to give instead of a body field (the unknown-card
-/// conversion). Taps of the member's card are removed from the unknown cards. Returns the new
-/// member's JSON.
+/// conversion); `hashed`, the body's password hashed beforehand (api_password_first.hpp). Taps
+/// of the member's card are removed from the unknown cards. Returns the new member's JSON.
 Json create_member(ApiContext& context, const Principal& who, Body& body,
-                   const std::optional<std::string>& card);
+                   const std::optional<std::string>& card,
+                   const std::optional<HashedPassword>& hashed);
 
 }  // namespace fabomatic::web::api

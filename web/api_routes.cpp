@@ -60,6 +60,11 @@ void register_api_routes(Router& router, ApiContext& context) {
     throw std::invalid_argument("register_api_routes: the API needs SessionAuth");
   }
   for (auto& entry : api_routes(context)) {
+    if (entry.async_handler) {
+      router.add_async(entry.method, entry.pattern,
+                       protect_async(*context.auth, std::move(entry.async_handler)));
+      continue;
+    }
     Handler handler;
     if (entry.is_public) {
       handler = [inner = std::move(entry.handler)](const Request& request) {

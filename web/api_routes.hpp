@@ -32,6 +32,8 @@ struct ApiRoute {
   std::string tag;      // the OpenAPI group ("members", "machines", ...)
   std::string summary;
   ProtectedHandler handler;
+  /// When set, answers instead of `handler`, through a Reply (work done off the reactor first).
+  ProtectedAsyncHandler async_handler;
   std::vector<ParamDoc> query;
   std::string request_schema;   // components/schemas name of the body; "" when none
   std::string response_schema;  // of the success answer; "" when it has no body

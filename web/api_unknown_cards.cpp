@@ -45,14 +45,15 @@ Response remove(ApiContext& context, const Request& request, const Principal& wh
 
 // "Convert to new member": the body holds the member's fields except the card, which is the
 // tap's. Creating the member removes every tap of that card.
-Response convert(ApiContext& context, const Request& request, const Principal& who) {
+Response convert(ApiContext& context, const Request& request, const Principal& who,
+                 const std::optional<HashedPassword>& hashed) {
   const db::Id id = path_id(request, "unknown card tap");
   Body body(request);
   db::Transaction tx(context.db);
   const db::UnknownCard tap = existing(context.db, id);
   db::UnknownCardsRepository taps(context.db);
   const auto taps_before = taps.count();
-  Json member = create_member(context, who, body, db::normalize_card(tap.card));
+  Json member = create_member(context, who, body, db::normalize_card(tap.card), hashed);
   const auto removed = taps_before - taps.count();
   tx.commit();
   return json_response(201, Json{{"member", std::move(member)}, {"removed_taps", removed}});
@@ -83,9 +84,9 @@ void add_unknown_card_routes(RouteTable& routes, ApiContext& c) {
                           [&c](auto& r, auto& w) { return remove(c, r, w); }))
       .success_status = 204;
   auto& v = routes.emplace_back(
-      route(Method::post, base + "/{id}/convert", "unknown cards",
-            "Create a member with the tap's card; every tap of that card is removed",
-            [&c](auto& r, auto& w) { return convert(c, r, w); }));
+      password_first_route(c, Method::post, base + "/{id}/convert", "unknown cards",
+                           "Create a member with the tap's card; every tap of that card is removed",
+                           [&c](auto& r, auto& w, auto& h) { return convert(c, r, w, h); }));
   v.request_schema = "MemberConvert";
   v.response_schema = "UnknownCardConverted";
   v.success_status = 201;

@@ -299,6 +299,21 @@ class MembersTest(ApiTestCase):
         self.assertFieldErrors(self.api.get("/api/v1/members?limit=0&sort=shoe&order=up"),
                                "limit", "sort", "order")
 
+    def test_a_password_set_by_an_admin_is_the_one_that_signs_in(self):
+        # The hash is made on the password worker, then stored by the handler on the reactor.
+        email = f"{unique('keeper')}@example.org"
+        member = self.make.member(role_id=self.make.role_id("admins"), email=email,
+                                  password="given by admin", password_change_required=False)
+        self.assertTrue(member["has_password"])
+        first = Session(APPLIANCE)
+        self.assertStatus(first.login(email, "given by admin"), 200)
+        first.close()
+        self.ok(self.api.patch(f"/api/v1/members/{member['id']}", {"password": "changed by admin"}))
+        second = Session(APPLIANCE)
+        self.assertJsonError(second.login(email, "given by admin"), 401, "invalid_credentials")
+        self.assertStatus(second.login(email, "changed by admin"), 200)
+        second.close()
+
     def test_wrong_fields_are_named(self):
         answer = self.api.post("/api/v1/members", {
             "name": "  ", "role_id": "two", "card": "xyz", "email": "no-at-sign",

@@ -1,0 +1,75 @@
+#include "web/api_password_first.hpp"
+
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "db/passwords.hpp"
+
+namespace fabomatic::web::api {
+namespace {
+
+// The body's "password" when it is a string of an acceptable length. The other fields are
+// validated by the handler afterwards: a body refused for them has cost a hash on the worker.
+std::optional<std::string> password_in(const Request& request) {
+  const auto body = nlohmann::json::parse(request.body, nullptr, false);
+  if (!body.is_object()) return std::nullopt;
+  const auto it = body.find("password");
+  if (it == body.end() || !it->is_string()) return std::nullopt;
+  auto password = it->get<std::string>();
+  const std::size_t length = utf8_length(password);
+  if (length < kMinMemberPassword || length > kMaxMemberPassword) return std::nullopt;
+  return password;
+}
+
+}  // namespace
+
+ProtectedAsyncHandler hash_password_first(ApiContext& context, PasswordFirstHandler handler) {
+  auto shared = std::make_shared<PasswordFirstHandler>(std::move(handler));
+  return [&context, shared](const Request& request, const Principal& who, Reply reply) {
+    auto run = [shared, request, who, reply](std::optional<HashedPassword> hashed) {
+      reply(guarded([&] { return (*shared)(request, who, hashed); }));
+    };
+    auto password = password_in(request);
+    if (!password) return run(std::nullopt);
+    auto job = [run, reply, password = std::move(*password)]() -> std::function<void()> {
+      std::string hash;
+      try {
+        hash = db::hash_password(password);  // the slow part, on the worker
+      } catch (const std::exception&) {      // out of memory: answered, never left hanging
+        return [reply] {
+          reply(error_response(500, "internal_error", "the server failed to hash the password"));
+        };
+      }
+      return [run, hashed = HashedPassword{password, std::move(hash)}] { run(hashed); };
+    };
+    if (!context.password_work) {
+      if (auto then = job()) then();
+      return;
+    }
+    if (!context.password_work(std::move(job))) {
+      Response busy = error_response(503, "busy",
+                                     "Too many passwords being hashed at once; "
+                                     "try again in a moment");
+      busy.headers.set("Retry-After", "1");
+      reply(std::move(busy));
+    }
+  };
+}
+
+ApiRoute password_first_route(ApiContext& context, Method method, std::string pattern,
+                              std::string tag, std::string summary, PasswordFirstHandler handler) {
+  ApiRoute entry;
+  entry.method = method;
+  entry.pattern = std::move(pattern);
+  entry.tag = std::move(tag);
+  entry.summary = std::move(summary);
+  entry.async_handler = hash_password_first(context, std::move(handler));
+  return entry;
+}
+
+std::string hash_for(const std::string& password, const std::optional<HashedPassword>& hashed) {
+  if (hashed && hashed->password == password) return hashed->hash;
+  return db::hash_password(password);
+}
+
+}  // namespace fabomatic::web::api
