@@ -1,10 +1,13 @@
-#include "web/api_live.hpp"
-
+// /api/v1/live/status (the dashboard's snapshot of the live status model, in the shape of
+// web/live_json.hpp that the WebSocket shares) and remote start/stop of a machine
+// (POST /api/v1/machines/{id}/start|stop: 202 once the request went to the board; the outcome
+// is logged and reaches the portal through the live WebSocket).
 #include "backend/log.hpp"
 #include "backend/remote_control.hpp"
 #include "db/machines_repository.hpp"
 #include "db/users_repository.hpp"
 #include "web/api_routes.hpp"
+#include "web/live_json.hpp"
 
 namespace fabomatic::web::api {
 
@@ -43,31 +46,6 @@ Response remote(ApiContext& context, const Request& request, const Principal& wh
 }
 
 }  // namespace
-
-std::string_view machine_state(const backend::MachineStatus& status) {
-  if (status.user_id) return "in_use";
-  if (status.blocked) return "blocked";
-  if (status.maintenance_due) return "maintenance";
-  if (!status.online) return "offline";
-  return "free";
-}
-
-Json machine_status_json(const backend::MachineStatus& status) {
-  return Json{{"machine_id", status.machine_id},
-              {"name", status.name},
-              {"state", machine_state(status)},
-              {"blocked", status.blocked},
-              {"maintenance_due", status.maintenance_due},
-              {"online", status.online},
-              {"last_heard", status.last_heard > 0 ? Json(status.last_heard) : Json(nullptr)},
-              {"member_id", or_null(status.user_id)},
-              {"member_name", status.user_id ? Json(status.user_name) : Json(nullptr)},
-              {"in_use_since", status.user_id ? Json(status.in_use_since) : Json(nullptr)},
-              {"board_ip", status.board_ip},
-              {"board_version", status.board_version},
-              {"board_serial", status.board_serial},
-              {"board_heap", status.board_heap}};
-}
 
 void add_live_routes(RouteTable& routes, ApiContext& c) {
   routes

@@ -41,10 +41,12 @@ void LiveHub::open(const std::shared_ptr<WebSocketSession>& session, const Reque
 }
 
 std::string LiveHub::snapshot() const {
-  nlohmann::json machines = nlohmann::json::array();
+  nlohmann::ordered_json machines = nlohmann::ordered_json::array();
   for (const auto& m : status_.snapshot())
     machines.push_back(machine_status_json(m));
-  return nlohmann::json{{"type", "snapshot"}, {"time", clock_()}, {"machines", machines}}.dump();
+  return nlohmann::ordered_json{
+      {"type", "snapshot"}, {"time", clock_()}, {"machines", std::move(machines)}}
+      .dump();
 }
 
 void LiveHub::broadcast(const std::string& text) {

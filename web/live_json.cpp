@@ -4,6 +4,8 @@
 
 namespace fabomatic::web {
 
+using Json = nlohmann::ordered_json;
+
 const char* machine_state(const backend::MachineStatus& s) {
   if (s.user_id) return "in_use";
   if (s.blocked) return "blocked";
@@ -12,28 +14,25 @@ const char* machine_state(const backend::MachineStatus& s) {
   return "free";
 }
 
-nlohmann::json machine_status_json(const backend::MachineStatus& s) {
-  nlohmann::json j = {
-      {"machine_id", s.machine_id},
-      {"name", s.name},
-      {"state", machine_state(s)},
-      {"online", s.online},
-      {"blocked", s.blocked},
-      {"maintenance_due", s.maintenance_due},
-      {"user_id", s.user_id ? nlohmann::json(*s.user_id) : nlohmann::json(nullptr)},
-      {"user_name", s.user_name},
-      {"in_use_since", s.user_id ? nlohmann::json(s.in_use_since) : nlohmann::json(nullptr)},
-      {"last_heard", s.last_heard > 0 ? nlohmann::json(s.last_heard) : nlohmann::json(nullptr)},
-      {"board",
-       {{"ip", s.board_ip},
-        {"version", s.board_version},
-        {"serial", s.board_serial},
-        {"heap", s.board_heap}}},
-  };
-  return j;
+Json machine_status_json(const backend::MachineStatus& s) {
+  const bool in_use = s.user_id.has_value();
+  return Json{{"machine_id", s.machine_id},
+              {"name", s.name},
+              {"state", machine_state(s)},
+              {"blocked", s.blocked},
+              {"maintenance_due", s.maintenance_due},
+              {"online", s.online},
+              {"last_heard", s.last_heard > 0 ? Json(s.last_heard) : Json(nullptr)},
+              {"member_id", in_use ? Json(*s.user_id) : Json(nullptr)},
+              {"member_name", in_use ? Json(s.user_name) : Json(nullptr)},
+              {"in_use_since", in_use ? Json(s.in_use_since) : Json(nullptr)},
+              {"board_ip", s.board_ip},
+              {"board_version", s.board_version},
+              {"board_serial", s.board_serial},
+              {"board_heap", s.board_heap}};
 }
 
-nlohmann::json live_event_json(const backend::LiveEvent& event) {
+Json live_event_json(const backend::LiveEvent& event) {
   switch (event.kind) {
     case backend::LiveEventKind::machine_changed:
       return {{"type", "machine"}, {"machine", machine_status_json(event.machine)}};

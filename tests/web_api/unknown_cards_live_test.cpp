@@ -2,6 +2,7 @@
 #include "db/unknown_cards_repository.hpp"
 #include "db/users_repository.hpp"
 #include "support_api.hpp"
+#include "web/live_json.hpp"
 
 namespace fabomatic::web::api::test {
 namespace {
@@ -77,6 +78,21 @@ TEST_F(LiveTest, SnapshotShowsStateByPrecedence) {
   EXPECT_EQ(reply.body["machines"][0]["state"], "in_use");
   EXPECT_EQ(reply.body["machines"][0]["member_name"], "admin admin");
   EXPECT_EQ(reply.body["machines"][0]["in_use_since"], now_);
+}
+
+TEST_F(LiveTest, TheWebSocketShowsAMachineAsTheSnapshotDoes) {
+  live_.heard(1, now_);
+  create("uses", {{"member_id", 1}, {"machine_id", 1}, {"start", now_}});
+  const auto status = live_.machine(1);
+  ASSERT_TRUE(status);
+  backend::LiveEvent event;
+  event.machine = *status;
+  const json pushed = json::parse(live_event_json(event).dump());
+  EXPECT_EQ(pushed["type"], "machine");
+  // Same keys, same values, same order as the snapshot: the dashboard reads either alike.
+  const auto snapshot = nlohmann::ordered_json::parse(get("/api/v1/live/status").text);
+  EXPECT_EQ(live_event_json(event)["machine"].dump(), snapshot["machines"][0].dump());
+  EXPECT_EQ(pushed["machine"]["member_name"], "admin admin");
 }
 
 TEST_F(LiveTest, RemoteStartIsSentAs202) {

@@ -85,7 +85,7 @@ class LiveEventsTest(LiveTestCase):
             self.assertEqual(m["state"], "offline")
             self.assertIs(m["online"], False)
             self.assertIs(m["blocked"], False)
-            self.assertIsNone(m["user_id"])
+            self.assertIsNone(m["member_id"])
             self.assertIsNone(m["in_use_since"])
             self.assertIsNone(m["last_heard"])
 
@@ -121,7 +121,7 @@ class LiveEventsTest(LiveTestCase):
             self.assertEqual(event["type"], "machine")
             status = event["machine"]
             self.assertEqual((status["machine_id"], status["name"], status["state"],
-                              status["online"], status["user_id"]),
+                              status["online"], status["member_id"]),
                              (m, f"LIVE {m}", "free", True, None))
             self.assertIsNotNone(status["last_heard"])
         step({m: bh.checkmachine() for m in boards}, online,
@@ -137,8 +137,8 @@ class LiveEventsTest(LiveTestCase):
             def in_use(m, event, wall):
                 self.assertEqual(event["type"], "machine")
                 s = event["machine"]
-                self.assertEqual((s["machine_id"], s["state"], s["online"], s["user_id"],
-                                  s["user_name"]),
+                self.assertEqual((s["machine_id"], s["state"], s["online"], s["member_id"],
+                                  s["member_name"]),
                                  (m, "in_use", True, self.member_ids[card[m]],
                                   f"Member{member[m]} Surname{member[m]}"))
                 self.assertAlmostEqual(s["in_use_since"], wall, delta=2)
@@ -148,10 +148,11 @@ class LiveEventsTest(LiveTestCase):
             def board_report(m, event, _):
                 self.assertEqual(event["type"], "machine")
                 s = event["machine"]
-                self.assertEqual((s["machine_id"], s["state"], s["user_id"]),
+                self.assertEqual((s["machine_id"], s["state"], s["member_id"]),
                                  (m, "in_use", self.member_ids[card[m]]))
-                self.assertEqual(s["board"], {"ip": f"10.0.0.{m}", "version": "0.7.3",
-                                              "serial": f"serial{m}", "heap": heap[m]})
+                self.assertEqual((s["board_ip"], s["board_version"], s["board_serial"],
+                                  s["board_heap"]),
+                                 (f"10.0.0.{m}", "0.7.3", f"serial{m}", heap[m]))
             step({m: bh.alive(version="0.7.3", ip=f"10.0.0.{m}", serial=f"serial{m}",
                               heap=f'"{heap[m]}"') for m in boards}, board_report, None)
 
@@ -170,9 +171,9 @@ class LiveEventsTest(LiveTestCase):
             def free(m, event, _):
                 self.assertEqual(event["type"], "machine")
                 s = event["machine"]
-                self.assertEqual((s["machine_id"], s["state"], s["online"], s["user_id"],
-                                  s["user_name"], s["in_use_since"]),
-                                 (m, "free", True, None, "", None))
+                self.assertEqual((s["machine_id"], s["state"], s["online"], s["member_id"],
+                                  s["member_name"], s["in_use_since"]),
+                                 (m, "free", True, None, None, None))
             step({m: bh.stopuse(card[m], duration[m]) for m in boards}, free,
                  lambda m: bh.duration_reply(duration[m]))
 
@@ -248,7 +249,7 @@ class SlowClientTest(LiveTestCase):
             machine = event.get("machine", {})
             if machine.get("machine_id") != FLOOD_MACHINE:
                 return False
-            self.assertEqual(machine["board"]["heap"], last_heap + 1, "flood events lost")
+            self.assertEqual(machine["board_heap"], last_heap + 1, "flood events lost")
             last_heap += 1
             return True
 
@@ -304,7 +305,7 @@ class SlowClientTest(LiveTestCase):
                   [bh.alive(heap=str(i + 1)) for i in range(BURST_EVENTS)])
         for i in range(BURST_EVENTS):
             _, event = self.live_client.next(timeout=LOOSE_S)
-            self.assertEqual(event["machine"]["board"]["heap"], i + 1)
+            self.assertEqual(event["machine"]["board_heap"], i + 1)
         self.assertNotIn("dropped: does not keep up", self.server.log_text())
 
 
