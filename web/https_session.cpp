@@ -206,17 +206,9 @@ Request HttpsSession::make_request() {
   return request;
 }
 
-template <class Work, class Then>
-void HttpsSession::on_app(Work work, Then then) {
-  if (!state_->options.app) return then(work());
-  state_->options.app(
-      [self = shared_from_this(), work = std::move(work), then = std::move(then)]() mutable {
-        auto result = work();
-        asio::post(self->stream_.get_executor(),
-                   [result = std::move(result), then = std::move(then)]() mutable {
-                     then(std::move(result));
-                   });
-      });
+template <class F>
+void HttpsSession::back_here(F f) {
+  asio::post(stream_.get_executor(), std::move(f));
 }
 
 void HttpsSession::run_handler(const Request& request, Reply reply) {
@@ -237,10 +229,9 @@ void HttpsSession::handle_request() {
   // `self` in the callbacks: the session stays alive while its request is on the reactor. The
   // answer comes back to this connection's thread, whenever and wherever the handler gives it.
   Reply reply = [self = shared_from_this(), after](Response response) {
-    asio::post(self->stream_.get_executor(),
-               [self, response = std::move(response), after]() mutable {
-                 self->respond(std::move(response), after);
-               });
+    self->back_here([self, response = std::move(response), after]() mutable {
+      self->respond(std::move(response), after);
+    });
   };
   state_->run_app([self = shared_from_this(), request = std::move(request), reply] {
     self->run_handler(request, reply);
@@ -250,20 +241,24 @@ void HttpsSession::handle_request() {
 void HttpsSession::upgrade() {
   Request request = make_request();
   if (!match_.route->websocket->authorize) return open_websocket(std::move(request));
-  on_app(
-      [self = shared_from_this(), request]() -> std::optional<Response> {
-        try {
-          return self->match_.route->websocket->authorize(request);
-        } catch (const std::exception& e) {
-          self->state_->log(LogLevel::error,
-                            std::string("WebSocket authorization failed: ") + e.what());
-          return Response::error(500, "internal_error", "the server failed to handle this request");
-        }
-      },
-      [self = shared_from_this(), request](std::optional<Response> refusal) mutable {
-        if (refusal) return self->respond(std::move(*refusal), self->after_early_answer());
-        self->open_websocket(std::move(request));
-      });
+  // The authorization reads the sessions: it runs where handlers run, like a request, and its
+  // answer comes back to this connection's thread.
+  state_->run_app([self = shared_from_this(), request = std::move(request)] {
+    auto refusal = self->authorize(request);
+    self->back_here([self, request, refusal = std::move(refusal)]() mutable {
+      if (refusal) return self->respond(std::move(*refusal), self->after_early_answer());
+      self->open_websocket(std::move(request));
+    });
+  });
+}
+
+std::optional<Response> HttpsSession::authorize(const Request& request) {
+  try {
+    return match_.route->websocket->authorize(request);
+  } catch (const std::exception& e) {
+    state_->log(LogLevel::error, std::string("WebSocket authorization failed: ") + e.what());
+    return Response::error(500, "internal_error", "the server failed to handle this request");
+  }
 }
 
 void HttpsSession::open_websocket(Request request) {

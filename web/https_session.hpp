@@ -44,10 +44,12 @@ class HttpsSession : public Connection, public std::enable_shared_from_this<Http
   void run_handler(const Request& request, Reply reply);
   void upgrade();
   void open_websocket(Request request);
-  /// Runs `work` where handlers run (ServerOptions::app), then `then(result)` back on this
-  /// connection's thread; both at once when no app executor is set.
-  template <class Work, class Then>
-  void on_app(Work work, Then then);
+  /// The WebSocket route's authorize, with a throw turned into a 500. Where handlers run.
+  std::optional<Response> authorize(const Request& request);
+  /// Runs `f` on this connection's thread: how work done where handlers run (ServerOptions::app,
+  /// through ServerState::run_app) comes back to the stream.
+  template <class F>
+  void back_here(F f);
   void respond(Response response, After after);
   void on_write(boost::beast::error_code ec);
   void linger();
