@@ -497,4 +497,9 @@ std::size_t utf8_length(std::string_view text) {
   }));
 }
 
+std::int64_t count_for(const std::map<db::Id, std::int64_t>& counts, db::Id id) {
+  const auto it = counts.find(id);
+  return it == counts.end() ? 0 : it->second;
+}
+
 }  // namespace fabomatic::web::api

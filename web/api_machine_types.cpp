@@ -46,10 +46,8 @@ Response list(ApiContext& context, const Request& request, const Principal&) {
   // Every type's count in one query, not one per type.
   const auto counts = db::MachineTypesRepository(context.db).machine_counts();
   Json items = Json::array();
-  for (const auto& type : slice(types, page)) {
-    const auto count = counts.find(type.id);
-    items.push_back(machine_type_json(type, count == counts.end() ? 0 : count->second));
-  }
+  for (const auto& type : slice(types, page))
+    items.push_back(machine_type_json(type, count_for(counts, type.id)));
   return json_response(200, page_json(std::move(items), std::ssize(types), page));
 }
 

@@ -53,10 +53,8 @@ Response list(ApiContext& context, const Request& request, const Principal&) {
   // role read the whole table once per role).
   const auto counts = db::RolesRepository(context.db).user_counts();
   Json items = Json::array();
-  for (const auto& role : slice(roles, page)) {
-    const auto count = counts.find(role.id);
-    items.push_back(role_json(role, count == counts.end() ? 0 : count->second));
-  }
+  for (const auto& role : slice(roles, page))
+    items.push_back(role_json(role, count_for(counts, role.id)));
   return json_response(200, page_json(std::move(items), std::ssize(roles), page));
 }
 
