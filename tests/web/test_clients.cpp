@@ -62,7 +62,8 @@ beast::error_code HttpsClient::write_raw(std::string_view bytes) {
 }
 
 std::optional<HttpResponse> HttpsClient::request(http::verb method, std::string_view target,
-                                                 std::string body, const Fields& fields) {
+                                                 std::string body, const Fields& fields,
+                                                 std::chrono::milliseconds limit) {
   http::request<http::string_body> request{method, target, 11};
   request.set(http::field::host, "localhost");
   for (const auto& [name, value] : fields)
@@ -74,7 +75,7 @@ std::optional<HttpResponse> HttpsClient::request(http::verb method, std::string_
   const auto ec = run([&](auto handler) { http::async_write(*stream_, request, handler); },
                       [&] { beast::get_lowest_layer(*stream_).close(); }, 5s);
   if (ec) return std::nullopt;
-  return read_response(method == http::verb::head);
+  return read_response(method == http::verb::head, limit);
 }
 
 std::optional<HttpResponse> HttpsClient::read_response(bool head, std::chrono::milliseconds limit) {

@@ -62,8 +62,10 @@ class HttpsClient : public Runner {
   /// TCP only: the client never starts TLS.
   beast::error_code connect_tcp_only();
   beast::error_code write_raw(std::string_view bytes);
+  /// Writes the request and reads the answer, waiting for it at most `limit`.
   std::optional<HttpResponse> request(http::verb method, std::string_view target,
-                                      std::string body = {}, const Fields& fields = {});
+                                      std::string body = {}, const Fields& fields = {},
+                                      std::chrono::milliseconds limit = 5s);
   std::optional<HttpResponse> read_response(bool head = false,
                                             std::chrono::milliseconds limit = 5s);
   /// True when the server ends the connection within `limit` (data before that is discarded).

@@ -17,6 +17,9 @@
 namespace fabomatic::web::test {
 namespace {
 
+// How long a step may take on a loaded machine; a passing test waits only as long as it needs.
+constexpr std::chrono::milliseconds kPatience = std::chrono::seconds(30);
+
 /// Holds every password job at its start until open() — so the test knows one is in flight.
 class Gate {
  public:
@@ -58,12 +61,15 @@ class GatedServer {
     handlers_io_ = &server_->io();
   }
 
-  /// POSTs `body` to `target` on a new connection; the status, 0 when the exchange failed.
+  /// POSTs `body` to `target` on a new connection; the status, 0 when the exchange failed. The
+  /// answer may wait for held and queued hashes: on a loaded machine (CI compiling beside the
+  /// tests) two argon2id checks took seconds, so the wait is long.
   unsigned post(const std::string& target, const nlohmann::json& body) {
     HttpsClient client(server_->port());
-    if (client.connect()) return 0u;
-    const auto answer = client.request(http::verb::post, target, body.dump(),
-                                       {{"Content-Type", "application/json"}});
+    if (client.connect(kPatience)) return 0u;
+    const auto answer =
+        client.request(http::verb::post, target, body.dump(),
+                       {{"Content-Type", "application/json"}}, std::chrono::seconds(60));
     return answer ? answer->result_int() : 0u;
   }
   /// Whether a plain request is answered now (while password jobs may be held).
@@ -95,9 +101,10 @@ TEST(SignInOffReactor, OtherRequestsAreAnsweredWhileAPasswordIsCheckedAndAFullQu
   const nlohmann::json body = {{"email", kAdminEmail}, {"password", kAdminPassword}};
   auto sign_in = [&] { return server.post("/api/v1/auth/login", body); };
   auto first = std::async(std::launch::async, sign_in);
-  ASSERT_TRUE(wait_until([&] { return server.gate.waiting() == 1; }));  // its hash is checked
-  auto second = std::async(std::launch::async, sign_in);                // waits in the queue
-  ASSERT_TRUE(wait_until([&] { return server.queued() == 1; }));
+  ASSERT_TRUE(
+      wait_until([&] { return server.gate.waiting() == 1; }, kPatience));  // its hash is checked
+  auto second = std::async(std::launch::async, sign_in);                   // waits in the queue
+  ASSERT_TRUE(wait_until([&] { return server.queued() == 1; }, kPatience));
   // The third finds the queue full and is answered at once, while the first still hashes.
   EXPECT_EQ(std::async(std::launch::async, sign_in).get(), 503u);
 
@@ -124,9 +131,9 @@ TEST(ResetOffReactor, TheNewPasswordIsHashedElsewhereAndALinkUsedTwiceAtOnceSets
   };
   // Both requests find the link unspent and go to hashing; the first holds the worker.
   auto first = std::async(std::launch::async, reset_to, "first-new-password");
-  ASSERT_TRUE(wait_until([&] { return server.gate.waiting() == 1; }));
+  ASSERT_TRUE(wait_until([&] { return server.gate.waiting() == 1; }, kPatience));
   auto second = std::async(std::launch::async, reset_to, "second-new-password");
-  ASSERT_TRUE(wait_until([&] { return server.queued() == 1; }));
+  ASSERT_TRUE(wait_until([&] { return server.queued() == 1; }, kPatience));
   EXPECT_TRUE(server.pings());  // the server answers while a new password is hashed
   // A junk token is refused at once, without queueing any hashing.
   EXPECT_EQ(server.post("/api/v1/auth/reset",
