@@ -21,19 +21,24 @@ WebSocketConnection::WebSocketConnection(TlsStream stream, std::shared_ptr<Serve
       state_(std::move(state)),
       slot_(std::move(slot)),
       route_(route),
-      request_(std::move(request)) {}
+      request_(std::move(request)),
+      keep_alive_(ws_.get_executor()) {}
 
 void WebSocketConnection::accept(BeastRequest upgrade_request) {
   slot_.attach(weak_from_this());
   upgrade_request_ = std::move(upgrade_request);
-  // From here Beast's own timers apply: handshake, then a ping after half the idle time and
-  // a close when nothing at all (not even a pong) came back.
+  // From here Beast's timer bounds the handshake and the closing handshake. The idle keep-alive
+  // is ours (schedule_keep_alive): Beast's sends its ping from its own timer, with no handler
+  // of ours holding this connection, so a connection ended meanwhile freed the stream under
+  // that ping's write (caught by ASan). Every operation on ws_ is now started here, with a
+  // handler that keeps the connection alive until it completes.
   beast::get_lowest_layer(ws_).expires_never();
   websocket::stream_base::timeout timeouts{};
   timeouts.handshake_timeout = state_->options.handshake_timeout;
-  timeouts.idle_timeout = state_->options.websocket_idle_timeout;
-  timeouts.keep_alive_pings = true;
+  timeouts.idle_timeout = websocket::stream_base::none();
+  timeouts.keep_alive_pings = false;
   ws_.set_option(timeouts);
+  ws_.control_callback([this](websocket::frame_type, beast::string_view) { heard_ = true; });
   ws_.read_message_max(state_->options.websocket_message_limit);
   ws_.async_accept(upgrade_request_,
                    [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
@@ -48,6 +53,7 @@ void WebSocketConnection::on_accept(beast::error_code ec) {
   }
   open_ = true;
   opened_ = true;
+  schedule_keep_alive();
   if (route_.on_open) {
     state_->run_app([self = shared_from_this()] {
       try {
@@ -83,6 +89,7 @@ void WebSocketConnection::notify_closed() {
 void WebSocketConnection::on_read(beast::error_code ec) {
   if (ec) {
     open_ = false;
+    keep_alive_.cancel();
     beast::get_lowest_layer(ws_).close();
     slot_.release();
     return notify_closed();
@@ -99,8 +106,32 @@ void WebSocketConnection::on_read(beast::error_code ec) {
       }
     });
   }
+  heard_ = true;
   read_buffer_.consume(read_buffer_.size());
   read_next();
+}
+
+void WebSocketConnection::schedule_keep_alive() {
+  const auto idle = state_->options.websocket_idle_timeout;
+  if (idle <= std::chrono::milliseconds::zero()) return;  // no keep-alive
+  keep_alive_.expires_after(idle / 2);
+  keep_alive_.async_wait(
+      [self = shared_from_this()](beast::error_code ec) { self->on_keep_alive(ec); });
+}
+
+void WebSocketConnection::on_keep_alive(beast::error_code ec) {
+  if (ec || closing_ || !ws_.is_open()) return;
+  if (heard_) {
+    heard_ = false;
+    silent_looks_ = 0;
+  } else if (++silent_looks_ >= 2) {  // a whole idle period without a frame, not even a pong
+    close_now();
+    return;
+  } else if (!pinging_) {
+    pinging_ = true;
+    ws_.async_ping({}, [self = shared_from_this()](beast::error_code) { self->pinging_ = false; });
+  }
+  schedule_keep_alive();
 }
 
 template <class F>

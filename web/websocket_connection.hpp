@@ -1,10 +1,11 @@
-// A WebSocket over the HTTPS connection's TLS stream (internal to web/): Beast's ping/pong
+// A WebSocket over the HTTPS connection's TLS stream (internal to web/): a ping/pong
 // keep-alive, a bounded send queue (a client that does not keep up is dropped), and the
 // route's callbacks — run where handlers run (ServerOptions::app), in the order they happen;
 // send() and close() may be called from there, they hop to the connection's thread.
 #pragma once
 
 #include <atomic>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket/stream.hpp>
 #include <chrono>
@@ -50,6 +51,10 @@ class WebSocketConnection : public WebSocketSession,
   template <class F>
   void on_own_thread(F f);
   void notify_closed();
+  /// Keep-alive: every half idle period, a ping when nothing came from the client since the
+  /// last look; closed after a whole idle period of silence (not even a pong).
+  void schedule_keep_alive();
+  void on_keep_alive(boost::beast::error_code ec);
 
   boost::beast::websocket::stream<TlsStream> ws_;
   std::shared_ptr<ServerState> state_;
@@ -62,6 +67,10 @@ class WebSocketConnection : public WebSocketSession,
   std::atomic<std::size_t> queued_bytes_{0};
   // When the client last took a message (or the queue was last empty): see send().
   std::chrono::steady_clock::time_point last_progress_ = std::chrono::steady_clock::now();
+  boost::asio::steady_timer keep_alive_;
+  bool heard_ = false;    // a frame (message, ping, pong) came since the last keep-alive look
+  int silent_looks_ = 0;  // keep-alive looks in a row that found nothing heard
+  bool pinging_ = false;  // our ping is being written
   std::atomic<bool> open_{false};  // accepted and neither closing nor dropped
   bool opened_ = false;            // on_open was called (so on_close is owed)
   bool writing_ = false;
