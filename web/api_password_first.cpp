@@ -1,24 +1,24 @@
 #include "web/api_password_first.hpp"
 
 #include <memory>
-#include <nlohmann/json.hpp>
 
 #include "db/passwords.hpp"
 
 namespace fabomatic::web::api {
 namespace {
 
-// The body's "password" when it is a string of an acceptable length. The other fields are
-// validated by the handler afterwards: a body refused for them has cost a hash on the worker.
+// The body's "password" when it is a string of an acceptable length. Read through Body, whose
+// parser bounds depth and keys (a hostile body costs nothing here); the handler validates the
+// other fields afterwards, so a body refused for them has cost a hash on the worker.
 std::optional<std::string> password_in(const Request& request) {
-  const auto body = nlohmann::json::parse(request.body, nullptr, false);
-  if (!body.is_object()) return std::nullopt;
-  const auto it = body.find("password");
-  if (it == body.end() || !it->is_string()) return std::nullopt;
-  auto password = it->get<std::string>();
-  const std::size_t length = utf8_length(password);
-  if (length < kMinMemberPassword || length > kMaxMemberPassword) return std::nullopt;
-  return password;
+  try {
+    Body body(request);
+    auto password = body.text("password", {.max_length = kMaxMemberPassword});
+    if (!password || utf8_length(*password) < kMinMemberPassword) return std::nullopt;
+    return password;
+  } catch (const ApiError&) {
+    return std::nullopt;  // not a JSON object: the handler says so
+  }
 }
 
 }  // namespace

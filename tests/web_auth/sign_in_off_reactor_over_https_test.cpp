@@ -27,10 +27,14 @@ class Gate {
     ++waiting_;
     opened_.wait();
   }
-  void open() { promise_.set_value(); }
+  /// Opens once; later calls do nothing.
+  void open() {
+    if (!opened_once_.exchange(true)) promise_.set_value();
+  }
   int waiting() const { return waiting_; }
 
  private:
+  std::atomic<bool> opened_once_{false};
   std::promise<void> promise_;
   std::shared_future<void> opened_ = promise_.get_future().share();
   std::atomic<int> waiting_{0};
@@ -60,6 +64,10 @@ class GatedServer {
     server_.emplace(std::move(router));
     handlers_io_ = &server_->io();
   }
+
+  // A test that failed before opening the gate must not leave the worker's job held: the
+  // worker's destructor waits for it.
+  ~GatedServer() { gate.open(); }
 
   /// POSTs `body` to `target` on a new connection; the status, 0 when the exchange failed. The
   /// answer may wait for held and queued hashes: on a loaded machine (CI compiling beside the
@@ -91,8 +99,10 @@ class GatedServer {
  private:
   std::atomic<boost::asio::io_context*> handlers_io_{nullptr};
   std::atomic<std::thread::id> worker_thread_{};
-  PasswordWorker worker_;
+  // The server outlives the worker: a job still running when a test ends early posts its
+  // continuation to the server's io_context.
   std::optional<TestServer> server_;
+  PasswordWorker worker_;
 };
 
 TEST(SignInOffReactor, OtherRequestsAreAnsweredWhileAPasswordIsCheckedAndAFullQueueIs503) {
