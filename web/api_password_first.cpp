@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "db/passwords.hpp"
+#include "web/password_worker.hpp"
 
 namespace fabomatic::web::api {
 namespace {
@@ -42,17 +43,7 @@ ProtectedAsyncHandler hash_password_first(ApiContext& context, PasswordFirstHand
       }
       return [run, hashed = HashedPassword{password, std::move(hash)}] { run(hashed); };
     };
-    if (!context.password_work) {
-      if (auto then = job()) then();
-      return;
-    }
-    if (!context.password_work(std::move(job))) {
-      Response busy = error_response(503, "busy",
-                                     "Too many passwords being hashed at once; "
-                                     "try again in a moment");
-      busy.headers.set("Retry-After", "1");
-      reply(std::move(busy));
-    }
+    if (!run_password_job(context.password_work, std::move(job))) reply(password_queue_full());
   };
 }
 

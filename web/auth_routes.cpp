@@ -51,13 +51,6 @@ nlohmann::json session_json(const SessionLookup& session) {
           {"password_change_required", session.password_change_required}};
 }
 
-Response busy() {
-  Response response =
-      Response::error(503, "busy", "Too many password checks at once; try again in a moment");
-  response.headers.set("Retry-After", "1");
-  return response;
-}
-
 Response hashing_failed() {
   return Response::error(500, "internal_error", "the server failed to check the password");
 }
@@ -131,9 +124,7 @@ void AuthRoutes::spend_a_verification(std::string_view password) {
 }
 
 bool AuthRoutes::run_password_work(PasswordJob job) {
-  if (options.password_work) return options.password_work(std::move(job));
-  if (auto then = job()) then();
-  return true;
+  return run_password_job(options.password_work, std::move(job));
 }
 
 void AuthRoutes::login(const Request& request, Reply reply) {
@@ -176,7 +167,7 @@ void AuthRoutes::login(const Request& request, Reply reply) {
           self->finish_login(request, email, account, stored, check, reply);
         };
       });
-  if (!queued) reply(busy());
+  if (!queued) reply(password_queue_full());
 }
 
 void AuthRoutes::finish_login(const Request& request, const std::string& email,
@@ -265,7 +256,7 @@ void AuthRoutes::change_password(const Request& request, const Principal& who, R
           reply(self->finish_password_change(request, who, proven, hash));
         };
       });
-  if (!queued) reply(busy());
+  if (!queued) reply(password_queue_full());
 }
 
 Response AuthRoutes::finish_password_change(const Request& request, const Principal& who,
@@ -334,7 +325,7 @@ void AuthRoutes::reset(const Request& request, Reply reply) {
           reply(json_response(200, {{"message", "Password set; sign in with it"}}));
         };
       });
-  if (!queued) reply(busy());
+  if (!queued) reply(password_queue_full());
 }
 
 template <class T>

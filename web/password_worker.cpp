@@ -63,4 +63,17 @@ void PasswordWorker::run() {
   }
 }
 
+bool run_password_job(const std::function<bool(PasswordJob)>& work, PasswordJob job) {
+  if (work) return work(std::move(job));
+  if (auto then = job()) then();
+  return true;
+}
+
+Response password_queue_full() {
+  Response response =
+      Response::error(503, "busy", "Too many password checks at once; try again in a moment");
+  response.headers.set("Retry-After", "1");
+  return response;
+}
+
 }  // namespace fabomatic::web

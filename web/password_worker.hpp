@@ -11,6 +11,8 @@
 #include <mutex>
 #include <thread>
 
+#include "web/http_message.hpp"
+
 namespace fabomatic::web {
 
 /// Runs on the worker (pure CPU, no database); returns what to run back where handlers run.
@@ -42,5 +44,12 @@ class PasswordWorker {
   bool stopping_ = false;
   std::thread thread_;  // last: starts once everything above exists
 };
+
+/// Runs `job` through `work` (a PasswordWorker's submit, as the portal wires it), or here and
+/// now when `work` is unset (tests, tools). False when the worker's queue is full.
+bool run_password_job(const std::function<bool(PasswordJob)>& work, PasswordJob job);
+
+/// The answer when run_password_job refused: 503 "busy" with Retry-After: 1.
+Response password_queue_full();
 
 }  // namespace fabomatic::web
