@@ -26,8 +26,7 @@ HEAD_REVISION = "f1a2b3c4d5e6"
 
 def fixture_path():
     directory = os.environ.get("LEGACY_DB_DIR") or os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "fixtures",
-        "legacy-db")
+        os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "legacy-db")
     return os.path.join(directory, FIXTURE_NAME)
 
 

@@ -30,7 +30,7 @@ std::string copy_fixture(const TempDir& dir, const std::string& fixture_name) {
   if (!fs::exists(source)) throw std::runtime_error("missing fixture " + source.string());
   const fs::path target = dir.path() / fixture_name;
   fs::copy_file(source, target, fs::copy_options::overwrite_existing);
-  // The shared fixtures are read-only; the copy must be writable to be upgraded.
+  // The fixtures are kept unchanged; the copy must be writable to be upgraded.
   fs::permissions(target, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::add);
   return target.string();
 }
