@@ -5,8 +5,8 @@
 
 #include "backend/board_reply.hpp"
 #include "backend/live_status.hpp"
-#include "backend/log.hpp"
 #include "backend/machine_status_loader.hpp"
+#include "common/log.hpp"
 #include "db/access.hpp"
 #include "db/boards_repository.hpp"
 #include "db/discovered_boards_repository.hpp"

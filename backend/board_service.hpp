@@ -14,7 +14,7 @@
 #include "backend/board_query.hpp"
 #include "backend/board_topics.hpp"
 #include "backend/heartbeats.hpp"
-#include "broker/message_bus.hpp"
+#include "broker/core/message_bus.hpp"
 #include "db/lookup_cache.hpp"
 #include "db/sqlite.hpp"
 

@@ -12,10 +12,10 @@
 #include "backend/board_service.hpp"
 #include "backend/board_topics.hpp"
 #include "backend/live_status.hpp"
-#include "backend/log.hpp"
 #include "backend/machine_status_loader.hpp"
 #include "backend/remote_control.hpp"
-#include "broker/message_bus.hpp"
+#include "broker/core/message_bus.hpp"
+#include "common/log.hpp"
 #include "db/purge.hpp"
 #include "db/uses_repository.hpp"
 

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "backend/settings.hpp"
-#include "broker/hooks.hpp"
+#include "broker/core/hooks.hpp"
 
 namespace fabomatic::backend {
 

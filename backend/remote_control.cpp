@@ -1,7 +1,7 @@
 #include "backend/remote_control.hpp"
 
 #include "backend/live_status.hpp"
-#include "backend/log.hpp"
+#include "common/log.hpp"
 #include "db/machines_repository.hpp"
 #include "db/users_repository.hpp"
 

@@ -12,7 +12,7 @@
 #include "backend/board_reply.hpp"
 #include "backend/board_service.hpp"
 #include "backend/board_topics.hpp"
-#include "broker/message_bus.hpp"
+#include "broker/core/message_bus.hpp"
 #include "db/models.hpp"
 #include "db/sqlite.hpp"
 

@@ -31,7 +31,7 @@
 #include <string_view>
 #include <vector>
 
-#include "backend/log.hpp"
+#include "common/log.hpp"
 
 namespace fabomatic::backend {
 

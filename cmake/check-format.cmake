@@ -1,5 +1,7 @@
 # Fails when a C++ source of the project is not formatted with the checked-in .clang-format.
 file(GLOB_RECURSE sources
+     ${SOURCE_DIR}/common/*.cpp ${SOURCE_DIR}/common/*.hpp
+     ${SOURCE_DIR}/app/*.cpp ${SOURCE_DIR}/app/*.hpp
      ${SOURCE_DIR}/broker/*.cpp ${SOURCE_DIR}/broker/*.hpp
      ${SOURCE_DIR}/db/*.cpp ${SOURCE_DIR}/db/*.hpp
      ${SOURCE_DIR}/backend/*.cpp ${SOURCE_DIR}/backend/*.hpp

@@ -11,7 +11,7 @@
 #include "backend/live_status.hpp"
 #include "backend/machine_status_loader.hpp"
 #include "backend/remote_control.hpp"
-#include "broker/topic.hpp"
+#include "broker/codec/topic.hpp"
 #include "db/database.hpp"
 
 namespace fabomatic::backend {

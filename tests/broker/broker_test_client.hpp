@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "broker/broker.hpp"
-#include "broker/codec.hpp"
+#include "broker/codec/codec.hpp"
+#include "broker/core/broker.hpp"
 
 namespace fabomatic::broker::testing {
 

@@ -7,7 +7,7 @@
 #include <set>
 #include <string>
 
-#include "broker/codec.hpp"
+#include "broker/codec/codec.hpp"
 
 namespace fabomatic::broker {
 namespace {

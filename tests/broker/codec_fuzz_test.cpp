@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "broker/codec.hpp"
+#include "broker/codec/codec.hpp"
 
 namespace fabomatic::broker {
 namespace {

@@ -5,7 +5,7 @@
 #include <initializer_list>
 #include <string>
 
-#include "broker/codec.hpp"
+#include "broker/codec/codec.hpp"
 
 namespace fabomatic::broker {
 namespace {

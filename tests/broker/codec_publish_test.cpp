@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "broker/codec.hpp"
+#include "broker/codec/codec.hpp"
 
 namespace fabomatic::broker {
 namespace {

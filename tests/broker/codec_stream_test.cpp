@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "broker/codec.hpp"
+#include "broker/codec/codec.hpp"
 
 namespace fabomatic::broker {
 namespace {

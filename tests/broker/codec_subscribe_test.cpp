@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "broker/codec.hpp"
+#include "broker/codec/codec.hpp"
 
 namespace fabomatic::broker {
 namespace {

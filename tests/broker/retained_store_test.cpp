@@ -10,8 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include "broker/retained_store.hpp"
-#include "broker/topic.hpp"
+#include "broker/codec/topic.hpp"
+#include "broker/core/retained_store.hpp"
 
 using fabomatic::broker::is_valid_topic_filter;
 using fabomatic::broker::make_memory_retained_store;

@@ -1,7 +1,7 @@
 // The subscription tree: MQTT 3.1.1 matching (section 4.7) through the trie, agreement with
 // topic_matches() on random filters and topics, and the bookkeeping that makes memory return
 // after unsubscribing.
-#include "broker/subscription_tree.hpp"
+#include "broker/core/subscription_tree.hpp"
 
 #include <gtest/gtest.h>
 #include <malloc.h>
@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "broker/topic.hpp"
+#include "broker/codec/topic.hpp"
 
 using fabomatic::broker::is_valid_topic_filter;
 using fabomatic::broker::is_valid_topic_name;

@@ -1,5 +1,5 @@
 // MQTT 3.1.1 section 4.7: topic names, topic filters and how they match.
-#include "broker/topic.hpp"
+#include "broker/codec/topic.hpp"
 
 #include <gtest/gtest.h>
 

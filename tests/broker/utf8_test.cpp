@@ -1,5 +1,5 @@
 // MQTT 3.1.1 section 1.5.3: UTF-8 encoded strings.
-#include "broker/utf8.hpp"
+#include "common/utf8.hpp"
 
 #include <gtest/gtest.h>
 

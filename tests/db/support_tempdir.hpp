@@ -20,7 +20,8 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-// The directory of the legacy FabOMatic fixtures, tests/fixtures/legacy-db (read-only; copy before opening).
+// The directory of the legacy FabOMatic fixtures, tests/fixtures/legacy-db (read-only; copy before
+// opening).
 std::filesystem::path legacy_fixture_dir();
 
 // Copies a fixture into `dir` (writable) and returns the copy's path.

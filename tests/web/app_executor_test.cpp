@@ -13,7 +13,7 @@
 
 #include "test_clients.hpp"
 #include "test_server.hpp"
-#include "web/reactor_lane.hpp"
+#include "web/http/reactor_lane.hpp"
 
 namespace fabomatic::web::test {
 namespace {

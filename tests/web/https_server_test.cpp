@@ -6,7 +6,7 @@
 
 #include "test_clients.hpp"
 #include "test_server.hpp"
-#include "web/security_headers.hpp"
+#include "web/http/security_headers.hpp"
 
 namespace fabomatic::web::test {
 namespace {

@@ -3,7 +3,7 @@
 
 #include "test_clients.hpp"
 #include "test_server.hpp"
-#include "web/redirect_session.hpp"
+#include "web/http/redirect_session.hpp"
 
 namespace fabomatic::web::test {
 namespace {

@@ -1,11 +1,11 @@
-#include "web/router.hpp"
+#include "web/http/router.hpp"
 
 #include <gtest/gtest.h>
 
 #include <stdexcept>
 #include <vector>
 
-#include "web/request_target.hpp"
+#include "web/http/request_target.hpp"
 
 namespace fabomatic::web {
 namespace {

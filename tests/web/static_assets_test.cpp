@@ -1,8 +1,8 @@
-#include "web/static_assets.hpp"
+#include "web/http/static_assets.hpp"
 
 #include <gtest/gtest.h>
 
-#include "web/router.hpp"
+#include "web/http/router.hpp"
 
 namespace fabomatic::web {
 namespace {

@@ -3,7 +3,7 @@
 
 #include "test_clients.hpp"
 #include "test_server.hpp"
-#include "web/static_assets.hpp"
+#include "web/http/static_assets.hpp"
 
 namespace fabomatic::web::test {
 namespace {

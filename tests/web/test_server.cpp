@@ -32,8 +32,8 @@ bool wait_until(const std::function<bool()>& condition, std::chrono::millisecond
   return true;
 }
 
-LogFunction LogCapture::function() {
-  return [this](LogLevel, std::string_view message) {
+log::Sink LogCapture::function() {
+  return [this](log::Level, std::string_view message) {
     std::lock_guard lock(mutex_);
     lines_.emplace_back(message);
   };

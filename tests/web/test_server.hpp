@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "certs/certificates.hpp"
-#include "web/server.hpp"
+#include "web/http/server.hpp"
 
 namespace fabomatic::web::test {
 
@@ -38,7 +38,7 @@ const certs::Material& test_certificate();
 /// Log lines a server wrote (thread-safe).
 class LogCapture {
  public:
-  LogFunction function();
+  log::Sink function();
   bool contains(std::string_view part) const;
 
  private:

@@ -7,7 +7,7 @@
 #include "db/discovered_boards_repository.hpp"
 #include "db/unknown_cards_repository.hpp"
 #include "support_api.hpp"
-#include "web/api_openapi.hpp"
+#include "web/api/openapi.hpp"
 
 namespace fabomatic::web::api::test {
 namespace {

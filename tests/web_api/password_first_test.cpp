@@ -8,7 +8,7 @@
 #include "db/unknown_cards_repository.hpp"
 #include "db/users_repository.hpp"
 #include "support_api.hpp"
-#include "web/api_password_first.hpp"
+#include "web/api/password_first.hpp"
 
 namespace fabomatic::web::api::test {
 namespace {

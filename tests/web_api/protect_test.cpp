@@ -4,9 +4,9 @@
 #include <stdexcept>
 
 #include "support_api.hpp"
-#include "web/api_openapi.hpp"
-#include "web/auth.hpp"
-#include "web/request_target.hpp"
+#include "web/api/openapi.hpp"
+#include "web/auth/guard.hpp"
+#include "web/http/request_target.hpp"
 
 namespace fabomatic::web::api::test {
 namespace {

@@ -5,7 +5,7 @@
 
 #include "backend/machine_status_loader.hpp"
 #include "db/audit_repository.hpp"
-#include "web/request_target.hpp"
+#include "web/http/request_target.hpp"
 
 namespace fabomatic::web::api::test {
 

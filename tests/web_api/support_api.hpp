@@ -16,11 +16,11 @@
 
 #include "backend/live_status.hpp"
 #include "backend/remote_control.hpp"
-#include "broker/message_bus.hpp"
+#include "broker/core/message_bus.hpp"
 #include "db/database.hpp"
-#include "web/api_routes.hpp"
-#include "web/audit_log.hpp"
-#include "web/router.hpp"
+#include "web/api/routes.hpp"
+#include "web/auth/audit_log.hpp"
+#include "web/http/router.hpp"
 
 namespace fabomatic::web::api::test {
 

@@ -2,7 +2,7 @@
 #include "db/unknown_cards_repository.hpp"
 #include "db/users_repository.hpp"
 #include "support_api.hpp"
-#include "web/live_json.hpp"
+#include "web/live/status_json.hpp"
 
 namespace fabomatic::web::api::test {
 namespace {

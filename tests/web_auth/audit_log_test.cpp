@@ -1,6 +1,6 @@
 // The audit log: the repository (filters, paging, order, purge), AuditLog::record inside a
 // transaction, and GET /api/v1/audit.
-#include "web/audit_log.hpp"
+#include "web/auth/audit_log.hpp"
 
 #include <gtest/gtest.h>
 

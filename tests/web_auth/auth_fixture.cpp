@@ -7,7 +7,7 @@
 #include "db/models.hpp"
 #include "db/roles_repository.hpp"
 #include "db/users_repository.hpp"
-#include "web/request_target.hpp"
+#include "web/http/request_target.hpp"
 
 namespace fabomatic::web::test {
 

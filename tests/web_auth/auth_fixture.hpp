@@ -11,11 +11,11 @@
 #include <string>
 
 #include "db/database.hpp"
-#include "web/audit_log.hpp"
-#include "web/auth.hpp"
-#include "web/auth_routes.hpp"
-#include "web/mailer.hpp"
-#include "web/router.hpp"
+#include "web/auth/audit_log.hpp"
+#include "web/auth/guard.hpp"
+#include "web/auth/routes.hpp"
+#include "web/http/router.hpp"
+#include "web/mail/mailer.hpp"
 
 namespace fabomatic::web::test {
 

@@ -1,10 +1,10 @@
-#include "web/auth_tokens.hpp"
+#include "web/auth/tokens.hpp"
 
 #include <gtest/gtest.h>
 
 #include <set>
 
-#include "web/csrf.hpp"
+#include "web/auth/csrf.hpp"
 
 namespace fabomatic::web {
 namespace {

@@ -1,6 +1,6 @@
 // The mail formatter and SmtpMailer against a small fake SMTP server on a thread (plain SMTP on
 // 127.0.0.1, no TLS): envelope, headers, dot-stuffing, the bounded queue, failures logged.
-#include "web/mailer.hpp"
+#include "web/mail/mailer.hpp"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -163,7 +163,7 @@ struct PostedLog {
     SmtpOptions options;
     options.connect_timeout_s = 5;
     options.transfer_timeout_s = 10;
-    options.log = [this](LogLevel, std::string_view text) { lines.emplace_back(text); };
+    options.log = [this](log::Level, std::string_view text) { lines.emplace_back(text); };
     options.post = [this](std::function<void()> f) {
       std::lock_guard lock(mutex);
       posted.push_back(std::move(f));

@@ -6,8 +6,8 @@
 #include "db/audit_repository.hpp"
 #include "db/reset_tokens_repository.hpp"
 #include "db/users_repository.hpp"
-#include "web/auth_password_reset.hpp"
-#include "web/auth_tokens.hpp"
+#include "web/auth/password_reset.hpp"
+#include "web/auth/tokens.hpp"
 
 namespace fabomatic::web::test {
 namespace {

@@ -1,4 +1,4 @@
-#include "web/rate_limit.hpp"
+#include "web/auth/rate_limit.hpp"
 
 #include <gtest/gtest.h>
 

@@ -12,7 +12,7 @@
 #include "auth_fixture.hpp"
 #include "test_clients.hpp"
 #include "test_server.hpp"
-#include "web/password_worker.hpp"
+#include "web/auth/password_worker.hpp"
 
 namespace fabomatic::web::test {
 namespace {

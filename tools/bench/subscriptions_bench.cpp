@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "broker/subscription_tree.hpp"
+#include "broker/core/subscription_tree.hpp"
 
 using fabomatic::broker::Subscriber;
 using fabomatic::broker::SubscriberId;

@@ -5,7 +5,7 @@
 #include <cstring>
 #include <variant>
 
-#include "broker/codec.hpp"
+#include "broker/codec/codec.hpp"
 
 namespace fabomatic::board_sim {
 

@@ -1,0 +1,43 @@
+// The command line, compatible with the old Python tool:
+//   fabomatic [--config FILE] [-p|--purge] [-l|--loglevel N] [-w|--weekly-summary]
+//             [-h|--help] [--version]
+// Like the old argparse parser it accepts --opt=value, -lN, bundled short flags (-pl 20) and
+// repeated options (the last one wins).
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "common/log.hpp"
+
+namespace fabomatic::app {
+
+struct CommandLine {
+  std::optional<std::filesystem::path> config;  // --config FILE; unset: search the usual places
+  bool purge = false;                           // -p, --purge: purge old data and exit
+  bool weekly_summary = false;                  // -w, --weekly-summary: send the mails and exit
+  std::optional<log::Level> log_level;          // -l, --loglevel; unset: [backend] log_level
+  bool help = false;                            // -h, --help: print usage_text() and exit 0
+  bool version = false;                         // --version: print the version and exit 0
+};
+
+/// A command line that cannot be used; `message` says which argument and why.
+struct CommandLineError {
+  std::string message;
+};
+
+/// Parses the arguments after the program name.
+std::variant<CommandLine, CommandLineError> parse_command_line(
+    std::span<const std::string_view> args);
+
+/// Same, from main()'s argc/argv (argv[0] is skipped).
+std::variant<CommandLine, CommandLineError> parse_command_line(int argc, const char* const* argv);
+
+/// The --help text.
+std::string usage_text();
+
+}  // namespace fabomatic::app

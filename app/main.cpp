@@ -1,0 +1,96 @@
+// fabomatic: the FabLab access appliance in one process.
+#include <sys/resource.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include "app/app.hpp"
+#include "app/cli.hpp"
+#include "backend/housekeeping.hpp"
+#include "backend/settings.hpp"
+#include "common/log.hpp"
+#include "db/database.hpp"
+#include "db/purge.hpp"
+
+namespace {
+
+using namespace fabomatic;
+
+// --config FILE, else the first file of the search order, else a commented default file
+// created in the working directory (first start).
+backend::Settings load(const app::CommandLine& cli) {
+  if (cli.config) return backend::load_settings(*cli.config);
+  if (const auto found = backend::find_settings_file()) return backend::load_settings(*found);
+  const auto created = std::filesystem::current_path() / "settings.toml";
+  backend::write_default_settings(created);
+  log::info("config", "no settings file found: created " + created.string());
+  return backend::load_settings(created);
+}
+
+// Every board, browser and database file is a descriptor, and the usual soft limit (1024) is
+// below what [MQTT] max_connections allows: take what the hard limit grants.
+void raise_descriptor_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  const rlim_t wanted = limit.rlim_max;
+  limit.rlim_cur = wanted;
+  if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    log::warning("main", "could not raise the open-files limit; connections may be refused");
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const auto parsed = app::parse_command_line(argc, argv);
+  if (const auto* error = std::get_if<app::CommandLineError>(&parsed)) {
+    std::fprintf(stderr, "fabomatic: %s\n%s", error->message.c_str(), app::usage_text().c_str());
+    return 2;
+  }
+  const auto& cli = std::get<app::CommandLine>(parsed);
+  if (cli.help) {
+    std::fputs(app::usage_text().c_str(), stdout);
+    return 0;
+  }
+  if (cli.version) {
+    std::puts("fabomatic " FABOMATIC_VERSION);
+    return 0;
+  }
+
+  backend::Settings settings;
+  try {
+    settings = load(cli);
+  } catch (const backend::SettingsError& e) {
+    for (const auto& line : e.errors())
+      log::error("config", line);
+    return 1;
+  }
+  log::set_level(cli.log_level.value_or(settings.backend.log_level));
+  log::info("main",
+            "fabomatic " FABOMATIC_VERSION " starting with settings " +
+                (settings.source.empty() ? std::string("(defaults)") : settings.source.string()));
+
+  try {
+    if (cli.purge) {
+      auto opened = app::open_configured_database(settings);
+      db::PurgePolicy policy;
+      policy.history_days = settings.backend.purge_retention_days;
+      policy.unknown_cards_days = settings.backend.unknown_cards_retention_days;
+      const auto result = db::purge(opened.conn, backend::unix_now(), policy);
+      log::info("main", "purge changed " + std::to_string(result.total()) + " row(s)");
+      return 0;
+    }
+    if (cli.weekly_summary) {
+      log::error("main", "--weekly-summary: e-mail sending is not part of this version");
+      return 1;
+    }
+    raise_descriptor_limit();
+    app::App app(std::move(settings));
+    app.start();
+    return app.run();
+  } catch (const std::exception& e) {
+    log::error("main", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,48 @@
+// The admin portal as the composition root assembles it: TLS material (configured or
+// self-signed), the HTTPS server and its routes — sign-in, the REST API, the live WebSocket,
+// metrics and the embedded static assets. Every handler runs on the reactor (the one thread
+// that owns the database and the live status), queued one per turn behind the boards'
+// messages; the sockets, TLS and HTTP parsing run on a portal thread of lower priority, so a
+// browser hammering the portal costs the boards at most one handler's time.
+#pragma once
+
+#include <memory>
+
+#include "backend/settings.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+namespace fabomatic::broker {
+class Broker;
+}
+namespace fabomatic::db {
+class Connection;
+}
+namespace fabomatic::backend {
+class BoardService;
+class LiveStatus;
+class RemoteControl;
+}  // namespace fabomatic::backend
+
+namespace fabomatic::app {
+
+class Portal {
+ public:
+  Portal(boost::asio::io_context& io, const backend::Settings& settings, db::Connection& db,
+         const broker::Broker& broker, const backend::BoardService& boards,
+         backend::LiveStatus& status, backend::RemoteControl& remote);
+  ~Portal();
+  Portal(const Portal&) = delete;
+  Portal& operator=(const Portal&) = delete;
+
+  /// Loads or creates the certificate and starts listening; throws with a readable message.
+  void start();
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace fabomatic::app

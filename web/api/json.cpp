@@ -1,0 +1,505 @@
+#include "web/api/json.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "db/repository.hpp"
+
+namespace fabomatic::web::api {
+
+namespace {
+
+// No entity has more than a few dozen fields, and no request nests deeply.
+constexpr std::size_t kMaxKeysPerObject = 256;
+constexpr std::size_t kMaxDepth = 32;
+
+// A first, cheap pass over a body before it is built into an ordered_json: that object type
+// finds keys by linear search, so one object with tens of thousands of keys would take seconds
+// to build — seconds of the one reactor thread that also answers the boards. The pass stops at
+// the first object over the key limit or nesting over the depth limit.
+class BodyShapeCheck final : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  enum class Verdict { ok, too_many_keys, too_deep, malformed };
+  Verdict verdict = Verdict::ok;
+
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override { return enter(true); }
+  bool key(string_t&) override {
+    if (++keys_.back() <= kMaxKeysPerObject) return true;
+    verdict = Verdict::too_many_keys;
+    return false;
+  }
+  bool end_object() override { return leave(); }
+  bool start_array(std::size_t) override { return enter(false); }
+  bool end_array() override { return leave(); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    verdict = Verdict::malformed;
+    return false;
+  }
+
+ private:
+  bool enter(bool) {
+    if (keys_.size() >= kMaxDepth) {
+      verdict = Verdict::too_deep;
+      return false;
+    }
+    keys_.push_back(0);
+    return true;
+  }
+  bool leave() {
+    keys_.pop_back();
+    return true;
+  }
+  std::vector<std::size_t> keys_;  // keys seen in each open object (0 for arrays)
+};
+
+// Year 3000: far beyond any real record, small enough to keep every duration finite.
+constexpr double kMaxTime = 32503680000.0;
+
+std::string_view trimmed(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return {};
+  const auto last = text.find_last_not_of(" \t\r\n");
+  return text.substr(first, last - first + 1);
+}
+
+std::string range_message(auto min, auto max) {
+  Json a = min, b = max;  // prints integers without a fraction and doubles as doubles
+  return "must be between " + a.dump() + " and " + b.dump();
+}
+
+bool is_hex(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  });
+}
+
+// A human sentence for each Conflict field the repositories use.
+std::string conflict_message(const std::string& field) {
+  if (field == "card") return "this card belongs to another member";
+  if (field == "name") return "this name is already taken";
+  if (field == "user_machine") return "this member is already authorized on this machine";
+  if (field == "reserved") return "reserved rows cannot be edited or deleted";
+  if (field == "references")
+    return "other records still refer to this one, or it refers to a "
+           "record that does not exist";
+  if (field == "id") return "this id is already taken";
+  if (field == "type") return "no such machine type";
+  if (field == "machine") return "no such machine";
+  return "the change conflicts with existing data";
+}
+
+}  // namespace
+
+ApiError::ApiError(int status, std::string code, std::string message, FieldErrors fields)
+    : std::runtime_error(std::move(message)),
+      status_(status),
+      code_(std::move(code)),
+      fields_(std::move(fields)) {}
+
+ApiError ApiError::not_found(std::string_view entity, db::Id id) {
+  return ApiError(404, "not_found", std::string(entity) + " " + std::to_string(id) + " not found");
+}
+
+ApiError ApiError::invalid(FieldErrors fields) {
+  std::string message = "invalid fields:";
+  for (const auto& [name, text] : fields)
+    message += " " + name + " (" + text + ")";
+  return ApiError(400, "invalid", std::move(message), std::move(fields));
+}
+
+ApiError ApiError::conflict(std::string_view field, std::string message) {
+  FieldErrors fields{{std::string(field), message}};
+  return ApiError(409, "conflict", std::move(message), std::move(fields));
+}
+
+Response error_response(int status, std::string_view code, std::string_view message,
+                        const FieldErrors& fields) {
+  Json error{{"status", status}, {"code", code}, {"message", message}};
+  if (!fields.empty()) {
+    Json f = Json::object();
+    for (const auto& [name, text] : fields)
+      f[name] = text;
+    error["fields"] = std::move(f);
+  }
+  return json_response(status, Json{{"error", std::move(error)}});
+}
+
+Response json_response(int status, const Json& body) {
+  // Replace, not throw, on invalid UTF-8 read from a legacy database row.
+  return Response::json(status, body.dump(-1, ' ', false, Json::error_handler_t::replace));
+}
+
+Response guarded(const std::function<Response()>& body) {
+  try {
+    return body();
+  } catch (const ApiError& e) {
+    return error_response(e.status(), e.code(), e.what(), e.fields());
+  } catch (const db::Conflict& e) {
+    const std::string message = conflict_message(e.field());
+    return error_response(409, "conflict", message, {{e.field(), message}});
+  } catch (const db::Error& e) {
+    if (!e.is_busy()) throw;
+    return error_response(503, "busy", "the database is busy; try again");
+  }
+}
+
+// ---- Body ----------------------------------------------------------------------------------
+
+Body::Body(const Request& request) {
+  BodyShapeCheck check;
+  nlohmann::json::sax_parse(request.body, &check, nlohmann::json::input_format_t::json,
+                            /*strict=*/true, /*ignore_comments=*/false);
+  if (check.verdict == BodyShapeCheck::Verdict::too_many_keys) {
+    throw ApiError(
+        400, "malformed_json",
+        "an object in the body has more than " + std::to_string(kMaxKeysPerObject) + " fields");
+  }
+  if (check.verdict == BodyShapeCheck::Verdict::too_deep) {
+    throw ApiError(400, "malformed_json",
+                   "the body nests deeper than " + std::to_string(kMaxDepth) + " levels");
+  }
+  Json parsed = Json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) {
+    throw ApiError(400, "malformed_json", "the body is not valid JSON");
+  }
+  if (!parsed.is_object()) {
+    throw ApiError(400, "malformed_json", "the body must be a JSON object");
+  }
+  object_ = std::move(parsed);
+}
+
+Body::Body(Json object) : object_(std::move(object)) {
+  if (!object_.is_object()) throw ApiError(400, "malformed_json", "the body must be a JSON object");
+}
+
+bool Body::has(std::string_view name) const {
+  return object_.find(name) != object_.end();
+}
+
+void Body::require(std::string_view name) {
+  known_.emplace(name);
+  if (!has(name)) error(name, "required");
+}
+
+void Body::error(std::string_view name, std::string message) {
+  errors_.emplace(std::string(name), std::move(message));  // the first message of a field wins
+}
+
+void Body::finish() {
+  for (const auto& [name, value] : object_.items()) {
+    if (!known_.contains(name)) error(name, "unknown field");
+  }
+  if (!errors_.empty()) throw ApiError::invalid(errors_);
+}
+
+const Json* Body::field(std::string_view name) {
+  known_.emplace(name);
+  const auto it = object_.find(name);
+  return it == object_.end() ? nullptr : &*it;
+}
+
+std::optional<std::string> Body::text(std::string_view name, const TextRule& rule) {
+  const Json* value = field(name);
+  if (!value) return std::nullopt;
+  if (!value->is_string()) {
+    error(name, "must be a string");
+    return std::nullopt;
+  }
+  const std::string_view raw = value->get_ref<const std::string&>();
+  const std::string_view text = trimmed(raw);
+  if (text.empty() && !rule.allow_empty) {
+    error(name, "must not be empty");
+    return std::nullopt;
+  }
+  if (utf8_length(text) > rule.max_length) {
+    error(name, "at most " + std::to_string(rule.max_length) + " characters");
+    return std::nullopt;
+  }
+  return std::string(text);
+}
+
+std::optional<std::optional<std::string>> Body::nullable_text(std::string_view name,
+                                                              const TextRule& rule) {
+  const Json* value = field(name);
+  if (!value) return std::nullopt;
+  if (value->is_null()) return std::optional<std::string>();
+  if (value->is_string() && trimmed(value->get_ref<const std::string&>()).empty()) {
+    return std::optional<std::string>();
+  }
+  auto text = this->text(name, rule);
+  if (!text) return std::nullopt;
+  return std::optional<std::string>(std::move(*text));
+}
+
+std::optional<std::int64_t> Body::integer(std::string_view name, std::int64_t min,
+                                          std::int64_t max) {
+  const Json* value = field(name);
+  if (!value) return std::nullopt;
+  if (!value->is_number_integer()) {
+    error(name, "must be an integer");
+    return std::nullopt;
+  }
+  if (value->is_number_unsigned() &&
+      value->get<std::uint64_t>() >
+          static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    error(name, range_message(min, max));
+    return std::nullopt;
+  }
+  const auto number = value->get<std::int64_t>();
+  if (number < min || number > max) {
+    error(name, range_message(min, max));
+    return std::nullopt;
+  }
+  return number;
+}
+
+std::optional<std::optional<std::int64_t>> Body::nullable_integer(std::string_view name,
+                                                                  std::int64_t min,
+                                                                  std::int64_t max) {
+  const Json* value = field(name);
+  if (!value) return std::nullopt;
+  if (value->is_null()) return std::optional<std::int64_t>();
+  auto number = integer(name, min, max);
+  if (!number) return std::nullopt;
+  return std::optional<std::int64_t>(*number);
+}
+
+std::optional<double> Body::number(std::string_view name, double min, double max) {
+  const Json* value = field(name);
+  if (!value) return std::nullopt;
+  if (!value->is_number()) {
+    error(name, "must be a number");
+    return std::nullopt;
+  }
+  const auto number = value->get<double>();
+  if (!std::isfinite(number) || number < min || number > max) {
+    error(name, range_message(min, max));
+    return std::nullopt;
+  }
+  return number;
+}
+
+std::optional<std::optional<double>> Body::nullable_number(std::string_view name, double min,
+                                                           double max) {
+  const Json* value = field(name);
+  if (!value) return std::nullopt;
+  if (value->is_null()) return std::optional<double>();
+  auto number = this->number(name, min, max);
+  if (!number) return std::nullopt;
+  return std::optional<double>(*number);
+}
+
+std::optional<bool> Body::boolean(std::string_view name) {
+  const Json* value = field(name);
+  if (!value) return std::nullopt;
+  if (!value->is_boolean()) {
+    error(name, "must be true or false");
+    return std::nullopt;
+  }
+  return value->get<bool>();
+}
+
+std::optional<db::Id> Body::id(std::string_view name) {
+  return integer(name, 1, std::numeric_limits<std::int64_t>::max());
+}
+
+std::optional<std::vector<db::Id>> Body::id_list(std::string_view name, std::size_t max_items) {
+  const Json* value = field(name);
+  if (!value) return std::nullopt;
+  if (!value->is_array()) {
+    error(name, "must be an array of ids");
+    return std::nullopt;
+  }
+  if (value->size() > max_items) {
+    error(name, "at most " + std::to_string(max_items) + " ids");
+    return std::nullopt;
+  }
+  std::vector<db::Id> ids;
+  for (const auto& item : *value) {
+    const bool too_big = item.is_number_unsigned() &&
+                         item.get<std::uint64_t>() >
+                             static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+    if (!item.is_number_integer() || too_big || item.get<std::int64_t>() < 1) {
+      error(name, "must be an array of positive integer ids");
+      return std::nullopt;
+    }
+    const auto id = item.get<std::int64_t>();
+    ids.push_back(id);
+  }
+  return ids;
+}
+
+std::optional<std::optional<std::string>> Body::card(std::string_view name) {
+  auto text = nullable_text(name, {.max_length = 64});
+  if (!text || !*text) return text;
+  if ((*text)->size() != 8 || !is_hex(**text)) {
+    error(name, "must be 8 hexadecimal characters");
+    return std::nullopt;
+  }
+  return std::optional<std::string>(db::normalize_card(**text));
+}
+
+std::optional<double> Body::time(std::string_view name) {
+  return number(name, 0, kMaxTime);
+}
+
+std::optional<std::optional<double>> Body::nullable_time(std::string_view name) {
+  return nullable_number(name, 0, kMaxTime);
+}
+
+// ---- Query ---------------------------------------------------------------------------------
+
+void Query::error(std::string_view name, std::string message) {
+  errors_.emplace(std::string(name), std::move(message));
+}
+
+void Query::finish() {
+  if (!errors_.empty()) throw ApiError::invalid(errors_);
+}
+
+std::optional<db::Id> Query::id(std::string_view name) {
+  const auto raw = request_.query_param(name);
+  if (!raw) return std::nullopt;
+  db::Id value = 0;
+  const auto [end, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), value);
+  if (ec != std::errc() || end != raw->data() + raw->size() || value < 1) {
+    error(name, "must be a positive integer id");
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<double> Query::time(std::string_view name) {
+  const auto raw = request_.query_param(name);
+  if (!raw) return std::nullopt;
+  double value = 0;
+  const auto [end, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), value);
+  if (ec != std::errc() || end != raw->data() + raw->size() || !std::isfinite(value) || value < 0 ||
+      value > kMaxTime) {
+    error(name, "must be a unix time in seconds");
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<bool> Query::flag(std::string_view name) {
+  const auto raw = request_.query_param(name);
+  if (!raw) return std::nullopt;
+  if (*raw == "true" || *raw == "1") return true;
+  if (*raw == "false" || *raw == "0") return false;
+  error(name, "must be true or false");
+  return std::nullopt;
+}
+
+std::optional<std::string> Query::text(std::string_view name, std::size_t max_length) {
+  const auto raw = request_.query_param(name);
+  if (!raw) return std::nullopt;
+  if (utf8_length(*raw) > max_length) {
+    error(name, "at most " + std::to_string(max_length) + " characters");
+    return std::nullopt;
+  }
+  return std::string(*raw);
+}
+
+db::Page Query::page(std::int64_t default_limit, std::int64_t max_limit) {
+  db::Page page{.limit = default_limit, .offset = 0};
+  const auto read = [&](std::string_view name, std::int64_t min, std::int64_t max,
+                        std::int64_t& out) {
+    const auto raw = request_.query_param(name);
+    if (!raw) return;
+    std::int64_t value = 0;
+    const auto [end, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), value);
+    if (ec != std::errc() || end != raw->data() + raw->size() || value < min || value > max) {
+      error(name, range_message(min, max));
+      return;
+    }
+    out = value;
+  };
+  read("limit", 1, max_limit, page.limit);
+  read("offset", 0, std::numeric_limits<std::int32_t>::max(), page.offset);
+  return page;
+}
+
+Sorting Query::sort(const std::vector<std::string_view>& allowed, std::string_view default_field,
+                    bool default_descending) {
+  Sorting sorting{std::string(default_field), default_descending};
+  if (const auto raw = request_.query_param("sort")) {
+    if (std::find(allowed.begin(), allowed.end(), *raw) == allowed.end()) {
+      std::string list;
+      for (const auto name : allowed)
+        list += (list.empty() ? "" : ", ") + std::string(name);
+      error("sort", "must be one of: " + list);
+    } else {
+      sorting.field = std::string(*raw);
+    }
+  }
+  if (const auto raw = request_.query_param("order")) {
+    if (*raw == "asc") {
+      sorting.descending = false;
+    } else if (*raw == "desc") {
+      sorting.descending = true;
+    } else {
+      error("order", "must be asc or desc");
+    }
+  }
+  return sorting;
+}
+
+db::Id path_id(const Request& request, std::string_view entity, std::string_view name) {
+  const auto raw = request.param(name).value_or("");
+  db::Id value = 0;
+  const auto [end, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), value);
+  if (raw.empty() || ec != std::errc() || end != raw.data() + raw.size() || value < 1) {
+    throw ApiError(
+        404, "not_found",
+        "no " + std::string(entity) + " has the id '" + std::string(raw.substr(0, 40)) + "'");
+  }
+  return value;
+}
+
+Json page_json(Json items, std::int64_t total, const db::Page& page) {
+  // Filled into room reserved beforehand: an ordered_json object that grows copies the values
+  // it holds (its pairs have const keys, so they cannot move), and the items of a page of 200
+  // machines are most of the answer.
+  Json answer = Json::object();
+  answer.get_ref<Json::object_t&>().reserve(4);
+  answer["items"] = std::move(items);
+  answer["total"] = total;
+  answer["limit"] = page.limit;
+  answer["offset"] = page.offset;
+  return answer;
+}
+
+bool less_nocase(std::string_view a, std::string_view b) {
+  const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
+  const auto cmp = std::lexicographical_compare(
+      a.begin(), a.end(), b.begin(), b.end(), [&](char x, char y) { return lower(x) < lower(y); });
+  if (cmp) return true;
+  const auto reverse = std::lexicographical_compare(
+      b.begin(), b.end(), a.begin(), a.end(), [&](char x, char y) { return lower(x) < lower(y); });
+  return !reverse && a < b;
+}
+
+std::size_t utf8_length(std::string_view text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+std::int64_t count_for(const std::map<db::Id, std::int64_t>& counts, db::Id id) {
+  const auto it = counts.find(id);
+  return it == counts.end() ? 0 : it->second;
+}
+
+}  // namespace fabomatic::web::api

@@ -1,0 +1,443 @@
+#include "web/api/openapi.hpp"
+
+#include <set>
+
+namespace fabomatic::web::api {
+
+namespace {
+
+// ---- schema building blocks ----------------------------------------------------------------
+
+Json type(std::string_view name, std::string_view description = "") {
+  Json t{{"type", name}};
+  if (!description.empty()) t["description"] = description;
+  return t;
+}
+Json integer(std::string_view d = "") {
+  return type("integer", d);
+}
+Json number(std::string_view d = "") {
+  return type("number", d);
+}
+Json boolean(std::string_view d = "") {
+  return type("boolean", d);
+}
+Json string(std::string_view d = "") {
+  return type("string", d);
+}
+Json nullable(Json t) {
+  t["nullable"] = true;
+  return t;
+}
+Json time(std::string_view d = "unix seconds") {
+  return number(d);
+}
+Json schema_ref(std::string_view name) {
+  return Json{{"$ref", "#/components/schemas/" + std::string(name)}};
+}
+Json array_of(Json items) {
+  return Json{{"type", "array"}, {"items", std::move(items)}};
+}
+Json ranged(Json t, double min, double max) {
+  t["minimum"] = min;
+  t["maximum"] = max;
+  return t;
+}
+Json text(std::size_t max_length, std::string_view d = "") {
+  Json t = string(d);
+  t["maxLength"] = max_length;
+  return t;
+}
+Json card() {
+  return Json{{"type", "string"},
+              {"nullable", true},
+              {"pattern", "^[0-9a-fA-F]{8}$"},
+              {"description", "8 hex characters; answered lowercase; null or \"\" clears"}};
+}
+
+// An object whose properties are all answered (responses) or, for bodies, the listed ones
+// required; additionalProperties false: unknown fields are refused.
+Json object(Json properties, std::vector<std::string> required = {}, bool closed = true) {
+  Json o{{"type", "object"}, {"properties", std::move(properties)}};
+  if (!required.empty()) o["required"] = required;
+  if (closed) o["additionalProperties"] = false;
+  return o;
+}
+Json answer(Json properties) {
+  std::vector<std::string> all;
+  for (const auto& [name, value] : properties.items())
+    all.push_back(name);
+  return object(std::move(properties), std::move(all), false);
+}
+Json page_of(std::string_view item) {
+  return answer(Json{{"items", array_of(schema_ref(item))},
+                     {"total", integer("rows matching the filters")},
+                     {"limit", integer()},
+                     {"offset", integer()}});
+}
+// Create (with the required fields) and Patch (every field optional) from one field list.
+void body_pair(Json& schemas, std::string_view name, const Json& fields,
+               std::vector<std::string> required) {
+  schemas[std::string(name) + "Create"] = object(fields, std::move(required));
+  schemas[std::string(name) + "Patch"] = object(fields);
+}
+
+Json member_fields() {
+  return Json{{"name", text(100)},
+              {"surname", text(100)},
+              {"role_id", integer()},
+              {"card", card()},
+              {"email", nullable(text(254))},
+              {"disabled", boolean()},
+              {"receive_weekly_summary", boolean()},
+              {"password_change_required", boolean()},
+              {"password", text(1024, "write-only, at least 8 characters; stored hashed")}};
+}
+
+Json plan_fields() {
+  return Json{{"machine_id", integer()},
+              {"description", text(500)},
+              {"hours_between", ranged(number(), 0, 1e6)},
+              {"lcd_message", nullable(text(16, "what the board's display shows"))},
+              {"instructions_url", nullable(text(500, "http:// or https:// only"))}};
+}
+
+Json machine_fields() {
+  return Json{{"name", text(100)},
+              {"type_id", nullable(integer())},
+              {"hours", ranged(number("cumulated hours"), 0, 1e7)},
+              {"blocked", boolean()}};
+}
+
+Json machine_cascade() {
+  return answer(Json{{"boards", integer()},
+                     {"plans", integer()},
+                     {"interventions", integer()},
+                     {"authorizations", integer()},
+                     {"uses", integer()},
+                     {"unknown_cards", integer()},
+                     {"total", integer()}});
+}
+
+const char* kDescription =
+    "The REST API of the fabomatic admin portal. Conventions: every route needs a session "
+    "cookie (sign in at /api/v1/auth/login) except this document; POST, PUT, PATCH and DELETE "
+    "also need the session's CSRF token in the X-CSRF-Token header. Bodies are JSON objects: "
+    "wrong types, out-of-range values and unknown fields are refused with 400 and a message per "
+    "field in error.fields; PATCH changes only the fields it is given. Unknown query parameters "
+    "are ignored. Lists answer {items,total,limit,offset} (limit 1..500, default 50). Times are "
+    "unix seconds; card ids are 8 hex characters, answered lowercase. Conflicts (a duplicate "
+    "card, name or pair, a reserved role, a row still in use) answer 409 naming the field.";
+
+std::string operation_id(const ApiRoute& route) {
+  std::string id(to_string(route.method));
+  for (char& c : id)
+    c = static_cast<char>(c - 'A' + 'a');
+  for (const char c : route.pattern.substr(std::string_view("/api/v1").size())) {
+    if (c == '/' || c == '-') {
+      id += '_';
+    } else if (c != '{' && c != '}') {
+      id += c;
+    }
+  }
+  return id;
+}
+
+Json error_response_ref(std::string_view description) {
+  return Json{{"description", description},
+              {"content", {{"application/json", {{"schema", schema_ref("Error")}}}}}};
+}
+
+}  // namespace
+
+Json openapi_schemas() {
+  Json s = Json::object();
+  s["Error"] = answer(
+      Json{{"error", object(Json{{"status", integer()},
+                                 {"code", string("invalid, malformed_json, not_found, conflict, "
+                                                 "unauthenticated, csrf, refused, ...")},
+                                 {"message", string()},
+                                 {"fields", Json{{"type", "object"},
+                                                 {"additionalProperties", string()},
+                                                 {"description", "field name -> message"}}}},
+                            {"status", "code", "message"}, false)}});
+
+  s["Member"] = answer(Json{{"id", integer()},
+                            {"name", string()},
+                            {"surname", string()},
+                            {"role_id", integer()},
+                            {"role_name", string()},
+                            {"card", nullable(string())},
+                            {"email", nullable(string())},
+                            {"disabled", boolean()},
+                            {"deleted", boolean()},
+                            {"receive_weekly_summary", boolean()},
+                            {"password_change_required", boolean()},
+                            {"has_password", boolean()}});
+  body_pair(s, "Member", member_fields(), {"name", "role_id"});
+  Json convert = member_fields();
+  convert.erase("card");
+  s["MemberConvert"] = object(convert, {"name", "role_id"});
+  s["MemberPage"] = page_of("Member");
+
+  s["UnknownCard"] = answer(Json{{"id", integer()},
+                                 {"card", string()},
+                                 {"timestamp", time()},
+                                 {"machine_id", integer()},
+                                 {"machine_name", string()}});
+  s["UnknownCardPage"] = page_of("UnknownCard");
+  s["UnknownCardConverted"] =
+      answer(Json{{"member", schema_ref("Member")}, {"removed_taps", integer()}});
+
+  s["Role"] = answer(Json{{"id", integer()},
+                          {"name", string()},
+                          {"backend_admin", boolean("may sign in to the portal")},
+                          {"maintenance", boolean("may register maintenance at a board")},
+                          {"authorize_all", boolean("authorized on every machine")},
+                          {"reserved", boolean("cannot be edited or deleted")},
+                          {"member_count", integer()}});
+  body_pair(s, "Role",
+            Json{{"name", text(100)},
+                 {"backend_admin", boolean()},
+                 {"maintenance", boolean()},
+                 {"authorize_all", boolean()},
+                 {"reserved", boolean()}},
+            {"name"});
+  s["RolePage"] = page_of("Role");
+
+  s["MachineType"] =
+      answer(Json{{"id", integer()},
+                  {"name", string()},
+                  {"timeout_min", integer("auto-logoff minutes, 0 = disabled")},
+                  {"grace_period_min", integer("power-off grace, 0 = immediate")},
+                  {"access_management", integer("0 = authorization needed, 1 = not needed")},
+                  {"machine_count", integer()}});
+  body_pair(s, "MachineType",
+            Json{{"name", text(100)},
+                 {"timeout_min", ranged(integer(), 0, 65535)},
+                 {"grace_period_min", ranged(integer(), 0, 65535)},
+                 {"access_management", ranged(integer(), 0, 1)}},
+            {"name"});
+  s["MachineTypePage"] = page_of("MachineType");
+
+  s["Machine"] = answer(
+      Json{{"id", integer()},
+           {"name", string()},
+           {"type_id", nullable(integer())},
+           {"type_name", nullable(string())},
+           {"hours", number()},
+           {"blocked", boolean()},
+           {"last_seen", nullable(time())},
+           {"maintenance_due", boolean()},
+           {"maintenance", array_of(answer(Json{{"plan_id", integer()},
+                                                {"description", string()},
+                                                {"hours_between", number()},
+                                                {"used_hours", number()},
+                                                {"since", time("latest intervention, 0 = never")},
+                                                {"due", boolean()},
+                                                {"lcd_message", string()}}))}});
+  Json create_machine = machine_fields();
+  create_machine["id"] = integer("optional: the machine id (a discovered board's)");
+  s["MachineCreate"] = object(create_machine, {"name"});
+  s["MachinePatch"] = object(machine_fields());
+  s["MachineCreateForBoard"] = object(machine_fields(), {"name"});
+  s["MachinePage"] = page_of("Machine");
+  s["MachineCascade"] = machine_cascade();
+  s["MachineRemoved"] = answer(Json{{"removed", machine_cascade()}});
+
+  s["Board"] = answer(Json{{"id", integer()},
+                           {"machine_id", integer()},
+                           {"machine_name", string()},
+                           {"ip_address", string()},
+                           {"fw_version", string()},
+                           {"serial", nullable(string())},
+                           {"heap", nullable(integer())},
+                           {"last_seen", time()},
+                           {"online", boolean()}});
+  s["BoardPage"] = page_of("Board");
+  s["DiscoveredBoard"] = answer(Json{{"machine_id", integer("the machine id it announces")},
+                                     {"ip_address", string()},
+                                     {"fw_version", string()},
+                                     {"serial", nullable(string())},
+                                     {"heap", nullable(integer())},
+                                     {"first_seen", time()},
+                                     {"last_seen", time()}});
+  s["DiscoveredBoardPage"] = page_of("DiscoveredBoard");
+
+  s["Authorization"] = answer(Json{{"id", integer()},
+                                   {"member_id", integer()},
+                                   {"member_name", string()},
+                                   {"machine_id", integer()},
+                                   {"machine_name", string()}});
+  body_pair(s, "Authorization", Json{{"member_id", integer()}, {"machine_id", integer()}},
+            {"member_id", "machine_id"});
+  s["AuthorizationBulk"] =
+      object(Json{{"machine_id", integer()}, {"member_ids", array_of(integer())}},
+             {"machine_id", "member_ids"});
+  s["AuthorizationBulkResult"] = answer(Json{{"machine_id", integer()},
+                                             {"added", integer()},
+                                             {"skipped", integer("pairs that existed")},
+                                             {"added_member_ids", array_of(integer())},
+                                             {"skipped_member_ids", array_of(integer())}});
+  s["AuthorizationPage"] = page_of("Authorization");
+
+  s["Plan"] = answer(Json{{"id", integer()},
+                          {"machine_id", integer()},
+                          {"machine_name", string()},
+                          {"description", string()},
+                          {"hours_between", number()},
+                          {"lcd_message", nullable(string())},
+                          {"instructions_url", nullable(string())},
+                          {"since", time("latest intervention, 0 = never")},
+                          {"used_hours", number("machine hours since then")},
+                          {"due", boolean()}});
+  body_pair(s, "Plan", plan_fields(), {"machine_id", "description", "hours_between"});
+  s["PlanPage"] = page_of("Plan");
+  s["PlanCascade"] = answer(Json{{"interventions", integer()}, {"total", integer()}});
+  s["PlanRemoved"] = answer(Json{{"removed", schema_ref("PlanCascade")}});
+
+  s["Intervention"] =
+      answer(Json{{"id", integer()},
+                  {"plan_id", integer()},
+                  {"plan_description", string()},
+                  {"machine_id", integer()},
+                  {"machine_name", string()},
+                  {"member_id", integer()},
+                  {"member_name", string()},
+                  {"timestamp", time()},
+                  {"replay", boolean("sent by the board from its offline buffer")}});
+  body_pair(s, "Intervention",
+            Json{{"plan_id", integer("the machine follows the plan")},
+                 {"member_id", integer()},
+                 {"timestamp", time("default: now")}},
+            {"plan_id", "member_id"});
+  s["InterventionPage"] = page_of("Intervention");
+
+  s["Use"] = answer(Json{{"id", integer()},
+                         {"member_id", integer()},
+                         {"member_name", string()},
+                         {"machine_id", integer()},
+                         {"machine_name", string()},
+                         {"start", time()},
+                         {"end", nullable(time("null while open"))},
+                         {"last_seen", time()},
+                         {"open", boolean()},
+                         {"duration_s", number("until end, or until last_seen while open")},
+                         {"replay", boolean("sent by the board from its offline buffer")}});
+  body_pair(s, "Use",
+            Json{{"member_id", integer()},
+                 {"machine_id", integer()},
+                 {"start", time()},
+                 {"end", nullable(time("null: still open"))}},
+            {"member_id", "machine_id", "start"});
+  s["UsePage"] = page_of("Use");
+
+  s["MachineStatus"] = answer(Json{
+      {"machine_id", integer()},
+      {"name", string()},
+      {"state",
+       Json{{"type", "string"}, {"enum", {"in_use", "blocked", "maintenance", "offline", "free"}}}},
+      {"blocked", boolean()},
+      {"maintenance_due", boolean()},
+      {"online", boolean()},
+      {"last_heard", nullable(time())},
+      {"member_id", nullable(integer())},
+      {"member_name", nullable(string())},
+      {"in_use_since", nullable(time())},
+      {"board_ip", string()},
+      {"board_version", string()},
+      {"board_serial", string()},
+      {"board_heap", integer()}});
+  s["LiveSnapshot"] =
+      answer(Json{{"time", time()}, {"machines", array_of(schema_ref("MachineStatus"))}});
+  s["RemoteAccepted"] =
+      answer(Json{{"machine_id", integer()},
+                  {"request", Json{{"type", "string"}, {"enum", {"start", "stop"}}}},
+                  {"status", string("sent")}});
+  return s;
+}
+
+Json openapi_document(const RouteTable& routes) {
+  Json paths = Json::object();
+  std::set<std::string> tags;
+  for (const auto& route : routes) {
+    Json op{{"tags", Json::array({route.tag})},
+            {"summary", route.summary},
+            {"operationId", operation_id(route)}};
+    tags.insert(route.tag);
+    Json parameters = Json::array();
+    // Path parameters, in the order of the pattern.
+    for (std::size_t open = route.pattern.find('{'); open != std::string::npos;
+         open = route.pattern.find('{', open + 1)) {
+      const auto close = route.pattern.find('}', open);
+      parameters.push_back(Json{{"name", route.pattern.substr(open + 1, close - open - 1)},
+                                {"in", "path"},
+                                {"required", true},
+                                {"schema", {{"type", "integer"}, {"minimum", 1}}}});
+    }
+    for (const auto& param : route.query) {
+      Json schema{{"type", param.type}};
+      if (!param.choices.empty()) schema["enum"] = param.choices;
+      parameters.push_back(Json{{"name", param.name},
+                                {"in", "query"},
+                                {"required", false},
+                                {"description", param.description},
+                                {"schema", std::move(schema)}});
+    }
+    if (!parameters.empty()) op["parameters"] = std::move(parameters);
+    if (!route.request_schema.empty()) {
+      op["requestBody"] =
+          Json{{"required", true},
+               {"content", {{"application/json", {{"schema", schema_ref(route.request_schema)}}}}}};
+    }
+    Json responses = Json::object();
+    Json success{{"description", route.success_status == 204 ? "done, no body" : "success"}};
+    if (!route.response_schema.empty()) {
+      success["content"] = {{"application/json", {{"schema", schema_ref(route.response_schema)}}}};
+    } else if (route.is_public) {
+      success["content"] = {{"application/json", {{"schema", {{"type", "object"}}}}}};
+    }
+    responses[std::to_string(route.success_status)] = std::move(success);
+    const bool changes = route.method != Method::get && route.method != Method::head;
+    if (!route.request_schema.empty() || !route.query.empty()) {
+      responses["400"] = error_response_ref("invalid input: a message per field");
+    }
+    if (!route.is_public) {
+      responses["401"] = error_response_ref("no valid session");
+      responses["403"] = error_response_ref(changes ? "missing or wrong CSRF token, or the "
+                                                      "password must be changed first"
+                                                    : "the password must be changed first");
+    }
+    if (route.pattern.find('{') != std::string::npos) {
+      responses["404"] = error_response_ref("no such row");
+    }
+    if (changes) responses["409"] = error_response_ref("conflict: names the field");
+    op["responses"] = std::move(responses);
+    if (route.is_public) {
+      op["security"] = Json::array();
+    } else if (changes) {
+      op["security"] = Json::array({Json{{"session", Json::array()}, {"csrf", Json::array()}}});
+    }
+    std::string method(to_string(route.method));
+    for (char& c : method)
+      c = static_cast<char>(c - 'A' + 'a');
+    paths[route.pattern][method] = std::move(op);
+  }
+  Json tag_list = Json::array();
+  for (const auto& tag : tags)
+    tag_list.push_back(Json{{"name", tag}});
+  return Json{
+      {"openapi", "3.0.3"},
+      {"info", {{"title", "fabomatic admin API"}, {"version", "1"}, {"description", kDescription}}},
+      {"servers", Json::array({Json{{"url", "/"}}})},
+      {"tags", std::move(tag_list)},
+      {"security", Json::array({Json{{"session", Json::array()}}})},
+      {"paths", std::move(paths)},
+      {"components",
+       {{"securitySchemes",
+         {{"session", {{"type", "apiKey"}, {"in", "cookie"}, {"name", "fabomatic_session"}}},
+          {"csrf", {{"type", "apiKey"}, {"in", "header"}, {"name", "X-CSRF-Token"}}}}},
+        {"schemas", openapi_schemas()}}}};
+}
+
+}  // namespace fabomatic::web::api

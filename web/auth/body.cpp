@@ -1,0 +1,62 @@
+#include "web/auth/body.hpp"
+
+namespace fabomatic::web {
+
+Response json_response(int status, const nlohmann::json& body) {
+  return Response::json(status,
+                        body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+Response invalid_fields(const FieldErrors& fields, std::string_view message) {
+  nlohmann::json details = nlohmann::json::object();
+  for (const auto& [name, text] : fields)
+    details[name] = text;
+  return json_response(400, {{"error",
+                              {{"status", 400},
+                               {"code", "invalid"},
+                               {"message", message},
+                               {"fields", std::move(details)}}}});
+}
+
+Response too_many_attempts(std::chrono::seconds retry_after) {
+  auto response = Response::error(429, "rate_limited", "Too many attempts; try again later");
+  response.headers.set("Retry-After", std::to_string(retry_after.count()));
+  return response;
+}
+
+JsonObject parse_json_object(const Request& request) {
+  const auto type = request.header("Content-Type").value_or("");
+  const auto media = type.substr(0, type.find(';'));
+  std::string_view trimmed = media;
+  while (!trimmed.empty() && trimmed.back() == ' ')
+    trimmed.remove_suffix(1);
+  if (!equals_ignore_case(trimmed, "application/json")) {
+    return {{},
+            Response::error(415, "unsupported_media_type", "Send the body as application/json")};
+  }
+  auto value = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded() || !value.is_object())
+    return {{}, Response::error(400, "malformed_json", "The body is not a JSON object")};
+  return {std::move(value), std::nullopt};
+}
+
+std::optional<std::string> string_field(const nlohmann::json& object, const std::string& name,
+                                        FieldErrors& errors) {
+  const auto it = object.find(name);
+  if (it == object.end() || it->is_null()) {
+    errors[name] = "required";
+    return std::nullopt;
+  }
+  if (!it->is_string()) {
+    errors[name] = "must be a string";
+    return std::nullopt;
+  }
+  auto value = it->get<std::string>();
+  if (value.empty()) {
+    errors[name] = "required";
+    return std::nullopt;
+  }
+  return value;
+}
+
+}  // namespace fabomatic::web

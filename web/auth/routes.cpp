@@ -1,0 +1,427 @@
+#include "web/auth/routes.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <memory>
+
+#include "db/passwords.hpp"
+#include "db/reset_tokens_repository.hpp"
+#include "db/users_repository.hpp"
+#include "web/auth/account.hpp"
+#include "web/auth/body.hpp"
+#include "web/auth/password_reset.hpp"
+#include "web/auth/rate_limit.hpp"
+#include "web/auth/tokens.hpp"
+
+namespace fabomatic::web {
+
+namespace {
+
+// Sign-in bodies are a few hundred bytes; refuse more before reading it.
+constexpr std::size_t kAuthBodyLimit = 16 * 1024;
+constexpr std::int64_t kMaxAuditPage = 500;
+
+std::string lowercase(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string trimmed(std::string text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return {};
+  const auto last = text.find_last_not_of(" \t\r\n");
+  return text.substr(first, last - first + 1);
+}
+
+std::string machine_host_name() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "localhost";
+  return name;
+}
+
+nlohmann::json session_json(const SessionLookup& session) {
+  const auto& who = session.principal;
+  return {{"user", {{"id", who.user_id}, {"email", who.email}, {"name", who.display_name}}},
+          {"csrf_token", who.csrf_token},
+          {"password_change_required", session.password_change_required}};
+}
+
+Response hashing_failed() {
+  return Response::error(500, "internal_error", "the server failed to check the password");
+}
+
+Response invalid_token() {
+  return Response::error(400, "invalid_token",
+                         "This link is not valid: it expired or was already used");
+}
+
+// What the routes share: the options, the in-memory limiters and the reset service.
+struct AuthRoutes : std::enable_shared_from_this<AuthRoutes> {
+  AuthRoutes(SessionAuth& auth, db::Connection& db, Mailer& mailer, AuditLog& audit,
+             const AuthOptions& options)
+      : auth(auth),
+        db(db),
+        audit(audit),
+        options(options),
+        account_failures(options.login_failures_per_account, options.login_window,
+                         options.limiter_keys),
+        address_failures(options.login_failures_per_address, options.login_window,
+                         options.limiter_keys),
+        reset_mails(options.reset_mails_per_account, options.login_window, options.limiter_keys),
+        forgot_requests(options.forgot_requests_per_address, options.login_window,
+                        options.limiter_keys),
+        resets(auth, mailer, audit, password_reset_options(options)) {}
+
+  void login(const Request& request, Reply reply);
+  void finish_login(const Request& request, const std::string& email,
+                    const std::optional<PortalAccount>& account,
+                    const std::optional<std::string>& stored, const db::PasswordCheck& check,
+                    const Reply& reply);
+  Response session(const Request& request);
+  Response logout(const Request& request, const Principal& who);
+  void change_password(const Request& request, const Principal& who, Reply reply);
+  Response finish_password_change(const Request& request, const Principal& who, bool proven,
+                                  const std::string& hash);
+  /// Runs `job` where AuthOptions::password_work says (inline when unset); false: busy.
+  bool run_password_work(PasswordJob job);
+  Response forgot(const Request& request);
+  void reset(const Request& request, Reply reply);
+  Response audit_list(const Request& request);
+
+  std::optional<std::string> password_problem(const std::string& password) const;
+  // Makes an unknown e-mail cost the same as a wrong password (no account enumeration by time).
+  // Password work only: touches dummy_hash, which only that one thread uses.
+  void spend_a_verification(std::string_view password);
+
+  SessionAuth& auth;
+  db::Connection& db;
+  AuditLog& audit;
+  AuthOptions options;
+  FailureLimiter account_failures;
+  FailureLimiter address_failures;
+  FailureLimiter reset_mails;
+  FailureLimiter forgot_requests;
+  PasswordResets resets;
+  std::string dummy_hash;
+};
+
+std::optional<std::string> AuthRoutes::password_problem(const std::string& password) const {
+  if (password.size() < options.min_password_length)
+    return "at least " + std::to_string(options.min_password_length) + " characters";
+  if (password.size() > options.max_password_length)
+    return "at most " + std::to_string(options.max_password_length) + " characters";
+  return std::nullopt;
+}
+
+void AuthRoutes::spend_a_verification(std::string_view password) {
+  if (dummy_hash.empty()) dummy_hash = db::hash_password(random_token(16));
+  (void)db::verify_password(password, dummy_hash);
+}
+
+bool AuthRoutes::run_password_work(PasswordJob job) {
+  return run_password_job(options.password_work, std::move(job));
+}
+
+void AuthRoutes::login(const Request& request, Reply reply) {
+  auto body = parse_json_object(request);
+  if (body.refusal) return reply(std::move(*body.refusal));
+  FieldErrors errors;
+  auto email = string_field(body.value, "email", errors);
+  const auto password = string_field(body.value, "password", errors);
+  if (password && password->size() > options.max_password_length) errors["password"] = "too long";
+  if (!errors.empty()) return reply(invalid_fields(errors));
+  *email = trimmed(*email);
+
+  const auto now = auth.clock().steady();
+  const auto address_block = address_failures.blocked(request.remote_address, now);
+  const auto account_block = account_failures.blocked(lowercase(*email), now);
+  if (address_block || account_block) {
+    return reply(too_many_attempts(std::max(address_block.value_or(std::chrono::seconds(0)),
+                                            account_block.value_or(std::chrono::seconds(0)))));
+  }
+
+  auto account = find_account(db, *email);
+  std::optional<std::string> stored;
+  if (account && account->user.password_hash && !account->user.password_hash->empty())
+    stored = *account->user.password_hash;
+  // The hash is checked off the reactor; the rest (limits, session, audit) back on it.
+  const bool queued =
+      run_password_work([self = shared_from_this(), request, email = *email, password = *password,
+                         account = std::move(account), stored, reply]() -> std::function<void()> {
+        db::PasswordCheck check;
+        try {
+          if (stored) {
+            check = db::check_password(password, *stored);  // with a rehash of legacy ones
+          } else {
+            self->spend_a_verification(password);
+          }
+        } catch (const std::exception&) {
+          return [reply] { reply(hashing_failed()); };
+        }
+        return [self, request, email, account, stored, check, reply] {
+          self->finish_login(request, email, account, stored, check, reply);
+        };
+      });
+  if (!queued) reply(password_queue_full());
+}
+
+void AuthRoutes::finish_login(const Request& request, const std::string& email,
+                              const std::optional<PortalAccount>& account,
+                              const std::optional<std::string>& stored,
+                              const db::PasswordCheck& check, const Reply& reply) {
+  const auto now = auth.clock().steady();
+  const std::string account_key = lowercase(email);
+  if (!check.match) {
+    address_failures.record_failure(request.remote_address, now);
+    account_failures.record_failure(account_key, now);
+    audit.record_unauthenticated(account ? std::optional(account->user.id) : std::nullopt, email,
+                                 request.remote_address, "login_failed", "session", std::nullopt);
+    return reply(Response::error(401, "invalid_credentials", "Wrong e-mail or password"));
+  }
+  if (check.rehash) db::store_rehash(db, account->user.id, *stored, *check.rehash);
+  account_failures.reset(account_key);
+
+  // Right password, but the account may not use the portal: say so (the caller knows the
+  // password, so this reveals nothing to a guesser).
+  const auto opened =
+      account->may_sign_in() ? auth.open(account->user.id, request.remote_address) : std::nullopt;
+  if (!opened) {
+    audit.record_unauthenticated(account->user.id, email, request.remote_address, "login_refused",
+                                 "session", std::nullopt);
+    return reply(Response::error(403, "not_allowed", "This account may not sign in to the portal"));
+  }
+  auth.close(request);  // a session the browser still held is replaced, never reused
+  audit.record(opened->session.principal, "login", "session", std::nullopt, std::nullopt,
+               std::nullopt);
+  auto response = json_response(200, session_json(opened->session));
+  response.headers.add("Set-Cookie", opened->cookie);
+  response.headers.set("Cache-Control", "no-store");
+  reply(std::move(response));
+}
+
+Response AuthRoutes::session(const Request& request) {
+  const auto session = auth.authenticate(request);
+  if (!session) return Response::error(401, "unauthenticated", "Sign in first");
+  auto response = json_response(200, session_json(*session));
+  response.headers.set("Cache-Control", "no-store");
+  return response;
+}
+
+Response AuthRoutes::logout(const Request& request, const Principal& who) {
+  auth.close(request);
+  audit.record(who, "logout", "session", std::nullopt, std::nullopt, std::nullopt);
+  auto response = Response::no_content();
+  response.headers.add("Set-Cookie", SessionAuth::expired_cookie());
+  return response;
+}
+
+void AuthRoutes::change_password(const Request& request, const Principal& who, Reply reply) {
+  auto body = parse_json_object(request);
+  if (body.refusal) return reply(std::move(*body.refusal));
+  FieldErrors errors;
+  const auto current = string_field(body.value, "current", errors);
+  const auto next = string_field(body.value, "new", errors);
+  if (next) {
+    if (auto problem = password_problem(*next))
+      errors["new"] = *problem;
+    else if (current && *next == *current)
+      errors["new"] = "must differ from the current password";
+  }
+  if (current && current->size() > options.max_password_length) errors["current"] = "too long";
+  if (!errors.empty()) return reply(invalid_fields(errors));
+
+  // Guessing the current password from a stolen session counts against the account.
+  const auto now = auth.clock().steady();
+  if (const auto block = account_failures.blocked(lowercase(who.email), now))
+    return reply(too_many_attempts(*block));
+  const auto user = db::UsersRepository(db).get(who.user_id);
+  const std::string stored = user && user->password_hash ? *user->password_hash : std::string();
+  const bool queued =
+      run_password_work([self = shared_from_this(), request, who, current = *current, next = *next,
+                         stored, reply]() -> std::function<void()> {
+        bool proven = false;
+        std::string hash;
+        try {
+          proven = !stored.empty() && db::verify_password(current, stored);
+          if (proven) hash = db::hash_password(next);
+        } catch (const std::exception&) {
+          return [reply] { reply(hashing_failed()); };
+        }
+        return [self, request, who, proven, hash, reply] {
+          reply(self->finish_password_change(request, who, proven, hash));
+        };
+      });
+  if (!queued) reply(password_queue_full());
+}
+
+Response AuthRoutes::finish_password_change(const Request& request, const Principal& who,
+                                            bool proven, const std::string& hash) {
+  const std::string account_key = lowercase(who.email);
+  if (!proven) {
+    account_failures.record_failure(account_key, auth.clock().steady());
+    return invalid_fields({{"current", "wrong password"}}, "The current password is wrong");
+  }
+  {
+    db::Transaction tx(db);
+    db::store_chosen_password(db, who.user_id, hash);
+    audit.record(who, "password_change", "user", who.user_id, std::nullopt, std::nullopt);
+    tx.commit();
+  }
+  account_failures.reset(account_key);
+  auth.close_user_sessions(who.user_id, &request);  // other browsers sign in again
+  return json_response(200, {{"password_change_required", false}});
+}
+
+Response AuthRoutes::forgot(const Request& request) {
+  auto body = parse_json_object(request);
+  if (body.refusal) return std::move(*body.refusal);
+  FieldErrors errors;
+  auto email = string_field(body.value, "email", errors);
+  if (!errors.empty()) return invalid_fields(errors);
+  *email = trimmed(*email);
+
+  // The answer is the same whatever happens below: it must not tell whether the address is
+  // known, nor whether a limit was reached.
+  const auto now = auth.clock().steady();
+  const std::string account_key = lowercase(*email);
+  if (!forgot_requests.blocked(request.remote_address, now) &&
+      !reset_mails.blocked(account_key, now)) {
+    forgot_requests.record_failure(request.remote_address, now);
+    if (resets.request_for_email(*email)) reset_mails.record_failure(account_key, now);
+  }
+  return json_response(202, {{"message",
+                              "If this address belongs to an account of the portal, a mail with "
+                              "a link to set a new password is on its way."}});
+}
+
+void AuthRoutes::reset(const Request& request, Reply reply) {
+  auto body = parse_json_object(request);
+  if (body.refusal) return reply(std::move(*body.refusal));
+  FieldErrors errors;
+  const auto token = string_field(body.value, "token", errors);
+  const auto password = string_field(body.value, "password", errors);
+  if (password) {
+    if (auto problem = password_problem(*password)) errors["password"] = *problem;
+  }
+  if (!errors.empty()) return reply(invalid_fields(errors));
+  if (token->size() > 256 || !resets.spendable(*token)) return reply(invalid_token());
+  // The hash is made on the password thread; the token is spent back on the reactor.
+  const bool queued =
+      run_password_work([self = shared_from_this(), remote = request.remote_address, token = *token,
+                         password = *password, reply]() -> std::function<void()> {
+        std::string hash;
+        try {
+          hash = db::hash_password(password);
+        } catch (const std::exception&) {
+          return [reply] { reply(hashing_failed()); };
+        }
+        return [self, remote, token, hash, reply] {
+          if (!self->resets.complete(token, hash, remote)) return reply(invalid_token());
+          reply(json_response(200, {{"message", "Password set; sign in with it"}}));
+        };
+      });
+  if (!queued) reply(password_queue_full());
+}
+
+template <class T>
+bool parse_number(std::string_view text, T& out) {
+  const auto* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, out);
+  return ec == std::errc() && ptr == end && !text.empty();
+}
+
+Response AuthRoutes::audit_list(const Request& request) {
+  db::AuditFilter filter;
+  db::Page page;
+  FieldErrors errors;
+  auto integer = [&](const char* name, auto apply) {
+    if (const auto text = request.query_param(name)) {
+      std::int64_t value = 0;
+      if (parse_number(*text, value))
+        apply(value);
+      else
+        errors[name] = "must be an integer";
+    }
+  };
+  auto seconds = [&](const char* name, std::optional<db::Timestamp>& out) {
+    if (const auto text = request.query_param(name)) {
+      double value = 0;
+      if (parse_number(*text, value))
+        out = value;
+      else
+        errors[name] = "must be unix seconds";
+    }
+  };
+  if (const auto entity = request.query_param("entity")) filter.entity = std::string(*entity);
+  if (const auto action = request.query_param("action")) filter.action = std::string(*action);
+  integer("entity_id", [&](std::int64_t v) { filter.entity_id = v; });
+  integer("user_id", [&](std::int64_t v) { filter.user_id = v; });
+  integer("limit", [&](std::int64_t v) {
+    if (v < 1 || v > kMaxAuditPage) errors["limit"] = "from 1 to " + std::to_string(kMaxAuditPage);
+    page.limit = v;
+  });
+  integer("offset", [&](std::int64_t v) {
+    if (v < 0) errors["offset"] = "must not be negative";
+    page.offset = v;
+  });
+  seconds("from", filter.from);
+  seconds("to", filter.to);
+  if (!errors.empty()) return invalid_fields(errors);
+  return Response::json(200, audit_page_json(audit.list(filter, page), page));
+}
+
+}  // namespace
+
+std::string portal_url(const AuthOptions& options) {
+  std::string base = options.base_url;
+  while (!base.empty() && base.back() == '/')
+    base.pop_back();
+  if (!base.empty()) return base;
+  const std::string host = options.host_name.empty() ? machine_host_name() : options.host_name;
+  return "https://" + host + ":" + std::to_string(options.port);
+}
+
+PasswordResetOptions password_reset_options(const AuthOptions& options) {
+  return PasswordResetOptions{portal_url(options), options.reset_token_lifetime, options.site_name};
+}
+
+void register_auth_routes(Router& router, SessionAuth& auth, db::Connection& db, Mailer& mailer,
+                          AuditLog& audit, const AuthOptions& options) {
+  auto routes = std::make_shared<AuthRoutes>(auth, db, mailer, audit, options);
+  const RouteOptions small{kAuthBodyLimit};
+  const ProtectOptions while_change_due{.allow_password_change_required = true};
+
+  router.add_async(
+      Method::post, "/api/v1/auth/login",
+      [routes](const Request& r, Reply reply) { routes->login(r, std::move(reply)); }, small);
+  router.get("/api/v1/auth/session", [routes](const Request& r) { return routes->session(r); });
+  router.post(
+      "/api/v1/auth/logout",
+      protect(
+          auth, [routes](const Request& r, const Principal& who) { return routes->logout(r, who); },
+          while_change_due),
+      small);
+  router.add_async(Method::post, "/api/v1/auth/password",
+                   protect_async(
+                       auth,
+                       [routes](const Request& r, const Principal& who, Reply reply) {
+                         routes->change_password(r, who, std::move(reply));
+                       },
+                       while_change_due),
+                   small);
+  router.post(
+      "/api/v1/auth/forgot", [routes](const Request& r) { return routes->forgot(r); }, small);
+  router.add_async(
+      Method::post, "/api/v1/auth/reset",
+      [routes](const Request& r, Reply reply) { routes->reset(r, std::move(reply)); }, small);
+  router.get("/api/v1/audit", protect(auth, [routes](const Request& r, const Principal&) {
+               return routes->audit_list(r);
+             }));
+}
+
+}  // namespace fabomatic::web

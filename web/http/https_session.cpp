@@ -1,0 +1,317 @@
+#include "web/http/https_session.hpp"
+
+#include <algorithm>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+
+#include "web/http/security_headers.hpp"
+#include "web/http/websocket_connection.hpp"
+
+namespace fabomatic::web::detail {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+namespace {
+
+bool is_http_error(const beast::error_code& ec) {
+  return ec.category() == http::make_error_code(http::error::bad_target).category();
+}
+
+constexpr std::size_t kDrainLimit = 16 * 1024 * 1024;  // bytes discarded while lingering
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+}  // namespace
+
+HttpsSession::HttpsSession(asio::ip::tcp::socket socket, std::shared_ptr<ServerState> state,
+                           ConnectionSlot slot)
+    : stream_(std::move(socket), state->tls), state_(std::move(state)), slot_(std::move(slot)) {
+  beast::error_code ec;
+  const auto endpoint = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+  if (!ec) {
+    remote_address_ = endpoint.address().to_string();
+    remote_port_ = endpoint.port();
+  }
+}
+
+HttpsSession::~HttpsSession() {
+  release_body();
+}
+
+bool HttpsSession::reserve_body(std::size_t bytes) {
+  release_body();
+  const std::size_t limit = state_->options.body_memory_limit;
+  auto& reserved = state_->body_bytes_reserved;
+  std::size_t now = reserved.load();
+  do {
+    // Alone, any body its route allows fits (a route limit may exceed the budget).
+    if (now != 0 && (now >= limit || bytes > limit - now)) return false;
+  } while (!reserved.compare_exchange_weak(now, now + bytes));
+  body_reserved_ = bytes;
+  return true;
+}
+
+void HttpsSession::release_body() {
+  state_->body_bytes_reserved -= body_reserved_;
+  body_reserved_ = 0;
+}
+
+void HttpsSession::start() {
+  slot_.attach(weak_from_this());
+  beast::get_lowest_layer(stream_).expires_after(state_->options.handshake_timeout);
+  stream_.async_handshake(
+      asio::ssl::stream_base::server,
+      [self = shared_from_this()](beast::error_code ec) { self->on_handshake(ec); });
+}
+
+void HttpsSession::close_now() {
+  beast::get_lowest_layer(stream_).close();
+}
+
+void HttpsSession::end_quietly(beast::error_code ec, const char* stage) {
+  if (ec == beast::error::timeout) {
+    state_->log(log::Level::debug, "dropped " + remote_address_ + ": timeout " + stage);
+  }
+  beast::get_lowest_layer(stream_).close();
+}
+
+void HttpsSession::on_handshake(beast::error_code ec) {
+  if (ec) return end_quietly(ec, "in TLS handshake");
+  read_header();  // the first request: the header timeout covers the wait for it
+}
+
+void HttpsSession::wait_for_request() {
+  if (buffer_.size() > 0) return read_header();  // a pipelined request is already here
+  // Between requests the idle timeout applies; the header timeout starts at the first byte.
+  beast::get_lowest_layer(stream_).expires_after(state_->options.idle_timeout);
+  stream_.async_read_some(buffer_.prepare(4096),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                            if (ec) return self->end_quietly(ec, "while idle");
+                            self->buffer_.commit(n);
+                            self->read_header();
+                          });
+}
+
+void HttpsSession::read_header() {
+  parser_.emplace();
+  parser_->header_limit(static_cast<std::uint32_t>(state_->options.header_limit));
+  // The body limit depends on the route, known only after the header: checked in on_header.
+  parser_->body_limit(boost::none);
+  beast::get_lowest_layer(stream_).expires_after(state_->options.header_timeout);
+  http::async_read_header(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+}
+
+HttpsSession::After HttpsSession::after_early_answer() const {
+  if (!parser_->is_done()) return After::linger;
+  return parser_->keep_alive() ? After::next_request : After::shutdown;
+}
+
+void HttpsSession::on_header(beast::error_code ec) {
+  head_ = false;
+  request_complete_ = std::chrono::steady_clock::now();  // early answers: from the header
+  if (ec == http::error::header_limit) {
+    return respond(Response::error(431, "header_too_large", "request header fields too large"),
+                   After::linger);
+  }
+  if (ec == http::error::end_of_stream || ec == http::error::partial_message) {
+    return end_quietly(ec, "");
+  }
+  if (ec && is_http_error(ec)) {
+    return respond(Response::error(400, "bad_request", "malformed HTTP request"), After::linger);
+  }
+  if (ec) return end_quietly(ec, "reading the request header");
+
+  auto& request = parser_->get();
+  head_ = request.method() == http::verb::head;
+  TargetResult parsed = parse_target(request.target());
+  if (parsed.status == 404) {
+    return respond(Response::error(404, "not_found", "no such resource"), after_early_answer());
+  }
+  if (parsed.status != 0) {
+    return respond(Response::error(400, "bad_request", "malformed request target"),
+                   after_early_answer());
+  }
+  target_ = std::move(parsed.target);
+  match_ = state_->router.find(to_method(request.method()), target_.segments);
+  if (match_.outcome != RouteMatch::Outcome::found) {
+    return respond(dispatch(match_, make_request(), {}), after_early_answer());
+  }
+  if (match_.route->websocket && beast::websocket::is_upgrade(request) && parser_->is_done()) {
+    return upgrade();
+  }
+  const std::size_t limit = match_.route->options.body_limit.value_or(state_->options.body_limit);
+  if (const auto length = parser_->content_length(); length && *length > limit) {
+    return respond(Response::error(413, "body_too_large",
+                                   "request body larger than " + std::to_string(limit) + " bytes"),
+                   After::linger);
+  }
+  if (parser_->is_done()) return handle_request();
+  if (!reserve_body(parser_->content_length().value_or(limit))) {
+    state_->log(log::Level::warning,
+                "request bodies in memory at their limit: refused a body from " + remote_address_);
+    Response busy = Response::error(503, "busy", "the server is receiving too much; retry soon");
+    busy.headers.set("Retry-After", "5");
+    return respond(std::move(busy), After::linger);
+  }
+  parser_->body_limit(limit);  // enforced while a chunked body arrives
+  if (const auto expect = request[http::field::expect];
+      !expect.empty() && beast::iequals(expect, "100-continue")) {
+    beast::get_lowest_layer(stream_).expires_after(state_->options.write_timeout);
+    return asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
+                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                               if (ec) return self->end_quietly(ec, "writing 100 Continue");
+                               self->read_body();
+                             });
+  }
+  read_body();
+}
+
+void HttpsSession::read_body() {
+  beast::get_lowest_layer(stream_).expires_after(state_->options.body_timeout);
+  http::async_read(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
+}
+
+void HttpsSession::on_body(beast::error_code ec) {
+  if (ec == http::error::body_limit) {
+    return respond(Response::error(413, "body_too_large", "request body too large"), After::linger);
+  }
+  if (ec && is_http_error(ec) && ec != http::error::partial_message &&
+      ec != http::error::end_of_stream) {
+    return respond(Response::error(400, "bad_request", "malformed request body"), After::linger);
+  }
+  if (ec) return end_quietly(ec, "reading the request body");
+  request_complete_ = std::chrono::steady_clock::now();
+  handle_request();
+}
+
+Request HttpsSession::make_request() {
+  Request request;
+  fill_request(request, parser_->get());
+  request.path = target_.path;
+  request.path_params = std::move(match_.params);
+  request.query = std::move(target_.query);
+  request.remote_address = remote_address_;
+  request.remote_port = remote_port_;
+  return request;
+}
+
+template <class F>
+void HttpsSession::back_here(F f) {
+  asio::post(stream_.get_executor(), std::move(f));
+}
+
+void HttpsSession::run_handler(const Request& request, Reply reply) {
+  dispatch(
+      match_, request,
+      [this](std::string_view message) {
+        state_->log(log::Level::error, std::string(message) + " (client " + remote_address_ + ")");
+      },
+      std::move(reply));
+}
+
+void HttpsSession::handle_request() {
+  const After after = parser_->keep_alive() ? After::next_request : After::shutdown;
+  Request request = make_request();
+  if (match_.route->options.io_thread_safe) {
+    return run_handler(request, [this, after](Response r) { respond(std::move(r), after); });
+  }
+  // `self` in the callbacks: the session stays alive while its request is on the reactor. The
+  // answer comes back to this connection's thread, whenever and wherever the handler gives it.
+  Reply reply = [self = shared_from_this(), after](Response response) {
+    self->back_here([self, response = std::move(response), after]() mutable {
+      self->respond(std::move(response), after);
+    });
+  };
+  state_->run_app([self = shared_from_this(), request = std::move(request), reply] {
+    self->run_handler(request, reply);
+  });
+}
+
+void HttpsSession::upgrade() {
+  Request request = make_request();
+  if (!match_.route->websocket->authorize) return open_websocket(std::move(request));
+  // The authorization reads the sessions: it runs where handlers run, like a request, and its
+  // answer comes back to this connection's thread.
+  state_->run_app([self = shared_from_this(), request = std::move(request)] {
+    auto refusal = self->authorize(request);
+    self->back_here([self, request, refusal = std::move(refusal)]() mutable {
+      if (refusal) return self->respond(std::move(*refusal), self->after_early_answer());
+      self->open_websocket(std::move(request));
+    });
+  });
+}
+
+std::optional<Response> HttpsSession::authorize(const Request& request) {
+  try {
+    return match_.route->websocket->authorize(request);
+  } catch (const std::exception& e) {
+    state_->log(log::Level::error, std::string("WebSocket authorization failed: ") + e.what());
+    return Response::error(500, "internal_error", "the server failed to handle this request");
+  }
+}
+
+void HttpsSession::open_websocket(Request request) {
+  // The WebSocket session takes over the stream and the connection slot; this one ends here.
+  auto session = std::make_shared<WebSocketConnection>(
+      std::move(stream_), state_, std::move(slot_), *match_.route->websocket, std::move(request));
+  session->accept(parser_->release());
+}
+
+void HttpsSession::respond(Response response, After after) {
+  after_ = after;
+  if (state_->options.stats) {
+    state_->options.stats->record(response.status,
+                                  std::chrono::steady_clock::now() - request_complete_);
+  }
+  add_security_headers(response.headers, true);
+  fill_response(response_, std::move(response), head_, after == After::next_request);
+  beast::get_lowest_layer(stream_).expires_after(state_->options.write_timeout);
+  http::async_write(
+      stream_, response_,
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
+}
+
+void HttpsSession::on_write(beast::error_code ec) {
+  release_body();  // the request and its body are done with
+  if (ec) return end_quietly(ec, "writing the response");
+  response_ = {};
+  switch (after_) {
+    case After::next_request:
+      parser_.reset();
+      return wait_for_request();
+    case After::shutdown:
+      beast::get_lowest_layer(stream_).expires_after(state_->options.linger_timeout);
+      return stream_.async_shutdown([self = shared_from_this()](beast::error_code) {
+        beast::get_lowest_layer(self->stream_).close();
+      });
+    case After::linger:
+      beast::get_lowest_layer(stream_).expires_after(state_->options.linger_timeout);
+      drain_.resize(16 * 1024);
+      return linger();
+  }
+}
+
+void HttpsSession::linger() {
+  stream_.async_read_some(asio::buffer(drain_),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                            self->drained_ += n;
+                            if (ec || self->drained_ > kDrainLimit) {
+                              beast::get_lowest_layer(self->stream_).close();
+                              return;
+                            }
+                            self->linger();
+                          });
+}
+
+}  // namespace fabomatic::web::detail

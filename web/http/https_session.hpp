@@ -1,0 +1,82 @@
+// One HTTPS connection (internal to web/): TLS handshake, then requests read with limits and
+// timeouts, routed, answered; keep-alive; hands the stream over to a WebSocket session on an
+// upgrade.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "web/http/beast_messages.hpp"
+#include "web/http/request_target.hpp"
+#include "web/http/server_state.hpp"
+#include "web/http/tls_stream.hpp"
+
+namespace fabomatic::web::detail {
+
+class HttpsSession : public Connection, public std::enable_shared_from_this<HttpsSession> {
+ public:
+  HttpsSession(boost::asio::ip::tcp::socket socket, std::shared_ptr<ServerState> state,
+               ConnectionSlot slot);
+  ~HttpsSession() override;
+  void start();
+  void close_now() override;
+
+ private:
+  /// What happens once a response is written.
+  enum class After {
+    next_request,  // keep-alive
+    shutdown,      // TLS close_notify, then close
+    linger,        // the client may still be sending: drain for a while, then close
+  };
+
+  void on_handshake(boost::beast::error_code ec);
+  void wait_for_request();
+  void read_header();
+  void on_header(boost::beast::error_code ec);
+  void read_body();
+  void on_body(boost::beast::error_code ec);
+  void handle_request();
+  void run_handler(const Request& request, Reply reply);
+  void upgrade();
+  void open_websocket(Request request);
+  /// The WebSocket route's authorize, with a throw turned into a 500. Where handlers run.
+  std::optional<Response> authorize(const Request& request);
+  /// Runs `f` on this connection's thread: how work done where handlers run (ServerOptions::app,
+  /// through ServerState::run_app) comes back to the stream.
+  template <class F>
+  void back_here(F f);
+  void respond(Response response, After after);
+  void on_write(boost::beast::error_code ec);
+  void linger();
+  /// Takes `bytes` of the server's body memory budget for this request; false when it is spent.
+  bool reserve_body(std::size_t bytes);
+  void release_body();
+  void end_quietly(boost::beast::error_code ec, const char* stage);
+  Request make_request();
+  /// Keep-alive when the client wants it and its request was read entirely.
+  After after_early_answer() const;
+
+  TlsStream stream_;
+  std::shared_ptr<ServerState> state_;
+  ConnectionSlot slot_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  BeastResponse response_;
+  RequestTarget target_;
+  RouteMatch match_;
+  std::string remote_address_;
+  std::uint16_t remote_port_ = 0;
+  bool head_ = false;
+  std::chrono::steady_clock::time_point request_complete_;  // for HttpStats
+  After after_ = After::next_request;
+  std::string drain_;
+  std::size_t drained_ = 0;
+  std::size_t body_reserved_ = 0;
+};
+
+}  // namespace fabomatic::web::detail

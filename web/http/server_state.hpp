@@ -1,0 +1,87 @@
+// What every connection of a Server shares (internal to web/): options, routes, the TLS
+// context and the registry of live connections. Connections hold it by shared_ptr, so it
+// outlives the Server object for as long as any of them still runs.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/ssl/context.hpp>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string_view>
+#include <unordered_map>
+
+#include "web/http/server.hpp"
+
+namespace fabomatic::web::detail {
+
+/// A live connection the server can cut (Server::stop()).
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  virtual void close_now() = 0;
+};
+
+struct ServerState {
+  ServerState(ServerOptions options, Router router, boost::asio::ssl::context tls)
+      : options(std::move(options)), router(std::move(router)), tls(std::move(tls)) {}
+
+  ServerOptions options;
+  Router router;
+  boost::asio::ssl::context tls;
+  std::uint16_t https_port = 0;
+  std::atomic<std::size_t> connection_count{0};
+  // See ServerOptions::body_memory_limit. Atomic: a session may end on another thread (the last
+  // reference to it can be a finished handler's on the reactor).
+  std::atomic<std::size_t> body_bytes_reserved{0};
+  std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> connections;
+  std::uint64_t next_id = 1;
+  bool stopped = false;
+
+  /// Hands `work` to where handlers run (ServerOptions::app), or runs it now when unset.
+  void run_app(std::function<void()> work) const {
+    if (options.app) {
+      options.app(std::move(work));
+    } else {
+      work();
+    }
+  }
+
+  void log(fabomatic::log::Level level, std::string_view message) const {
+    fabomatic::log::write_to(options.log, level, "web", message);
+  }
+};
+
+/// Counts one connection from accept to its end and lets Server::stop() reach it. Moves with
+/// the connection when an HTTPS session becomes a WebSocket session.
+class ConnectionSlot {
+ public:
+  explicit ConnectionSlot(std::shared_ptr<ServerState> state)
+      : state_(std::move(state)), id_(state_->next_id++) {
+    ++state_->connection_count;
+  }
+  ConnectionSlot(ConnectionSlot&& other) noexcept
+      : state_(std::move(other.state_)), id_(other.id_) {}
+  ConnectionSlot& operator=(ConnectionSlot&&) = delete;
+  ~ConnectionSlot() { release(); }
+
+  /// The connection has ended even if its object lives on (a WebSocket session that route
+  /// code still holds): it no longer counts against the limit.
+  void release() {
+    if (!state_) return;
+    state_->connections.erase(id_);
+    --state_->connection_count;
+    state_.reset();
+  }
+
+  void attach(std::weak_ptr<Connection> connection) {
+    if (state_) state_->connections[id_] = std::move(connection);
+  }
+  std::uint64_t id() const { return id_; }
+
+ private:
+  std::shared_ptr<ServerState> state_;
+  std::uint64_t id_;
+};
+
+}  // namespace fabomatic::web::detail
