@@ -18,7 +18,7 @@ import unittest
 from fabomatic_testing.board import (NOT_AUTHORIZED, Board, checkmachine, checkmachine_reply,
                                      checkuser, checkuser_reply, duration_reply, startuse,
                                      stopuse, synccache, synccache_reply)
-from fabomatic_testing.process import Fabomatic, free_port
+from fabomatic_testing.process import Fabomatic, free_ports
 
 FIXTURE_NAME = "database-0.1.8.db"
 LEGACY_REVISION = "123b2cca325f"
@@ -63,7 +63,7 @@ password = ""
 
 
 def legacy_fabomatic(directory, db):
-    mqtt_port, web_port = free_port(), free_port()
+    mqtt_port, web_port = free_ports(2)
     return Fabomatic(directory, settings_text=reference_settings(mqtt_port, web_port),
                      db_path=db, mqtt_port=mqtt_port, web_port=web_port)
 

@@ -21,7 +21,7 @@ import signal
 import unittest
 
 from fabomatic_testing.process import (Fabomatic, Process, all_fds_and_die_with_parent, free_port,
-                                       port_accepts, toml)
+                                       free_ports, port_accepts, toml)
 
 from mqtt_raw import RawClient
 
@@ -140,7 +140,7 @@ class FabomaticBroker(BrokerProcess, Fabomatic):
     otherwise (database and stats included)."""
 
     def __init__(self, sanitizer_options=""):
-        mqtt_port, web_port = free_port(), free_port()
+        mqtt_port, web_port = free_ports(2)
         settings = toml({
             "MQTT": {"port": mqtt_port, "bind_address": "127.0.0.1", "sys_interval_s": 1,
                      "connect_timeout_s": INTENDED_DIFFERENCES["connect_timeout_s"]["fabomatic"],

@@ -22,11 +22,22 @@ import tempfile
 import time
 
 
+def free_ports(count):
+    """`count` different loopback TCP ports nobody listens on: bound to port 0 all at once and
+    released. One at a time, the kernel may hand out the same port twice in a row."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
 def free_port():
-    """A loopback TCP port nobody listens on (bound to port 0 and released)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A loopback TCP port nobody listens on."""
+    return free_ports(1)[0]
 
 
 def wait_until(predicate, timeout=5.0, interval=0.02):
@@ -253,7 +264,7 @@ class Process:
 class Fabomatic(Process):
     """`fabomatic --config settings.toml` in its directory, which is also its data dir (the
     self-signed certificate is written there). The settings put the broker on `mqtt_port`,
-    the portal on `web_port` (both free loopback ports unless given: suites run in parallel)
+    the portal on `web_port` (free loopback ports unless given: suites run in parallel)
     and the database at `db_path`; `settings` ({section: {key: value}}) adds or overrides keys,
     `settings_text` replaces the whole file (then name the ports it uses)."""
 
@@ -262,8 +273,9 @@ class Fabomatic(Process):
     def __init__(self, directory=None, *, prefix="fabomatic-", settings=None, settings_text=None,
                  db_path=None, mqtt_port=None, web_port=None, sanitizer_options=""):
         super().__init__(directory, prefix, sanitizer_options)
-        self.mqtt_port = mqtt_port or free_port()
-        self.web_port = web_port or free_port()
+        spare = free_ports(2)
+        self.mqtt_port = mqtt_port or spare[0]
+        self.web_port = web_port or spare[1]
         self.db_path = db_path or os.path.join(self.dir, "db.sqldb")
         self.settings_path = os.path.join(self.dir, "settings.toml")
         self.cert_path = os.path.join(self.dir, "cert.pem")  # certs: kSelfSignedCertificateName
