@@ -4,7 +4,9 @@ id gets no reply either (fix) and is remembered in discovered_boards."""
 import time
 import unittest
 
-from backend_harness import BackendTestCase, alive, checkmachine, UNKNOWN_MACHINE_REPLY
+from fabomatic_testing.board import UNKNOWN_MACHINE_REPLY, alive, checkmachine
+
+from backend_harness import BackendTestCase
 
 BOARDS = ("SELECT machine_id, ip_address, fw_version, serial, heap, last_seen FROM boards "
           "ORDER BY board_id")

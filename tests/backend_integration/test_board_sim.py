@@ -11,9 +11,11 @@ import subprocess
 import time
 import unittest
 
-from backend_harness import (ADMIN_CARD, BackendTestCase, UNKNOWN_MACHINE_REPLY,
-                             checkmachine_reply, checkuser_reply, duration_reply,
-                             synccache_reply, wait_until)
+from fabomatic_testing.board import (ADMIN_CARD, UNKNOWN_MACHINE_REPLY, checkmachine_reply,
+                                     checkuser_reply, duration_reply, synccache_reply)
+from fabomatic_testing.process import wait_until
+
+from backend_harness import BackendTestCase
 
 HOUR = 3600.0
 
@@ -28,7 +30,7 @@ def board_sim_bin():
 class BoardSimQuery(BackendTestCase):
 
     def sim_query(self, *args, expect_status=0):
-        result = subprocess.run([board_sim_bin(), "query", "--port", str(self.server.port),
+        result = subprocess.run([board_sim_bin(), "query", "--port", str(self.server.mqtt_port),
                                  "--timeout-ms", "3000", *args],
                                 capture_output=True, timeout=20, text=True)
         self.assertEqual(result.returncode, expect_status, result.stderr)
@@ -87,7 +89,7 @@ class BoardSimFleet(BackendTestCase):
             return admin
         admin = self.prepare(scenario)
         self.start()
-        fleet = subprocess.Popen([board_sim_bin(), "fleet", "--port", str(self.server.port),
+        fleet = subprocess.Popen([board_sim_bin(), "fleet", "--port", str(self.server.mqtt_port),
                                   "--machine-ids", "1,2,3", "--time-scale", "30", "--stdin",
                                   "--duration", "40"],
                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE,

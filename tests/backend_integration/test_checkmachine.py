@@ -5,7 +5,9 @@ hours_between hours; description = LCD message of the lowest-id due plan."""
 import time
 import unittest
 
-from backend_harness import (BackendTestCase, checkmachine, checkmachine_reply)
+from fabomatic_testing.board import checkmachine, checkmachine_reply
+
+from backend_harness import BackendTestCase
 
 HOUR = 3600.0
 

@@ -11,8 +11,9 @@ Level 2 when the role has authorize all or maintenance (fix), else 1.
 import time
 import unittest
 
-from backend_harness import (ADMIN_CARD, NOT_AUTHORIZED, BackendTestCase, checkuser,
-                             checkuser_reply)
+from fabomatic_testing.board import ADMIN_CARD, NOT_AUTHORIZED, checkuser, checkuser_reply
+
+from backend_harness import BackendTestCase
 
 CARD = "aabbccd1"
 

@@ -5,8 +5,9 @@ import json
 import sqlite3
 import unittest
 
-from backend_harness import (ADMIN_CARD, BackendTestCase, checkmachine, checkuser,
-                             checkuser_reply, startuse)
+from fabomatic_testing.board import ADMIN_CARD, checkmachine, checkuser, checkuser_reply, startuse
+
+from backend_harness import BackendTestCase
 
 
 class InternalError(BackendTestCase):

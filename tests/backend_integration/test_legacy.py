@@ -15,9 +15,10 @@ import tempfile
 import time
 import unittest
 
-from backend_harness import (Board, Fabomatic, checkmachine, checkmachine_reply, checkuser,
-                             checkuser_reply, free_port, startuse, stopuse, synccache,
-                             synccache_reply, duration_reply, NOT_AUTHORIZED)
+from fabomatic_testing.board import (NOT_AUTHORIZED, Board, checkmachine, checkmachine_reply,
+                                     checkuser, checkuser_reply, duration_reply, startuse,
+                                     stopuse, synccache, synccache_reply)
+from fabomatic_testing.process import Fabomatic, free_ports
 
 FIXTURE_NAME = "database-0.1.8.db"
 LEGACY_REVISION = "123b2cca325f"
@@ -30,7 +31,7 @@ def fixture_path():
     return os.path.join(directory, FIXTURE_NAME)
 
 
-def reference_settings(port):
+def reference_settings(mqtt_port, web_port):
     """The old tool's settings.toml, every section as it wrote them. Only the ports differ:
     the MQTT port, and our additive [web] port (the portal's default 23336 would collide
     between test runs in parallel, e.g. the release and the sanitizer flavours)."""
@@ -40,7 +41,7 @@ name = "fablab"
 
 [MQTT]
 broker = "localhost"
-port = {port}
+port = {mqtt_port}
 client_id = "backend"
 topic = "machine"
 reply_subtopic = "reply"
@@ -50,7 +51,7 @@ stats_topic = "stats"
 [web]
 secret_key = "some_secret"
 default_admin_email = "admin@fablab.org"
-port = {free_port()}
+port = {web_port}
 
 [email]
 server = "smtp.google.com"
@@ -59,6 +60,12 @@ use_tls = true
 username = ""
 password = ""
 """
+
+
+def legacy_fabomatic(directory, db):
+    mqtt_port, web_port = free_ports(2)
+    return Fabomatic(directory, settings_text=reference_settings(mqtt_port, web_port),
+                     db_path=db, mqtt_port=mqtt_port, web_port=web_port)
 
 
 def query_all(path, sql, *args):
@@ -102,9 +109,7 @@ class LegacyDatabase(unittest.TestCase):
         shutil.copyfile(source, cls.original)
         cls.db = os.path.join(cls.dir, "database.sqldb")
         shutil.copyfile(source, cls.db)
-        cls.port = free_port()
-        cls.server = Fabomatic(cls.dir, settings_text=reference_settings(cls.port),
-                               db_path=cls.db, port=cls.port)
+        cls.server = legacy_fabomatic(cls.dir, cls.db)
         started = time.monotonic()
         cls.server.start(timeout=90)
         cls.start_seconds = time.monotonic() - started
@@ -114,17 +119,13 @@ class LegacyDatabase(unittest.TestCase):
     def tearDownClass(cls):
         for board in cls.boards:
             board.close()
-        code = cls.server.stop()
-        report = cls.server.sanitizer_report()
-        log = cls.server.log_tail()
+        problems = cls.server.finish()
         shutil.rmtree(cls.dir, ignore_errors=True)
-        if report:
-            raise AssertionError(f"sanitizer report:\n{report}")
-        if code != 0:
-            raise AssertionError(f"fabomatic exited with {code}:\n{log}")
+        if problems:
+            raise AssertionError("\n".join(problems))
 
     def board(self, machine):
-        board = Board(self.port, str(machine))
+        board = Board(self.server.mqtt_port, str(machine))
         self.boards.append(board)
         return board
 
@@ -234,12 +235,10 @@ class LegacyRestart(unittest.TestCase):
         self.addCleanup(shutil.rmtree, directory, True)
         db = os.path.join(directory, "database.sqldb")
         shutil.copyfile(fixture_path(), db)
-        port = free_port()
-        server = Fabomatic(directory, settings_text=reference_settings(port), db_path=db,
-                           port=port)
+        server = legacy_fabomatic(directory, db)
         for run in range(2):
             server.start(timeout=90)
-            board = Board(port, "1")
+            board = Board(server.mqtt_port, "1")
             try:
                 self.assertEqual(board.query(checkmachine()),
                                  checkmachine_reply("LASER 1", 1440, 1, 2), f"run {run}")

@@ -4,8 +4,10 @@ nothing was due. Wrong user card / Not authorized otherwise."""
 import time
 import unittest
 
-from backend_harness import (ADMIN_CARD, BackendTestCase, checkmachine, checkmachine_reply,
-                             maintenance, simple_reply)
+from fabomatic_testing.board import (ADMIN_CARD, checkmachine, checkmachine_reply, maintenance,
+                                     simple_reply)
+
+from backend_harness import BackendTestCase
 
 HOUR = 3600.0
 CARD = "aabbccd1"

@@ -5,8 +5,9 @@ database must be unchanged."""
 import time
 import unittest
 
-from backend_harness import (ADMIN_CARD, BackendTestCase, Board, checkmachine, checkuser,
-                             checkuser_reply)
+from fabomatic_testing.board import ADMIN_CARD, Board, checkmachine, checkuser, checkuser_reply
+
+from backend_harness import BackendTestCase
 
 TABLES = ("uses", "unknown_cards", "interventions", "boards", "discovered_boards")
 
@@ -99,7 +100,7 @@ class Malformed(BackendTestCase):
         board = self.board()
         for segment in ("abc", "1a", "-1", "1.0", " 1", "0x1", "99999999999999999999999"):
             with self.subTest(segment=segment):
-                stray = Board(self.server.port, segment)
+                stray = Board(self.server.mqtt_port, segment)
                 self.clients.append(stray)
                 stray.send(checkmachine())
                 # the monitor sees it routed (the backend has handled it by then) ...

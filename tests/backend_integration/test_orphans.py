@@ -9,7 +9,10 @@ a warning today) and then it finishes as soon as the check has run.
 import time
 import unittest
 
-from backend_harness import BackendTestCase, checkmachine, inuse, wait_until
+from fabomatic_testing.board import checkmachine, inuse
+from fabomatic_testing.process import wait_until
+
+from backend_harness import BackendTestCase
 
 HOUR = 3600.0
 USES = ("SELECT use_id, user_id, machine_id, start_timestamp AS start, last_seen, "
@@ -17,7 +20,7 @@ USES = ("SELECT use_id, user_id, machine_id, start_timestamp AS start, last_seen
 
 
 class Orphans(BackendTestCase):
-    extra_settings = "stale_check_interval_s = 2\n"
+    settings = {"backend": {"stats_interval_s": 1, "stale_check_interval_s": 2}}
 
     def test_orphan_use_closed_at_last_seen_by_periodic_check(self):
         def scenario(s):

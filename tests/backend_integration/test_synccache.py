@@ -3,8 +3,10 @@ enabled, not deleted, with a card) with their level, in user-id order, as many a
 board's 280-byte reply (fix)."""
 import unittest
 
-from backend_harness import (ADMIN_CARD, BackendTestCase, UNKNOWN_MACHINE_REPLY, reply_budget,
-                             synccache, synccache_reply)
+from fabomatic_testing.board import (ADMIN_CARD, UNKNOWN_MACHINE_REPLY, reply_budget, synccache,
+                                     synccache_reply)
+
+from backend_harness import BackendTestCase
 
 
 def population(s):

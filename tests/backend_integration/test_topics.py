@@ -6,9 +6,11 @@ import re
 import time
 import unittest
 
-from backend_harness import (ADMIN_CARD, BackendTestCase, UNKNOWN_MACHINE_REPLY, alive,
-                             checkmachine, checkmachine_reply, checkuser, checkuser_reply, inuse,
-                             maintenance, reply_budget, startuse, stopuse, synccache)
+from fabomatic_testing.board import (ADMIN_CARD, UNKNOWN_MACHINE_REPLY, alive, checkmachine,
+                                     checkmachine_reply, checkuser, checkuser_reply, inuse,
+                                     maintenance, reply_budget, startuse, stopuse, synccache)
+
+from backend_harness import BackendTestCase
 
 HOUR = 3600.0
 

@@ -7,8 +7,9 @@ repeat the latest closed use within 10 minutes are duplicates and record nothing
 import time
 import unittest
 
-from backend_harness import (BackendTestCase, duration_reply, inuse, simple_reply, startuse,
-                             stopuse)
+from fabomatic_testing.board import duration_reply, inuse, simple_reply, startuse, stopuse
+
+from backend_harness import BackendTestCase
 
 CARD = "aabbccd1"
 OTHER = "aabbccd2"

@@ -8,23 +8,22 @@ its own process keeps doing publish -> receive round trips and records their lat
 abusive connections are gone, the broker's RSS must come back near its baseline.
 
 Used by test_flood.py (ctest label `flood`), and standalone against a running broker:
-    flood.py --port 1883 --pid <broker pid> [--duration 20] [--conns 5000]
+    PYTHONPATH=../pylib ./flood.py --port 1883 --pid <broker pid> [--duration 20] [--conns 5000]
 """
 import argparse
 import json
 import multiprocessing
 import os
 import random
-import resource
 import select
 import socket
 import struct
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mqtt_raw import (PUBLISH, RawClient, connect_pkt, packet, publish_pkt, s16,  # noqa: E402
-                      subscribe_pkt)
+from fabomatic_testing.process import raise_fd_limit
+
+from mqtt_raw import PUBLISH, RawClient, connect_pkt, packet, publish_pkt, s16, subscribe_pkt
 
 
 def _connect_then(data):
@@ -57,13 +56,6 @@ ABUSES = [
      lambda: _connect_then(b"\x30" + bytes([0x80, 0x80, 0x06]) + s16("flood/big") + b"x" * 1024)),
 ]
 _WEIGHTED = [(name, fn) for name, weight, fn in ABUSES for _ in range(weight)]
-
-
-def raise_fd_limit(needed):
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < needed:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(needed, soft)), hard))
-    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
 def rss_kb(pid):

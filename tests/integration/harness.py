@@ -15,18 +15,13 @@ broker it runs against. Known defects of ours are marked in KNOWN_FAILURES: such
 runs as an expected failure, so the suite reports it without hiding it, and flags it as an
 "unexpected success" (a failure of the run) as soon as the broker is fixed.
 """
-import atexit
-import ctypes
 import functools
 import os
-import resource
-import shutil
 import signal
-import socket
-import subprocess
-import tempfile
-import time
 import unittest
+
+from fabomatic_testing.process import (Fabomatic, Process, all_fds_and_die_with_parent, free_port,
+                                       free_ports, port_accepts, toml)
 
 from mqtt_raw import RawClient
 
@@ -95,148 +90,30 @@ KNOWN_FAILURES = {
 MAX_PACKET_SIZE = 256 * 1024
 
 
-def _child_setup():
-    """In the broker's child process: as many descriptors as the hard limit allows, and
-    death with the test process even when that one is killed (ctest timeout, Ctrl-C)."""
-    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    PR_SET_PDEATHSIG = 1
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+class BrokerProcess:
+    """What both brokers do alike here: ready once the port accepts TCP (a CONNECT of ours
+    would count in the $SYS statistics the tests read), death by SIGTERM before the signal
+    handler is in place counts as clean, and all descriptors for the flood."""
+
+    clean_exit_codes = (0, -signal.SIGTERM)
+    preexec = staticmethod(all_fds_and_die_with_parent)
+
+    def ready(self):
+        return port_accepts(self.mqtt_port)
 
 
-def free_port():
-    """A loopback TCP port nobody listens on (bound to port 0 and released)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until(predicate, timeout=5.0, interval=0.02):
-    """Polls predicate until it is truthy or timeout passes; returns its last value."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value or time.monotonic() >= deadline:
-            return value
-        time.sleep(interval)
-
-
-_running = set()
-
-
-@atexit.register
-def _kill_leftovers():
-    for broker in list(_running):
-        broker.stop()
-
-
-class Broker:
-    """A broker process on 127.0.0.1:<free port> with its own temp dir and log file."""
-
-    name = ""
+class Mosquitto(BrokerProcess, Process):
+    name = "mosquitto"
     start_timeout = 10.0
 
     def __init__(self, sanitizer_options=""):
-        # appended to $ASAN_OPTIONS for this broker (later options override earlier ones)
-        self.sanitizer_options = sanitizer_options
-        self.port = None
-        self.proc = None
-        self.dir = None
-        self.log_path = None
-
-    # subclasses: the argv and the config files in self.dir
-    def command(self):
-        raise NotImplementedError
-
-    def start(self):
-        self.dir = tempfile.mkdtemp(prefix=f"it-{self.name}-")
-        self.port = free_port()
-        self.log_path = os.path.join(self.dir, "broker.log")
-        argv = self.command()
-        env = dict(os.environ)
-        if self.sanitizer_options:
-            env["ASAN_OPTIONS"] = ":".join(
-                o for o in (env.get("ASAN_OPTIONS"), self.sanitizer_options) if o)
-        with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen(argv, cwd=self.dir, env=env, stdout=log,
-                                         stderr=subprocess.STDOUT,
-                                         stdin=subprocess.DEVNULL, start_new_session=True,
-                                         preexec_fn=_child_setup)
-        _running.add(self)
-        if not wait_until(self._accepts, self.start_timeout, 0.05):
-            log = self.log_tail()
-            self.stop()
-            raise RuntimeError(f"{self.name} did not listen on port {self.port}:\n{log}")
-        return self
-
-    def _accepts(self):
-        if self.proc.poll() is not None:
-            raise RuntimeError(f"{self.name} exited with {self.proc.returncode}:\n{self.log_tail()}")
-        try:
-            socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-            return True
-        except OSError:
-            return False
-
-    def alive(self):
-        return self.proc is not None and self.proc.poll() is None
-
-    @property
-    def pid(self):
-        return self.proc.pid
-
-    def stop(self):
-        """SIGTERM, then SIGKILL after 10 s; returns the exit status."""
-        _running.discard(self)
-        if self.proc is None:
-            return None
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        return self.proc.returncode
-
-    def cleanup(self):
-        if self.dir:
-            shutil.rmtree(self.dir, ignore_errors=True)
-
-    def log_text(self):
-        try:
-            with open(self.log_path, "rb") as f:
-                return f.read().decode(errors="replace")
-        except OSError:
-            return ""
-
-    def log_tail(self, lines=40):
-        return "\n".join(self.log_text().splitlines()[-lines:])
-
-    def sanitizer_report(self):
-        """The first sanitizer finding in the log, if any."""
-        text = self.log_text()
-        for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
-            at = text.find(marker)
-            if at >= 0:
-                return text[max(0, at - 200):at + 3000]
-        return None
-
-    def rss_kb(self):
-        with open(f"/proc/{self.pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-        return None
-
-
-class Mosquitto(Broker):
-    name = "mosquitto"
+        super().__init__(prefix="it-mosquitto-", sanitizer_options=sanitizer_options)
+        self.mqtt_port = free_port()
 
     def command(self):
         conf = os.path.join(self.dir, "mosquitto.conf")
         lines = [
-            f"listener {self.port} 127.0.0.1",
+            f"listener {self.mqtt_port} 127.0.0.1",
             "allow_anonymous true",
             "persistence false",
             "max_keepalive 65535",
@@ -257,30 +134,25 @@ class Mosquitto(Broker):
         return [os.environ.get("MOSQUITTO_BIN", "/usr/sbin/mosquitto"), "-c", conf]
 
 
-class Fabomatic(Broker):
-    name = "fabomatic"
-    start_timeout = 30.0  # the sanitizer build starts slowly on a busy machine
+class FabomaticBroker(BrokerProcess, Fabomatic):
+    """Ours, with the settings file these tests always had: $SYS every second, the short
+    CONNECT timeout of INTENDED_DIFFERENCES, Mosquitto's packet limit, the backend's defaults
+    otherwise (database and stats included)."""
 
-    def command(self):
-        binary = os.environ.get("FABOMATIC_BIN")
-        if not binary or not os.access(binary, os.X_OK):
-            raise RuntimeError(f"FABOMATIC_BIN={binary!r} is not an executable")
-        settings = os.path.join(self.dir, "settings.toml")
-        with open(settings, "w") as f:
-            f.write("[MQTT]\n"
-                    f"port = {self.port}\n"
-                    'bind_address = "127.0.0.1"\n'
-                    "sys_interval_s = 1\n"
-                    f"connect_timeout_s = {INTENDED_DIFFERENCES['connect_timeout_s'][self.name]}\n"
-                    f"max_packet_size = {MAX_PACKET_SIZE}\n"
-                    # the portal gets a port of its own too: test modules run in parallel
-                    "[web]\n"
-                    f"port = {free_port()}\n"
-                    'bind_address = "127.0.0.1"\n')
-        return [os.path.abspath(binary), "--config", settings]
+    def __init__(self, sanitizer_options=""):
+        mqtt_port, web_port = free_ports(2)
+        settings = toml({
+            "MQTT": {"port": mqtt_port, "bind_address": "127.0.0.1", "sys_interval_s": 1,
+                     "connect_timeout_s": INTENDED_DIFFERENCES["connect_timeout_s"]["fabomatic"],
+                     "max_packet_size": MAX_PACKET_SIZE},
+            # the portal gets a port of its own too: test modules run in parallel
+            "web": {"port": web_port, "bind_address": "127.0.0.1"},
+        })
+        super().__init__(prefix="it-fabomatic-", settings_text=settings, mqtt_port=mqtt_port,
+                         web_port=web_port, sanitizer_options=sanitizer_options)
 
 
-BROKERS = {"mosquitto": Mosquitto, "fabomatic": Fabomatic}
+BROKERS = {"mosquitto": Mosquitto, "fabomatic": FabomaticBroker}
 
 
 def selected_brokers():
@@ -303,14 +175,9 @@ class BrokerTestCase(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        broker = cls.broker
-        status = broker.stop()
-        report = broker.sanitizer_report()
-        broker.cleanup()
-        if report:
-            raise AssertionError(f"{broker.name} sanitizer report:\n{report}")
-        if status not in (0, -signal.SIGTERM):
-            raise AssertionError(f"{broker.name} exited with status {status} on SIGTERM")
+        problems = cls.broker.finish()
+        if problems:
+            raise AssertionError("\n".join(problems))
 
     def setUp(self):
         self._clients = []
@@ -330,7 +197,7 @@ class BrokerTestCase(unittest.TestCase):
     # ------------------------------------------------------------------ helpers
     @property
     def port(self):
-        return self.broker.port
+        return self.broker.mqtt_port
 
     def expected(self, key):
         return INTENDED_DIFFERENCES[key][self.broker_name]

@@ -3,7 +3,8 @@ names so that the tests of one module can share one appliance in any order."""
 import itertools
 import time
 
-from e2e_harness import Board, REPLY_TIMEOUT_S, alive, checkuser, wait_until
+from fabomatic_testing.board import REPLY_TIMEOUT_S, Board, alive, checkuser
+from fabomatic_testing.process import wait_until
 
 _counter = itertools.count(1)
 
@@ -88,8 +89,7 @@ class Fixtures:
         (for an existing machine) or discovered board (for an id without machine)."""
         board = Board(self.appliance.mqtt_port, machine_id)
         try:
-            board.client.publish(board.topic, alive(ip=ip), qos=0).wait_for_publish(
-                REPLY_TIMEOUT_S)
+            board.send(alive(ip=ip))
             # alive has no reply: a checkmachine after it is answered once alive was handled.
             board.query('{"action":"checkmachine"}')
         finally:
@@ -113,7 +113,7 @@ class Fixtures:
         board = Board(self.appliance.mqtt_port, machine_id)
         try:
             for _ in range(count):
-                reply = board.query(checkuser(card.upper()))
+                reply = board.query_json(checkuser(card.upper()))
                 if reply.get("is_valid") is not False:
                     raise AssertionError(f"card {card} is not unknown: {reply}")
         finally:

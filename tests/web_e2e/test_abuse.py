@@ -16,10 +16,12 @@ import threading
 import time
 import unittest
 
-from e2e_harness import (REPLY_TIMEOUT_S, SEEDED_MACHINE_ID, Appliance, Board, HttpsClient,
-                         Session, board_answers, checkmachine, raise_fd_limit, read_response,
-                         read_until_closed, sanitized_build, sign_in_admin, slowdown, status_of,
-                         tls_socket, wait_until)
+from fabomatic_testing.board import REPLY_TIMEOUT_S, SEEDED_MACHINE_ID, Board, checkmachine
+from fabomatic_testing.https import (HttpsClient, Session, read_response, read_until_closed,
+                                     sign_in_admin, status_of, tls_socket)
+from fabomatic_testing.process import raise_fd_limit, sanitized_build, slowdown, wait_until
+
+from e2e_harness import ADMIN_EMAIL, Appliance, board_answers
 
 HEADER_LIMIT = 8 * 1024  # ServerOptions::header_limit
 BODY_LIMIT = 1024 * 1024  # ServerOptions::body_limit
@@ -43,7 +45,7 @@ def setUpModule():
         raise unittest.SkipTest("RLIMIT_NOFILE cannot be raised to 2600")
     APPLIANCE = Appliance(prefix="web-e2e-abuse-").start()
     try:
-        ADMIN, _ = sign_in_admin(APPLIANCE)
+        ADMIN, _ = sign_in_admin(APPLIANCE, ADMIN_EMAIL)
     except BaseException:
         APPLIANCE.finish()
         raise

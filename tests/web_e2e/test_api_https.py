@@ -8,10 +8,13 @@ import json
 import time
 import unittest
 
+from fabomatic_testing.board import ADMIN_CARD, Board, alive
+from fabomatic_testing.https import (HttpsClient, Session, read_response, sign_in_admin,
+                                     signed_in, status_of, tls_socket)
+from fabomatic_testing.process import wait_until
+
 from api_fixtures import Fixtures, concrete, unique, unique_card, unique_machine_id
-from e2e_harness import (ADMIN_CARD, ADMIN_EMAIL, Appliance, Board, HttpsClient, Session,
-                         alive, read_response, sign_in_admin, signed_in, status_of, tls_socket,
-                         wait_until)
+from e2e_harness import ADMIN_EMAIL, Appliance
 
 APPLIANCE = None
 ADMIN = None  # the Session every test uses
@@ -29,7 +32,7 @@ def setUpModule():
     global APPLIANCE, ADMIN, FIRST_SIGN_IN, OPENAPI
     APPLIANCE = Appliance(prefix="web-e2e-api-").start()
     try:
-        ADMIN, FIRST_SIGN_IN = sign_in_admin(APPLIANCE)
+        ADMIN, FIRST_SIGN_IN = sign_in_admin(APPLIANCE, ADMIN_EMAIL)
         client = HttpsClient(APPLIANCE)
         OPENAPI = client.request("GET", "/api/v1/openapi.json").json()
         client.close()
@@ -159,7 +162,7 @@ class SignInTest(ApiTestCase):
         stranger.close()
 
     def test_logout_ends_the_session(self):
-        session = signed_in(APPLIANCE)
+        session = signed_in(APPLIANCE, ADMIN_EMAIL)
         self.assertStatus(session.get("/api/v1/members"), 200)
         self.assertStatus(session.post("/api/v1/auth/logout"), 204)
         self.assertJsonError(session.get("/api/v1/members"), 401, "unauthenticated")
@@ -803,7 +806,7 @@ class LiveTest(ApiTestCase):
         machine = self.make.machine()
         board = Board(APPLIANCE.mqtt_port, machine["id"])
         try:
-            board.client.publish(board.topic, alive(), qos=0).wait_for_publish(5)
+            board.send(alive())
             board.query('{"action":"checkmachine"}')
             online = wait_until(lambda: [m for m in self.page("/api/v1/live/status")["machines"]
                                          if m["machine_id"] == machine["id"] and m["online"]])

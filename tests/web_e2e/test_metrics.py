@@ -9,7 +9,11 @@ import socket
 import ssl
 import unittest
 
-from e2e_harness import Appliance, Board, HttpsClient, checkmachine, wait_until
+from fabomatic_testing.board import Board, checkmachine
+from fabomatic_testing.https import HttpsClient
+from fabomatic_testing.process import wait_until
+
+from e2e_harness import Appliance
 
 APPLIANCE = None
 
@@ -19,7 +23,7 @@ SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)$')
 
 def setUpModule():
     global APPLIANCE
-    APPLIANCE = Appliance(prefix="web-e2e-metrics-", extra_settings="").start()
+    APPLIANCE = Appliance(prefix="web-e2e-metrics-").start()
 
 
 def tearDownModule():
@@ -73,7 +77,7 @@ class MetricsTest(unittest.TestCase):
         board = Board(APPLIANCE.mqtt_port, 1)
         try:
             for _ in range(3):
-                self.assertTrue(board.query(checkmachine())["request_ok"])
+                self.assertTrue(board.query_json(checkmachine())["request_ok"])
             client = HttpsClient(APPLIANCE)
             try:
                 self.assertEqual(client.request("GET", "/no/such/page").status, 404)
@@ -120,12 +124,7 @@ class MetricsTest(unittest.TestCase):
         if address is None:
             self.skipTest("this machine has no non-loopback address to connect from")
         # The portal listens on 127.0.0.1 only: a second appliance on every address is needed.
-        remote = Appliance(prefix="web-e2e-metrics-remote-")
-        with open(remote.settings_path, encoding="utf-8") as f:
-            settings = f.read().replace('bind_address = "127.0.0.1"\ndefault_admin',
-                                        'bind_address = "0.0.0.0"\ndefault_admin')
-        with open(remote.settings_path, "w", encoding="utf-8") as f:
-            f.write(settings)
+        remote = Appliance(prefix="web-e2e-metrics-remote-", web={"bind_address": "0.0.0.0"})
         remote.start()
         try:
             context = ssl.create_default_context(cafile=remote.cert_path)

@@ -14,11 +14,18 @@ import threading
 import time
 import unittest
 
-from live_harness import LiveTestCase, bh  # live_harness puts backend_harness on the path
-from ws_client import OP_CLOSE, OP_PONG, OP_TEXT, ConnectionClosed, HandshakeRefused, WebSocket
+from fabomatic_testing.board import (REPLY_TIMEOUT_S, SEEDED_TYPE_ID, alive, checkmachine,
+                                     checkmachine_reply, checkuser, checkuser_reply,
+                                     duration_reply, simple_reply, startuse, stopuse)
+from fabomatic_testing.https import SEEDED_ADMIN_PASSWORD
+from fabomatic_testing.process import MQTT_CONNECT
+from fabomatic_testing.websocket import (OP_CLOSE, OP_PONG, OP_TEXT, ConnectionClosed,
+                                         HandshakeRefused, WebSocket)
+
+from live_harness import LiveTestCase
 
 ROUNDS = 16            # 5 machines x 4 events per round + 5 online events = 325 events
-TYPE_ID = bh.SEEDED_TYPE_ID
+TYPE_ID = SEEDED_TYPE_ID
 LOGOFF_MIN, GRACE_MIN = 480, 2  # the seeded "Default type"
 LOOSE_S = 2.0          # the slow-client bound: a board waits 2 s for its reply
 # The flood: alive reports from machine 2 (a new heap each) whose name is 10 000 characters
@@ -44,7 +51,7 @@ def raw_burst(port, topic, payloads):
             if not remaining:
                 return b"\x30" + length + body
     with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
-        s.sendall(bh.Fabomatic._CONNECT)
+        s.sendall(MQTT_CONNECT)
         if s.recv(4) != bytes([0x20, 2, 0, 0]):
             raise AssertionError("burst: no CONNACK")
         s.sendall(b"".join(publish(p) for p in payloads) + bytes([0xE0, 0]))
@@ -124,8 +131,8 @@ class LiveEventsTest(LiveTestCase):
                               status["online"], status["member_id"]),
                              (m, f"LIVE {m}", "free", True, None))
             self.assertIsNotNone(status["last_heard"])
-        step({m: bh.checkmachine() for m in boards}, online,
-             lambda m: bh.checkmachine_reply(f"LIVE {m}", LOGOFF_MIN, TYPE_ID, GRACE_MIN))
+        step({m: checkmachine() for m in boards}, online,
+             lambda m: checkmachine_reply(f"LIVE {m}", LOGOFF_MIN, TYPE_ID, GRACE_MIN))
 
         for r in range(ROUNDS):
             member = {m: 1 + (r + m) % self.members for m in boards}
@@ -142,8 +149,8 @@ class LiveEventsTest(LiveTestCase):
                                  (m, "in_use", True, self.member_ids[card[m]],
                                   f"Member{member[m]} Surname{member[m]}"))
                 self.assertAlmostEqual(s["in_use_since"], wall, delta=2)
-            step({m: bh.startuse(card[m]) for m in boards}, in_use,
-                 lambda m: bh.simple_reply(True, ""))
+            step({m: startuse(card[m]) for m in boards}, in_use,
+                 lambda m: simple_reply(True, ""))
 
             def board_report(m, event, _):
                 self.assertEqual(event["type"], "machine")
@@ -153,20 +160,20 @@ class LiveEventsTest(LiveTestCase):
                 self.assertEqual((s["board_ip"], s["board_version"], s["board_serial"],
                                   s["board_heap"]),
                                  (f"10.0.0.{m}", "0.7.3", f"serial{m}", heap[m]))
-            step({m: bh.alive(version="0.7.3", ip=f"10.0.0.{m}", serial=f"serial{m}",
+            step({m: alive(version="0.7.3", ip=f"10.0.0.{m}", serial=f"serial{m}",
                               heap=f'"{heap[m]}"') for m in boards}, board_report, None)
 
             # Nothing changes: no event. The next step's events prove it (a stray event for a
             # machine would precede that machine's next one and fail its match).
-            step({m: bh.checkmachine() for m in boards}, None,
-                 lambda m: bh.checkmachine_reply(f"LIVE {m}", LOGOFF_MIN, TYPE_ID, GRACE_MIN))
+            step({m: checkmachine() for m in boards}, None,
+                 lambda m: checkmachine_reply(f"LIVE {m}", LOGOFF_MIN, TYPE_ID, GRACE_MIN))
 
             def unknown_tap(m, event, wall):
                 self.assertEqual((event["type"], event["machine_id"], event["card"]),
                                  ("unknown_card", m, unknown[m]))
                 self.assertAlmostEqual(event["time"], wall, delta=2)
-            step({m: bh.checkuser(unknown[m]) for m in boards}, unknown_tap,
-                 lambda m: bh.checkuser_reply(False, "Unknown", False, 0))
+            step({m: checkuser(unknown[m]) for m in boards}, unknown_tap,
+                 lambda m: checkuser_reply(False, "Unknown", False, 0))
 
             def free(m, event, _):
                 self.assertEqual(event["type"], "machine")
@@ -174,8 +181,8 @@ class LiveEventsTest(LiveTestCase):
                 self.assertEqual((s["machine_id"], s["state"], s["online"], s["member_id"],
                                   s["member_name"], s["in_use_since"]),
                                  (m, "free", True, None, None, None))
-            step({m: bh.stopuse(card[m], duration[m]) for m in boards}, free,
-                 lambda m: bh.duration_reply(duration[m]))
+            step({m: stopuse(card[m], duration[m]) for m in boards}, free,
+                 lambda m: duration_reply(duration[m]))
 
         self.assertEqual(self.live_client.pending(), [])
         self.assertGreaterEqual(len(latencies), 300)
@@ -200,7 +207,7 @@ class SlowClientTest(LiveTestCase):
     def bring_online(self, *boards):
         """A checkmachine from each board: its machine comes online (one event each, taken)."""
         for board in boards:
-            self.assertTrue(board.query(bh.checkmachine()).startswith('{"request_ok":true'))
+            self.assertTrue(board.query(checkmachine()).startswith('{"request_ok":true'))
             _, event = self.live_client.next()
             self.assertEqual((event["machine"]["machine_id"], event["machine"]["state"]),
                              (int(board.topic.rsplit("/", 1)[1]), "free"))
@@ -228,8 +235,8 @@ class SlowClientTest(LiveTestCase):
             try:
                 for first in range(0, FLOOD_EVENTS, FLOOD_CHUNK):
                     for i in range(first, first + FLOOD_CHUNK):
-                        info = flooder.client.publish(flooder.topic, bh.alive(heap=str(i + 1)))
-                    info.wait_for_publish(bh.REPLY_TIMEOUT_S)
+                        info = flooder.client.publish(flooder.topic, alive(heap=str(i + 1)))
+                    info.wait_for_publish(REPLY_TIMEOUT_S)
                     for _ in range(FLOOD_CHUNK):
                         delivered.acquire(timeout=LOOSE_S)
             except Exception as e:  # reported by the main thread
@@ -256,7 +263,7 @@ class SlowClientTest(LiveTestCase):
         card = self.card(1)
         while not flood_done.is_set() or probes < 20:
             want = "in_use" if probes % 2 == 0 else "free"
-            payload = bh.startuse(card) if want == "in_use" else bh.stopuse(card, 5)
+            payload = startuse(card) if want == "in_use" else stopuse(card, 5)
             sent = time.perf_counter()
             prober.send(payload)
             reply = prober.next_reply(timeout=LOOSE_S)
@@ -301,8 +308,8 @@ class SlowClientTest(LiveTestCase):
         (web/websocket_connection.cpp); it once counted the burst's size, not the client's
         speed."""
         self.bring_online(self.board(FLOOD_MACHINE))
-        raw_burst(self.server.port, f"machine/{FLOOD_MACHINE}",
-                  [bh.alive(heap=str(i + 1)) for i in range(BURST_EVENTS)])
+        raw_burst(self.server.mqtt_port, f"machine/{FLOOD_MACHINE}",
+                  [alive(heap=str(i + 1)) for i in range(BURST_EVENTS)])
         for i in range(BURST_EVENTS):
             _, event = self.live_client.next(timeout=LOOSE_S)
             self.assertEqual(event["machine"]["board_heap"], i + 1)
@@ -315,7 +322,7 @@ class LiveUpgradeTest(LiveTestCase):
 
     def upgrade(self, cookie):
         headers = {"Cookie": cookie} if cookie else {}
-        return WebSocket.connect("127.0.0.1", self.web_port, "/api/v1/live", headers)
+        return WebSocket.connect("127.0.0.1", self.server.web_port, "/api/v1/live", headers)
 
     def assertRefused(self, cookie, status, code):
         with self.assertRaises(HandshakeRefused) as refused:
@@ -330,14 +337,13 @@ class LiveUpgradeTest(LiveTestCase):
 
     def test_password_change_pending_is_refused_403(self):
         self.start(sign_in=False)
-        self.portal.sign_in(self.admin_email, "admin")
+        self.assertEqual(self.portal.login(self.admin_email, SEEDED_ADMIN_PASSWORD).status, 200)
         self.assertRefused(self.portal.cookie, 403, "password_change_required")
 
     def test_signed_out_session_is_refused_401(self):
         self.start()
         self.upgrade(self.cookie).close()
-        status, _, _ = self.portal.request("POST", "/api/v1/auth/logout")
-        self.assertEqual(status, 204)
+        self.assertEqual(self.portal.post("/api/v1/auth/logout").status, 204)
         self.assertRefused(self.cookie, 401, "unauthenticated")
 
     def test_open_socket_is_closed_at_logout(self):
@@ -346,8 +352,7 @@ class LiveUpgradeTest(LiveTestCase):
         self.start()
         live = self.live()
         live.next()  # the snapshot
-        status, _, _ = self.portal.request("POST", "/api/v1/auth/logout")
-        self.assertEqual(status, 204)
+        self.assertEqual(self.portal.post("/api/v1/auth/logout").status, 204)
         self.assertTrue(live.ended.wait(2.0), "the live socket stayed open after logout")
 
     def test_ping_pong_and_closing_handshake(self):

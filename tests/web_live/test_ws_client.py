@@ -5,8 +5,8 @@ import socket
 import struct
 import unittest
 
-import ws_client
-from ws_client import OP_CLOSE, OP_PONG, OP_TEXT, ProtocolError, WebSocket
+from fabomatic_testing import websocket
+from fabomatic_testing.websocket import OP_CLOSE, OP_PONG, OP_TEXT, ProtocolError, WebSocket
 
 
 def unmask_client_frame(frame):
@@ -19,7 +19,7 @@ def unmask_client_frame(frame):
     elif length == 127:
         length, at = struct.unpack_from("!Q", frame, 2)[0], 10
     key = frame[at:at + 4]
-    return bool(b0 & 0x80), b0 & 0x0F, ws_client.mask(frame[at + 4:at + 4 + length], key)
+    return bool(b0 & 0x80), b0 & 0x0F, websocket.mask(frame[at + 4:at + 4 + length], key)
 
 
 class WsClientTest(unittest.TestCase):
@@ -30,19 +30,19 @@ class WsClientTest(unittest.TestCase):
         self.addCleanup(self.ws.abort)
 
     def test_accept_key_of_rfc_6455_section_1_3(self):
-        self.assertEqual(ws_client.accept_key("dGhlIHNhbXBsZSBub25jZQ=="),
+        self.assertEqual(websocket.accept_key("dGhlIHNhbXBsZSBub25jZQ=="),
                          "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")
 
     def test_masked_hello_of_section_5_7(self):
-        frame = ws_client.encode_frame(OP_TEXT, b"Hello", mask_key=bytes.fromhex("37fa213d"))
+        frame = websocket.encode_frame(OP_TEXT, b"Hello", mask_key=bytes.fromhex("37fa213d"))
         self.assertEqual(frame, bytes.fromhex("818537fa213d7f9f4d5158"))
 
     def test_length_encodings_7_16_and_64_bits(self):
         for size, header in ((125, 2), (126, 4), (65535, 4), (65536, 10)):
             payload = bytes(range(256)) * (size // 256) + bytes(size % 256)
-            frame = ws_client.encode_frame(ws_client.OP_BINARY, payload)
+            frame = websocket.encode_frame(websocket.OP_BINARY, payload)
             self.assertEqual(len(frame), header + 4 + size)
-            self.assertEqual(unmask_client_frame(frame), (True, ws_client.OP_BINARY, payload))
+            self.assertEqual(unmask_client_frame(frame), (True, websocket.OP_BINARY, payload))
 
     def test_fragments_reassembled_and_a_ping_between_them_answered(self):
         # 5.7: "Hel" then "lo" as a fragmented text message, with a ping in the middle.
