@@ -15,6 +15,7 @@
 #include "backend/remote_control.hpp"
 #include "broker/asio/server.hpp"
 #include "broker/core/broker.hpp"
+#include "common/clock.hpp"
 #include "common/log.hpp"
 #include "db/checkpointer.hpp"
 #include "db/database.hpp"
@@ -96,10 +97,8 @@ void App::start() {
 
   if (i.auth.active()) i.broker.set_hooks(&i.auth);
   const auto topics = backend::BoardTopics::from(i.settings.mqtt);
-  i.boards =
-      std::make_unique<backend::BoardService>(i.broker, conn, i.status, topics, backend::unix_now);
-  i.remote =
-      std::make_unique<backend::RemoteControl>(i.broker, conn, i.status, topics, backend::unix_now);
+  i.boards = std::make_unique<backend::BoardService>(i.broker, conn, i.status, topics, unix_now);
+  i.remote = std::make_unique<backend::RemoteControl>(i.broker, conn, i.status, topics, unix_now);
   i.boards->set_observer(
       [&i](const backend::BoardEvent& event) { i.remote->on_board_event(event); });
   i.boards->start();

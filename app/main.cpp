@@ -9,6 +9,7 @@
 #include "app/cli.hpp"
 #include "backend/housekeeping.hpp"
 #include "backend/settings.hpp"
+#include "common/clock.hpp"
 #include "common/log.hpp"
 #include "db/database.hpp"
 #include "db/purge.hpp"
@@ -77,7 +78,7 @@ int main(int argc, char** argv) {
       db::PurgePolicy policy;
       policy.history_days = settings.backend.purge_retention_days;
       policy.unknown_cards_days = settings.backend.unknown_cards_retention_days;
-      const auto result = db::purge(opened.conn, backend::unix_now(), policy);
+      const auto result = db::purge(opened.conn, unix_now(), policy);
       log::info("main", "purge changed " + std::to_string(result.total()) + " row(s)");
       return 0;
     }

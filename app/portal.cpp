@@ -16,6 +16,7 @@
 #include "backend/remote_control.hpp"
 #include "broker/core/broker.hpp"
 #include "certs/certificates.hpp"
+#include "common/clock.hpp"
 #include "common/log.hpp"
 #include "db/sqlite.hpp"
 #include "web/api/context.hpp"
@@ -66,7 +67,7 @@ struct Portal::Impl {
                                          std::chrono::hours(settings.web.session_absolute_hours)}),
         audit(db),
         mailer(smtp_settings(settings), smtp_options(io)),
-        live(status, backend::unix_now) {}
+        live(status, unix_now) {}
 
   static web::SmtpSettings smtp_settings(const backend::Settings& s) {
     return web::SmtpSettings{s.email.server,   s.email.port,     s.email.use_tls,
@@ -166,7 +167,7 @@ void Portal::start() {
   web::register_auth_routes(router, i.sessions, i.db, i.mailer, i.audit, auth_options);
 
   i.api = std::make_unique<web::api::ApiContext>(
-      web::api::ApiContext{i.db, i.audit, i.status, &i.remote, &i.sessions, backend::unix_now});
+      web::api::ApiContext{i.db, i.audit, i.status, &i.remote, &i.sessions, unix_now});
   i.api->password_work = auth_options.password_work;  // members' new passwords, off the reactor
   web::api::register_api_routes(router, *i.api);
 

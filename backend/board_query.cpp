@@ -4,7 +4,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
-#include "backend/text.hpp"
+#include "common/text.hpp"
 
 namespace fabomatic::backend {
 
@@ -15,7 +15,7 @@ constexpr auto kInt64Max = std::numeric_limits<std::int64_t>::max();
 constexpr auto kInt64Min = std::numeric_limits<std::int64_t>::min();
 
 std::string excerpt_in_quotes(std::string_view text) {
-  return "\"" + printable_excerpt(text, 40) + "\"";
+  return "\"" + text::printable_excerpt(text, 40) + "\"";
 }
 
 /// A JSON number as int64: fractions truncated toward zero, out-of-range values saturated.
@@ -70,7 +70,7 @@ class Fields {
         break;
       }
     }
-    return ascii_lowercase(text);
+    return text::ascii_lowercase(text);
   }
 
   std::int64_t duration() {
@@ -122,7 +122,7 @@ class Fields {
 };
 
 std::string board_info(std::string text) {
-  return std::string(utf8_prefix(text, kMaxBoardInfoBytes));
+  return std::string(text::utf8_prefix(text, kMaxBoardInfoBytes));
 }
 
 std::variant<BoardQuery, Rejection> query_from(const json& object) {
@@ -190,7 +190,7 @@ std::variant<BoardQuery, Rejection> parse_query(std::string_view payload) {
     return Rejection{"payload of " + std::to_string(payload.size()) + " bytes, more than the " +
                      std::to_string(kMaxQueryPayload) + " a query may have"};
   }
-  if (!is_valid_utf8(payload)) return Rejection{"payload is not valid UTF-8"};
+  if (!text::is_valid_utf8(payload)) return Rejection{"payload is not valid UTF-8"};
   // A raw NUL is never valid JSON, but nlohmann's lexer takes it for the end of the input and
   // would accept "{...}\0anything".
   if (payload.find('\0') != std::string_view::npos) return Rejection{"payload contains a NUL byte"};
@@ -204,7 +204,7 @@ std::variant<BoardQuery, Rejection> parse_query(std::string_view payload) {
     if (const auto bracket = what.find("] "); bracket != std::string_view::npos) {
       what.remove_prefix(bracket + 2);
     }
-    return Rejection{"invalid JSON: " + printable_excerpt(what, 160)};
+    return Rejection{"invalid JSON: " + text::printable_excerpt(what, 160)};
   }
   if (!document.is_object()) {
     return Rejection{std::string("payload is a JSON ") + document.type_name() + ", not an object"};

@@ -2,7 +2,8 @@
 
 #include <cstdio>
 
-#include "backend/text.hpp"
+#include "backend/json_text.hpp"
+#include "common/text.hpp"
 
 namespace fabomatic::backend {
 
@@ -69,10 +70,10 @@ void append_python_escaped(std::string& out, std::uint32_t code) {
 
 /// A JSON string as Python's json.dumps writes it by default (ASCII only).
 void append_python_string(std::string& out, std::string_view raw) {
-  const std::string text = sanitize_utf8(raw);
+  const std::string text = text::sanitize_utf8(raw);
   out += '"';
   for (std::size_t pos = 0; pos < text.size();) {
-    const std::size_t length = utf8_sequence_length(text, pos);  // valid after sanitize
+    const std::size_t length = text::utf8_sequence_length(text, pos);  // valid after sanitize
     const auto lead = static_cast<unsigned char>(text[pos]);
     std::uint32_t code = length == 1   ? lead
                          : length == 2 ? lead & 0x1Fu

@@ -15,15 +15,12 @@
 #include "backend/machine_status_loader.hpp"
 #include "backend/remote_control.hpp"
 #include "broker/core/message_bus.hpp"
+#include "common/clock.hpp"
 #include "common/log.hpp"
 #include "db/purge.hpp"
 #include "db/uses_repository.hpp"
 
 namespace fabomatic::backend {
-
-double unix_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 namespace {
 constexpr auto kDay = std::chrono::hours(24);

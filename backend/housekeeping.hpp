@@ -46,7 +46,4 @@ class Housekeeping {
   std::unique_ptr<Impl> impl_;
 };
 
-/// Unix time now, in seconds with a fraction (the database's time format).
-double unix_now();
-
 }  // namespace fabomatic::backend

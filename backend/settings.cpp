@@ -15,7 +15,8 @@
 #include <set>
 #include <sstream>
 
-#include "backend/text.hpp"
+#include "backend/json_text.hpp"
+#include "common/text.hpp"
 
 namespace fabomatic::backend {
 
@@ -63,10 +64,6 @@ std::string describe(const toml::node& node) {
     default:
       return "a date/time";
   }
-}
-
-std::string lowercase(std::string_view text) {
-  return ascii_lowercase(text);
 }
 
 bool is_ip_address(const std::string& text) {
@@ -188,7 +185,8 @@ class SectionReader {
       if (known_.count(name) != 0) continue;
       std::string hint;
       for (const auto& candidate : known_) {
-        if (lowercase(candidate) == lowercase(name)) hint = " (did you mean " + candidate + "?)";
+        if (text::ascii_lowercase(candidate) == text::ascii_lowercase(name))
+          hint = " (did you mean " + candidate + "?)";
       }
       warning(name, "unknown key, ignored" + hint);
     }
@@ -291,7 +289,7 @@ void read_mqtt(const toml::table* table, Diagnostics& diagnostics, MqttSettings&
         FirmwareTopic{"reply_subtopic", out.reply_subtopic, "reply"},
         FirmwareTopic{"request_subtopic", out.request_subtopic, "request"}}) {
     if (topic.value == topic.firmware) continue;
-    reader.warning(topic.key, "\"" + sanitize_utf8(topic.value) +
+    reader.warning(topic.key, "\"" + text::sanitize_utf8(topic.value) +
                                   "\" differs from the Fab-O-Matic firmware's \"" +
                                   std::string(topic.firmware) +
                                   "\"; unmodified boards will not be answered");
@@ -299,7 +297,7 @@ void read_mqtt(const toml::table* table, Diagnostics& diagnostics, MqttSettings&
 
   if (!out.broker.empty() && out.broker != "localhost" && out.broker != "127.0.0.1" &&
       out.broker != "::1") {
-    reader.warning("broker", "names the old external broker \"" + sanitize_utf8(out.broker) +
+    reader.warning("broker", "names the old external broker \"" + text::sanitize_utf8(out.broker) +
                                  "\"; the broker is now embedded and listens on [MQTT] port");
   }
   reader.finish();
@@ -488,7 +486,7 @@ Settings parse_settings(std::string_view toml_text, std::string_view source_name
     std::string hint;
     for (std::string_view section : kSections) {
       if (name == section) known = true;
-      if (name != section && lowercase(name) == lowercase(section)) {
+      if (name != section && text::ascii_lowercase(name) == text::ascii_lowercase(section)) {
         hint = " (did you mean [" + std::string(section) + "]?)";
       }
     }
@@ -651,7 +649,7 @@ std::optional<log::Level> log_level_from_number(std::int64_t number) {
 }
 
 std::optional<log::Level> parse_log_level(std::string_view text) {
-  const std::string name = ascii_lowercase(text);
+  const std::string name = text::ascii_lowercase(text);
   if (name == "debug") return log::Level::debug;
   if (name == "info") return log::Level::info;
   if (name == "warning" || name == "warn") return log::Level::warning;

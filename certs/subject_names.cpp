@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/text.hpp"
+
 namespace fabomatic::certs {
 
 namespace {
@@ -18,18 +20,12 @@ void add_unique(std::vector<std::string>& list, std::string value) {
   }
 }
 
-std::string lowercase(std::string text) {
-  for (char& c : text)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
-
 }  // namespace
 
 std::string machine_host_name() {
   char name[256] = {};
   if (gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "localhost";
-  return lowercase(name);
+  return text::ascii_lowercase(name);
 }
 
 std::vector<std::string> machine_addresses() {
@@ -58,7 +54,7 @@ std::vector<std::string> machine_addresses() {
 
 SubjectNames subject_names_for(const std::string& host, const std::vector<std::string>& addresses) {
   SubjectNames names;
-  const std::string name = lowercase(host);
+  const std::string name = text::ascii_lowercase(host);
   const std::string first_label = name.substr(0, name.find('.'));
   if (!first_label.empty() && first_label != "localhost") {
     add_unique(names.dns, name);

@@ -4,6 +4,8 @@
 
 #include <cctype>
 
+#include "common/text.hpp"
+
 namespace fabomatic::db {
 
 Conflict::Conflict(std::string field, const Error& cause)
@@ -99,10 +101,7 @@ std::string contains_pattern(std::string_view text) {
 }
 
 std::string normalize_card(std::string_view card) {
-  std::string lower(card);
-  for (auto& c : lower)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower;
+  return text::ascii_lowercase(card);
 }
 
 }  // namespace fabomatic::db

@@ -1,6 +1,6 @@
 #include "broker/codec/codec.hpp"
 
-#include "common/utf8.hpp"
+#include "common/text.hpp"
 
 namespace fabomatic::broker {
 
@@ -163,13 +163,13 @@ class Reader {
   std::string_view utf8() {
     auto text = binary();
     if (failed()) return text;
-    switch (check_utf8(text)) {
-      case Utf8Status::valid:
+    switch (text::check_utf8(text)) {
+      case text::Utf8Status::valid:
         break;
-      case Utf8Status::invalid:
+      case text::Utf8Status::invalid:
         fail(DecodeError::invalid_utf8);
         break;
-      case Utf8Status::null_char:
+      case text::Utf8Status::null_char:
         fail(DecodeError::utf8_null_char);
         break;
     }

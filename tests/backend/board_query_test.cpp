@@ -7,7 +7,7 @@
 #include <limits>
 #include <random>
 
-#include "backend/text.hpp"
+#include "common/text.hpp"
 
 namespace fabomatic::backend {
 namespace {
@@ -385,14 +385,14 @@ TEST(BoardQuery, MutatedFirmwarePayloadsNeverThrowAndKeepInvariants) {
       }
     }
     std::variant<BoardQuery, Rejection> result = Rejection{};
-    ASSERT_NO_THROW(result = parse_query(payload)) << printable_excerpt(payload, 400);
+    ASSERT_NO_THROW(result = parse_query(payload)) << text::printable_excerpt(payload, 400);
     if (auto* rejection = std::get_if<Rejection>(&result)) {
       EXPECT_FALSE(rejection->reason.empty());
       continue;
     }
     ++accepted_count;
     const auto uid_ok = [](const std::string& uid) {
-      return !uid.empty() && uid.size() <= kMaxUidBytes && ascii_lowercase(uid) == uid;
+      return !uid.empty() && uid.size() <= kMaxUidBytes && text::ascii_lowercase(uid) == uid;
     };
     std::visit(
         [&](const auto& query) {

@@ -1,12 +1,12 @@
 // MQTT 3.1.1 section 1.5.3: UTF-8 encoded strings.
-#include "common/utf8.hpp"
+#include "common/text.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-using fabomatic::broker::check_utf8;
-using fabomatic::broker::Utf8Status;
+using fabomatic::text::check_utf8;
+using fabomatic::text::Utf8Status;
 
 TEST(Utf8, AcceptsAsciiAndMultibyte) {
   EXPECT_EQ(check_utf8(""), Utf8Status::valid);

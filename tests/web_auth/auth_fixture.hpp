@@ -22,7 +22,7 @@ namespace fabomatic::web::test {
 inline constexpr const char* kAdminEmail = "admin@lab.test";
 inline constexpr const char* kAdminPassword = "admin";  // the seeded admin's first password
 
-class ManualClock final : public AuthClock {
+class ManualClock final : public Clock {
  public:
   std::chrono::steady_clock::time_point steady() const override { return steady_base_ + offset_; }
   std::chrono::system_clock::time_point wall() const override {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/text.hpp"
 #include "db/repository.hpp"
 
 namespace fabomatic::web::api {
@@ -222,7 +223,7 @@ std::optional<std::string> Body::text(std::string_view name, const TextRule& rul
     error(name, "must not be empty");
     return std::nullopt;
   }
-  if (utf8_length(text) > rule.max_length) {
+  if (text::utf8_length(text) > rule.max_length) {
     error(name, "at most " + std::to_string(rule.max_length) + " characters");
     return std::nullopt;
   }
@@ -405,7 +406,7 @@ std::optional<bool> Query::flag(std::string_view name) {
 std::optional<std::string> Query::text(std::string_view name, std::size_t max_length) {
   const auto raw = request_.query_param(name);
   if (!raw) return std::nullopt;
-  if (utf8_length(*raw) > max_length) {
+  if (text::utf8_length(*raw) > max_length) {
     error(name, "at most " + std::to_string(max_length) + " characters");
     return std::nullopt;
   }
@@ -482,19 +483,8 @@ Json page_json(Json items, std::int64_t total, const db::Page& page) {
 }
 
 bool less_nocase(std::string_view a, std::string_view b) {
-  const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
-  const auto cmp = std::lexicographical_compare(
-      a.begin(), a.end(), b.begin(), b.end(), [&](char x, char y) { return lower(x) < lower(y); });
-  if (cmp) return true;
-  const auto reverse = std::lexicographical_compare(
-      b.begin(), b.end(), a.begin(), a.end(), [&](char x, char y) { return lower(x) < lower(y); });
-  return !reverse && a < b;
-}
-
-std::size_t utf8_length(std::string_view text) {
-  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
+  if (text::iless(a, b)) return true;
+  return !text::iless(b, a) && a < b;
 }
 
 std::int64_t count_for(const std::map<db::Id, std::int64_t>& counts, db::Id id) {

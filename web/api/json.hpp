@@ -206,9 +206,6 @@ Json or_null(const std::optional<T>& value) {
 /// a < b ignoring ASCII case, as SQLite's NOCASE sorts names (then by bytes, for a stable order).
 bool less_nocase(std::string_view a, std::string_view b);
 
-/// The number of characters (UTF-8 code points) in `text`.
-std::size_t utf8_length(std::string_view text);
-
 /// What a per-id count map (e.g. members per role) holds for `id`; 0 when it holds nothing.
 std::int64_t count_for(const std::map<db::Id, std::int64_t>& counts, db::Id id);
 

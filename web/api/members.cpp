@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "common/text.hpp"
 #include "db/passwords.hpp"
 #include "db/roles_repository.hpp"
 #include "db/seed.hpp"
@@ -67,7 +68,7 @@ std::optional<std::string> read_fields(db::Connection& db, Body& body, db::User&
   if (auto v = body.boolean("password_change_required")) user.password_change_required = *v;
   std::optional<std::string> password;
   if (auto v = body.text("password", {.max_length = kMaxMemberPassword})) {
-    if (utf8_length(*v) < kMinMemberPassword) {
+    if (text::utf8_length(*v) < kMinMemberPassword) {
       body.error("password", "at least " + std::to_string(kMinMemberPassword) + " characters");
     } else {
       password = std::move(*v);

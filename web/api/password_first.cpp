@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "common/text.hpp"
 #include "db/passwords.hpp"
 #include "web/auth/password_worker.hpp"
 
@@ -15,7 +16,7 @@ std::optional<std::string> password_in(const Request& request) {
   try {
     Body body(request);
     auto password = body.text("password", {.max_length = kMaxMemberPassword});
-    if (!password || utf8_length(*password) < kMinMemberPassword) return std::nullopt;
+    if (!password || text::utf8_length(*password) < kMinMemberPassword) return std::nullopt;
     return password;
   } catch (const ApiError&) {
     return std::nullopt;  // not a JSON object: the handler says so

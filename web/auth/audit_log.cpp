@@ -4,7 +4,7 @@
 
 namespace fabomatic::web {
 
-AuditLog::AuditLog(db::Connection& db, const AuthClock& clock) : db_(db), clock_(clock) {}
+AuditLog::AuditLog(db::Connection& db, const Clock& clock) : db_(db), clock_(clock) {}
 
 void AuditLog::record(const Principal& who, std::string_view action, std::string_view entity,
                       std::optional<db::Id> entity_id,

@@ -9,9 +9,9 @@
 #include <string_view>
 #include <vector>
 
+#include "common/clock.hpp"
 #include "db/audit_repository.hpp"
 #include "db/sqlite.hpp"
-#include "web/auth/clock.hpp"
 #include "web/auth/principal.hpp"
 
 namespace fabomatic::web {
@@ -23,7 +23,7 @@ struct AuditPage {
 
 class AuditLog {
  public:
-  explicit AuditLog(db::Connection& db, const AuthClock& clock = AuthClock::system());
+  explicit AuditLog(db::Connection& db, const Clock& clock = Clock::system());
 
   /// `action`: create | update | delete | login | logout | password_change | ...;
   /// `entity`: the model's name ("user", "machine", ...). The JSON texts are stored as given.
@@ -39,7 +39,7 @@ class AuditLog {
 
  private:
   db::Connection& db_;
-  const AuthClock& clock_;
+  const Clock& clock_;
 };
 
 /// {"items":[{"id":..,"time":..,"user_id":..,"user_email":..,"address":..,"action":..,

@@ -1,5 +1,7 @@
 #include "web/auth/body.hpp"
 
+#include "common/text.hpp"
+
 namespace fabomatic::web {
 
 Response json_response(int status, const nlohmann::json& body) {
@@ -30,7 +32,7 @@ JsonObject parse_json_object(const Request& request) {
   std::string_view trimmed = media;
   while (!trimmed.empty() && trimmed.back() == ' ')
     trimmed.remove_suffix(1);
-  if (!equals_ignore_case(trimmed, "application/json")) {
+  if (!text::iequals(trimmed, "application/json")) {
     return {{},
             Response::error(415, "unsupported_media_type", "Send the body as application/json")};
   }

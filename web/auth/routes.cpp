@@ -7,6 +7,7 @@
 #include <charconv>
 #include <memory>
 
+#include "common/text.hpp"
 #include "db/passwords.hpp"
 #include "db/reset_tokens_repository.hpp"
 #include "db/users_repository.hpp"
@@ -23,13 +24,6 @@ namespace {
 // Sign-in bodies are a few hundred bytes; refuse more before reading it.
 constexpr std::size_t kAuthBodyLimit = 16 * 1024;
 constexpr std::int64_t kMaxAuditPage = 500;
-
-std::string lowercase(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 std::string trimmed(std::string text) {
   const auto first = text.find_first_not_of(" \t\r\n");
@@ -139,7 +133,7 @@ void AuthRoutes::login(const Request& request, Reply reply) {
 
   const auto now = auth.clock().steady();
   const auto address_block = address_failures.blocked(request.remote_address, now);
-  const auto account_block = account_failures.blocked(lowercase(*email), now);
+  const auto account_block = account_failures.blocked(text::ascii_lowercase(*email), now);
   if (address_block || account_block) {
     return reply(too_many_attempts(std::max(address_block.value_or(std::chrono::seconds(0)),
                                             account_block.value_or(std::chrono::seconds(0)))));
@@ -175,7 +169,7 @@ void AuthRoutes::finish_login(const Request& request, const std::string& email,
                               const std::optional<std::string>& stored,
                               const db::PasswordCheck& check, const Reply& reply) {
   const auto now = auth.clock().steady();
-  const std::string account_key = lowercase(email);
+  const std::string account_key = text::ascii_lowercase(email);
   if (!check.match) {
     address_failures.record_failure(request.remote_address, now);
     account_failures.record_failure(account_key, now);
@@ -237,7 +231,7 @@ void AuthRoutes::change_password(const Request& request, const Principal& who, R
 
   // Guessing the current password from a stolen session counts against the account.
   const auto now = auth.clock().steady();
-  if (const auto block = account_failures.blocked(lowercase(who.email), now))
+  if (const auto block = account_failures.blocked(text::ascii_lowercase(who.email), now))
     return reply(too_many_attempts(*block));
   const auto user = db::UsersRepository(db).get(who.user_id);
   const std::string stored = user && user->password_hash ? *user->password_hash : std::string();
@@ -261,7 +255,7 @@ void AuthRoutes::change_password(const Request& request, const Principal& who, R
 
 Response AuthRoutes::finish_password_change(const Request& request, const Principal& who,
                                             bool proven, const std::string& hash) {
-  const std::string account_key = lowercase(who.email);
+  const std::string account_key = text::ascii_lowercase(who.email);
   if (!proven) {
     account_failures.record_failure(account_key, auth.clock().steady());
     return invalid_fields({{"current", "wrong password"}}, "The current password is wrong");
@@ -288,7 +282,7 @@ Response AuthRoutes::forgot(const Request& request) {
   // The answer is the same whatever happens below: it must not tell whether the address is
   // known, nor whether a limit was reached.
   const auto now = auth.clock().steady();
-  const std::string account_key = lowercase(*email);
+  const std::string account_key = text::ascii_lowercase(*email);
   if (!forgot_requests.blocked(request.remote_address, now) &&
       !reset_mails.blocked(account_key, now)) {
     forgot_requests.record_failure(request.remote_address, now);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/text.hpp"
 #include "web/auth/account.hpp"
 #include "web/auth/csrf.hpp"
 #include "web/auth/tokens.hpp"
@@ -23,7 +24,7 @@ std::string_view trim(std::string_view text) {
 
 }  // namespace
 
-SessionAuth::SessionAuth(db::Connection& db, SessionOptions options, const AuthClock& clock)
+SessionAuth::SessionAuth(db::Connection& db, SessionOptions options, const Clock& clock)
     : db_(db), options_(options), clock_(clock) {}
 
 std::string SessionAuth::expired_cookie() {
@@ -35,7 +36,7 @@ std::string SessionAuth::expired_cookie() {
 std::optional<std::string> SessionAuth::session_cookie(const Request& request) {
   // "Cookie: a=1; fabomatic_session=...; b=2", possibly in several Cookie fields.
   for (const auto& [name, value] : request.headers) {
-    if (!equals_ignore_case(name, "Cookie")) continue;
+    if (!text::iequals(name, "Cookie")) continue;
     std::string_view rest = value;
     while (!rest.empty()) {
       const auto end = rest.find(';');

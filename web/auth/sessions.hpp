@@ -16,9 +16,9 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "common/clock.hpp"
 #include "db/models.hpp"
 #include "db/sqlite.hpp"
-#include "web/auth/clock.hpp"
 #include "web/auth/principal.hpp"
 #include "web/http/http_message.hpp"
 
@@ -41,7 +41,7 @@ struct SessionLookup {
 class SessionAuth {
  public:
   SessionAuth(db::Connection& db, SessionOptions options = {},
-              const AuthClock& clock = AuthClock::system());
+              const Clock& clock = Clock::system());
 
   struct Opened {
     std::string cookie;  // the Set-Cookie header value
@@ -79,7 +79,7 @@ class SessionAuth {
 
   std::size_t size() const { return sessions_.size(); }
   const SessionOptions& options() const { return options_; }
-  const AuthClock& clock() const { return clock_; }
+  const Clock& clock() const { return clock_; }
   db::Connection& database() { return db_; }
 
  private:
@@ -96,7 +96,7 @@ class SessionAuth {
 
   db::Connection& db_;
   SessionOptions options_;
-  const AuthClock& clock_;
+  const Clock& clock_;
   std::unordered_map<std::string, Session> sessions_;  // key: hex SHA-256 of the cookie's id
   std::chrono::steady_clock::time_point last_prune_{};
   std::function<void()> on_sessions_ended_;

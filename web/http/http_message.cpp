@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "common/text.hpp"
+
 namespace fabomatic::web {
 
 std::string_view to_string(Method method) {
@@ -27,13 +29,6 @@ std::string_view to_string(Method method) {
   return "OTHER";
 }
 
-bool equals_ignore_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
-           return lower(x) == lower(y);
-         });
-}
-
 void Headers::add(std::string name, std::string value) {
   fields_.emplace_back(std::move(name), std::move(value));
 }
@@ -44,12 +39,12 @@ void Headers::set(std::string_view name, std::string value) {
 }
 
 void Headers::remove(std::string_view name) {
-  std::erase_if(fields_, [&](const Field& f) { return equals_ignore_case(f.first, name); });
+  std::erase_if(fields_, [&](const Field& f) { return text::iequals(f.first, name); });
 }
 
 std::optional<std::string_view> Headers::get(std::string_view name) const {
   for (const auto& [key, value] : fields_) {
-    if (equals_ignore_case(key, name)) return value;
+    if (text::iequals(key, name)) return value;
   }
   return std::nullopt;
 }

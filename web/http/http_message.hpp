@@ -38,8 +38,6 @@ class Headers {
   std::vector<Field> fields_;
 };
 
-bool equals_ignore_case(std::string_view a, std::string_view b);
-
 struct Request {
   Method method = Method::get;
   std::string target;  // as received: path and query, still percent-encoded

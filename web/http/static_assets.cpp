@@ -3,6 +3,7 @@
 #include <array>
 #include <utility>
 
+#include "common/text.hpp"
 #include "web/http/router.hpp"
 
 namespace fabomatic::web {
@@ -63,7 +64,7 @@ std::string_view content_type_for(std::string_view path) {
   if (dot != std::string_view::npos && path.find('/', dot) == std::string_view::npos) {
     const std::string_view extension = path.substr(dot);
     for (const auto& [ext, type] : kTypes) {
-      if (equals_ignore_case(ext, extension)) return type;
+      if (text::iequals(ext, extension)) return type;
     }
   }
   return "application/octet-stream";
@@ -105,7 +106,7 @@ bool accepts_gzip(std::string_view accept_encoding) {
         allowed = parameter.find_first_not_of("0.") != std::string_view::npos;
       }
     }
-    if (equals_ignore_case(coding, "gzip") || equals_ignore_case(coding, "x-gzip")) {
+    if (text::iequals(coding, "gzip") || text::iequals(coding, "x-gzip")) {
       gzip_listed = allowed;
     } else if (coding == "*") {
       star = allowed;

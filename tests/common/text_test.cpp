@@ -1,8 +1,11 @@
-#include "backend/text.hpp"
+// Text helpers shared by every folder: UTF-8 validity and boundaries, ASCII case, excerpts.
+#include "common/text.hpp"
 
 #include <gtest/gtest.h>
 
-namespace fabomatic::backend {
+#include <string>
+
+namespace fabomatic::text {
 namespace {
 
 TEST(Utf8, SequenceLengthOfWellFormedCharacters) {
@@ -61,36 +64,26 @@ TEST(Text, AsciiLowercaseLeavesOtherBytes) {
   EXPECT_EQ(ascii_lowercase("AABBCCD1"), "aabbccd1");
   EXPECT_EQ(ascii_lowercase("\xC3\x89Z"), "\xC3\x89z");  // É stays, Z lowers
 }
-
-TEST(JsonString, EscapesWhatJsonRequires) {
-  std::string out;
-  EXPECT_EQ(append_json_string(out, "a\"b\\c\n\t\x01\x7F"), 9u);
-  EXPECT_EQ(out, R"("a\"b\\c\n\t\u0001)"
-                 "\x7F\"");
-  EXPECT_EQ(json_escaped_size("a\"b\\c\n\t\x01\x7F"), out.size() - 2);
+TEST(Text, CaseInsensitiveComparisonIsAsciiOnly) {
+  EXPECT_TRUE(iequals("Content-Type", "content-type"));
+  EXPECT_FALSE(iequals("abc", "abcd"));
+  EXPECT_FALSE(iequals("\xC3\x89", "\xC3\xA9"));  // É and é: not ASCII, not folded
+  EXPECT_TRUE(iless("apple", "Banana"));
+  EXPECT_FALSE(iless("Banana", "apple"));
+  EXPECT_FALSE(iless("A", "a"));
+  EXPECT_FALSE(iless("a", "A"));
 }
 
-TEST(JsonString, KeepsUnicodeRawAndReplacesBadBytes) {
-  std::string out;
-  append_json_string(out, "Caf\xC3\xA9\xFF");
-  EXPECT_EQ(out, "\"Caf\xC3\xA9\xEF\xBF\xBD\"");
-  EXPECT_EQ(json_escaped_size("Caf\xC3\xA9\xFF"), 8u);
+TEST(Utf8, LengthCountsCharactersNotBytes) {
+  EXPECT_EQ(utf8_length(""), 0u);
+  EXPECT_EQ(utf8_length("abc"), 3u);
+  EXPECT_EQ(utf8_length("Citt\xC3\xA0 \xF0\x9F\x98\x80"), 7u);  // C i t t à space 😀
 }
 
-TEST(JsonString, CutsOnCharacterAndEscapeBoundaries) {
-  std::string out;
-  // "\"" costs 2: with room 3, a + \" fit, the next \" does not.
-  EXPECT_EQ(append_json_string(out, "a\"\"", 3), 2u);
-  EXPECT_EQ(out, R"("a\"")");
-  out.clear();
-  EXPECT_EQ(append_json_string(out, "a\x01", 5), 1u);  // \u0001 needs 6
-  EXPECT_EQ(out, "\"a\"");
-  out.clear();
-  EXPECT_EQ(append_json_string(out, "\xE2\x82\xAC\xE2\x82\xAC", 5), 3u);  // one € of two
-  EXPECT_EQ(out, "\"\xE2\x82\xAC\"");
-  out.clear();
-  EXPECT_EQ(append_json_string(out, "abc", 0), 0u);
-  EXPECT_EQ(out, "\"\"");
+TEST(Utf8, CheckTellsNullCharactersApart) {
+  EXPECT_EQ(check_utf8("caf\xC3\xA9"), Utf8Status::valid);
+  EXPECT_EQ(check_utf8(std::string("a\0b", 3)), Utf8Status::null_char);
+  EXPECT_EQ(check_utf8(std::string("\xFF\0", 2)), Utf8Status::invalid);
 }
 
 TEST(Excerpt, ShowsUnprintableBytesAsHex) {
@@ -100,4 +93,4 @@ TEST(Excerpt, ShowsUnprintableBytesAsHex) {
 }
 
 }  // namespace
-}  // namespace fabomatic::backend
+}  // namespace fabomatic::text

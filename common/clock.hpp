@@ -1,0 +1,38 @@
+// Time, as the program reads it: unix seconds for the database's timestamps, and an injectable
+// clock for code whose tests move time forward (sessions' idle and absolute expiry, reset
+// tokens' lifetime, rate-limit windows) without sleeping.
+#pragma once
+
+#include <chrono>
+
+namespace fabomatic {
+
+/// Now, in the unix seconds the database stores (db::Timestamp).
+inline double unix_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  /// Measures durations (session idle and absolute lifetime, rate-limit windows).
+  virtual std::chrono::steady_clock::time_point steady() const {
+    return std::chrono::steady_clock::now();
+  }
+  /// Wall time written to the database (audit entries, reset token expiry).
+  virtual std::chrono::system_clock::time_point wall() const {
+    return std::chrono::system_clock::now();
+  }
+  /// wall() as unix seconds.
+  double unix_seconds() const {
+    return std::chrono::duration<double>(wall().time_since_epoch()).count();
+  }
+
+  /// The real clocks.
+  static const Clock& system() {
+    static const Clock clock;
+    return clock;
+  }
+};
+
+}  // namespace fabomatic

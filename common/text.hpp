@@ -1,0 +1,61 @@
+// Text helpers every folder shares, written once: UTF-8 validity and character boundaries
+// (MQTT strings, board payloads, JSON answers, mail subjects), ASCII case (card ids, e-mail
+// addresses, header names, settings keys) and printable excerpts of untrusted bytes for logs.
+// ASCII-only case mapping on purpose: card ids are hex, header and key names ASCII, and a
+// locale-dependent tolower() would make "I" and "ı" differ by where the appliance runs.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace fabomatic::text {
+
+enum class Utf8Status {
+  valid,
+  invalid,    // ill-formed: overlong, surrogate, above U+10FFFF, stray or missing continuation
+  null_char,  // well-formed but contains U+0000 (refused by MQTT, MQTT-1.5.3-2)
+};
+
+/// Checks a whole string (with an ASCII fast path: it runs on every MQTT string field).
+Utf8Status check_utf8(std::string_view text) noexcept;
+
+/// True when the whole text is well-formed UTF-8 (U+0000 allowed: JSON escapes it).
+inline bool is_valid_utf8(std::string_view text) noexcept {
+  return check_utf8(text) != Utf8Status::invalid;
+}
+
+/// Length of the well-formed UTF-8 sequence that starts text[pos] (1 to 4), or 0 when the bytes
+/// there are not one. pos must be < text.size().
+std::size_t utf8_sequence_length(std::string_view text, std::size_t pos) noexcept;
+
+/// The longest prefix of at most `max_bytes` bytes that does not end inside a UTF-8 sequence.
+/// An ill-formed byte counts as a character of its own, so bad input never loops or splits a
+/// valid sequence.
+std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes) noexcept;
+
+/// Copy of `text` with every ill-formed byte replaced by U+FFFD.
+std::string sanitize_utf8(std::string_view text);
+
+/// Characters (code points) in well-formed UTF-8 `text`: the bytes that are not continuations.
+std::size_t utf8_length(std::string_view text) noexcept;
+
+/// 'A'..'Z' to 'a'..'z'; every other byte (UTF-8 included) unchanged.
+constexpr char ascii_lower(char c) noexcept {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+/// `text` with ascii_lower() applied to every byte.
+std::string ascii_lowercase(std::string_view text);
+
+/// Equality ignoring ASCII case.
+bool iequals(std::string_view a, std::string_view b) noexcept;
+
+/// Ordering ignoring ASCII case (ties are not broken: "a" and "A" are equivalent).
+bool iless(std::string_view a, std::string_view b) noexcept;
+
+/// A short, printable rendering of untrusted bytes for a log line: printable ASCII as is,
+/// everything else as \xNN, cut after `max_bytes` input bytes with "..." appended.
+std::string printable_excerpt(std::string_view bytes, std::size_t max_bytes = 80);
+
+}  // namespace fabomatic::text
