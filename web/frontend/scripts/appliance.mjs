@@ -81,6 +81,7 @@ export async function startAppliance({
   if (!bin) throw new Error('set FABOMATIC_BIN to the fabomatic binary');
   if (!fs.existsSync(bin)) throw new Error(`no fabomatic binary at ${bin}`);
   dir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'fabomatic-ui-'));
+  fs.mkdirSync(dir, { recursive: true });
   mqttPort ??= await freePort();
   webPort ??= await freePort();
   const dbPath = path.join(dir, 'db.sqldb');

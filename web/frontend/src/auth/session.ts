@@ -34,7 +34,27 @@ function returnTarget(): string {
   return `${r.path}${qs ? `?${qs}` : ''}`;
 }
 
+// The cookie is HttpOnly: a hint in localStorage says whether a session may exist, so that a
+// first visit does not ask the server (whose 401 the browser would log as a console error).
+const HINT = 'fabomatic.session';
+function hint(on: boolean): void {
+  try {
+    if (on) localStorage.setItem(HINT, '1');
+    else localStorage.removeItem(HINT);
+  } catch {
+    /* storage unavailable: we ask the server every time */
+  }
+}
+function mayHaveSession(): boolean {
+  try {
+    return localStorage.getItem(HINT) !== null;
+  } catch {
+    return true;
+  }
+}
+
 export function expire(): void {
+  hint(false);
   if (sessionState.value === 'signed-out') return;
   const next = returnTarget();
   session.value = null;
@@ -44,10 +64,15 @@ export function expire(): void {
 }
 
 export async function loadSession(): Promise<void> {
+  if (!mayHaveSession()) {
+    sessionState.value = 'signed-out';
+    return;
+  }
   try {
     session.value = await authApi.session();
     sessionState.value = 'signed-in';
   } catch {
+    hint(false);
     session.value = null;
     sessionState.value = 'signed-out';
   }
@@ -55,6 +80,7 @@ export async function loadSession(): Promise<void> {
 
 export async function signIn(email: string, password: string): Promise<SessionAnswer> {
   const answer = await authApi.login(email, password);
+  hint(true);
   session.value = answer;
   sessionState.value = 'signed-in';
   signOutReason.value = null;
@@ -65,6 +91,7 @@ export async function signOut(): Promise<void> {
   try {
     await authApi.logout();
   } finally {
+    hint(false);
     session.value = null;
     sessionState.value = 'signed-out';
     signOutReason.value = 'signed-out';

@@ -39,6 +39,8 @@ export function MembersPage() {
     if (q.get('new')) setEditing('new');
   }, [q.get('new')]);
 
+  // The Anonymous member (holder of purged history) has a reserved role without portal access.
+  const isStandIn = (m: Member) => Boolean(roles?.some((r) => r.id === m.role_id && r.reserved && !r.backend_admin));
   const columns: Column<Member>[] = [
     { id: 'name', header: t('members.name'), render: (m) => <strong>{fullName(m)}</strong> },
     { id: 'role', header: t('members.role'), render: (m) => m.role_name },
@@ -56,7 +58,7 @@ export function MembersPage() {
       header: t('common.actions'),
       class: 'actions',
       render: (m) =>
-        m.deleted ? null : (
+        m.deleted || isStandIn(m) ? null : (
           <>
             <button type="button" class="button button-small" onClick={() => setEditing(m)} aria-label={t('common.editNamed', { name: fullName(m) })}>
               {t('common.edit')}
