@@ -8,12 +8,17 @@ import type { Machine, MachineType, Plan, Role } from './types';
 interface Cache<T> {
   data: Signal<T[] | null>;
   loading: Promise<void> | null;
+  loadedAt: number;
   load: () => Promise<T[]>;
 }
 
 function cache<T>(load: () => Promise<T[]>): Cache<T> {
-  return { data: signal<T[] | null>(null), loading: null, load };
+  return { data: signal<T[] | null>(null), loading: null, loadedAt: 0, load };
 }
+
+/** A form or filter opened later than this after the last load refreshes the list (another
+ * admin may have added a machine meanwhile); the list shown meanwhile is the cached one. */
+const FRESH_MS = 3000;
 
 const caches = {
   machines: cache<Machine>(() =>
@@ -31,10 +36,11 @@ type Of<N extends Name> = (typeof caches)[N] extends Cache<infer T> ? T : never;
 
 function ensure(name: Name): void {
   const c = caches[name] as Cache<unknown>;
-  if (c.data.value || c.loading) return;
+  if (c.loading || (c.data.value && Date.now() - c.loadedAt < FRESH_MS)) return;
   c.loading = c.load().then(
     (rows) => {
       c.data.value = rows;
+      c.loadedAt = Date.now();
       c.loading = null;
     },
     () => {

@@ -371,6 +371,7 @@ export const en = {
   'plans.ok': 'OK',
   'plans.usedOf': '{used} used of {between}',
   'plans.usedSince': '{used} since {since}',
+  'plans.used': '{used} used',
   'plans.register': 'Register done',
   'plans.deleteText': 'The plan is removed.',
   'plans.empty': 'No maintenance plans.',

@@ -1,5 +1,5 @@
 // Dates, times, numbers and durations in the current language, through Intl only.
-import { lang } from './index';
+import { lang, locale } from './index';
 
 const cache = new Map<string, Intl.DateTimeFormat | Intl.NumberFormat | Intl.RelativeTimeFormat>();
 function cached<T extends Intl.DateTimeFormat | Intl.NumberFormat | Intl.RelativeTimeFormat>(key: string, make: () => T): T {
@@ -15,24 +15,24 @@ function cached<T extends Intl.DateTimeFormat | Intl.NumberFormat | Intl.Relativ
 /** Unix seconds → "6 Dec 2026, 14:05" (or the Italian form). */
 export function formatDateTime(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds <= 0) return '—';
-  return cached('dt', () => new Intl.DateTimeFormat(lang.value, { dateStyle: 'medium', timeStyle: 'short' })).format(
+  return cached('dt', () => new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' })).format(
     new Date(seconds * 1000),
   );
 }
 
 export function formatDateTimeSeconds(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds <= 0) return '—';
-  return cached('dts', () => new Intl.DateTimeFormat(lang.value, { dateStyle: 'medium', timeStyle: 'medium' })).format(
+  return cached('dts', () => new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'medium' })).format(
     new Date(seconds * 1000),
   );
 }
 
 export function formatTime(seconds: number): string {
-  return cached('t', () => new Intl.DateTimeFormat(lang.value, { timeStyle: 'short' })).format(new Date(seconds * 1000));
+  return cached('t', () => new Intl.DateTimeFormat(locale(), { timeStyle: 'short' })).format(new Date(seconds * 1000));
 }
 
 export function formatNumber(n: number, maximumFractionDigits = 0): string {
-  return cached(`n${maximumFractionDigits}`, () => new Intl.NumberFormat(lang.value, { maximumFractionDigits })).format(n);
+  return cached(`n${maximumFractionDigits}`, () => new Intl.NumberFormat(locale(), { maximumFractionDigits })).format(n);
 }
 
 /** "5 minutes ago", "in 2 hours"; `now` in unix seconds. */
@@ -40,7 +40,7 @@ export function formatRelative(seconds: number | null | undefined, now: number):
   if (seconds === null || seconds === undefined || seconds <= 0) return '—';
   const diff = seconds - now;
   const abs = Math.abs(diff);
-  const rtf = cached('rel', () => new Intl.RelativeTimeFormat(lang.value, { numeric: 'auto' }));
+  const rtf = cached('rel', () => new Intl.RelativeTimeFormat(locale(), { numeric: 'auto' }));
   if (abs < 45) return rtf.format(Math.round(diff), 'second');
   if (abs < 2700) return rtf.format(Math.round(diff / 60), 'minute');
   if (abs < 79200) return rtf.format(Math.round(diff / 3600), 'hour');
@@ -51,7 +51,7 @@ export function formatRelative(seconds: number | null | undefined, now: number):
 export function formatDuration(totalSeconds: number): string {
   const s = Math.max(0, Math.round(totalSeconds));
   const unit = (value: number, u: 'hour' | 'minute' | 'second') =>
-    cached(`u-${u}`, () => new Intl.NumberFormat(lang.value, { style: 'unit', unit: u, unitDisplay: 'narrow' })).format(value);
+    cached(`u-${u}`, () => new Intl.NumberFormat(locale(), { style: 'unit', unit: u, unitDisplay: 'narrow' })).format(value);
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
   const sec = s % 60;
@@ -61,7 +61,7 @@ export function formatDuration(totalSeconds: number): string {
 }
 
 export function formatHours(hours: number): string {
-  return cached('h', () => new Intl.NumberFormat(lang.value, { style: 'unit', unit: 'hour', unitDisplay: 'short', maximumFractionDigits: 1 })).format(hours);
+  return cached('h', () => new Intl.NumberFormat(locale(), { style: 'unit', unit: 'hour', unitDisplay: 'short', maximumFractionDigits: 1 })).format(hours);
 }
 
 /** Unix seconds → the value of an <input type="datetime-local"> in local time. */

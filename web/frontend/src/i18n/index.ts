@@ -44,6 +44,13 @@ effect(() => {
   document.documentElement.lang = lang.value;
 });
 
+/** The locale for Intl: the browser's own variant of the chosen language (en-GB, it-CH…). */
+export function locale(): string {
+  const l = lang.value;
+  for (const b of navigator.languages ?? [navigator.language]) if (b.toLowerCase().split('-')[0] === l) return b;
+  return l;
+}
+
 export type Values = Record<string, string | number>;
 
 /** The text of `key` in the current language, with {name} placeholders filled in. */
@@ -58,8 +65,8 @@ export type PluralKey = PluralBase<Key>;
 
 /** `key.one` or `key.other` by the language's plural rules; {count} is the formatted number. */
 export function tn(base: PluralKey, count: number, values?: Values): string {
-  const rule = new Intl.PluralRules(lang.value).select(count) === 'one' ? 'one' : 'other';
-  return t(`${base}.${rule}` as Key, { count: new Intl.NumberFormat(lang.value).format(count), ...values });
+  const rule = new Intl.PluralRules(locale()).select(count) === 'one' ? 'one' : 'other';
+  return t(`${base}.${rule}` as Key, { count: new Intl.NumberFormat(locale()).format(count), ...values });
 }
 
 /** Every key of both catalogues (the tests check that no raw key reaches the screen). */

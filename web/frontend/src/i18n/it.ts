@@ -372,6 +372,7 @@ export const it: Record<Key, string> = {
   'plans.ok': 'In regola',
   'plans.usedOf': '{used} usate su {between}',
   'plans.usedSince': '{used} dal {since}',
+  'plans.used': '{used} usate',
   'plans.register': 'Registra fatto',
   'plans.deleteText': 'Il piano viene rimosso.',
   'plans.empty': 'Nessun piano di manutenzione.',

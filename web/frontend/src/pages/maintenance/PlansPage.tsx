@@ -59,7 +59,7 @@ export function PlansPage() {
       render: (p) => (
         <>
           {p.due ? <Badge kind="danger">{t('plans.due')}</Badge> : <Badge kind="ok">{t('plans.ok')}</Badge>}{' '}
-          <span class="muted">{t('plans.usedSince', { used: formatHours(p.used_hours), since: formatDateTime(p.since) })}</span>
+          <span class="muted">{p.since > 0 ? t('plans.usedSince', { used: formatHours(p.used_hours), since: formatDateTime(p.since) }) : t('plans.used', { used: formatHours(p.used_hours) })}</span>
         </>
       ),
     },
