@@ -119,8 +119,11 @@ function Shell() {
     setMenuOpen(false);
     document.title = `${t(titleKey(r.path))} · Fab-O-Matic`;
   }, [r.path, lang.value]);
+  const firstPage = useRef(true);
   useEffect(() => {
-    main.current?.focus({ preventScroll: true });
+    // Not on the first page of the visit: there the skip link comes first for the keyboard.
+    if (firstPage.current) firstPage.current = false;
+    else main.current?.focus({ preventScroll: true });
   }, [current]);
   return (
     <div class="shell">
