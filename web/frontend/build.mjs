@@ -250,7 +250,15 @@ async function main() {
     clearTimeout(timer);
     timer = setTimeout(() => bundle(args).catch((e) => console.error(e.message)), 100);
   };
-  fs.watch(path.join(here, 'src'), { recursive: true }, rebuild);
+  try {
+    fs.watch(path.join(here, 'src'), { recursive: true }, rebuild);
+  } catch {
+    // Node 18 on Linux has no recursive watch: watch each folder.
+    const dirs = [path.join(here, 'src')];
+    for (let i = 0; i < dirs.length; i++)
+      for (const e of fs.readdirSync(dirs[i], { withFileTypes: true })) if (e.isDirectory()) dirs.push(path.join(dirs[i], e.name));
+    for (const d of dirs) fs.watch(d, rebuild);
+  }
   console.log('watching src/ for changes');
 }
 

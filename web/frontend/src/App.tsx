@@ -181,8 +181,9 @@ function Shell() {
 
 // Follow the live status while signed in, and only then.
 effect(() => {
-  if (sessionState.value === 'signed-in' && !passwordChangeRequired.value) startLive(expire);
-  else stopLive();
+  const state = sessionState.value;
+  if (state === 'signed-in' && !passwordChangeRequired.value) startLive(expire);
+  else if (state !== 'unknown') stopLive();
 });
 
 export function App() {

@@ -45,7 +45,7 @@ function hint(on: boolean): void {
     /* storage unavailable: we ask the server every time */
   }
 }
-function mayHaveSession(): boolean {
+export function mayHaveSession(): boolean {
   try {
     return localStorage.getItem(HINT) !== null;
   } catch {

@@ -82,6 +82,7 @@ function handle(message: LiveMessage): void {
     case 'snapshot':
       setServerTime(message.time);
       applySnapshot(message.machines);
+      performance.mark('fabomatic:snapshot');
       break;
     case 'machine':
       applyMachine(message.machine);
@@ -142,6 +143,7 @@ function open(): void {
   socket = ws;
   let opened = false;
   ws.onopen = () => {
+    performance.mark('fabomatic:live-open');
     opened = true;
     attempt = 0;
     linkState.value = 'open';
