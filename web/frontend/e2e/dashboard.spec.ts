@@ -84,3 +84,26 @@ test('remote start to a board that does not answer says so', async ({ adminPage:
   await expect(card).toHaveAttribute('data-state', 'free');
   expect(b.requests).toHaveLength(1);
 });
+
+test('silence on the live link (no heartbeat) counts as lost, then it reconnects', async ({ adminPage: page, state }) => {
+  test.setTimeout(90_000);
+  let connections = 0;
+  await page.routeWebSocket(/\/api\/v1\/live$/, (ws) => {
+    connections++;
+    const server = ws.connectToServer();
+    if (connections > 1) return; // later connections pass as they are
+    // The first one delivers the snapshot, then drops everything: a half-dead link.
+    let delivered = 0;
+    server.onMessage((m) => {
+      if (delivered++ === 0) ws.send(m);
+    });
+  });
+  await open(page, state, '#/');
+  await expect(page.getByTestId('live-state')).toHaveAttribute('data-state', 'open');
+  const openedAt = Date.now();
+  await expect(page.getByTestId('live-state')).toHaveAttribute('data-state', 'lost', { timeout: 60_000 });
+  // Not before the heartbeat timeout (40 s: more than two missed 15 s heartbeats).
+  expect(Date.now() - openedAt).toBeGreaterThan(35_000);
+  await expect(page.getByTestId('live-state')).toHaveAttribute('data-state', 'open', { timeout: 10_000 });
+  expect(connections).toBeGreaterThanOrEqual(2);
+});
