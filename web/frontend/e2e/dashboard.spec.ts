@@ -1,0 +1,109 @@
+// The dashboard: live updates from the board without reload, the lost/reconnecting state,
+// remote start/stop with the outcome the simulated board confirmed (or that it did not answer).
+import { expect, open, test } from './fixtures';
+
+test('a board message reaches its card live, without reload or polling', async ({ adminPage: page, state, board }) => {
+  const id = state.seeded.machines.mill;
+  const requests: string[] = [];
+  page.on('request', (r) => requests.push(r.url()));
+  await open(page, state, '#/');
+  await expect(page.getByTestId('live-state')).toHaveAttribute('data-state', 'open');
+  const card = page.locator(`[data-testid="machine-card"][data-machine-id="${id}"]`);
+  await expect(card).toBeVisible();
+  const b = await board(id);
+  b.alive();
+  await expect(card).toHaveAttribute('data-state', 'free');
+  await expect(card.getByTestId('board-ip')).toHaveText(b.ip);
+  const started = Date.now();
+  expect(await b.tapIn(state.seeded.cards.lucia)).toBe(true);
+  await expect(card).toHaveAttribute('data-state', 'in_use', { timeout: 1000 });
+  expect(Date.now() - started).toBeLessThan(1500);
+  await expect(card.getByTestId('member')).toHaveText('Lucia Bianchi');
+  await expect(card.getByText('In use')).toBeVisible();
+  await b.tapOut();
+  await expect(card).toHaveAttribute('data-state', 'free', { timeout: 1000 });
+  // No request for data was made after the first load: updates came over the WebSocket only.
+  const apiCalls = requests.filter((u) => u.includes('/api/v1/') && !u.includes('/api/v1/live'));
+  expect(apiCalls.filter((u) => u.includes('/live/status') || u.includes('/machines'))).toEqual([]);
+});
+
+test('a lost live link is shown and comes back by itself', async ({ adminPage: page, state }) => {
+  let closeServerSide: (() => void) | null = null;
+  let connections = 0;
+  await page.routeWebSocket(/\/api\/v1\/live$/, (ws) => {
+    connections++;
+    const server = ws.connectToServer();
+    // The first connection is cut from the server side after it opened; later ones pass.
+    if (connections === 1) closeServerSide = () => server.close();
+  });
+  await open(page, state, '#/');
+  await expect(page.getByTestId('live-state')).toHaveAttribute('data-state', 'open');
+  closeServerSide!();
+  await expect(page.getByTestId('live-state')).toHaveAttribute('data-state', 'lost');
+  await expect(page.getByTestId('live-state')).toContainText('Live link lost');
+  await expect(page.getByTestId('live-state')).toHaveAttribute('data-state', 'open', { timeout: 5000 });
+  expect(connections).toBeGreaterThanOrEqual(2);
+});
+
+test('remote start and stop show what the board confirmed', async ({ adminPage: page, state, board, api }) => {
+  const id = state.seeded.machines.printer; // every member may use it
+  const b = await board(id);
+  b.alive();
+  await open(page, state, '#/');
+  const card = page.locator(`[data-testid="machine-card"][data-machine-id="${id}"]`);
+  await expect(card).toHaveAttribute('data-state', 'free');
+  await card.getByRole('button', { name: 'Start Prusa MK4' }).click();
+  await expect(page.getByRole('dialog', { name: 'Start Prusa MK4?' })).toBeVisible();
+  await page.getByTestId('confirm').click();
+  await expect(card.getByTestId('remote-status')).toHaveText('Started: the board confirmed.', { timeout: 15000 });
+  await expect(card).toHaveAttribute('data-state', 'in_use');
+  expect(b.requests.map((r) => JSON.parse(r).request_type)).toEqual(['start']);
+  expect(JSON.parse(b.requests[0]!).uid).toBe(state.seeded.cards.admin);
+  await card.getByRole('button', { name: 'Stop Prusa MK4' }).click();
+  await page.getByTestId('confirm').click();
+  await expect(card.getByTestId('remote-status')).toHaveText('Stopped: the board confirmed.', { timeout: 15000 });
+  await expect(card).toHaveAttribute('data-state', 'free');
+  // The audit log has both requests.
+  const audit = await api.ok('GET', `/api/v1/audit?entity=machine&entity_id=${id}`);
+  expect(audit.items.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['start', 'stop']));
+});
+
+test('remote start to a board that does not answer says so', async ({ adminPage: page, state, board }) => {
+  test.setTimeout(60_000);
+  const id = state.seeded.machines.idle;
+  const b = await board(id);
+  b.answerRequests = false;
+  b.alive();
+  await open(page, state, '#/');
+  const card = page.locator(`[data-testid="machine-card"][data-machine-id="${id}"]`);
+  await expect(card).toHaveAttribute('data-state', 'free');
+  await card.getByRole('button', { name: 'Start Sewing machine' }).click();
+  await page.getByTestId('confirm').click();
+  await expect(card.getByTestId('remote-status')).toHaveText('Waiting for the board to confirm…');
+  await expect(card.getByTestId('remote-status')).toHaveText('The board did not answer.', { timeout: 25000 });
+  await expect(card).toHaveAttribute('data-state', 'free');
+  expect(b.requests).toHaveLength(1);
+});
+
+test('silence on the live link (no heartbeat) counts as lost, then it reconnects', async ({ adminPage: page, state }) => {
+  test.setTimeout(90_000);
+  let connections = 0;
+  await page.routeWebSocket(/\/api\/v1\/live$/, (ws) => {
+    connections++;
+    const server = ws.connectToServer();
+    if (connections > 1) return; // later connections pass as they are
+    // The first one delivers the snapshot, then drops everything: a half-dead link.
+    let delivered = 0;
+    server.onMessage((m) => {
+      if (delivered++ === 0) ws.send(m);
+    });
+  });
+  await open(page, state, '#/');
+  await expect(page.getByTestId('live-state')).toHaveAttribute('data-state', 'open');
+  const openedAt = Date.now();
+  await expect(page.getByTestId('live-state')).toHaveAttribute('data-state', 'lost', { timeout: 60_000 });
+  // Not before the heartbeat timeout (40 s: more than two missed 15 s heartbeats).
+  expect(Date.now() - openedAt).toBeGreaterThan(35_000);
+  await expect(page.getByTestId('live-state')).toHaveAttribute('data-state', 'open', { timeout: 10_000 });
+  expect(connections).toBeGreaterThanOrEqual(2);
+});

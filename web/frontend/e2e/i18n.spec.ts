@@ -1,0 +1,57 @@
+// Languages: the browser's language decides first, the page's switch overrides and is
+// remembered, <html lang> follows; no catalogue key ever reaches the screen in either language.
+import { expect, open, test } from './fixtures';
+import { en } from '../src/i18n/en';
+import { it as itCatalogue } from '../src/i18n/it';
+import { pageRoutes } from './routes';
+
+test('both catalogues have exactly the same keys, none empty', () => {
+  // tsc already refuses a missing key (it.ts is typed Record<Key, string>); this is the same
+  // check at run time, and also catches an empty translation.
+  expect(Object.keys(itCatalogue).sort()).toEqual(Object.keys(en).sort());
+  for (const [k, v] of Object.entries(itCatalogue)) expect(v.trim(), k).not.toBe('');
+  for (const [k, v] of Object.entries(en)) expect(v.trim(), k).not.toBe('');
+});
+
+test.describe('an Italian browser', () => {
+  test.use({ locale: 'it-IT' });
+
+  test('gets Italian first; the switch changes it, and the choice is remembered', async ({ page, state, consoleErrors }) => {
+    void consoleErrors;
+    await page.goto(`${state.baseURL}/`);
+    await expect(page.getByRole('heading', { name: 'Accedi' })).toBeVisible();
+    await expect(page.locator('html')).toHaveAttribute('lang', 'it');
+    await expect(page.getByLabel('Password')).toBeVisible();
+    await page.getByTestId('lang-switch').selectOption('en');
+    await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+    await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+    await page.reload();
+    await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+    await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+    await page.getByTestId('lang-switch').selectOption('it');
+    await page.reload();
+    await expect(page.getByRole('heading', { name: 'Accedi' })).toBeVisible();
+  });
+});
+
+const KEYS = Object.keys(en);
+// A key is "word.word": look for any of them as a whole token in the visible text.
+const KEY_RE = new RegExp(`(^|[^\\w.])(${KEYS.map((k) => k.replace(/\./g, '\\.')).join('|')})(?![\\w.])`);
+
+for (const lang of ['en', 'it'] as const) {
+  test(`no raw catalogue key is visible on any page (${lang})`, async ({ adminPage: page, state }) => {
+    await page.addInitScript((l) => localStorage.setItem('fabomatic.lang', l), lang);
+    for (const route of pageRoutes(state)) {
+      await open(page, state, route.hash);
+      await expect(page.locator('html')).toHaveAttribute('lang', lang);
+      await page.waitForLoadState('networkidle');
+      const text = await page.locator('body').innerText();
+      expect(KEY_RE.exec(text)?.[2] ?? null, `${route.name}: raw key on screen`).toBeNull();
+      const title = await page.title();
+      expect(KEY_RE.exec(title)?.[2] ?? null, `${route.name}: raw key in the title`).toBeNull();
+    }
+    // The Italian dashboard really is in Italian (and the English one in English).
+    await open(page, state, '#/');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(lang === 'it' ? 'Cruscotto' : 'Dashboard');
+  });
+}

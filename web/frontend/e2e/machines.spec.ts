@@ -1,0 +1,118 @@
+// Machines and machine types: create, edit, delete with the counts of what goes with it; the
+// machine page with its maintenance state and history link; a board announcing an unknown
+// machine id listed with "create machine".
+import { expect, open, test, unique } from './fixtures';
+
+test('create, edit and delete a machine, the delete showing its cascade counts', async ({ adminPage: page, state, api }) => {
+  await open(page, state, '#/machines');
+  await page.getByRole('button', { name: 'Add machine' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add machine' });
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog.locator('[data-field-error="name"]')).toHaveText('Please fill this in.');
+  const name = unique('Vinyl cutter');
+  await dialog.getByLabel('Name').fill(name);
+  await dialog.getByLabel('Type').selectOption({ label: 'Laser' });
+  await dialog.getByLabel('Hours used').fill('4.5');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog).toBeHidden();
+  const m = (await api.ok('GET', `/api/v1/machines?q=${encodeURIComponent(name)}`)).items[0];
+  expect(m).toMatchObject({ name, type_name: 'Laser', hours: 4.5 });
+
+  // Things that belong to it.
+  await api.ok('POST', '/api/v1/uses', { member_id: state.seeded.members.mario, machine_id: m.id, start: 1767000000, end: 1767003600 });
+  await api.ok('POST', '/api/v1/uses', { member_id: state.seeded.members.lucia, machine_id: m.id, start: 1767010000, end: 1767013600 });
+  await api.ok('POST', '/api/v1/authorizations', { member_id: state.seeded.members.mario, machine_id: m.id });
+  await api.ok('POST', '/api/v1/maintenance-plans', { machine_id: m.id, description: 'Oil', hours_between: 50 });
+
+  await page.getByRole('searchbox', { name: 'Search' }).fill(name);
+  const row = page.getByTestId('machines-table').locator('tbody tr');
+  await expect(row).toHaveCount(1);
+  await row.getByRole('button', { name: `Edit ${name}` }).click();
+  const edit = page.getByRole('dialog', { name: `Edit ${name}` });
+  await edit.getByLabel('Blocked').check();
+  await edit.getByRole('button', { name: 'Save' }).click();
+  await expect(edit).toBeHidden();
+  await expect(row).toContainText('Blocked');
+
+  await row.getByRole('button', { name: `Delete ${name}` }).click();
+  const del = page.getByRole('dialog', { name: `Delete ${name}?` });
+  const cascade = del.getByTestId('cascade');
+  await expect(cascade).toContainText('2 uses of the machine');
+  await expect(cascade).toContainText('1 authorization');
+  await expect(cascade).toContainText('1 maintenance plan');
+  await del.getByTestId('confirm').click();
+  await expect(del).toBeHidden();
+  await expect(row).toHaveCount(0);
+  expect((await api.call('GET', `/api/v1/machines/${m.id}`)).status).toBe(404);
+});
+
+test('the machine page shows maintenance per plan and links to its history', async ({ adminPage: page, state }) => {
+  await open(page, state, `#/machines/${state.seeded.machines.laser}`);
+  await expect(page.getByRole('heading', { name: 'Laser cutter', level: 1 })).toBeVisible();
+  const plan = page.getByTestId('plan-state').filter({ hasText: 'Clean the lens' });
+  await expect(plan).toBeVisible();
+  await expect(plan).toContainText(/Due|OK/);
+  await page.getByRole('link', { name: /^History/ }).click();
+  await expect(page.getByRole('heading', { name: 'Usage history' })).toBeVisible();
+  await expect(page.getByLabel('Machine')).toHaveValue(String(state.seeded.machines.laser));
+  const rows = page.getByTestId('uses-table').locator('tbody tr');
+  await expect(rows.first()).toContainText('Laser cutter');
+  await expect(rows.filter({ hasNotText: 'Laser cutter' })).toHaveCount(0);
+});
+
+test('a board announcing an unknown machine id is listed with "create machine"', async ({ adminPage: page, state, board, api }) => {
+  const id = 900 + Math.floor(Math.random() * 90);
+  await open(page, state, '#/machines');
+  const b = await board(id);
+  b.alive();
+  const panel = page.getByTestId('discovered');
+  await expect(panel).toContainText(`Machine number ${id}`);
+  await panel.locator('li', { hasText: `Machine number ${id}` }).getByRole('button', { name: 'Create machine' }).click();
+  const dialog = page.getByRole('dialog', { name: `Create machine number ${id}` });
+  const name = unique('Band saw');
+  await dialog.getByLabel('Name').fill(name);
+  await dialog.getByRole('button', { name: 'Create machine' }).click();
+  await expect(dialog).toBeHidden();
+  const m = await api.ok('GET', `/api/v1/machines/${id}`);
+  expect(m.name).toBe(name);
+  // Its board is linked at once: the dashboard shows the board's address.
+  await open(page, state, '#/');
+  const card = page.locator(`[data-testid="machine-card"][data-machine-id="${id}"]`);
+  await expect(card.getByTestId('board-ip')).toHaveText(b.ip);
+});
+
+test.describe('machine types', () => {
+  test('create, edit, and delete; a type in use cannot be deleted', async ({ adminPage: page, state, api }) => {
+    await open(page, state, '#/machine-types');
+    await page.getByRole('button', { name: 'Add machine type' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add machine type' });
+    const name = unique('Lathe');
+    await dialog.getByLabel('Name').fill(name);
+    await dialog.getByLabel('Automatic log-off (minutes)').fill('70000');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect(dialog.locator('[data-field-error="timeout_min"]')).toContainText('between 0 and');
+    await dialog.getByLabel('Automatic log-off (minutes)').fill('30');
+    await dialog.getByLabel('Who may use it').selectOption({ label: 'Every member' });
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect(dialog).toBeHidden();
+    const row = page.getByTestId('types-table').locator('tbody tr', { hasText: name });
+    await expect(row).toContainText('30 minutes');
+    await expect(row).toContainText('Every member');
+    await row.getByRole('button', { name: `Edit ${name}` }).click();
+    const edit = page.getByRole('dialog', { name: `Edit ${name}` });
+    await edit.getByLabel('Power-off delay (minutes)').fill('2');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await expect(row).toContainText('2 minutes');
+    await row.getByRole('button', { name: `Delete ${name}` }).click();
+    await page.getByTestId('confirm').click();
+    await expect(row).toHaveCount(0);
+
+    // "Laser" has machines: the dialog says why it cannot go and offers no delete.
+    const laser = page.getByTestId('types-table').locator('tbody tr', { hasText: /^Laser/ });
+    await laser.getByRole('button', { name: 'Delete Laser' }).click();
+    await expect(page.getByTestId('blocked')).toContainText(/(has|have) this type: change (its|their) type first/);
+    await expect(page.getByTestId('confirm')).toHaveCount(0);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    expect((await api.ok('GET', `/api/v1/machine-types/${state.seeded.types.laser}`)).name).toBe('Laser');
+  });
+});

@@ -1,0 +1,113 @@
+// Members: search and paging, add (client and server field errors), edit, disable, delete with
+// what goes with it; unknown cards converted into members.
+import { expect, open, test, unique, uniqueCard } from './fixtures';
+
+test.describe('members', () => {
+  test.use({ allowStatuses: [409] });
+
+  test('add with field errors from the client and the server, then edit and disable', async ({ adminPage: page, state, api }) => {
+    await open(page, state, '#/members');
+    await page.getByRole('button', { name: 'Add member' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New member' });
+    await dialog.getByLabel('Name', { exact: true }).fill('');
+    await dialog.getByLabel('Card').fill('xyz');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect(dialog.locator('[data-field-error="name"]')).toHaveText('Please fill this in.');
+    await expect(dialog.locator('[data-field-error="role_id"]')).toHaveText('Choose a role.');
+    await expect(dialog.locator('[data-field-error="card"]')).toContainText('8 characters');
+    await expect(dialog.getByLabel('Name', { exact: true })).toBeFocused();
+    const surname = unique('Verdi');
+    await dialog.getByLabel('Name', { exact: true }).fill('Giuseppe');
+    await dialog.getByLabel('Surname').fill(surname);
+    await dialog.getByLabel('Role').selectOption({ label: 'Fab Users' });
+    // Mario's card: the server refuses it, the form says so next to the field.
+    await dialog.getByLabel('Card').fill(state.seeded.cards.mario.toUpperCase());
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect(dialog.locator('[data-field-error="card"]')).toHaveText('This card already belongs to another member.');
+    const card = uniqueCard();
+    await dialog.getByLabel('Card').fill(card);
+    await dialog.getByLabel('E-mail', { exact: true }).fill('giuseppe@fablab.org');
+    await dialog.getByLabel('Receives the weekly summary by e-mail').check();
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect(dialog).toBeHidden();
+    await expect(page.getByText(`Giuseppe ${surname} added.`)).toBeVisible();
+    const created = (await api.ok('GET', `/api/v1/members?q=${card}`)).items[0];
+    expect(created).toMatchObject({ name: 'Giuseppe', surname, card, email: 'giuseppe@fablab.org', receive_weekly_summary: true, disabled: false });
+
+    await page.getByRole('searchbox', { name: 'Search' }).fill(card);
+    const row = page.getByTestId('members-table').locator('tbody tr');
+    await expect(row).toHaveCount(1);
+    await row.getByRole('button', { name: `Edit Giuseppe ${surname}` }).click();
+    const edit = page.getByRole('dialog', { name: `Edit Giuseppe ${surname}` });
+    await expect(edit.getByLabel('Card')).toHaveValue(card);
+    await edit.getByLabel('Disabled', { exact: true }).check();
+    await edit.getByLabel('Role').selectOption({ label: 'Fab Staff' });
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await expect(edit).toBeHidden();
+    await expect(row).toContainText('Disabled');
+    await expect(row).toContainText('Fab Staff');
+    expect((await api.ok('GET', `/api/v1/members/${created.id}`)).disabled).toBe(true);
+  });
+
+  test('delete says what goes with it and what stays', async ({ adminPage: page, state, api }) => {
+    const card = uniqueCard();
+    const surname = unique('Neri');
+    const m = await api.ok('POST', '/api/v1/members', { name: 'Anna', surname, role_id: state.seeded.roles.users, card });
+    await api.ok('POST', '/api/v1/uses', { member_id: m.id, machine_id: state.seeded.machines.mill, start: 1767000000, end: 1767003600 });
+    await api.ok('POST', '/api/v1/uses', { member_id: m.id, machine_id: state.seeded.machines.mill, start: 1767100000, end: 1767103600 });
+    await api.ok('POST', '/api/v1/authorizations', { member_id: m.id, machine_id: state.seeded.machines.laser });
+    await open(page, state, `#/members?q=${card}`);
+    await page.getByRole('button', { name: `Delete Anna ${surname}` }).click();
+    const dialog = page.getByRole('dialog', { name: `Delete Anna ${surname}?` });
+    const cascade = dialog.getByTestId('cascade');
+    await expect(cascade).toContainText(`their card ${card} becomes free`);
+    await expect(cascade).toContainText('their 2 uses stay in the history');
+    await expect(cascade).toContainText('their 1 authorization stays on record');
+    await dialog.getByTestId('confirm').click();
+    await expect(dialog).toBeHidden();
+    await expect(page.getByTestId('members-table').locator('tbody tr')).toHaveCount(0);
+    const after = await api.ok('GET', `/api/v1/members/${m.id}`);
+    expect(after).toMatchObject({ deleted: true, card: null });
+  });
+
+  test('search and page through the whole list on the server', async ({ adminPage: page, state }) => {
+    await open(page, state, '#/members?q=Bulk');
+    await expect(page.getByText('1–50 of 60')).toBeVisible();
+    await expect(page.getByTestId('members-table').locator('tbody tr')).toHaveCount(50);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await expect(page.getByText('51–60 of 60')).toBeVisible();
+    await expect(page.getByTestId('members-table').locator('tbody tr')).toHaveCount(10);
+    await expect(page).toHaveURL(/offset=50/);
+    await page.getByRole('searchbox', { name: 'Search' }).fill('Member 007');
+    await expect(page.getByTestId('members-table').locator('tbody tr')).toHaveCount(1);
+    await expect(page.getByText('1–1 of 1')).toBeVisible();
+  });
+});
+
+test('an unknown card tapped on a machine becomes a member in one step', async ({ adminPage: page, state, board, api }) => {
+  const card = uniqueCard();
+  await open(page, state, '#/unknown-cards');
+  const b = await board(state.seeded.machines.laser);
+  b.alive();
+  const reply = await b.checkuser(card);
+  expect(reply.is_valid).toBe(false);
+  // The list follows the live link: the tap shows up without reload.
+  const row = page.getByTestId('unknown-table').locator('tbody tr', { hasText: card });
+  await expect(row).toBeVisible();
+  await expect(row).toContainText('Laser cutter');
+  await row.getByRole('button', { name: `Convert card ${card} to a new member` }).click();
+  const dialog = page.getByRole('dialog', { name: `New member with card ${card}` });
+  await expect(dialog.getByLabel('Card')).toHaveValue(card);
+  const surname = unique('Gialli');
+  await dialog.getByLabel('Name', { exact: true }).fill('Paolo');
+  await dialog.getByLabel('Surname').fill(surname);
+  await dialog.getByLabel('Role').selectOption({ label: 'Fab Users' });
+  await dialog.getByRole('button', { name: 'Create member' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByText(`Paolo ${surname} added; 1 tap(s) of the card removed from this list.`)).toBeVisible();
+  await expect(row).toHaveCount(0);
+  const member = (await api.ok('GET', `/api/v1/members?q=${card}`)).items[0];
+  expect(member).toMatchObject({ name: 'Paolo', surname, card });
+  // The card now opens the machine.
+  expect((await b.checkuser(card)).is_valid).toBe(true);
+});

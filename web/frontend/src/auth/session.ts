@@ -1,0 +1,105 @@
+// The signed-in user: known after GET /api/v1/auth/session, replaced by sign-in, cleared by
+// sign-out or by any 401 (the session expired), which sends the user to sign-in and, after it,
+// back to where they were.
+import { computed, signal } from '@preact/signals';
+import { authApi } from '../api/auth';
+import { setClientHooks } from '../api/client';
+import type { SessionAnswer } from '../api/types';
+import { navigate, route } from '../router';
+
+export type SessionState = 'unknown' | 'signed-out' | 'signed-in';
+
+export const session = signal<SessionAnswer | null>(null);
+export const sessionState = signal<SessionState>('unknown');
+/** Why the user is on the sign-in page (shown there). */
+export const signOutReason = signal<'expired' | 'signed-out' | null>(null);
+export const passwordChangeRequired = computed(() => session.value?.password_change_required ?? false);
+
+/** Routes that need no session. */
+export const PUBLIC_ROUTES = new Set(['/signin', '/forgot', '/reset']);
+
+setClientHooks({
+  csrf: () => session.value?.csrf_token ?? null,
+  unauthorized: () => expire(),
+  passwordChangeRequired: () => {
+    if (session.value) session.value = { ...session.value, password_change_required: true };
+  },
+});
+
+/** Where to go after signing in: the route the user was on. */
+function returnTarget(): string {
+  const r = route.value;
+  if (PUBLIC_ROUTES.has(r.path) || r.path === '/password') return r.query.get('next') ?? '/';
+  const qs = r.query.toString();
+  return `${r.path}${qs ? `?${qs}` : ''}`;
+}
+
+// The cookie is HttpOnly: a hint in localStorage says whether a session may exist, so that a
+// first visit does not ask the server (whose 401 the browser would log as a console error).
+const HINT = 'fabomatic.session';
+function hint(on: boolean): void {
+  try {
+    if (on) localStorage.setItem(HINT, '1');
+    else localStorage.removeItem(HINT);
+  } catch {
+    /* storage unavailable: we ask the server every time */
+  }
+}
+export function mayHaveSession(): boolean {
+  try {
+    return localStorage.getItem(HINT) !== null;
+  } catch {
+    return true;
+  }
+}
+
+export function expire(): void {
+  hint(false);
+  if (sessionState.value === 'signed-out') return;
+  const next = returnTarget();
+  session.value = null;
+  sessionState.value = 'signed-out';
+  signOutReason.value = 'expired';
+  navigate(`/signin?next=${encodeURIComponent(next)}`, { replace: true });
+}
+
+export async function loadSession(): Promise<void> {
+  if (!mayHaveSession()) {
+    sessionState.value = 'signed-out';
+    return;
+  }
+  try {
+    session.value = await authApi.session();
+    sessionState.value = 'signed-in';
+  } catch {
+    hint(false);
+    session.value = null;
+    sessionState.value = 'signed-out';
+  }
+}
+
+export async function signIn(email: string, password: string): Promise<SessionAnswer> {
+  const answer = await authApi.login(email, password);
+  hint(true);
+  session.value = answer;
+  sessionState.value = 'signed-in';
+  signOutReason.value = null;
+  return answer;
+}
+
+export async function signOut(): Promise<void> {
+  try {
+    await authApi.logout();
+  } finally {
+    hint(false);
+    session.value = null;
+    sessionState.value = 'signed-out';
+    signOutReason.value = 'signed-out';
+    navigate('/signin', { replace: true });
+  }
+}
+
+/** After a password change the server keeps this session but no longer asks for a change. */
+export function passwordChanged(): void {
+  if (session.value) session.value = { ...session.value, password_change_required: false };
+}

@@ -1,0 +1,105 @@
+// Who changed what, when: the audit log, newest first, with its before/after.
+import { auditList } from '../../api/auth';
+import type { AuditEntry } from '../../api/types';
+import { t, type Key } from '../../i18n';
+import { formatDateTimeSeconds } from '../../i18n/format';
+import { route, setQuery } from '../../router';
+import { LoadError, PageHead } from '../../ui/Page';
+import { Pager } from '../../ui/Pager';
+import { DataTable, type Column } from '../../ui/Table';
+import { usePaged } from '../../ui/usePaged';
+
+const ENTITIES = ['user', 'role', 'machine_type', 'machine', 'board', 'discovered_board', 'authorization', 'maintenance_plan', 'intervention', 'use', 'unknown_card', 'session'] as const;
+const ACTIONS = ['create', 'update', 'delete', 'bulk_add', 'start', 'stop', 'login', 'logout', 'login_failed', 'login_refused', 'password_change', 'password_reset', 'password_reset_requested'] as const;
+
+function label(prefix: 'audit.entity.' | 'audit.action.', value: string): string {
+  const key = `${prefix}${value}` as Key;
+  const text = t(key);
+  return text === key ? value : text;
+}
+
+/** The fields an update changed: "name: Laser → Laser 2". */
+function changes(e: AuditEntry): string[] {
+  const before = (e.before ?? {}) as Record<string, unknown>;
+  const after = (e.after ?? {}) as Record<string, unknown>;
+  if (e.action !== 'update' || typeof before !== 'object' || typeof after !== 'object') return [];
+  const out: string[] = [];
+  for (const k of Object.keys(after)) {
+    const a = JSON.stringify(before[k]);
+    const b = JSON.stringify(after[k]);
+    if (a !== b) out.push(`${k}: ${a ?? '—'} → ${b ?? '—'}`);
+  }
+  return out;
+}
+
+function subject(e: AuditEntry): string {
+  const v = (e.after ?? e.before) as Record<string, unknown> | null;
+  const name = v && typeof v === 'object' ? (v['name'] ?? v['description'] ?? v['card']) : undefined;
+  return [label('audit.entity.', e.entity), e.entity_id ? `#${e.entity_id}` : '', typeof name === 'string' ? `“${name}”` : ''].filter(Boolean).join(' ');
+}
+
+export function AuditPage() {
+  const q = route.value.query;
+  const entity = q.get('entity') ?? '';
+  const action = q.get('action') ?? '';
+  const offset = Number(q.get('offset') ?? 0) || 0;
+  const limit = Number(q.get('limit') ?? 50) || 50;
+  const { data, error, loading, reload } = usePaged((signal) => auditList({ entity: entity || undefined, action: action || undefined, limit, offset }, signal), [entity, action, offset, limit]);
+  const columns: Column<AuditEntry>[] = [
+    { id: 'time', header: t('audit.when'), render: (e) => formatDateTimeSeconds(e.time) },
+    { id: 'who', header: t('audit.who'), render: (e) => e.user_email || '—' },
+    { id: 'action', header: t('audit.action'), render: (e) => label('audit.action.', e.action) },
+    { id: 'what', header: t('audit.what'), render: (e) => subject(e) },
+    {
+      id: 'details',
+      header: t('audit.details'),
+      render: (e) => {
+        const c = changes(e);
+        return c.length ? (
+          <details>
+            <summary>{t('audit.changedFields', { n: c.length })}</summary>
+            <ul class="plain-list mono">
+              {c.map((x) => (
+                <li key={x}>{x}</li>
+              ))}
+            </ul>
+          </details>
+        ) : (
+          <span class="muted">{e.address}</span>
+        );
+      },
+    },
+  ];
+  return (
+    <section class="page">
+      <PageHead title={t('nav.audit')} />
+      <div class="filters">
+        <label class="field">
+          <span>{t('audit.what')}</span>
+          <select value={entity} onChange={(e) => setQuery({ entity: (e.currentTarget as HTMLSelectElement).value, offset: null })}>
+            <option value="">{t('common.all')}</option>
+            {ENTITIES.map((x) => (
+              <option key={x} value={x}>
+                {label('audit.entity.', x)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label class="field">
+          <span>{t('audit.action')}</span>
+          <select value={action} onChange={(e) => setQuery({ action: (e.currentTarget as HTMLSelectElement).value, offset: null })}>
+            <option value="">{t('common.all')}</option>
+            {ACTIONS.map((x) => (
+              <option key={x} value={x}>
+                {label('audit.action.', x)}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <LoadError text={error} retry={reload} />
+      <DataTable caption={t('nav.audit')} columns={columns} rows={data?.items ?? null} rowKey={(e) => e.id} loading={loading} testId="audit-table" />
+      {data && <Pager label={t('pager.label')} total={data.total} limit={limit} offset={offset} onChange={(o, l) => setQuery({ offset: o || null, limit: l === 50 ? null : l })} />}
+    </section>
+  );
+}

@@ -1,0 +1,59 @@
+// The landing page: one card per machine, updated live.
+import { useState } from 'preact/hooks';
+import type { MachineState } from '../../api/types';
+import { t, tn } from '../../i18n';
+import { haveSnapshot, machineIds, machineSignal } from '../../live/live';
+import { MachineCard } from './MachineCard';
+
+const ORDER: MachineState[] = ['in_use', 'blocked', 'maintenance', 'offline', 'free'];
+
+export function DashboardPage() {
+  const [filter, setFilter] = useState('');
+  const ids = machineIds.value;
+  const q = filter.trim().toLowerCase();
+  const shownIds = q ? ids.filter((id) => machineSignal(id)?.value.name.toLowerCase().includes(q)) : ids;
+  return (
+    <section class="page">
+      <div class="page-head">
+        <h1>{t('nav.dashboard')}</h1>
+        <Summary ids={ids} />
+      </div>
+      {ids.length > 8 && (
+        <div class="filters">
+          <label class="field">
+            <span>{t('dash.filter')}</span>
+            <input type="search" value={filter} onInput={(e) => setFilter((e.currentTarget as HTMLInputElement).value)} />
+          </label>
+        </div>
+      )}
+      {!haveSnapshot.value && <p class="muted">{t('common.loading')}</p>}
+      {haveSnapshot.value && ids.length === 0 && (
+        <p class="empty">
+          {t('dash.noMachines')} <a href="#/machines">{t('dash.addMachine')}</a>
+        </p>
+      )}
+      <div class="machine-grid" data-testid="machine-grid">
+        {shownIds.map((id) => (
+          <MachineCard key={id} id={id} />
+        ))}
+      </div>
+    </section>
+  );
+}
+
+function Summary({ ids }: { ids: number[] }) {
+  const counts = new Map<MachineState, number>();
+  for (const id of ids) {
+    const s = machineSignal(id)?.value.state;
+    if (s) counts.set(s, (counts.get(s) ?? 0) + 1);
+  }
+  return (
+    <p class="summary" data-testid="summary">
+      {ORDER.filter((s) => counts.get(s)).map((s) => (
+        <span key={s} class={`summary-item badge badge-${s}`}>
+          {tn(`summary.${s}`, counts.get(s)!)}
+        </span>
+      ))}
+    </p>
+  );
+}

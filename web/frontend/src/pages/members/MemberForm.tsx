@@ -1,0 +1,121 @@
+// Add or edit a member; with `tap`, the card of an unknown-card tap is converted into a member.
+import { api } from '../../api/client';
+import { useLookup } from '../../api/lookups';
+import type { Member, UnknownCard } from '../../api/types';
+import { t } from '../../i18n';
+import { Dialog } from '../../ui/Dialog';
+import { CheckField, FormError, SelectField, TextField } from '../../ui/Field';
+import { useForm } from '../../ui/useForm';
+
+export const CARD_RE = /^[0-9a-fA-F]{8}$/;
+const EMAIL_RE = /^[^@\s<>,;"]+@[^@\s<>,;"]+$/;
+const MIN_PASSWORD = 8;
+
+export function MemberForm({
+  member,
+  tap,
+  card,
+  onClose,
+  onSaved,
+}: {
+  member?: Member;
+  tap?: UnknownCard;
+  card?: string;
+  onClose: () => void;
+  onSaved: (m: Member, removedTaps?: number) => void;
+}) {
+  const roles = useLookup('roles');
+  const form = useForm(
+    {
+      name: member?.name ?? '',
+      surname: member?.surname ?? '',
+      role_id: member ? String(member.role_id) : '',
+      card: member?.card ?? tap?.card ?? card ?? '',
+      email: member?.email ?? '',
+      disabled: member?.disabled ?? false,
+      receive_weekly_summary: member?.receive_weekly_summary ?? false,
+      password: '',
+      password_change_required: member?.password_change_required ?? false,
+    },
+    (v) => ({
+      name: v.name.trim() ? (v.name.trim().length > 100 ? t('err.maxLength', { a: 100 }) : undefined) : t('err.required'),
+      role_id: v.role_id ? undefined : t('err.chooseRole'),
+      card: v.card.trim() && !CARD_RE.test(v.card.trim()) ? t('err.card') : undefined,
+      email: v.email.trim() && !EMAIL_RE.test(v.email.trim()) ? t('err.email') : undefined,
+      password: v.password && v.password.length < MIN_PASSWORD ? t('err.minLength', { a: MIN_PASSWORD }) : undefined,
+    }),
+  );
+  const v = form.values;
+  const submit = form.submit(async (v) => {
+    const body = {
+      name: v.name.trim(),
+      surname: v.surname.trim(),
+      role_id: Number(v.role_id),
+      email: v.email.trim() || null,
+      disabled: v.disabled,
+      receive_weekly_summary: v.receive_weekly_summary,
+      password_change_required: v.password_change_required,
+      ...(v.password ? { password: v.password } : {}),
+    };
+    if (tap) {
+      const answer = await api.post('/api/v1/unknown-cards/{id}/convert', { path: { id: tap.id }, body });
+      onSaved(answer.member, answer.removed_taps);
+    } else if (member) {
+      onSaved(await api.patch('/api/v1/members/{id}', { path: { id: member.id }, body: { ...body, card: v.card.trim().toLowerCase() || null } }));
+    } else {
+      onSaved(await api.post('/api/v1/members', { body: { ...body, card: v.card.trim().toLowerCase() || null } }));
+    }
+  });
+  const title = tap ? t('members.convertTitle', { card: tap.card }) : member ? t('members.editTitle', { name: `${member.name} ${member.surname}`.trim() }) : t('members.addTitle');
+  return (
+    <Dialog title={title} onClose={onClose}>
+      <form ref={form.formRef} onSubmit={submit} noValidate class="form-grid">
+        <TextField label={t('members.name')} name="name" value={v.name} onInput={(x) => form.set('name', x)} error={form.errors.name} data-autofocus autocomplete="off" />
+        <TextField label={t('members.surname')} name="surname" value={v.surname} onInput={(x) => form.set('surname', x)} error={form.errors.surname} autocomplete="off" />
+        <SelectField label={t('members.role')} name="role_id" value={v.role_id} onChange={(x) => form.set('role_id', x)} error={form.errors.role_id}>
+          <option value="">{t('common.choose')}</option>
+          {roles?.map((r) => (
+            <option key={r.id} value={String(r.id)}>
+              {r.name}
+            </option>
+          ))}
+        </SelectField>
+        <TextField
+          label={t('members.card')}
+          name="card"
+          value={v.card}
+          onInput={(x) => form.set('card', x)}
+          error={form.errors.card}
+          hint={t('members.cardHint')}
+          readOnly={Boolean(tap)}
+          autocomplete="off"
+          spellcheck={false}
+          maxLength={8}
+        />
+        <TextField label={t('members.email')} name="email" type="email" value={v.email} onInput={(x) => form.set('email', x)} error={form.errors.email} autocomplete="off" hint={t('members.emailHint')} />
+        <TextField
+          label={member?.has_password ? t('members.newPassword') : t('members.password')}
+          name="password"
+          type="password"
+          value={v.password}
+          onInput={(x) => form.set('password', x)}
+          error={form.errors.password}
+          hint={t('members.passwordHint', { n: MIN_PASSWORD })}
+          autocomplete="new-password"
+        />
+        <CheckField label={t('members.weekly')} name="receive_weekly_summary" checked={v.receive_weekly_summary} onChange={(x) => form.set('receive_weekly_summary', x)} error={form.errors.receive_weekly_summary} />
+        <CheckField label={t('members.mustChange')} name="password_change_required" checked={v.password_change_required} onChange={(x) => form.set('password_change_required', x)} error={form.errors.password_change_required} />
+        <CheckField label={t('members.disabled')} name="disabled" checked={v.disabled} onChange={(x) => form.set('disabled', x)} error={form.errors.disabled} hint={t('members.disabledHint')} />
+        <FormError text={form.formError} />
+        <div class="form-actions">
+          <button type="button" class="button" onClick={onClose}>
+            {t('common.cancel')}
+          </button>
+          <button type="submit" class="button button-primary" disabled={form.busy}>
+            {tap ? t('members.convert') : t('common.save')}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,86 @@
+// The page of the link in the password-reset mail: #/reset?token=… (the token stays in the
+// hash, so no server log ever sees it).
+import { useState } from 'preact/hooks';
+import { authApi } from '../../api/auth';
+import { ApiError } from '../../api/client';
+import { t } from '../../i18n';
+import { route } from '../../router';
+import { FormError, TextField } from '../../ui/Field';
+import { useForm } from '../../ui/useForm';
+import { AuthLayout } from './AuthLayout';
+import { MIN_PASSWORD } from './ChangePasswordPage';
+
+export function ResetPage() {
+  const token = route.value.query.get('token') ?? '';
+  const [done, setDone] = useState(false);
+  const form = useForm({ password: '', repeat: '' }, (v) => ({
+    password: v.password.length < MIN_PASSWORD ? t('err.minLength', { a: MIN_PASSWORD }) : undefined,
+    repeat: v.repeat !== v.password ? t('password.mismatch') : undefined,
+  }));
+  const submit = form.submit(async (v) => {
+    try {
+      await authApi.reset(token, v.password);
+      setDone(true);
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 'invalid_token') throw new ApiError(400, 'x', t('reset.invalidLink'));
+      throw e;
+    }
+  });
+  if (!token) {
+    return (
+      <AuthLayout title={t('reset.title')}>
+        <p class="form-error" role="alert">
+          {t('reset.invalidLink')}
+        </p>
+        <p class="auth-links">
+          <a href="#/forgot">{t('reset.askAgain')}</a>
+        </p>
+      </AuthLayout>
+    );
+  }
+  return (
+    <AuthLayout title={t('reset.title')}>
+      {done ? (
+        <>
+          <p class="notice" role="status" data-testid="reset-done">
+            {t('reset.done')}
+          </p>
+          <p class="auth-links">
+            <a href="#/signin">{t('reset.toSignIn')}</a>
+          </p>
+        </>
+      ) : (
+        <form ref={form.formRef} onSubmit={submit} noValidate>
+          <TextField
+            label={t('password.new')}
+            name="password"
+            type="password"
+            autocomplete="new-password"
+            value={form.values.password}
+            onInput={(v) => form.set('password', v)}
+            error={form.errors.password}
+            hint={t('password.rule', { n: MIN_PASSWORD })}
+          />
+          <TextField
+            label={t('password.repeat')}
+            name="repeat"
+            type="password"
+            autocomplete="new-password"
+            value={form.values.repeat}
+            onInput={(v) => form.set('repeat', v)}
+            error={form.errors.repeat}
+          />
+          <FormError text={form.formError} />
+          {form.formError === t('reset.invalidLink') && (
+            <p>
+              <a href="#/forgot">{t('reset.askAgain')}</a>
+            </p>
+          )}
+          <button type="submit" class="button button-primary button-block" disabled={form.busy}>
+            {t('reset.submit')}
+          </button>
+        </form>
+      )}
+    </AuthLayout>
+  );
+}
