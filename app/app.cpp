@@ -59,7 +59,7 @@ struct App::Impl {
       : settings(std::move(s)),
         io(1),
         signals(io, SIGINT, SIGTERM),
-        broker(broker_config(settings.mqtt)),
+        broker(broker_config(settings.mqtt), broker::Clock::now()),
         mqtt_server(io, broker),
         auth(settings.mqtt),
         status(settings.backend.online_window_s) {}
@@ -95,7 +95,7 @@ void App::start() {
   db::rebuild(conn);  // maintenance counters, also repairing edits made by another tool
   i.status.reset(backend::load_all_machine_statuses(conn));
 
-  if (i.auth.active()) i.broker.set_hooks(&i.auth);
+  if (i.auth.active()) i.broker.add_hooks(i.auth);
   const auto topics = backend::BoardTopics::from(i.settings.mqtt);
   i.boards = std::make_unique<backend::BoardService>(i.broker, conn, i.status, topics, unix_now);
   i.remote = std::make_unique<backend::RemoteControl>(i.broker, conn, i.status, topics, unix_now);

@@ -9,7 +9,9 @@ namespace fabomatic::backend {
 
 class MqttAuth final : public broker::BrokerHooks {
  public:
-  explicit MqttAuth(const MqttSettings& settings) : settings_(settings) {}
+  explicit MqttAuth(const MqttSettings& settings)
+      : BrokerHooks(static_cast<broker::HookEvents>(broker::HookEvent::authenticate)),
+        settings_(settings) {}
 
   broker::ConnectReturnCode authenticate(const broker::ClientInfo& client,
                                          const broker::Credentials& credentials) override;

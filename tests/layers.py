@@ -27,6 +27,13 @@ ALLOWED = {
     "app": ["web/api", "web/auth", "web/live", "web/http", "web/mail", "backend", "broker/asio",
             "broker/core", "broker/codec", "db", "certs", "common"],
 }
+# What a folder must not contain at all: the codec and the protocol core are pure (no Boost, no
+# sockets or files, no clock: time is passed in), so they are testable without I/O or sleeping.
+PURE = [(re.compile(r"#\s*include\s*<(boost/|sys/|netinet/|arpa/|unistd\.h|fstream)"),
+         "an I/O or Boost header"),
+        (re.compile(r"(_clock|Clock)::now\s*\("), "a clock read")]
+FORBIDDEN = {"broker/codec": PURE, "broker/core": PURE}
+
 # Tools and tests may use any library folder, never the composition root's internals.
 OPEN = {"tools": [f for f in ALLOWED if f != "app"], "tests": list(ALLOWED)}
 
@@ -77,6 +84,9 @@ def main(root):
                 with open(os.path.join(root, path), encoding="utf-8") as f:
                     text = f.read()
                 checked += 1
+                for pattern, what in FORBIDDEN.get(owner, []):
+                    if pattern.search(text):
+                        violations.append(f"{path}: contains {what}, which {owner} must not")
                 for included in INCLUDE.findall(text):
                     target = folder_of(included, ALLOWED)
                     if target is None or target == owner:

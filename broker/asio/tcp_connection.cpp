@@ -60,7 +60,7 @@ void TcpConnection::start() {
   const auto endpoint = socket_.remote_endpoint(ec);
   std::string remote = ec ? std::string("unknown")
                           : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
-  client_ = broker_.attach(*this, std::move(remote));
+  client_ = broker_.attach(*this, std::move(remote), Clock::now());
   if (!client_) {
     shutdown_socket();
     return;
@@ -83,7 +83,7 @@ void TcpConnection::on_readable(const boost::system::error_code& error) {
   }
   const FlushAfterRead flush_after_read;
   for (int i = 0; i < kReadsPerWakeup && client_; ++i) {
-    if (!broker_.accepts_input(*client_)) {
+    if (!broker_.accepts_input(*client_, Clock::now())) {
       wait_until_accepted();
       return;
     }
@@ -94,14 +94,14 @@ void TcpConnection::on_readable(const boost::system::error_code& error) {
       lost();
       return;
     }
-    broker_.on_data(*client_, std::string_view(t_read_buffer.data(), n));
+    broker_.on_data(*client_, std::string_view(t_read_buffer.data(), n), Clock::now());
     if (n < t_read_buffer.size()) break;  // drained
   }
   if (client_) wait_until_accepted();
 }
 
 void TcpConnection::wait_until_accepted() {
-  if (broker_.accepts_input(*client_)) {
+  if (broker_.accepts_input(*client_, Clock::now())) {
     wait_readable();
     return;
   }

@@ -4,16 +4,17 @@
 #include "broker/core/entry_guard.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <utility>
 
 namespace fabomatic::broker {
 
-Broker::Broker(BrokerConfig config, std::unique_ptr<RetainedStore> retained,
-               std::unique_ptr<SessionStore> sessions)
+Broker::Broker(BrokerConfig config, Clock::time_point start,
+               std::unique_ptr<RetainedStore> retained, std::unique_ptr<SessionStore> sessions)
     : config_(std::move(config)),
       retained_(std::move(retained)),
       sessions_(std::move(sessions)),
-      now_(Clock::now()),
+      now_(start),
       started_(now_),
       next_sys_(now_) {}
 
@@ -23,17 +24,28 @@ Broker::~Broker() {
   }
 }
 
+void Broker::add_hooks(BrokerHooks& hooks) {
+  for (std::size_t bit = 0; bit < kHookEventCount; ++bit) {
+    if (hooks.handles(static_cast<HookEvent>(1u << bit))) hooks_[bit].push_back(&hooks);
+  }
+}
+
+const std::vector<BrokerHooks*>& Broker::hooks_for(HookEvent event) const {
+  return hooks_[static_cast<std::size_t>(std::countr_zero(static_cast<unsigned>(event)))];
+}
+
 void Broker::log(log::Level level, std::string_view text) const {
   log::write_to(config_.logger, level, "broker", text);
 }
 
-ClientConnection* Broker::attach(Transport& transport, std::string remote_address) {
+ClientConnection* Broker::attach(Transport& transport, std::string remote_address,
+                                 Clock::time_point now) {
   EntryGuard guard(*this);
   if (connections_.size() >= config_.max_connections) {
     log(log::Level::warning, "connection limit reached, refusing " + remote_address);
     return nullptr;
   }
-  now_ = Clock::now();
+  now_ = now;
   auto client = std::make_unique<ClientConnection>();
   client->transport = &transport;
   client->remote_address = std::move(remote_address);
@@ -44,10 +56,10 @@ ClientConnection* Broker::attach(Transport& transport, std::string remote_addres
   return connections_.back().get();
 }
 
-void Broker::on_data(ClientConnection& client, std::string_view bytes) {
+void Broker::on_data(ClientConnection& client, std::string_view bytes, Clock::time_point now) {
   EntryGuard guard(*this);
   if (!client.transport) return;
-  now_ = Clock::now();
+  now_ = now;
   client.last_activity = now_;
   stats_.bytes_received += bytes.size();
   if (client.input.empty()) {

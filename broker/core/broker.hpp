@@ -2,9 +2,10 @@
 //
 // A transport (TCP, TLS, WebSocket, or a test double) attaches each new byte stream with
 // attach(), hands over received bytes with on_data() and reports a dead stream with
-// on_transport_closed(); the core answers through the Transport interface. Time enters only
-// through tick(), so tests can drive every timeout without sleeping. Everything runs on one
-// thread (the reactor's): no locks.
+// on_transport_closed(); the core answers through the Transport interface. The core never
+// reads a clock: time enters with the calls that need it (attach, on_data, accepts_input) and
+// with tick(), so tests drive every timeout without sleeping. Everything runs on one thread
+// (the reactor's): no locks.
 //
 // The handling of each packet type lives in its own file: broker_connect.cpp (CONNECT,
 // DISCONNECT, keep-alive, wills), broker_publish.cpp (PUBLISH and its acknowledgements,
@@ -12,6 +13,7 @@
 // broker_sys.cpp ($SYS topics).
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -63,30 +65,33 @@ struct BrokerStats {
 
 class Broker final : public MessageBus {
  public:
-  explicit Broker(BrokerConfig config = {},
+  /// `start`: the time now, on the clock the transport will pass to every call (tests may
+  /// start at the epoch and move time with tick()).
+  explicit Broker(BrokerConfig config = {}, Clock::time_point start = {},
                   std::unique_ptr<RetainedStore> retained = make_memory_retained_store(),
                   std::unique_ptr<SessionStore> sessions = make_memory_session_store());
   ~Broker() override;
   Broker(const Broker&) = delete;
   Broker& operator=(const Broker&) = delete;
 
-  /// Hooks of the embedding program (not owned; may be null).
-  void set_hooks(BrokerHooks* hooks) { hooks_ = hooks; }
+  /// Adds hooks of the embedding program (not owned; they must outlive the broker). With
+  /// several, a CONNECT or a SUBSCRIBE/PUBLISH authorization needs every hook's consent.
+  void add_hooks(BrokerHooks& hooks);
   const BrokerConfig& config() const { return config_; }
 
   // --- transport side ---------------------------------------------------------------------
   /// Registers a new byte stream; returns null when the connection limit is reached (the
   /// transport then closes the socket at once).
-  ClientConnection* attach(Transport& transport, std::string remote_address);
-  /// Feeds received bytes. May call transport.close() (protocol error, DISCONNECT).
-  void on_data(ClientConnection& client, std::string_view bytes);
+  ClientConnection* attach(Transport& transport, std::string remote_address, Clock::time_point now);
+  /// Feeds bytes received at `now`. May call transport.close() (protocol error, DISCONNECT).
+  void on_data(ClientConnection& client, std::string_view bytes, Clock::time_point now);
   /// The stream died (EOF, reset, error): an abnormal disconnect, the will is published.
   void on_transport_closed(ClientConnection& client);
   /// Flow control: false while a subscriber that this client's messages congested is still
   /// working through its queue. The transport then reads nothing more from the client and asks
   /// again shortly; a publisher faster than its subscribers is slowed to their pace instead of
   /// having its QoS 1/2 messages dropped. Keep-alive does not expire while a client is held.
-  bool accepts_input(ClientConnection& client);
+  bool accepts_input(ClientConnection& client, Clock::time_point now);
 
   /// Closes every connection (at shutdown). Wills are not published: the broker is going
   /// away, not the clients.
@@ -94,6 +99,10 @@ class Broker final : public MessageBus {
 
   /// Advances time: keep-alive expiry (MQTT-3.1.2-24), CONNECT timeout, $SYS publication.
   void tick(Clock::time_point now);
+
+  /// The latest time passed in (by tick() or a transport call): what in-process publishes and
+  /// the transport-less calls count with.
+  Clock::time_point now() const { return now_; }
 
   // --- MessageBus: in-process publish and interception --------------------------------------
   void publish(std::string_view topic, std::string_view payload, std::uint8_t qos = 0,
@@ -148,7 +157,9 @@ class Broker final : public MessageBus {
   void publish_sys();
 
   BrokerConfig config_;
-  BrokerHooks* hooks_ = nullptr;
+  // The installed hooks, one list per HookEvent bit: an event nobody handles costs nothing.
+  std::array<std::vector<BrokerHooks*>, kHookEventCount> hooks_;
+  const std::vector<BrokerHooks*>& hooks_for(HookEvent event) const;
   std::unique_ptr<RetainedStore> retained_;
   std::unique_ptr<SessionStore> sessions_;
   SubscriptionTree subscriptions_;

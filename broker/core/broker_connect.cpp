@@ -37,17 +37,19 @@ void Broker::handle_connect(ClientConnection& client, const ConnectPacket& packe
     return;
   }
 
-  if (hooks_) {
+  if (const auto& hooks = hooks_for(HookEvent::authenticate); !hooks.empty()) {
     Credentials credentials;
     if (packet.has_username) credentials.username = packet.username;
     if (packet.has_password) credentials.password = packet.password;
     ClientInfo who = info(client);
     who.client_id = client_id;
-    const ConnectReturnCode verdict = hooks_->authenticate(who, credentials);
-    if (verdict != ConnectReturnCode::accepted) {
-      log(log::Level::info, "refused client " + client_id + " from " + client.remote_address);
-      reject_connect(client, verdict);
-      return;
+    for (BrokerHooks* hook : hooks) {
+      const ConnectReturnCode verdict = hook->authenticate(who, credentials);
+      if (verdict != ConnectReturnCode::accepted) {
+        log(log::Level::info, "refused client " + client_id + " from " + client.remote_address);
+        reject_connect(client, verdict);
+        return;
+      }
     }
   }
 
@@ -90,7 +92,8 @@ void Broker::handle_connect(ClientConnection& client, const ConnectPacket& packe
   send(client, out);
   log(log::Level::debug, "client " + client_id + " connected from " + client.remote_address);
   if (session_present) resume_session(*session);
-  if (hooks_) hooks_->on_connected(info(client));
+  for (BrokerHooks* hook : hooks_for(HookEvent::connected))
+    hook->on_connected(info(client));
 }
 
 void Broker::reject_connect(ClientConnection& client, ConnectReturnCode code) {
@@ -131,7 +134,8 @@ void Broker::close_client(ClientConnection& client, bool publish_will, std::stri
 
 void Broker::end_session_connection(ClientConnection& client, bool graceful) {
   Session* session = client.session;
-  if (hooks_) hooks_->on_disconnected(info(client), graceful);
+  for (BrokerHooks* hook : hooks_for(HookEvent::disconnected))
+    hook->on_disconnected(info(client), graceful);
   --connected_;
   client.session = nullptr;
   if (!session) return;

@@ -29,7 +29,9 @@ class ScopedPublisher {
 void Broker::handle_publish(ClientConnection& client, const PublishPacket& packet) {
   ++stats_.messages_received;
   Session& session = *client.session;
-  const bool allowed = !hooks_ || hooks_->authorize_publish(info(client), packet.topic);
+  bool allowed = true;
+  for (BrokerHooks* hook : hooks_for(HookEvent::authorize_publish))
+    allowed = allowed && hook->authorize_publish(info(client), packet.topic);
   // Whoever this message congests holds this client back (flow control, see enqueue()).
   const ScopedPublisher scope(publisher_, &client);
 
@@ -209,9 +211,9 @@ void Broker::hold_publisher(Session& congested) {
   if (std::find(held.begin(), held.end(), congested.id) == held.end()) held.push_back(congested.id);
 }
 
-bool Broker::accepts_input(ClientConnection& client) {
+bool Broker::accepts_input(ClientConnection& client, Clock::time_point now) {
   if (client.held_by.empty()) return true;
-  const auto now = Clock::now();
+  now_ = now;
   std::erase_if(client.held_by, [&](SubscriberId id) {
     const Session* session = sessions_->find(id);
     return !session || !congested(*session, now);

@@ -14,8 +14,10 @@ void Broker::handle_subscribe(ClientConnection& client, const SubscribePacket& p
   for (const TopicRequest& request : packet.topics) {
     // An invalid filter is refused with 0x80 rather than closing the connection, so that one
     // bad filter in a SUBSCRIBE does not cost the client its other subscriptions.
-    if (!is_valid_topic_filter(request.filter) ||
-        (hooks_ && !hooks_->authorize_subscribe(info(client), request.filter))) {
+    bool allowed = is_valid_topic_filter(request.filter);
+    for (BrokerHooks* hook : hooks_for(HookEvent::authorize_subscribe))
+      allowed = allowed && hook->authorize_subscribe(info(client), request.filter);
+    if (!allowed) {
       ack.return_codes.push_back(kSubackFailure);
       continue;
     }

@@ -1,8 +1,10 @@
 // How an embedding program plugs into the broker without the broker knowing it: one interface
-// with do-nothing defaults, in the shape Mochi-MQTT and Aedes use. The broker calls a hook only
-// when one is installed.
+// with do-nothing defaults, in the shape Mochi-MQTT and Aedes use. Each hook object declares
+// the events it handles; the broker keeps one list per event and calls only those, so a hook
+// that checks CONNECT alone costs the publish path nothing.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -25,9 +27,32 @@ struct Credentials {
   std::optional<std::string_view> password;  // binary
 };
 
+/// The events a hook object can handle, as bits of a HookEvents set.
+enum class HookEvent : std::uint8_t {
+  authenticate = 1 << 0,
+  authorize_publish = 1 << 1,
+  authorize_subscribe = 1 << 2,
+  connected = 1 << 3,
+  disconnected = 1 << 4,
+};
+inline constexpr std::size_t kHookEventCount = 5;
+
+using HookEvents = std::uint8_t;
+constexpr HookEvents operator|(HookEvent a, HookEvent b) {
+  return static_cast<HookEvents>(static_cast<HookEvents>(a) | static_cast<HookEvents>(b));
+}
+constexpr HookEvents operator|(HookEvents a, HookEvent b) {
+  return static_cast<HookEvents>(a | static_cast<HookEvents>(b));
+}
+
 class BrokerHooks {
  public:
+  /// `events`: the methods below that this object overrides; the others are never called.
+  explicit BrokerHooks(HookEvents events) : events_(events) {}
   virtual ~BrokerHooks() = default;
+
+  HookEvents events() const { return events_; }
+  bool handles(HookEvent event) const { return (events_ & static_cast<HookEvents>(event)) != 0; }
 
   /// Decides a CONNECT. Return accepted, bad_username_or_password or not_authorized.
   virtual ConnectReturnCode authenticate(const ClientInfo& /*client*/,
@@ -50,6 +75,9 @@ class BrokerHooks {
 
   /// `graceful` is true after a DISCONNECT packet, false when the will was due.
   virtual void on_disconnected(const ClientInfo& /*client*/, bool /*graceful*/) {}
+
+ private:
+  HookEvents events_;
 };
 
 }  // namespace fabomatic::broker

@@ -198,7 +198,7 @@ TEST(BrokerConnect, MQTT_3_1_2_24_KeepAliveExpiresAfterOneAndAHalfTimes) {
   p.will = Will{"will", "expired", 0, false};
   c.write(p);
   c.expect_connack(ConnectReturnCode::accepted);
-  const auto start = Clock::now();
+  const auto start = broker.now();
   broker.tick(start + std::chrono::seconds(14));
   EXPECT_FALSE(c.closed());
   broker.tick(start + std::chrono::seconds(16));
@@ -212,7 +212,7 @@ TEST(BrokerConnect, SocketWithoutConnectIsClosedAfterTimeout) {
   config.connect_timeout = std::chrono::seconds(5);
   Broker broker(config);
   TestClient c(broker);
-  broker.tick(Clock::now() + std::chrono::seconds(6));
+  broker.tick(broker.now() + std::chrono::seconds(6));
   EXPECT_TRUE(c.closed());
 }
 
@@ -234,6 +234,9 @@ TEST(BrokerConnect, ServerToClientPacketsFromAClientCloseIt) {
 
 class RefusingHooks : public BrokerHooks {
  public:
+  RefusingHooks()
+      : BrokerHooks(HookEvent::authenticate | HookEvent::authorize_subscribe |
+                    HookEvent::connected | HookEvent::disconnected) {}
   ConnectReturnCode authenticate(const ClientInfo&, const Credentials& credentials) override {
     return credentials.password == std::optional<std::string_view>("secret")
                ? ConnectReturnCode::accepted
@@ -252,7 +255,7 @@ class RefusingHooks : public BrokerHooks {
 TEST(BrokerHooks, AuthenticationDecidesTheConnack) {
   Broker broker(quiet_config());
   RefusingHooks hooks;
-  broker.set_hooks(&hooks);
+  broker.add_hooks(hooks);
   TestClient bad(broker);
   ConnectPacket p;
   p.client_id = "x";
@@ -273,6 +276,56 @@ TEST(BrokerHooks, AuthenticationDecidesTheConnack) {
             (std::vector<std::uint8_t>{kSubackFailure, 1}));
   good.drop();
   EXPECT_EQ(hooks.disconnected, std::vector<std::string>{"x:lost"});
+}
+
+// Counts every call, whatever events it declared.
+class CountingHooks : public BrokerHooks {
+ public:
+  explicit CountingHooks(HookEvents events, bool allow = true)
+      : BrokerHooks(events), allow_(allow) {}
+  ConnectReturnCode authenticate(const ClientInfo&, const Credentials&) override {
+    ++calls;
+    return ConnectReturnCode::accepted;
+  }
+  bool authorize_publish(const ClientInfo&, std::string_view) override {
+    ++calls;
+    return allow_;
+  }
+  bool authorize_subscribe(const ClientInfo&, std::string_view) override {
+    ++calls;
+    return allow_;
+  }
+  int calls = 0;
+
+ private:
+  bool allow_;
+};
+
+TEST(BrokerHooks, OnlyDeclaredEventsAreCalled) {
+  Broker broker(quiet_config());
+  CountingHooks connect_only(static_cast<HookEvents>(HookEvent::authenticate), false);
+  broker.add_hooks(connect_only);
+  TestClient c(broker);
+  c.connect("c");
+  EXPECT_EQ(connect_only.calls, 1);
+  // authorize_subscribe / authorize_publish would refuse, but were not declared: never called.
+  EXPECT_EQ(c.subscribe({{"t", 0}}), (std::vector<std::uint8_t>{0}));
+  c.write(PublishPacket{.topic = "t", .payload = "x"});
+  EXPECT_EQ(c.take().size(), 1u);  // its own message back
+  EXPECT_EQ(connect_only.calls, 1);
+}
+
+TEST(BrokerHooks, EveryHookMustConsent) {
+  Broker broker(quiet_config());
+  CountingHooks yes(HookEvent::authorize_subscribe | HookEvent::authorize_publish, true);
+  CountingHooks no(static_cast<HookEvents>(HookEvent::authorize_subscribe), false);
+  broker.add_hooks(yes);
+  broker.add_hooks(no);
+  TestClient c(broker);
+  c.connect("c");
+  EXPECT_EQ(c.subscribe({{"t", 0}}), (std::vector<std::uint8_t>{kSubackFailure}));
+  EXPECT_EQ(yes.calls, 1);
+  EXPECT_EQ(no.calls, 1);
 }
 
 }  // namespace

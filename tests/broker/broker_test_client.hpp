@@ -15,7 +15,7 @@ namespace fabomatic::broker::testing {
 class TestClient final : public Transport {
  public:
   explicit TestClient(Broker& broker) : broker_(broker) {
-    connection_ = broker_.attach(*this, "test");
+    connection_ = broker_.attach(*this, "test", broker_.now());
   }
   ~TestClient() override {
     if (connection_ && !closed_) broker_.on_transport_closed(*connection_);
@@ -27,13 +27,13 @@ class TestClient final : public Transport {
 
   bool closed() const { return closed_; }
   /// Flow control: whether the core wants more input from this client now.
-  bool accepted() { return broker_.accepts_input(*connection_); }
+  bool accepted() { return broker_.accepts_input(*connection_, broker_.now()); }
   void set_pending_bytes(std::size_t n) { pending_ = n; }
 
   /// Writes raw bytes into the broker, as if they came from the network.
   void write_raw(std::string_view bytes) {
     ASSERT_FALSE(closed_) << "writing to a closed connection";
-    broker_.on_data(*connection_, bytes);
+    broker_.on_data(*connection_, bytes, broker_.now());
   }
 
   template <typename P>
