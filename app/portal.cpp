@@ -6,7 +6,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
 
@@ -25,6 +24,7 @@
 #include "web/auth/audit_log.hpp"
 #include "web/auth/guard.hpp"
 #include "web/auth/password_worker.hpp"
+#include "web/auth/route_table.hpp"
 #include "web/auth/routes.hpp"
 #include "web/auth/sessions.hpp"
 #include "web/http/reactor_lane.hpp"
@@ -32,6 +32,7 @@
 #include "web/http/static_assets.hpp"
 #include "web/http/thread_priority.hpp"
 #include "web/live/hub.hpp"
+#include "web/live/status_json.hpp"
 #include "web/mail/mailer.hpp"
 
 namespace fabomatic::app {
@@ -164,31 +165,26 @@ void Portal::start() {
   auth_options.password_work = [&i](web::PasswordJob job) {
     return i.passwords->submit(std::move(job));
   };
-  web::register_auth_routes(router, i.sessions, i.db, i.mailer, i.audit, auth_options);
+  web::RouteTable sign_in;
+  web::add_auth_routes(sign_in, i.sessions, i.db, i.mailer, i.audit, auth_options);
 
   i.api = std::make_unique<web::api::ApiContext>(
       web::api::ApiContext{i.db, i.audit, i.status, &i.remote, &i.sessions, unix_now});
   i.api->password_work = auth_options.password_work;  // members' new passwords, off the reactor
-  web::api::register_api_routes(router, *i.api);
-
-  router.websocket("/api/v1/live", i.live.route(
-                                       [&i](const web::Request& request) {
-                                         return web::check_request(i.sessions, request).refusal;
-                                       },
-                                       [&i](const web::Request& request) {
-                                         return i.sessions.still_valid(request);
-                                       }));
+  // Every route from one table, which the OpenAPI document describes too. Handlers refer to
+  // i.assets, i.live and i.api: they live as long as the server.
+  web::register_routes(
+      router,
+      web::api::portal_routes({.api = *i.api,
+                               .sign_in = std::move(sign_in),
+                               .live = i.live,
+                               .assets = i.assets,
+                               .metrics = {&i.broker, &i.boards, &i.live, &i.http_stats}}),
+      i.sessions);
   i.sessions.set_on_sessions_ended([&i] { i.live.close_unauthorized(); });
-  i.assets.mount(router);  // handlers refer to i.assets: it lives as long as the server
-  router.get("/metrics",
-             web::metrics_handler({&i.broker, &i.boards, &i.live, &i.http_stats}, false));
 
   i.remote.set_observer([&i](db::Id machine_id, const backend::RemoteOutcome& outcome) {
-    i.live.broadcast(nlohmann::json{{"type", "remote"},
-                                    {"machine_id", machine_id},
-                                    {"ok", outcome.ok},
-                                    {"message", outcome.message}}
-                         .dump());
+    i.live.broadcast(web::remote_outcome_json(machine_id, outcome).dump());
   });
 
   web::ServerOptions options;

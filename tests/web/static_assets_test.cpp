@@ -103,14 +103,22 @@ TEST(StaticAssets, NotModifiedWhenETagMatches) {
   EXPECT_EQ(assets.serve(kTestAssets[1], gzip_request).status, 200);
 }
 
-TEST(StaticAssets, MountsEachNameAndIndexAtRoot) {
+TEST(StaticAssets, ServesEachNameAndIndexAtRootAndNothingElse) {
   const StaticAssets assets(kTestAssets);
   Router router;
   assets.mount(router);
-  EXPECT_EQ(router.size(), 3u);
-  EXPECT_EQ(router.find(Method::get, {}).outcome, RouteMatch::Outcome::found);
-  EXPECT_EQ(router.find(Method::get, {"app.3f9a2b1c.js"}).outcome, RouteMatch::Outcome::found);
-  EXPECT_EQ(router.find(Method::get, {"other.js"}).outcome, RouteMatch::Outcome::not_found);
+  EXPECT_EQ(router.size(), 2u);  // "/" and "/{file...}"
+  const auto get = [&](std::vector<std::string> segments) {
+    auto match = router.find(Method::get, segments);
+    Request request;
+    request.method = Method::get;
+    request.path_params = match.params;  // as the server hands them over
+    return dispatch(match, request, nullptr);
+  };
+  EXPECT_EQ(get({}).headers.get("Content-Type"), "text/html; charset=utf-8");  // index.html
+  EXPECT_EQ(get({"app.3f9a2b1c.js"}).headers.get("Content-Type"), "text/javascript; charset=utf-8");
+  EXPECT_EQ(get({"other.js"}).status, 404);
+  EXPECT_EQ(get({"sub", "app.3f9a2b1c.js"}).status, 404);
 }
 
 }  // namespace

@@ -77,7 +77,7 @@ TEST_F(OpenApiTest, ServedAndDescribesEveryRegisteredRoute) {
     ASSERT_TRUE(doc["paths"][route.pattern].contains(method)) << method << " " << route.pattern;
     const auto& op = doc["paths"][route.pattern][method];
     EXPECT_TRUE(op["responses"].contains(std::to_string(route.success_status))) << route.pattern;
-    EXPECT_EQ(op["responses"].contains("401"), !route.is_public) << route.pattern;
+    EXPECT_EQ(op["responses"].contains("401"), !route.is_public()) << route.pattern;
     // Path parameters are declared.
     if (route.pattern.find("{id}") != std::string::npos) {
       bool declared = false;
@@ -89,7 +89,7 @@ TEST_F(OpenApiTest, ServedAndDescribesEveryRegisteredRoute) {
   // Only the document itself is public.
   std::size_t public_routes = 0;
   for (const auto& route : routes_)
-    public_routes += route.is_public ? 1 : 0;
+    public_routes += route.is_public() ? 1 : 0;
   EXPECT_EQ(public_routes, 1u);
 }
 

@@ -57,6 +57,10 @@ ApiTest::ApiTest()
                         });
       continue;
     }
+    if (entry.public_handler) {
+      router_.add(entry.method, entry.pattern, entry.public_handler);
+      continue;
+    }
     router_.add(entry.method, entry.pattern,
                 [this, handler = entry.handler](const Request& r) { return handler(r, admin_); });
   }

@@ -24,8 +24,8 @@ OPENAPI = None
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 # Routes of the sign-in module (web/auth_routes.hpp) that the OpenAPI document does not list
 # but that need a session all the same.
-AUTH_OPERATIONS = [("GET", "/api/v1/auth/session"), ("POST", "/api/v1/auth/logout"),
-                   ("POST", "/api/v1/auth/password"), ("GET", "/api/v1/audit")]
+# Public in the document, yet it tells only a signed-in client who it is.
+AUTH_OPERATIONS = [("GET", "/api/v1/auth/session")]
 
 
 def setUpModule():
@@ -63,11 +63,12 @@ def without_keys(value, keys):
 
 
 def operations():
-    """Every (METHOD, pattern) of the OpenAPI document but the document itself."""
+    """Every (METHOD, pattern) of the OpenAPI document that needs a session and answers JSON:
+    not the public ones (sign-in, the document, /metrics, the app's files), not the WebSocket."""
     ops = []
     for path, methods in OPENAPI["paths"].items():
-        for method in methods:
-            if path != "/api/v1/openapi.json":
+        for method, op in methods.items():
+            if op.get("security") != [] and "101" not in op["responses"]:
                 ops.append((method.upper(), path))
     return ops
 

@@ -133,7 +133,11 @@ std::string operation_id(const ApiRoute& route) {
   std::string id(to_string(route.method));
   for (char& c : id)
     c = static_cast<char>(c - 'A' + 'a');
-  for (const char c : route.pattern.substr(std::string_view("/api/v1").size())) {
+  std::string_view path = route.pattern;
+  if (path.starts_with("/api/v1/")) path.remove_prefix(std::string_view("/api/v1").size());
+  if (path == "/") return id + "_app";
+  for (const char c : path) {
+    if (c == '.') continue;  // of "{file...}"
     if (c == '/' || c == '-') {
       id += '_';
     } else if (c != '{' && c != '}') {
@@ -350,6 +354,70 @@ Json openapi_schemas() {
       {"board_heap", integer()}});
   s["LiveSnapshot"] =
       answer(Json{{"time", time()}, {"machines", array_of(schema_ref("MachineStatus"))}});
+  // Sign-in (web/auth/routes.cpp).
+  s["LoginRequest"] =
+      object(Json{{"email", string()}, {"password", string()}}, {"email", "password"}, false);
+  s["Session"] = answer(
+      Json{{"user", answer(Json{{"id", integer()}, {"email", string()}, {"name", string()}})},
+           {"csrf_token", string("send it back in X-CSRF-Token on every change")},
+           {"password_change_required", boolean("true: only the password change is allowed")}});
+  s["PasswordChange"] =
+      object(Json{{"current", string()}, {"new", string("at least 8 characters")}},
+             {"current", "new"}, false);
+  s["PasswordChanged"] = answer(Json{{"password_change_required", boolean()}});
+  s["ForgotRequest"] = object(Json{{"email", string()}}, {"email"}, false);
+  s["ResetRequest"] = object(Json{{"token", string("from the mailed link")},
+                                  {"password", string("at least 8 characters")}},
+                             {"token", "password"}, false);
+  s["Message"] = answer(Json{{"message", string()}});
+  s["AuditEntry"] = answer(Json{{"id", integer()},
+                                {"time", time()},
+                                {"user_id", nullable(integer())},
+                                {"user_email", string()},
+                                {"address", string("the client's IP address")},
+                                {"action", string("login, create, update, delete, ...")},
+                                {"entity", string("member, machine, session, ...")},
+                                {"entity_id", nullable(integer())},
+                                {"before", nullable(Json{{"type", "object"}})},
+                                {"after", nullable(Json{{"type", "object"}})}});
+  s["AuditPage"] = page_of("AuditEntry");
+
+  // The live WebSocket's messages (/api/v1/live), told apart by "type".
+  const auto message = [](std::string_view type, Json fields) {
+    fields["type"] = Json{{"type", "string"}, {"enum", {type}}};
+    return answer(std::move(fields));
+  };
+  s["LiveSnapshotMessage"] = message(
+      "snapshot", Json{{"time", time()}, {"machines", array_of(schema_ref("MachineStatus"))}});
+  s["LiveMachineMessage"] = message("machine", Json{{"machine", schema_ref("MachineStatus")}});
+  s["LiveMachineRemovedMessage"] = message("machine_removed", Json{{"machine_id", integer()}});
+  s["LiveUnknownCardMessage"] = message(
+      "unknown_card", Json{{"machine_id", integer()}, {"card", string()}, {"time", time()}});
+  s["LiveBoardDiscoveredMessage"] =
+      message("board_discovered", Json{{"machine_id", integer()}, {"time", time()}});
+  s["LiveHeartbeatMessage"] = message("heartbeat", Json{{"time", time()}});
+  s["LiveRemoteMessage"] =
+      message("remote", Json{{"machine_id", integer()},
+                             {"ok", boolean("what the board's next queries confirmed")},
+                             {"message", string("started, stopped, no response, ...")}});
+  Json kinds = Json::array();
+  for (const char* name : {"LiveSnapshotMessage", "LiveMachineMessage", "LiveMachineRemovedMessage",
+                           "LiveUnknownCardMessage", "LiveBoardDiscoveredMessage",
+                           "LiveHeartbeatMessage", "LiveRemoteMessage"})
+    kinds.push_back(schema_ref(name));
+  s["LiveMessage"] =
+      Json{{"oneOf", std::move(kinds)},
+           {"discriminator",
+            {{"propertyName", "type"},
+             {"mapping",
+              {{"snapshot", "#/components/schemas/LiveSnapshotMessage"},
+               {"machine", "#/components/schemas/LiveMachineMessage"},
+               {"machine_removed", "#/components/schemas/LiveMachineRemovedMessage"},
+               {"unknown_card", "#/components/schemas/LiveUnknownCardMessage"},
+               {"board_discovered", "#/components/schemas/LiveBoardDiscoveredMessage"},
+               {"heartbeat", "#/components/schemas/LiveHeartbeatMessage"},
+               {"remote", "#/components/schemas/LiveRemoteMessage"}}}}}};
+
   s["RemoteAccepted"] =
       answer(Json{{"machine_id", integer()},
                   {"request", Json{{"type", "string"}, {"enum", {"start", "stop"}}}},
@@ -370,10 +438,15 @@ Json openapi_document(const RouteTable& routes) {
     for (std::size_t open = route.pattern.find('{'); open != std::string::npos;
          open = route.pattern.find('{', open + 1)) {
       const auto close = route.pattern.find('}', open);
-      parameters.push_back(Json{{"name", route.pattern.substr(open + 1, close - open - 1)},
-                                {"in", "path"},
-                                {"required", true},
-                                {"schema", {{"type", "integer"}, {"minimum", 1}}}});
+      std::string name = route.pattern.substr(open + 1, close - open - 1);
+      // "{file...}" takes the rest of the path: a string; every other parameter is a row id.
+      const bool tail = name.ends_with("...");
+      if (tail) name.resize(name.size() - 3);
+      parameters.push_back(Json{
+          {"name", name},
+          {"in", "path"},
+          {"required", true},
+          {"schema", tail ? Json{{"type", "string"}} : Json{{"type", "integer"}, {"minimum", 1}}}});
     }
     for (const auto& param : route.query) {
       Json schema{{"type", param.type}};
@@ -391,10 +464,16 @@ Json openapi_document(const RouteTable& routes) {
                {"content", {{"application/json", {{"schema", schema_ref(route.request_schema)}}}}}};
     }
     Json responses = Json::object();
-    Json success{{"description", route.success_status == 204 ? "done, no body" : "success"}};
+    Json success{{"description", route.success_status == 204   ? "done, no body"
+                                 : route.success_status == 101 ? "switching to the WebSocket "
+                                                                 "protocol; each text frame is "
+                                                                 "one message of this schema"
+                                                               : "success"}};
     if (!route.response_schema.empty()) {
-      success["content"] = {{"application/json", {{"schema", schema_ref(route.response_schema)}}}};
-    } else if (route.is_public) {
+      success["content"] = {{route.response_type, {{"schema", schema_ref(route.response_schema)}}}};
+    } else if (route.response_type != "application/json") {
+      success["content"] = {{route.response_type, {{"schema", {{"type", "string"}}}}}};
+    } else if (route.is_public()) {
       success["content"] = {{"application/json", {{"schema", {{"type", "object"}}}}}};
     }
     responses[std::to_string(route.success_status)] = std::move(success);
@@ -402,7 +481,7 @@ Json openapi_document(const RouteTable& routes) {
     if (!route.request_schema.empty() || !route.query.empty()) {
       responses["400"] = error_response_ref("invalid input: a message per field");
     }
-    if (!route.is_public) {
+    if (!route.is_public()) {
       responses["401"] = error_response_ref("no valid session");
       responses["403"] = error_response_ref(changes ? "missing or wrong CSRF token, or the "
                                                       "password must be changed first"
@@ -413,7 +492,7 @@ Json openapi_document(const RouteTable& routes) {
     }
     if (changes) responses["409"] = error_response_ref("conflict: names the field");
     op["responses"] = std::move(responses);
-    if (route.is_public) {
+    if (route.is_public()) {
       op["security"] = Json::array();
     } else if (changes) {
       op["security"] = Json::array({Json{{"session", Json::array()}, {"csrf", Json::array()}}});
@@ -421,7 +500,9 @@ Json openapi_document(const RouteTable& routes) {
     std::string method(to_string(route.method));
     for (char& c : method)
       c = static_cast<char>(c - 'A' + 'a');
-    paths[route.pattern][method] = std::move(op);
+    std::string path = route.pattern;
+    if (const auto tail = path.find("...}"); tail != std::string::npos) path.erase(tail, 3);
+    paths[path][method] = std::move(op);
   }
   Json tag_list = Json::array();
   for (const auto& tag : tags)

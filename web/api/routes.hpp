@@ -1,10 +1,10 @@
-// The REST API of the admin portal under /api/v1: one table of routes (method, pattern, handler
-// and its documentation) that both the router and the OpenAPI document are built from, so the
-// published document cannot drift from what is served.
+// The REST API of the admin portal under /api/v1, and the portal's whole route table
+// (web/auth/route_table.hpp) from which both the router and the OpenAPI document are built, so
+// the published document lists every route the server answers.
 //
-// Every route but GET /api/v1/openapi.json goes through protect(): 401 without a session, 403
-// without the CSRF token on state changes. Handlers run on the reactor thread; each state
-// change runs in one transaction together with its audit entry.
+// Every REST route goes through protect(): 401 without a session, 403 without the CSRF token on
+// state changes. Handlers run on the reactor thread; each state change runs in one transaction
+// together with its audit entry.
 #pragma once
 
 #include <functional>
@@ -12,43 +12,45 @@
 #include <vector>
 
 #include "web/api/context.hpp"
+#include "web/api/metrics.hpp"
 #include "web/auth/guard.hpp"
+#include "web/auth/route_table.hpp"
 #include "web/http/http_message.hpp"
 #include "web/http/router.hpp"
 
+namespace fabomatic::web {
+class LiveHub;
+class StaticAssets;
+}  // namespace fabomatic::web
+
 namespace fabomatic::web::api {
 
-/// A query parameter as the OpenAPI document shows it.
-struct ParamDoc {
-  std::string name;
-  std::string type;  // "integer", "number", "boolean", "string"
-  std::string description;
-  std::vector<std::string> choices;  // an enum, e.g. the sort fields
-};
+/// The REST API's own routes, in the order the OpenAPI document lists them.
+RouteTable rest_routes(ApiContext& context);
 
-struct ApiRoute {
-  Method method = Method::get;
-  std::string pattern;  // "/api/v1/machines/{id}"
-  std::string tag;      // the OpenAPI group ("members", "machines", ...)
-  std::string summary;
-  ProtectedHandler handler;
-  /// When set, answers instead of `handler`, through a Reply (work done off the reactor first).
-  ProtectedAsyncHandler async_handler;
-  std::vector<ParamDoc> query;
-  std::string request_schema;   // components/schemas name of the body; "" when none
-  std::string response_schema;  // of the success answer; "" when it has no body
-  int success_status = 200;
-  bool is_public = false;  // served without a session (the OpenAPI document only)
-};
-
-using RouteTable = std::vector<ApiRoute>;
-
-/// The whole API, in the order the OpenAPI document lists it.
+/// rest_routes() and GET /api/v1/openapi.json describing them.
 RouteTable api_routes(ApiContext& context);
 
 /// Adds every route of api_routes() to `router`, the non-public ones behind protect().
 /// Throws std::invalid_argument when context.auth is unset.
 void register_api_routes(Router& router, ApiContext& context);
+
+/// Everything else the portal serves, for portal_routes(). All must outlive the router.
+struct PortalParts {
+  ApiContext& api;             // the REST API (api.auth must be set)
+  RouteTable sign_in;          // web/auth's routes (add_auth_routes)
+  LiveHub& live;               // the live WebSocket
+  const StaticAssets& assets;  // the browser app
+  MetricsSources metrics;
+  bool metrics_allow_remote = false;
+};
+
+/// The whole portal as one table: sign-in, the REST API, the live WebSocket, /metrics, the
+/// static files, and GET /api/v1/openapi.json describing all of them.
+RouteTable portal_routes(PortalParts parts);
+
+/// Adds the OpenAPI document of `routes` to them, as GET /api/v1/openapi.json (public).
+void add_openapi_route(RouteTable& routes);
 
 // One function per entity group adds its routes (api_<group>.cpp).
 void add_member_routes(RouteTable& routes, ApiContext& context);

@@ -384,38 +384,93 @@ PasswordResetOptions password_reset_options(const AuthOptions& options) {
   return PasswordResetOptions{portal_url(options), options.reset_token_lifetime, options.site_name};
 }
 
+void add_auth_routes(RouteTable& routes, SessionAuth& auth, db::Connection& db, Mailer& mailer,
+                     AuditLog& audit, const AuthOptions& options) {
+  auto self = std::make_shared<AuthRoutes>(auth, db, mailer, audit, options);
+  const RouteOptions small{kAuthBodyLimit};
+  const auto entry = [&routes](Method method, std::string pattern, std::string summary,
+                               std::string request_schema,
+                               std::string response_schema) -> ApiRoute& {
+    ApiRoute& route = routes.emplace_back();
+    route.method = method;
+    route.pattern = std::move(pattern);
+    route.tag = "sign-in";
+    route.summary = std::move(summary);
+    route.request_schema = std::move(request_schema);
+    route.response_schema = std::move(response_schema);
+    return route;
+  };
+
+  ApiRoute& login = entry(Method::post, "/api/v1/auth/login",
+                          "Sign in: sets the session cookie and answers the CSRF token; 401 for a "
+                          "wrong e-mail or password, 403 for an account without the portal, 429 "
+                          "after too many failures",
+                          "LoginRequest", "Session");
+  login.public_async_handler = [self](const Request& r, Reply reply) {
+    self->login(r, std::move(reply));
+  };
+  login.options = small;
+
+  ApiRoute& session =
+      entry(Method::get, "/api/v1/auth/session",
+            "Who is signed in, and the CSRF token; 401 without a session", "", "Session");
+  session.public_handler = [self](const Request& r) { return self->session(r); };
+
+  ApiRoute& logout =
+      entry(Method::post, "/api/v1/auth/logout", "Sign out (ends this session)", "", "");
+  logout.handler = [self](const Request& r, const Principal& who) { return self->logout(r, who); };
+  logout.protect.allow_password_change_required = true;
+  logout.options = small;
+  logout.success_status = 204;
+
+  ApiRoute& password =
+      entry(Method::post, "/api/v1/auth/password",
+            "Change the signed-in user's password (the one route open while a change is due); "
+            "other sessions of the user end",
+            "PasswordChange", "PasswordChanged");
+  password.async_handler = [self](const Request& r, const Principal& who, Reply reply) {
+    self->change_password(r, who, std::move(reply));
+  };
+  password.protect.allow_password_change_required = true;
+  password.options = small;
+
+  ApiRoute& forgot = entry(Method::post, "/api/v1/auth/forgot",
+                           "Mail a reset link when the address belongs to an account of the "
+                           "portal; always 202, whether it does or not",
+                           "ForgotRequest", "Message");
+  forgot.public_handler = [self](const Request& r) { return self->forgot(r); };
+  forgot.options = small;
+  forgot.success_status = 202;
+
+  ApiRoute& reset = entry(Method::post, "/api/v1/auth/reset",
+                          "Set a new password with the token of a mailed link (valid 30 minutes, "
+                          "once); 400 invalid_token otherwise",
+                          "ResetRequest", "Message");
+  reset.public_async_handler = [self](const Request& r, Reply reply) {
+    self->reset(r, std::move(reply));
+  };
+  reset.options = small;
+
+  ApiRoute& audit_list =
+      entry(Method::get, "/api/v1/audit", "The audit log: who changed what and when, newest first",
+            "", "AuditPage");
+  audit_list.tag = "audit";
+  audit_list.handler = [self](const Request& r, const Principal&) { return self->audit_list(r); };
+  audit_list.query = {{"entity", "string", "member, machine, session, ...", {}},
+                      {"action", "string", "login, create, update, delete, ...", {}},
+                      {"entity_id", "integer", "the changed row", {}},
+                      {"user_id", "integer", "who made the change", {}},
+                      {"from", "number", "unix seconds, inclusive", {}},
+                      {"to", "number", "unix seconds, exclusive", {}},
+                      {"limit", "integer", "rows per page, 1..500 (default 50)", {}},
+                      {"offset", "integer", "rows to skip (default 0)", {}}};
+}
+
 void register_auth_routes(Router& router, SessionAuth& auth, db::Connection& db, Mailer& mailer,
                           AuditLog& audit, const AuthOptions& options) {
-  auto routes = std::make_shared<AuthRoutes>(auth, db, mailer, audit, options);
-  const RouteOptions small{kAuthBodyLimit};
-  const ProtectOptions while_change_due{.allow_password_change_required = true};
-
-  router.add_async(
-      Method::post, "/api/v1/auth/login",
-      [routes](const Request& r, Reply reply) { routes->login(r, std::move(reply)); }, small);
-  router.get("/api/v1/auth/session", [routes](const Request& r) { return routes->session(r); });
-  router.post(
-      "/api/v1/auth/logout",
-      protect(
-          auth, [routes](const Request& r, const Principal& who) { return routes->logout(r, who); },
-          while_change_due),
-      small);
-  router.add_async(Method::post, "/api/v1/auth/password",
-                   protect_async(
-                       auth,
-                       [routes](const Request& r, const Principal& who, Reply reply) {
-                         routes->change_password(r, who, std::move(reply));
-                       },
-                       while_change_due),
-                   small);
-  router.post(
-      "/api/v1/auth/forgot", [routes](const Request& r) { return routes->forgot(r); }, small);
-  router.add_async(
-      Method::post, "/api/v1/auth/reset",
-      [routes](const Request& r, Reply reply) { routes->reset(r, std::move(reply)); }, small);
-  router.get("/api/v1/audit", protect(auth, [routes](const Request& r, const Principal&) {
-               return routes->audit_list(r);
-             }));
+  RouteTable routes;
+  add_auth_routes(routes, auth, db, mailer, audit, options);
+  register_routes(router, std::move(routes), auth);
 }
 
 }  // namespace fabomatic::web

@@ -19,6 +19,7 @@
 #include "web/auth/guard.hpp"
 #include "web/auth/password_reset.hpp"
 #include "web/auth/password_worker.hpp"
+#include "web/auth/route_table.hpp"
 #include "web/http/router.hpp"
 #include "web/mail/mailer.hpp"
 
@@ -59,8 +60,12 @@ std::string portal_url(const AuthOptions& options);
 /// admin-triggered reset, which the REST API exposes.
 PasswordResetOptions password_reset_options(const AuthOptions& options);
 
-/// Registers the routes above. Everything passed must outlive the router. `db` is the
-/// connection of `auth` and `audit`.
+/// Adds the routes above to the portal's route table (so the OpenAPI document lists them).
+/// Everything passed must outlive the router. `db` is the connection of `auth` and `audit`.
+void add_auth_routes(RouteTable& routes, SessionAuth& auth, db::Connection& db, Mailer& mailer,
+                     AuditLog& audit, const AuthOptions& options);
+
+/// add_auth_routes() straight onto a router (for tests of sign-in alone).
 void register_auth_routes(Router& router, SessionAuth& auth, db::Connection& db, Mailer& mailer,
                           AuditLog& audit, const AuthOptions& options);
 

@@ -112,6 +112,14 @@ bool Router::more_specific(const std::vector<Segment>& a, const std::vector<Segm
   return a.size() > b.size();
 }
 
+std::vector<std::pair<Method, std::string>> Router::list() const {
+  std::vector<std::pair<Method, std::string>> out;
+  out.reserve(routes_.size());
+  for (const auto& entry : routes_)
+    out.emplace_back(entry->route.method, entry->route.pattern);
+  return out;
+}
+
 RouteMatch Router::find(Method method, const std::vector<std::string>& segments) const {
   RouteMatch match;
   const Entry* best = nullptr;

@@ -94,6 +94,9 @@ class Router {
 
   std::size_t size() const { return routes_.size(); }
 
+  /// Method and pattern of every route, in the order they were added (a WebSocket as GET).
+  std::vector<std::pair<Method, std::string>> list() const;
+
  private:
   struct Segment {
     enum class Kind { literal, param, tail } kind;

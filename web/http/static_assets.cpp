@@ -118,14 +118,28 @@ bool accepts_gzip(std::string_view accept_encoding) {
 
 StaticAssets::StaticAssets(std::span<const EmbeddedAsset> assets) : assets_(assets) {}
 
-void StaticAssets::mount(Router& router) const {
+const EmbeddedAsset* StaticAssets::find(std::string_view path) const {
   for (const EmbeddedAsset& asset : assets_) {
-    auto handler = [this, &asset](const Request& request) { return serve(asset, request); };
-    // Immutable data: served on the portal's I/O thread, never queued for the reactor.
-    const RouteOptions options{.io_thread_safe = true};
-    router.get("/" + std::string(asset.path), handler, options);
-    if (asset.path == "index.html") router.get("/", handler, options);
+    if (asset.path == path) return &asset;
   }
+  return nullptr;
+}
+
+Handler StaticAssets::handler() const {
+  return [this](const Request& request) {
+    const auto file = request.path_params.find("file");
+    const EmbeddedAsset* asset =
+        find(file == request.path_params.end() ? "index.html" : std::string_view(file->second));
+    if (asset == nullptr) return Response::error(404, "not_found", "no such resource");
+    return serve(*asset, request);
+  };
+}
+
+void StaticAssets::mount(Router& router) const {
+  // Immutable data: served on the portal's I/O thread, never queued for the reactor.
+  const RouteOptions options{.io_thread_safe = true};
+  router.get("/", handler(), options);
+  router.get("/{file...}", handler(), options);
 }
 
 Response StaticAssets::serve(const EmbeddedAsset& asset, const Request& request) const {

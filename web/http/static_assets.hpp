@@ -1,6 +1,6 @@
 // The portal's files (HTML, CSS, scripts, fonts), embedded in the binary at build time by
-// web/embed_assets.cmake from web/assets/, each with a gzip -9n copy when that is smaller.
-// Only names in the bundle are served: a request can never reach the file system.
+// web/http/embed_assets.cmake from the built browser app, each with a gzip -9n copy when that is
+// smaller. Only names in the bundle are served: a request can never reach the file system.
 #pragma once
 
 #include <span>
@@ -8,10 +8,9 @@
 #include <string_view>
 
 #include "web/http/http_message.hpp"
+#include "web/http/router.hpp"
 
 namespace fabomatic::web {
-
-class Router;
 
 struct EmbeddedAsset {
   std::string_view path;    // relative to web/assets, "/"-separated: "index.html"
@@ -39,8 +38,15 @@ class StaticAssets {
  public:
   explicit StaticAssets(std::span<const EmbeddedAsset> assets = embedded_assets());
 
-  /// GET (and HEAD) routes for every asset at "/<path>", and "/" for index.html when present.
+  /// Serves GET (and HEAD) "/" (index.html) and "/{file...}" (the asset of that path; 404 for
+  /// any other name). The object must outlive the handler.
+  Handler handler() const;
+
+  /// The two routes of handler() on `router` (the portal registers them from its route table).
   void mount(Router& router) const;
+
+  /// The asset at `path` ("index.html", "app-3f9a2b1c4d5e.js"), or null.
+  const EmbeddedAsset* find(std::string_view path) const;
 
   /// The response for one asset: 200 (gzip when accepted and smaller) or 304 when
   /// If-None-Match names its ETag. ETag and Cache-Control on both.

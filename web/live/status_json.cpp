@@ -49,4 +49,12 @@ Json live_event_json(const backend::LiveEvent& event) {
   return {{"type", "unknown"}};
 }
 
+nlohmann::ordered_json remote_outcome_json(db::Id machine_id,
+                                           const backend::RemoteOutcome& outcome) {
+  return {{"type", "remote"},
+          {"machine_id", machine_id},
+          {"ok", outcome.ok},
+          {"message", outcome.message}};
+}
+
 }  // namespace fabomatic::web

@@ -6,6 +6,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "backend/live_status.hpp"
+#include "backend/remote_control.hpp"
 
 namespace fabomatic::web {
 
@@ -20,5 +21,10 @@ const char* machine_state(const backend::MachineStatus& status);
 
 /// One WebSocket message for a live event.
 nlohmann::ordered_json live_event_json(const backend::LiveEvent& event);
+
+/// The WebSocket message announcing what a remote start/stop came to:
+/// {"type":"remote","machine_id":7,"ok":true,"message":"started"}.
+nlohmann::ordered_json remote_outcome_json(db::Id machine_id,
+                                           const backend::RemoteOutcome& outcome);
 
 }  // namespace fabomatic::web
