@@ -125,7 +125,7 @@ struct Portal::Impl {
   web::AuditLog audit;
   web::SmtpMailer mailer;
   web::LiveHub live;
-  web::StaticAssets assets;
+  web::StaticAssets assets{web::embedded_assets()};  // the browser app (web/frontend/)
   std::unique_ptr<web::api::ApiContext> api;
   std::unique_ptr<web::Server> server;
 };

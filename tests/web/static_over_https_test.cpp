@@ -9,7 +9,7 @@ namespace fabomatic::web::test {
 namespace {
 
 struct StaticServer {
-  StaticAssets assets;
+  StaticAssets assets{embedded_assets()};  // the test bundle (tests/web/assets)
   TestServer server{[this] {
     Router router;
     assets.mount(router);

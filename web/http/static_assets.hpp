@@ -13,13 +13,14 @@
 namespace fabomatic::web {
 
 struct EmbeddedAsset {
-  std::string_view path;    // relative to web/assets, "/"-separated: "index.html"
+  std::string_view path;    // relative to the embedded folder, "/"-separated: "index.html"
   std::string_view data;    // the file as it is
   std::string_view gzip;    // gzip -9n of data; empty when not smaller
   std::string_view sha256;  // hex digest of data
 };
 
-/// The generated bundle of web/assets.
+/// The files a target embedded with embed_files() (web/http/CMakeLists.txt): the browser app in
+/// the appliance (web/frontend/), a test bundle in the tests. Defined by the generated source.
 std::span<const EmbeddedAsset> embedded_assets();
 
 /// Content-Type for a file name ("app.js" -> "text/javascript; charset=utf-8").
@@ -36,7 +37,7 @@ bool accepts_gzip(std::string_view accept_encoding);
 
 class StaticAssets {
  public:
-  explicit StaticAssets(std::span<const EmbeddedAsset> assets = embedded_assets());
+  explicit StaticAssets(std::span<const EmbeddedAsset> assets);
 
   /// Serves GET (and HEAD) "/" (index.html) and "/{file...}" (the asset of that path; 404 for
   /// any other name). The object must outlive the handler.
