@@ -24,7 +24,7 @@ namespace {
 
 constexpr std::int64_t kMaxDuration = 86400;  // a day: longer durations are not believed
 // A stopuse repeating the machine's last closed use within this window is the board replaying
-// an answer it missed (PROTOCOL.md (fix)).
+// an answer it missed (docs/board-protocol.md; differs from the Python backend).
 constexpr double kDuplicateStopWindow = 600;
 
 // Queries whose only write is a last-seen time, which Heartbeats keeps for later.

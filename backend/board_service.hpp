@@ -1,7 +1,7 @@
 // The board protocol, in-process: every PUBLISH on machine/+ is intercepted from the embedded
 // broker (it still reaches other subscribers), answered from the database in one transaction,
 // and the reply published on <query topic>/reply through the same reactor once that
-// transaction has committed (PROTOCOL.md).
+// transaction has committed (docs/board-protocol.md).
 #pragma once
 
 #include <cstdint>

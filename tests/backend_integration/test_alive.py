@@ -1,4 +1,4 @@
-"""PROTOCOL.md, alive: upsert the machine's board row (heap string -> integer, a non-numeric
+"""docs/board-protocol.md, alive: upsert the machine's board row (heap string -> integer, a non-numeric
 heap counts as 0) and the machine's last seen; never a reply. An alive from an unknown machine
 id gets no reply either (fix) and is remembered in discovered_boards."""
 import time

@@ -1,4 +1,4 @@
-"""PROTOCOL.md, checkuser: the authorization decision, step by step, and the level.
+"""docs/board-protocol.md, checkuser: the authorization decision, step by step, and the level.
 
   1. unknown card (also: a deleted user's card) -> tap recorded in unknown_cards, "Unknown"
   2. user disabled -> not authorized

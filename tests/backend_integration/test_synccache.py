@@ -1,4 +1,4 @@
-"""PROTOCOL.md, synccache: the cards authorized on the machine (same rule as checkuser;
+"""docs/board-protocol.md, synccache: the cards authorized on the machine (same rule as checkuser;
 enabled, not deleted, with a card) with their level, in user-id order, as many as fit in the
 board's 280-byte reply (fix)."""
 import unittest

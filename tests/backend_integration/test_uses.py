@@ -1,4 +1,4 @@
-"""PROTOCOL.md, startuse / inuse / stopuse: the uses table and the machine's hours.
+"""docs/board-protocol.md, startuse / inuse / stopuse: the uses table and the machine's hours.
 
 Machine hours (machines.machine_hours, in hours) always equal the sum of the durations of the
 closed uses: each use adds its duration once, when it closes (fix). Replayed stops that
