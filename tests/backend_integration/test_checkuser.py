@@ -6,7 +6,7 @@
   4. machine blocked -> not authorized
   5. machine type access management 1 -> authorized
   6. authorized iff an authorization (user, machine) exists
-Level 2 when the role has authorize all or maintenance (fix), else 1.
+Level 2 when the role has authorize all or maintenance (unlike the Python backend), else 1.
 """
 import time
 import unittest
