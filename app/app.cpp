@@ -1,6 +1,7 @@
 #include "app/app.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
 #include <cstring>
@@ -97,7 +98,10 @@ void App::start() {
 
   if (i.auth.active()) i.broker.add_hooks(i.auth);
   const auto topics = backend::BoardTopics::from(i.settings.mqtt);
-  i.boards = std::make_unique<backend::BoardService>(i.broker, conn, i.status, topics, unix_now);
+  // Replies whose writes must be synced leave together at the end of the reactor's turn.
+  i.boards = std::make_unique<backend::BoardService>(
+      i.broker, conn, i.status, topics, unix_now,
+      [&i](std::function<void()> then) { boost::asio::post(i.io, std::move(then)); });
   i.remote = std::make_unique<backend::RemoteControl>(i.broker, conn, i.status, topics, unix_now);
   i.boards->set_observer(
       [&i](const backend::BoardEvent& event) { i.remote->on_board_event(event); });

@@ -18,6 +18,7 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then packages+=(
 test_packages=(
   libgtest-dev libgmock-dev clang-format
   python3 python3-paho-mqtt mosquitto mosquitto-clients procps wrk
+  strace  # tests/backend_integration/test_durability.py watches the syncs of the reply path
   chromium  # the browser the portal's Playwright tests drive (/usr/bin/chromium)
 )
 if [[ "${1:-}" == "--test" ]]; then packages+=("${test_packages[@]}"); fi
