@@ -146,6 +146,10 @@ check "/var/lib/fabomatic owned by fabomatic, 0750" \
   test "$(in_root stat -c '%U:%G %a' /var/lib/fabomatic)" = "fabomatic:fabomatic 750"
 check "unit enabled (multi-user.target.wants)" test -L "$rootfs/etc/systemd/system/multi-user.target.wants/fabomatic.service"
 check "binary stripped and runs: $(in_root fabomatic --version)" in_root fabomatic --version
+exposure=$(systemd-analyze security --offline=true "$rootfs/lib/systemd/system/fabomatic.service" 2>/dev/null |
+  sed -n 's/.*Overall exposure level for fabomatic.service: \([0-9.]*\).*/\1/p')
+check "unit sandboxed: systemd-analyze security exposure ${exposure:-?} (at most 2.0)" \
+  systemd-analyze security --offline=true --threshold=20 "$rootfs/lib/systemd/system/fabomatic.service"
 
 run_service first
 log1=$work/service-first.log
