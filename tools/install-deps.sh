@@ -30,7 +30,7 @@ cross_packages=(
   libgtest-dev:arm64 libgmock-dev:arm64
 )
 image_packages=(
-  mmdebstrap qemu-user-static dosfstools mtools fdisk e2fsprogs qemu-system-arm
+  mmdebstrap arch-test qemu-user-static dosfstools mtools fdisk e2fsprogs qemu-system-arm
   python3 python3-paho-mqtt curl
 )
 cross=no
