@@ -53,7 +53,8 @@ unshare --net bash -c '
   cat "$work/probe.txt"
   echo "boot to both answers: $(python3 -c "print(round($end - $start, 1))") s" | tee -a "$work/probe.txt"
   # The console lines of the first boot need a few seconds more after the portal answers.
-  for _ in $(seq 1 60); do grep -q "SHA-256 fingerprint" "$work/console.log" && break; sleep 1; done
+  for _ in $(seq 1 60); do grep -aq "admin portal on" "$work/console.log" && break; sleep 1; done
+  sleep 2
   kill $qemu
   wait $qemu 2>/dev/null
   exit $status
@@ -74,6 +75,9 @@ check "first boot grew the root file system: $(grep -ao 'grown from [^ ]* to [^ 
   grep -aq 'fabomatic-firstboot: root file system .* grown' "$work/console.log"
 check "the console shows the certificate's fingerprint and the portal's address" \
   sh -c "grep -aq 'SHA-256 fingerprint' '$work/console.log' && grep -aq 'admin portal on https://fabomatic' '$work/console.log'"
-check "fabomatic.service started by systemd (Type=notify)" grep -aq 'Started fabomatic.service\|Started fabomatic' "$work/console.log"
+check "systemd got READY=1 with fabomatic's status: $(grep -ao 'fabomatic.service active: [^(]*' "$work/console.log" | head -1 | tr -d '\r')" \
+  grep -aq 'fabomatic.service active: broker on port 1883' "$work/console.log"
+check "systemd receives the watchdog pings (WatchdogSec)" grep -aq 'watchdog pings arriving' "$work/console.log"
+check "SSH is off" sh -c "! grep -aq 'Started .*ssh\.service' '$work/console.log'"
 echo "$passed passed, $failed failed"
 [[ $status -eq 0 && $failed -eq 0 ]]
