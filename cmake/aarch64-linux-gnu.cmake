@@ -12,9 +12,13 @@ set(CMAKE_C_COMPILER aarch64-linux-gnu-gcc)
 set(CMAKE_CXX_COMPILER aarch64-linux-gnu-g++)
 set(PKG_CONFIG_EXECUTABLE aarch64-linux-gnu-pkg-config CACHE FILEPATH "pkg-config for arm64")
 
+# The arm64 C library and loader are those of the multiarch packages (libc6:arm64, in /lib and
+# /usr/lib/aarch64-linux-gnu, pulled in by the -dev:arm64 libraries), so qemu needs no -L prefix.
+# With "-L /usr/aarch64-linux-gnu" (the cross toolchain's own copy of libc) every program that
+# starts a thread hung in qemu 7.2 here.
 find_program(FABOMATIC_QEMU_AARCH64 NAMES qemu-aarch64-static qemu-aarch64)
 if(FABOMATIC_QEMU_AARCH64)
-  set(CMAKE_CROSSCOMPILING_EMULATOR ${FABOMATIC_QEMU_AARCH64} -L /usr/aarch64-linux-gnu)
+  set(CMAKE_CROSSCOMPILING_EMULATOR ${FABOMATIC_QEMU_AARCH64})
 endif()
 
 # Headers and libraries of the target come from the multiarch paths (/usr/include,
