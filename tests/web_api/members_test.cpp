@@ -219,7 +219,7 @@ TEST_F(MembersTest, PagingFiltersAndSort) {
   const Reply bad = get("/api/v1/members?sort=password_hash&order=up&limit=0&offset=-1&role_id=x");
   EXPECT_EQ(bad.status, 400);
   EXPECT_EQ(bad.field("sort"), "must be one of: id, name, card, email, role");
-  EXPECT_EQ(bad.field("order"), "must be asc or desc");
+  EXPECT_EQ(bad.field("order"), "must be one of: asc, desc");
   EXPECT_EQ(bad.field("limit"), "must be between 1 and 500");
   EXPECT_NE(bad.field("offset"), "");
   EXPECT_EQ(bad.field("role_id"), "must be a positive integer id");

@@ -2,7 +2,8 @@
 // 1 "MACHINE1", the roles, the admin user 1 and Anonymous), the real audit log, live status and
 // remote control (publishing on a recording bus), and the API's route table in a router that
 // calls each handler as a fixed signed-in admin — so a test sends method + target + body and
-// reads status and JSON, exactly what a client would after protect() let it through.
+// reads status and JSON, exactly what a client would after protect() let it through. Every
+// answer with per-field messages is checked to carry a documented code for each of them.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -49,6 +50,8 @@ struct Reply {
 
   // The per-field message of a 400/409, "" when there is none.
   std::string field(const std::string& name) const;
+  // The per-field code ({"code": .., params..}) of a 400/409, null when there is none.
+  json field_code(const std::string& name) const;
   std::string code() const;
 };
 

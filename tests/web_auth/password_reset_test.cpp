@@ -64,6 +64,8 @@ TEST(PasswordReset, MailedLinkSetsThePasswordOnceAndEndsSessions) {
   const Response too_short = reset(h, token, "short");
   EXPECT_EQ(too_short.status, 400);
   EXPECT_EQ(body_json(too_short)["error"]["fields"]["password"], "at least 8 characters");
+  EXPECT_EQ(body_json(too_short)["error"]["field_codes"]["password"],
+            (nlohmann::json{{"code", "too_short"}, {"min", 8}}));
 
   const Response done = reset(h, token, "brand-new-pass");
   ASSERT_EQ(done.status, 200) << done.body;
@@ -176,9 +178,12 @@ TEST(PasswordReset, MalformedRequests) {
   const Response missing = h.call(Method::post, "/api/v1/auth/forgot", "{}");
   EXPECT_EQ(missing.status, 400);
   EXPECT_EQ(body_json(missing)["error"]["fields"]["email"], "required");
+  EXPECT_EQ(body_json(missing)["error"]["field_codes"]["email"]["code"], "required");
   const Response reset_missing = h.call(Method::post, "/api/v1/auth/reset", R"({"token":1})");
   EXPECT_EQ(reset_missing.status, 400);
   EXPECT_EQ(body_json(reset_missing)["error"]["fields"]["token"], "must be a string");
+  EXPECT_EQ(body_json(reset_missing)["error"]["field_codes"]["token"],
+            (nlohmann::json{{"code", "type"}, {"expected", "string"}}));
   EXPECT_EQ(body_json(reset_missing)["error"]["fields"]["password"], "required");
   EXPECT_TRUE(h.mailer().mails().empty());
 }

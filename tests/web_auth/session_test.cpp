@@ -66,16 +66,20 @@ TEST(Session, MustChangePasswordBlocksEveryRouteButTheChangeItself) {
       browser.post("/api/v1/auth/password", {{"current", kAdminPassword}, {"new", "short"}});
   EXPECT_EQ(short_one.status, 400);
   EXPECT_EQ(body_json(short_one)["error"]["fields"]["new"], "at least 8 characters");
+  EXPECT_EQ(body_json(short_one)["error"]["field_codes"]["new"],
+            (nlohmann::json{{"code", "too_short"}, {"min", 8}}));
   h.db().execute("UPDATE users SET password_hash = ? WHERE email = ?",
                  cheap_legacy_hash("adminadmin"), kAdminEmail);
   const Response same =
       browser.post("/api/v1/auth/password", {{"current", "adminadmin"}, {"new", "adminadmin"}});
   EXPECT_EQ(same.status, 400);
   EXPECT_EQ(body_json(same)["error"]["fields"]["new"], "must differ from the current password");
+  EXPECT_EQ(body_json(same)["error"]["field_codes"]["new"]["code"], "same_password");
   const Response wrong =
       browser.post("/api/v1/auth/password", {{"current", "not-it-at-all"}, {"new", "n3w-pass!"}});
   EXPECT_EQ(wrong.status, 400);
   EXPECT_EQ(body_json(wrong)["error"]["fields"]["current"], "wrong password");
+  EXPECT_EQ(body_json(wrong)["error"]["field_codes"]["current"]["code"], "wrong_password");
   EXPECT_EQ(browser.get("/api/v1/probe").status, 403);
 
   const Response changed =

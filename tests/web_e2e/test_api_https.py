@@ -94,12 +94,20 @@ class ApiTestCase(unittest.TestCase):
         self.assertTrue(error["message"], answer)
         return error
 
+    def assertFieldCodes(self, error):
+        """Each field's message has a code next to it, one of those the document lists."""
+        codes = OPENAPI["components"]["schemas"]["FieldCode"]["properties"]["code"]["enum"]
+        self.assertEqual(sorted(error.get("field_codes", {})), sorted(error.get("fields", {})))
+        for name, code in error.get("field_codes", {}).items():
+            self.assertIn(code["code"], codes, (name, error))
+
     def assertFieldErrors(self, answer, *fields):
-        """400 "invalid" with a message for exactly these fields."""
+        """400 "invalid" with a message and a code for exactly these fields."""
         error = self.assertJsonError(answer, 400, "invalid")
         self.assertEqual(sorted(error.get("fields", {})), sorted(fields), answer)
         for name in fields:
             self.assertTrue(error["fields"][name], answer)
+        self.assertFieldCodes(error)
         return error["fields"]
 
     def assertNotFound(self, answer):
@@ -108,6 +116,7 @@ class ApiTestCase(unittest.TestCase):
     def assertConflict(self, answer, field):
         error = self.assertJsonError(answer, 409, "conflict")
         self.assertIn(field, error.get("fields", {}), answer)
+        self.assertFieldCodes(error)
 
     def ok(self, answer, status=200):
         self.assertStatus(answer, status)
@@ -799,6 +808,7 @@ class LiveTest(ApiTestCase):
             answer = self.api.post(f"/api/v1/machines/{machine['id']}/{verb}")
             error = self.assertJsonError(answer, 409, "refused")
             self.assertIn("offline", error["message"])
+            self.assertEqual(error["reason"], "offline")
             self.assertNotFound(self.api.post(f"/api/v1/machines/999999/{verb}"))
         self.assertEqual(self.audit(f"entity=machine&entity_id={machine['id']}&action=start")
                          ["total"], 0)
@@ -818,7 +828,9 @@ class LiveTest(ApiTestCase):
                                         "status": "sent"})
             self.assertIn(ADMIN_CARD, board.next_request())
             again = self.api.post(f"/api/v1/machines/{machine['id']}/start")
-            self.assertIn("pending", self.assertJsonError(again, 409, "refused")["message"])
+            refused = self.assertJsonError(again, 409, "refused")
+            self.assertIn("pending", refused["message"])
+            self.assertEqual(refused["reason"], "pending")
             entry = self.audit(f"entity=machine&entity_id={machine['id']}&action=start")
             self.assertEqual(entry["total"], 1)
         finally:

@@ -81,7 +81,7 @@ void read_fields(db::Connection& db, Body& body, db::Machine& machine, bool crea
   if (auto v = body.text("name", {.max_length = 100})) machine.name = std::move(*v);
   if (auto v = body.nullable_integer("type_id", 1, std::numeric_limits<std::int64_t>::max())) {
     if (*v && !db::MachineTypesRepository(db).get(**v)) {
-      body.error("type_id", "no such machine type");
+      body.error("type_id", field_error::unknown_reference("machine_type", "no such machine type"));
     } else {
       machine.type_id = *v;
     }
@@ -183,7 +183,8 @@ Json create_machine(ApiContext& context, const Principal& who, Body& body,
   body.finish();
   db::MachinesRepository machines(context.db);
   if (id && machines.get(*id))
-    throw ApiError::conflict("id", "machine " + std::to_string(*id) + " exists");
+    throw ApiError::conflict("id",
+                             field_error::taken("machine " + std::to_string(*id) + " exists"));
   machine.id = id.value_or(0);
   const db::Id created_id = machines.create(machine);
   Json created = machine_json(context.db, existing(context.db, created_id));

@@ -50,7 +50,7 @@ std::optional<std::string> read_fields(db::Connection& db, Body& body, db::User&
     if (db::RolesRepository(db).get(*v)) {
       user.role_id = *v;
     } else {
-      body.error("role_id", "no such role");
+      body.error("role_id", field_error::unknown_reference("role", "no such role"));
     }
   }
   if (card_in_body) {
@@ -58,7 +58,7 @@ std::optional<std::string> read_fields(db::Connection& db, Body& body, db::User&
   }
   if (auto v = body.nullable_text("email", {.max_length = 254})) {
     if (*v && !plausible_email(**v)) {
-      body.error("email", "not an e-mail address");
+      body.error("email", field_error::pattern("email", "not an e-mail address"));
     } else {
       user.email = std::move(*v);
     }
@@ -69,7 +69,7 @@ std::optional<std::string> read_fields(db::Connection& db, Body& body, db::User&
   std::optional<std::string> password;
   if (auto v = body.text("password", {.max_length = kMaxMemberPassword})) {
     if (text::utf8_length(*v) < kMinMemberPassword) {
-      body.error("password", "at least " + std::to_string(kMinMemberPassword) + " characters");
+      body.error("password", field_error::too_short(static_cast<std::int64_t>(kMinMemberPassword)));
     } else {
       password = std::move(*v);
     }
@@ -82,26 +82,28 @@ void refuse_taken_email(db::Connection& db, const db::User& user) {
   if (!user.email) return;
   if (const auto other = db::UsersRepository(db).by_email(*user.email);
       other && other->id != user.id) {
-    throw ApiError::conflict("email", "another member has this e-mail address");
+    throw ApiError::conflict("email", field_error::taken("another member has this e-mail address"));
   }
 }
 
 void refuse_anonymous(db::Connection& db, db::Id id) {
   if (db::anonymous_user_id(db) == id) {
     throw ApiError::conflict("reserved",
-                             "the Anonymous member stands in for purged history and cannot be "
-                             "changed");
+                             field_error::reserved("the Anonymous member stands in for purged "
+                                                   "history and cannot be changed"));
   }
 }
 
 // An admin must not lock themselves out of the portal by accident.
 void refuse_self_lockout(db::Connection& db, const Principal& who, const db::User& after) {
   if (after.id != who.user_id) return;
-  if (after.disabled) throw ApiError::conflict("disabled", "you cannot disable your own account");
+  if (after.disabled)
+    throw ApiError::conflict("disabled", field_error::self("you cannot disable your own account"));
   const auto role = db::RolesRepository(db).get(after.role_id);
   if (!role || !role->backend_admin) {
-    throw ApiError::conflict("role_id",
-                             "you cannot give yourself a role without backend admin rights");
+    throw ApiError::conflict(
+        "role_id",
+        field_error::self("you cannot give yourself a role without backend admin rights"));
   }
 }
 
@@ -163,7 +165,8 @@ Response update(ApiContext& context, const Request& request, const Principal& wh
   db::Transaction tx(context.db);
   const db::User before = existing(context.db, id);
   refuse_anonymous(context.db, id);
-  if (before.deleted) throw ApiError::conflict("deleted", "deleted members cannot be edited");
+  if (before.deleted)
+    throw ApiError::conflict("deleted", field_error::deleted("deleted members cannot be edited"));
   db::User after = before;
   const auto password = read_fields(context.db, body, after, false, true);
   body.finish();
@@ -185,7 +188,8 @@ Response remove(ApiContext& context, const Request& request, const Principal& wh
   const db::User before = existing(context.db, id);
   if (before.deleted) throw ApiError::not_found("member", id);
   refuse_anonymous(context.db, id);
-  if (id == who.user_id) throw ApiError::conflict("id", "you cannot delete your own account");
+  if (id == who.user_id)
+    throw ApiError::conflict("id", field_error::self("you cannot delete your own account"));
   db::UsersRepository(context.db).remove(id);
   Json after_json = member_json(context.db, existing(context.db, id));
   record_change(context, who, "delete", "user", id, member_json(context.db, before), after_json);
