@@ -22,10 +22,6 @@ FIRST_SIGN_IN = None  # the answers of the first sign-in, step by step
 OPENAPI = None
 
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
-# Routes of the sign-in module (web/auth_routes.hpp) that the OpenAPI document does not list
-# but that need a session all the same.
-# Public in the document, yet it tells only a signed-in client who it is.
-AUTH_OPERATIONS = [("GET", "/api/v1/auth/session")]
 
 
 def setUpModule():
@@ -194,9 +190,21 @@ class ProtectionTest(ApiTestCase):
                      "/api/v1/machines/{id}/cascade", "/api/v1/machines/{id}/start"):
             self.assertIn(path, paths)
 
+    def test_the_session_route_tells_a_stranger_only_that_it_is_signed_out(self):
+        anonymous = HttpsClient(APPLIANCE)
+        for headers in ({}, {"Cookie": "fabomatic_session=forged-session-id"}):
+            with self.subTest(headers=headers):
+                answer = anonymous.request("GET", "/api/v1/auth/session", None, headers)
+                self.assertEqual(self.ok(answer), {"signed_in": False})
+                self.assertEqual(answer.header("Cache-Control"), "no-store")
+        anonymous.close()
+        mine = self.ok(self.api.get("/api/v1/auth/session"))
+        self.assertTrue(mine["signed_in"])
+        self.assertEqual(mine["user"]["id"], admin_id())
+
     def test_every_operation_needs_a_session(self):
         anonymous = HttpsClient(APPLIANCE)
-        ops = operations() + AUTH_OPERATIONS
+        ops = operations()
         self.assertGreater(len(ops), 40)
         for method, pattern in ops:
             path = pattern.replace("{id}", "1")

@@ -401,9 +401,15 @@ Json openapi_schemas() {
   s["LoginRequest"] =
       object(Json{{"email", string()}, {"password", string()}}, {"email", "password"}, false);
   s["Session"] = answer(
-      Json{{"user", answer(Json{{"id", integer()}, {"email", string()}, {"name", string()}})},
+      Json{{"signed_in", Json{{"type", "boolean"}, {"enum", Json::array({true})}}},
+           {"user", answer(Json{{"id", integer()}, {"email", string()}, {"name", string()}})},
            {"csrf_token", string("send it back in X-CSRF-Token on every change")},
            {"password_change_required", boolean("true: only the password change is allowed")}});
+  s["SignedOut"] =
+      answer(Json{{"signed_in", Json{{"type", "boolean"}, {"enum", Json::array({false})}}}});
+  s["SessionState"] =
+      Json{{"oneOf", Json::array({schema_ref("Session"), schema_ref("SignedOut")})},
+           {"description", "a Session while signed in, else {\"signed_in\": false}"}};
   s["PasswordChange"] =
       object(Json{{"current", string()}, {"new", string("at least 8 characters")}},
              {"current", "new"}, false);

@@ -41,7 +41,8 @@ std::string machine_host_name() {
 
 nlohmann::json session_json(const SessionLookup& session) {
   const auto& who = session.principal;
-  return {{"user", {{"id", who.user_id}, {"email", who.email}, {"name", who.display_name}}},
+  return {{"signed_in", true},
+          {"user", {{"id", who.user_id}, {"email", who.email}, {"name", who.display_name}}},
           {"csrf_token", who.csrf_token},
           {"password_change_required", session.password_change_required}};
 }
@@ -201,10 +202,12 @@ void AuthRoutes::finish_login(const Request& request, const std::string& email,
   reply(std::move(response));
 }
 
+// Without a session the answer is 200 too: the browser app asks on start whether it is signed
+// in, and a 401 would show in the browser's console as an error.
 Response AuthRoutes::session(const Request& request) {
   const auto session = auth.authenticate(request);
-  if (!session) return Response::error(401, "unauthenticated", "Sign in first");
-  auto response = json_response(200, session_json(*session));
+  auto response =
+      json_response(200, session ? session_json(*session) : nlohmann::json{{"signed_in", false}});
   response.headers.set("Cache-Control", "no-store");
   return response;
 }
@@ -419,7 +422,9 @@ void add_auth_routes(RouteTable& routes, SessionAuth& auth, db::Connection& db, 
 
   ApiRoute& session =
       entry(Method::get, "/api/v1/auth/session",
-            "Who is signed in, and the CSRF token; 401 without a session", "", "Session");
+            "Whether a session is open and, when it is, who is signed in and the CSRF token "
+            "(always 200: {\"signed_in\": false} without a session)",
+            "", "SessionState");
   session.public_handler = [self](const Request& r) { return self->session(r); };
 
   ApiRoute& logout =
