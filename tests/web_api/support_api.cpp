@@ -78,7 +78,9 @@ ApiTest::ApiTest()
       db_(database_.conn),
       audit_(db_),
       remote_(bus_, db_, live_, backend::BoardTopics{}, [this] { return now_; }),
-      context_{db_, audit_, live_, &remote_, nullptr, [this] { return now_; }} {
+      sessions_(db_),
+      resets_(sessions_, outbox_, audit_, PasswordResetOptions{"https://lab.example:23336"}),
+      context_{db_, audit_, live_, &remote_, nullptr, [this] { return now_; }, &resets_} {
   live_.reset(backend::load_all_machine_statuses(db_));
   routes_ = api_routes(context_);
   for (const auto& entry : routes_) {

@@ -153,6 +153,7 @@ TEST(PasswordReset, AdminTriggeredResetForAMember) {
   no_mail.surname = "Mail";
   no_mail.role_id = h.role_id("Fab Users");
   const auto without_email = db::UsersRepository(h.db()).create(no_mail);
+  const auto no_portal = h.add_user("user@lab.test", "user-pass", "Fab Users");
 
   PasswordResets resets(h.auth(), h.mailer(), h.audit(),
                         PasswordResetOptions{"https://portal.test:23336"});
@@ -160,6 +161,9 @@ TEST(PasswordReset, AdminTriggeredResetForAMember) {
   EXPECT_EQ(resets.request_for_user(member, admin), PasswordResets::AdminOutcome::sent);
   EXPECT_EQ(resets.request_for_user(without_email, admin), PasswordResets::AdminOutcome::no_email);
   EXPECT_EQ(resets.request_for_user(99999, admin), PasswordResets::AdminOutcome::not_found);
+  // A role without the portal: a new password would open nothing.
+  EXPECT_EQ(resets.request_for_user(no_portal, admin),
+            PasswordResets::AdminOutcome::no_portal_access);
   const auto mails = h.mailer().mails();
   ASSERT_EQ(mails.size(), 1u);
   EXPECT_EQ(mails[0].to, "member@lab.test");

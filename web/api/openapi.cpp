@@ -220,12 +220,20 @@ Json openapi_schemas() {
                             {"deleted", boolean()},
                             {"receive_weekly_summary", boolean()},
                             {"password_change_required", boolean()},
-                            {"has_password", boolean()}});
+                            {"has_password", boolean()},
+                            {"reserved", boolean("the Anonymous member (holder of purged "
+                                                 "history): cannot be edited or deleted")}});
   body_pair(s, "Member", member_fields(), {"name", "role_id"});
   Json convert = member_fields();
   convert.erase("card");
   s["MemberConvert"] = object(convert, {"name", "role_id"});
   s["MemberPage"] = page_of("Member");
+  s["MemberCascade"] =
+      answer(Json{{"uses", integer("uses that stay in the history, under the member's name")},
+                  {"authorizations", integer("authorizations that stay (and no longer open a "
+                                             "machine once the card is freed)")},
+                  {"interventions", integer("maintenance interventions that stay")},
+                  {"card", nullable(string("the card that deleting frees"))}});
 
   s["UnknownCard"] = answer(Json{{"id", integer()},
                                  {"card", string()},
