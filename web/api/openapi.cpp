@@ -297,6 +297,8 @@ Json openapi_schemas() {
   s["MachinePatch"] = object(machine_fields());
   s["MachineCreateForBoard"] = object(machine_fields(), {"name"});
   s["MachinePage"] = page_of("Machine");
+  s["MachineName"] = answer(Json{{"id", integer()}, {"name", string()}});
+  s["MachineNames"] = array_of(schema_ref("MachineName"));
   s["MachineCascade"] = machine_cascade();
   s["MachineRemoved"] = answer(Json{{"removed", machine_cascade()}});
 
