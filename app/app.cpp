@@ -1,11 +1,13 @@
 #include "app/app.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
 #include <cstring>
 
 #include "app/portal.hpp"
+#include "app/systemd_notify.hpp"
 #include "backend/board_service.hpp"
 #include "backend/board_topics.hpp"
 #include "backend/housekeeping.hpp"
@@ -62,7 +64,8 @@ struct App::Impl {
         broker(broker_config(settings.mqtt), broker::Clock::now()),
         mqtt_server(io, broker),
         auth(settings.mqtt),
-        status(settings.backend.online_window_s) {}
+        status(settings.backend.online_window_s),
+        systemd(io) {}
 
   backend::Settings settings;
   boost::asio::io_context io;
@@ -79,6 +82,7 @@ struct App::Impl {
   std::unique_ptr<backend::RemoteControl> remote;
   std::unique_ptr<backend::Housekeeping> housekeeping;
   std::unique_ptr<Portal> portal;
+  SystemdNotifier systemd;  // READY once listening, WATCHDOG from the reactor, STOPPING
 };
 
 App::App(backend::Settings settings) : impl_(std::make_unique<Impl>(std::move(settings))) {}
@@ -97,7 +101,10 @@ void App::start() {
 
   if (i.auth.active()) i.broker.add_hooks(i.auth);
   const auto topics = backend::BoardTopics::from(i.settings.mqtt);
-  i.boards = std::make_unique<backend::BoardService>(i.broker, conn, i.status, topics, unix_now);
+  // Replies whose writes must be synced leave together at the end of the reactor's turn.
+  i.boards = std::make_unique<backend::BoardService>(
+      i.broker, conn, i.status, topics, unix_now,
+      [&i](std::function<void()> then) { boost::asio::post(i.io, std::move(then)); });
   i.remote = std::make_unique<backend::RemoteControl>(i.broker, conn, i.status, topics, unix_now);
   i.boards->set_observer(
       [&i](const backend::BoardEvent& event) { i.remote->on_board_event(event); });
@@ -117,6 +124,9 @@ void App::start() {
   i.portal->start();
   // Purge once at start too: an appliance rebooted every night would otherwise never purge.
   i.housekeeping->purge();
+  i.systemd.ready("broker on port " + std::to_string(port) + ", portal on port " +
+                  std::to_string(i.settings.web.port));
+  i.systemd.start_watchdog();
 }
 
 int App::run() {
@@ -124,6 +134,7 @@ int App::run() {
   i.signals.async_wait([&i](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     log::info("main", std::string("received ") + strsignal(signal) + ", stopping");
+    i.systemd.stopping();
     i.portal->stop();
     i.housekeeping->stop();
     i.boards->stop();
