@@ -23,6 +23,7 @@
 #include "web/api/routes.hpp"
 #include "web/auth/audit_log.hpp"
 #include "web/auth/guard.hpp"
+#include "web/auth/password_reset.hpp"
 #include "web/auth/password_worker.hpp"
 #include "web/auth/route_table.hpp"
 #include "web/auth/routes.hpp"
@@ -126,6 +127,7 @@ struct Portal::Impl {
   web::SmtpMailer mailer;
   web::LiveHub live;
   web::StaticAssets assets{web::embedded_assets()};  // the browser app (web/frontend/)
+  std::unique_ptr<web::PasswordResets> resets;       // reset mails an admin sends a member
   std::unique_ptr<web::api::ApiContext> api;
   std::unique_ptr<web::Server> server;
 };
@@ -171,6 +173,9 @@ void Portal::start() {
   i.api = std::make_unique<web::api::ApiContext>(
       web::api::ApiContext{i.db, i.audit, i.status, &i.remote, &i.sessions, unix_now});
   i.api->password_work = auth_options.password_work;  // members' new passwords, off the reactor
+  i.resets = std::make_unique<web::PasswordResets>(i.sessions, i.mailer, i.audit,
+                                                   web::password_reset_options(auth_options));
+  i.api->resets = i.resets.get();
   // Every route from one table, which the OpenAPI document describes too. Handlers refer to
   // i.assets, i.live and i.api: they live as long as the server.
   web::register_routes(

@@ -105,7 +105,7 @@ export function InterventionsPage() {
           onSaved={() => {
             toast(t('interventions.saved'));
             closeForm();
-            invalidate('plans', 'machines');
+            invalidate('plans');
             reload();
           }}
         />
@@ -119,7 +119,7 @@ export function InterventionsPage() {
           onConfirm={async () => {
             await api.delete('/api/v1/interventions/{id}', { path: { id: deleting.id } });
             toast(t('common.deleted'));
-            invalidate('plans', 'machines');
+            invalidate('plans');
             reload();
           }}
         />

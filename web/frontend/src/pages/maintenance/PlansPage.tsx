@@ -104,7 +104,7 @@ export function PlansPage() {
           onSaved={(p) => {
             toast(t('common.savedNamed', { name: p.description }));
             setEditing(null);
-            invalidate('plans', 'machines');
+            invalidate('plans');
             reload();
           }}
         />
@@ -122,7 +122,7 @@ export function PlansPage() {
           onConfirm={async () => {
             await api.delete('/api/v1/maintenance-plans/{id}', { path: { id: deleting.id } });
             toast(t('common.deletedNamed', { name: deleting.description }));
-            invalidate('plans', 'machines');
+            invalidate('plans');
             reload();
           }}
         />
