@@ -4,20 +4,22 @@
 
 namespace fabomatic::backend {
 
-broker::ConnectReturnCode MqttAuth::authenticate(const broker::ClientInfo&,
-                                                 const broker::Credentials& credentials) {
+broker::AuthResult MqttAuth::authenticate(const broker::ClientInfo&,
+                                          const broker::Credentials& credentials) {
+  using broker::AuthResult;
   if (!credentials.username) {
-    return settings_.allow_anonymous ? broker::ConnectReturnCode::accepted
-                                     : broker::ConnectReturnCode::not_authorized;
+    return settings_.allow_anonymous
+               ? AuthResult::accept(nullptr, false)
+               : AuthResult::refuse(broker::ConnectReturnCode::not_authorized);
   }
-  if (settings_.users.empty()) return broker::ConnectReturnCode::accepted;
+  if (settings_.users.empty()) return AuthResult::accept(nullptr, false);
   const auto it = settings_.users.find(std::string(*credentials.username));
   const std::string_view given = credentials.password.value_or("");
   // Constant-time comparison: the time taken says nothing about the password.
   const bool ok = it != settings_.users.end() && it->second.size() == given.size() &&
                   CRYPTO_memcmp(it->second.data(), given.data(), given.size()) == 0;
-  return ok ? broker::ConnectReturnCode::accepted
-            : broker::ConnectReturnCode::bad_username_or_password;
+  return ok ? AuthResult::accept(nullptr, true)
+            : AuthResult::refuse(broker::ConnectReturnCode::bad_username_or_password);
 }
 
 }  // namespace fabomatic::backend

@@ -13,8 +13,8 @@ class MqttAuth final : public broker::BrokerHooks {
       : BrokerHooks(static_cast<broker::HookEvents>(broker::HookEvent::authenticate)),
         settings_(settings) {}
 
-  broker::ConnectReturnCode authenticate(const broker::ClientInfo& client,
-                                         const broker::Credentials& credentials) override;
+  broker::AuthResult authenticate(const broker::ClientInfo& client,
+                                  const broker::Credentials& credentials) override;
 
   /// Whether any check is configured at all (no hook is installed otherwise).
   bool active() const { return !settings_.users.empty() || !settings_.allow_anonymous; }
