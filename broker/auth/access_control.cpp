@@ -90,7 +90,7 @@ AuthResult AccessControl::authenticate(const ClientInfo&, const Credentials& cre
       const bool ok = (known != proven_.end() &&
                        CRYPTO_memcmp(known->second.data(), digest.data(), digest.size()) == 0) ||
                       (credentials.password && credential->verify(password));
-      if (!ok) return AuthResult::refuse(ConnectReturnCode::bad_username_or_password);
+      if (!ok) return AuthResult::refuse(ConnectReturnCode::not_authorized);
       if (known == proven_.end() || known->second != digest) {
         if (proven_.size() >= 100'000) proven_.clear();  // bounded by the accounts in practice
         proven_[user] = digest;
@@ -99,8 +99,7 @@ AuthResult AccessControl::authenticate(const ClientInfo&, const Credentials& cre
     }
   }
   if (!allow_anonymous_) {
-    return AuthResult::refuse(credentials.username ? ConnectReturnCode::bad_username_or_password
-                                                   : ConnectReturnCode::not_authorized);
+    return AuthResult::refuse(ConnectReturnCode::not_authorized);
   }
   return AuthResult::accept(anonymous_access(), false);
 }

@@ -3,10 +3,11 @@
 // files can be replaced while the broker runs (SIGHUP): clients whose account vanished or got
 // another password are disconnected, everyone else gets the new rules.
 //
-// A client that sends a user name naming an account must give its password (else CONNACK
-// 0x04). A client without a user name, or with one that names no account, is anonymous: let in
-// only when anonymous clients are allowed, then with the anonymous rights — the embedding
-// program's (set_anonymous_access), else the ACL file's anonymous rules, else everything.
+// A client that sends a user name naming an account must give its password. Every refusal is
+// CONNACK 0x05 (not authorized), as Mosquitto 2.0 answers a wrong password, an unknown user and
+// an anonymous client alike. A client without a user name, or with one that names no account, is
+// anonymous: let in only when anonymous clients are allowed, then with the anonymous rights — the
+// embedding program's (set_anonymous_access), else the ACL file's anonymous rules, else everything.
 // (Mosquitto refuses a user name that is not in its password file; the boards' firmware sends
 // "user"/"password" by default, so here such a client is treated as anonymous.) An account's
 // rights are its ACL rules, or everything without an ACL file.

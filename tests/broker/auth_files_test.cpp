@@ -181,9 +181,9 @@ TEST(AccessControl, AccountsAnonymousAndUnknownUsers) {
   broker.add_hooks(control);
   TestClient alice(broker), wrong(broker), anonymous(broker), stranger(broker);
   alice.login("a", "alice", "s3cret pass");
-  wrong.login("w", "alice", "nope", ConnectReturnCode::bad_username_or_password);
+  wrong.login("w", "alice", "nope", ConnectReturnCode::not_authorized);
   anonymous.connect("n", true, 60, ConnectReturnCode::not_authorized);
-  stranger.login("s", "user", "password", ConnectReturnCode::bad_username_or_password);
+  stranger.login("s", "user", "password", ConnectReturnCode::not_authorized);
   // No ACL file: an account may do anything.
   EXPECT_EQ(alice.subscribe({{"#", 0}}), (std::vector<std::uint8_t>{0}));
 
@@ -216,7 +216,7 @@ TEST(AccessControl, AProvenPasswordIsRememberedUntilTheFilesChange) {
   }
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(500));
   TestClient wrong(broker);
-  wrong.login("w", "slow", "other", ConnectReturnCode::bad_username_or_password);
+  wrong.login("w", "slow", "other", ConnectReturnCode::not_authorized);
 }
 
 TEST(AccessControl, ReloadingDisconnectsChangedAccountsAndAppliesTheNewRules) {
