@@ -17,6 +17,7 @@
 #include "broker/core/message_bus.hpp"
 #include "db/lookup_cache.hpp"
 #include "db/sqlite.hpp"
+#include "db/unknown_cards_repository.hpp"
 
 namespace fabomatic::backend {
 
@@ -46,13 +47,19 @@ struct BoardServiceStats {
   double reply_latency_sum = 0;  // seconds
 };
 
+/// Bounds on what boards make the backend write.
+struct BoardServiceOptions {
+  db::UnknownTapRecorder::Options unknown_taps;  // unknown cards: once per window, capped
+  std::int64_t max_discovered_boards = 100;      // alive from unknown machine ids: capped
+};
+
 class BoardService {
  public:
   using Clock = std::function<double()>;  // unix seconds
   using Observer = std::function<void(const BoardEvent&)>;
 
   BoardService(broker::MessageBus& bus, db::Connection& db, LiveStatus& status, BoardTopics topics,
-               Clock clock);
+               Clock clock, BoardServiceOptions options = {});
   ~BoardService();
   BoardService(const BoardService&) = delete;
   BoardService& operator=(const BoardService&) = delete;
@@ -91,6 +98,8 @@ class BoardService {
   broker::MessageBus& bus_;
   db::Connection& db_;
   db::LookupCache lookups_;  // what the frequent queries read, until the database changes
+  BoardServiceOptions options_;
+  db::UnknownTapRecorder unknown_taps_;
   LiveStatus& status_;
   BoardTopics topics_;
   Clock clock_;
