@@ -1,5 +1,7 @@
 #include "web/api/openapi.hpp"
 
+#include "web/api/board_accounts.hpp"
+
 #include <set>
 
 namespace fabomatic::web::api {
@@ -422,6 +424,7 @@ Json openapi_schemas() {
       answer(Json{{"machine_id", integer()},
                   {"request", Json{{"type", "string"}, {"enum", {"start", "stop"}}}},
                   {"status", string("sent")}});
+  add_board_account_schemas(s);  // web/api/board_accounts.cpp
   return s;
 }
 
