@@ -1,6 +1,7 @@
 #include "app/app.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
 #include <cstring>
@@ -8,6 +9,7 @@
 #include <sstream>
 
 #include "app/portal.hpp"
+#include "app/systemd_notify.hpp"
 #include "backend/board_accounts.hpp"
 #include "backend/board_service.hpp"
 #include "backend/board_topics.hpp"
@@ -149,7 +151,8 @@ struct App::Impl {
         broker(broker_config(settings.mqtt), broker::Clock::now()),
         mqtt_server(io, broker),
         access(settings.mqtt.anonymous != backend::AnonymousMode::refused),
-        status(settings.backend.online_window_s) {}
+        status(settings.backend.online_window_s),
+        systemd(io) {}
 
   // Re-reads password_file and acl_file; the clients whose account went or changed are
   // disconnected, the others get the new rules.
@@ -199,6 +202,7 @@ struct App::Impl {
   std::unique_ptr<backend::RemoteControl> remote;
   std::unique_ptr<backend::Housekeeping> housekeeping;
   std::unique_ptr<Portal> portal;
+  SystemdNotifier systemd;  // READY once listening, WATCHDOG from the reactor, STOPPING
 };
 
 App::App(backend::Settings settings) : impl_(std::make_unique<Impl>(std::move(settings))) {}
@@ -217,8 +221,11 @@ void App::start() {
 
   const auto topics = backend::BoardTopics::from(i.settings.mqtt);
   start_access_control(conn, topics);
-  i.boards = std::make_unique<backend::BoardService>(i.broker, conn, i.status, topics, unix_now,
-                                                     board_options(i.settings.backend));
+  // Replies whose writes must be synced leave together at the end of the reactor's turn.
+  i.boards = std::make_unique<backend::BoardService>(
+      i.broker, conn, i.status, topics, unix_now,
+      [&i](std::function<void()> then) { boost::asio::post(i.io, std::move(then)); },
+      board_options(i.settings.backend));
   i.remote = std::make_unique<backend::RemoteControl>(i.broker, conn, i.status, topics, unix_now);
   i.boards->set_observer(
       [&i](const backend::BoardEvent& event) { i.remote->on_board_event(event); });
@@ -239,6 +246,9 @@ void App::start() {
   i.portal->start();
   // Purge once at start too: an appliance rebooted every night would otherwise never purge.
   i.housekeeping->purge();
+  i.systemd.ready("broker on port " + std::to_string(port) + ", portal on port " +
+                  std::to_string(i.settings.web.port));
+  i.systemd.start_watchdog();
 }
 
 void App::start_extra_listeners() {
@@ -314,6 +324,7 @@ int App::run() {
   i.signals.async_wait([&i](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     log::info("main", std::string("received ") + strsignal(signal) + ", stopping");
+    i.systemd.stopping();
     i.reload_signal.cancel();
     i.portal->stop();
     i.housekeeping->stop();

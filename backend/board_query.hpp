@@ -1,5 +1,5 @@
-// Board queries (PROTOCOL.md "Queries"): a PUBLISH on <prefix>/<id> parsed into a typed value,
-// or a rejection reason for the log. Pure: no database, no sockets, no exceptions out.
+// Board queries (docs/board-protocol.md "Queries"): a PUBLISH on <prefix>/<id> parsed into a typed
+// value, or a rejection reason for the log. Pure: no database, no sockets, no exceptions out.
 //
 // Accepted: a UTF-8 JSON object (no raw NUL byte) of at most kMaxQueryPayload bytes with a string
 // "action" naming one of the eight actions and that action's fields; extra keys are ignored,
@@ -8,9 +8,9 @@
 //   (ASCII) because cards compare case-insensitively.
 // - duration: a JSON number. Integers are taken as they are; a fraction is truncated toward
 //   zero (12.9 -> 12, -0.5 -> 0); numbers beyond the 64-bit range (1e30, 2^64) saturate to
-//   INT64_MIN/INT64_MAX. The machine logic then applies PROTOCOL.md's 0..86400 rules, so a
-//   huge duration is "out of range", never a wrapped-around small one. A number beyond the
-//   range of a double (1e400) is invalid JSON for the parser and rejected.
+//   INT64_MIN/INT64_MAX. The machine logic then applies docs/board-protocol.md's 0..86400 rules, so
+//   a huge duration is "out of range", never a wrapped-around small one. A number beyond the range
+//   of a double (1e400) is invalid JSON for the parser and rejected.
 // - replay: true/false, or absent/null (false).
 // - alive: version and ip are required strings; serial a string, absent or null (""); the
 //   three are cut to kMaxBoardInfoBytes on a UTF-8 boundary. heap: a number, a string holding

@@ -1,6 +1,6 @@
-// Replies to the boards (PROTOCOL.md "Replies"), remote requests and the stats message, as
-// exact JSON text. Compact JSON, keys in PROTOCOL.md's order, booleans as JSON booleans and
-// integers as JSON integers.
+// Replies to the boards (docs/board-protocol.md "Replies"), remote requests and the stats message,
+// as exact JSON text. Compact JSON, keys in docs/board-protocol.md's order, booleans as JSON
+// booleans and integers as JSON integers.
 //
 // Every reply formatter takes the byte budget of its reply topic (board_payload_budget) and
 // guarantees the payload fits in it whenever the budget is at least kMinReplyBudget: texts
@@ -71,7 +71,7 @@ std::string format_reply(const SimpleReply& reply, std::size_t budget);
 std::string format_reply(const SyncCacheReply& reply, std::size_t budget,
                          std::size_t* cards_sent = nullptr);
 
-/// The fixed replies of PROTOCOL.md.
+/// The fixed replies of docs/board-protocol.md.
 SimpleReply unknown_machine_reply();                  // request_ok false, "Invalid machine ID"
 SimpleReply stop_use_reply(std::int64_t duration_s);  // request_ok true, "Duration <n> seconds"
 

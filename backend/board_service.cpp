@@ -24,7 +24,7 @@ namespace {
 
 constexpr std::int64_t kMaxDuration = 86400;  // a day: longer durations are not believed
 // A stopuse repeating the machine's last closed use within this window is the board replaying
-// an answer it missed (PROTOCOL.md (fix)).
+// an answer it missed (docs/board-protocol.md; differs from the Python backend).
 constexpr double kDuplicateStopWindow = 600;
 
 // Queries whose only write is a last-seen time, which Heartbeats keeps for later.
@@ -42,7 +42,8 @@ std::optional<db::User> active_card_user(db::LookupCache& lookups, std::string_v
 }  // namespace
 
 BoardService::BoardService(broker::MessageBus& bus, db::Connection& db, LiveStatus& status,
-                           BoardTopics topics, Clock clock, BoardServiceOptions options)
+                           BoardTopics topics, Clock clock, EndOfTurn end_of_turn,
+                           BoardServiceOptions options)
     : bus_(bus),
       db_(db),
       lookups_(db),
@@ -50,7 +51,8 @@ BoardService::BoardService(broker::MessageBus& bus, db::Connection& db, LiveStat
       unknown_taps_(options.unknown_taps),
       status_(status),
       topics_(std::move(topics)),
-      clock_(std::move(clock)) {}
+      clock_(std::move(clock)),
+      end_of_turn_(std::move(end_of_turn)) {}
 
 BoardService::~BoardService() {
   stop();
@@ -65,6 +67,7 @@ void BoardService::start() {
 void BoardService::stop() {
   if (subscription_) bus_.unsubscribe(*subscription_);
   subscription_.reset();
+  release_held();  // what was answered goes out, durable, before the broker closes
   write_heartbeats();
 }
 
@@ -100,6 +103,8 @@ std::optional<std::string> BoardService::handle(std::string_view topic, std::str
       },
       message.query);
 
+  // The commits of this answer are made durable by release_held(), with the turn's others.
+  const db::DeferredSyncs deferred(db_);
   if (const auto* a = std::get_if<Alive>(&message.query)) {
     try {
       alive(message.machine_id, *a, now);
@@ -130,13 +135,54 @@ std::optional<std::string> BoardService::handle(std::string_view topic, std::str
                             std::to_string(message.machine_id) + " failed: " + e.what());
     reply = error_reply(message.query, message.reply_budget);
   }
-  bus_.publish(message.reply_topic, reply);
+  // Not durable yet, or behind a reply that is not: held, so that replies keep query order.
+  if (db_.has_unsynced_commits() || !held_.empty()) {
+    ++stats_.held;
+    held_.push_back(Held{message.reply_topic, reply,
+                         error_reply(message.query, message.reply_budget), std::move(event),
+                         started});
+    if (held_.size() == 1) {
+      if (end_of_turn_) {
+        end_of_turn_([this] { release_held(); });
+      } else {
+        release_held();
+      }
+    }
+    return reply;
+  }
+  send(message.reply_topic, reply, std::move(event), started);
+  return reply;
+}
+
+void BoardService::send(std::string_view topic, std::string reply, BoardEvent event,
+                        std::chrono::steady_clock::time_point started) {
+  bus_.publish(topic, reply);
   ++stats_.replies;
   record_latency(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   event.request_ok = reply.starts_with(R"({"request_ok":true)");
-  event.reply = reply;
+  event.reply = std::move(reply);
   if (observer_) observer_(event);
-  return reply;
+}
+
+void BoardService::release_held() {
+  if (held_.empty()) return;
+  bool durable = true;
+  try {
+    const auto before = db_.syncs();
+    db_.sync_commits();  // one sync for every commit of the turn
+    stats_.syncs += db_.syncs() - before;
+  } catch (const std::exception& e) {
+    // The rows are written but may not survive a power cut: the boards are not told they are.
+    durable = false;
+    stats_.errors += held_.size();
+    log::error("board", std::string("syncing the database failed, ") +
+                            std::to_string(held_.size()) + " answer(s) refused: " + e.what());
+  }
+  std::vector<Held> held = std::move(held_);
+  held_.clear();
+  for (auto& h : held)
+    send(h.topic, durable ? std::move(h.reply) : std::move(h.error_reply), std::move(h.event),
+         h.started);
 }
 
 std::string BoardService::answer(const BoardMessage& message, double now) {

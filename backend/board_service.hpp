@@ -1,15 +1,24 @@
 // The board protocol, in-process: every PUBLISH on machine/+ is intercepted from the embedded
 // broker (it still reaches other subscribers), answered from the database in one transaction,
 // and the reply published on <query topic>/reply through the same reactor once that
-// transaction has committed (PROTOCOL.md).
+// transaction is durable (docs/board-protocol.md).
+//
+// Durable, and cheaply: a reply whose transaction wrote something (a use started or stopped,
+// an intervention, an unknown card's tap) is held until the end of the reactor's turn, when one
+// sync of the database's log makes every commit of that turn durable and the held replies leave
+// together, in the order the queries came. A burst of boards pays one sync, not one each; the
+// frequent queries that write nothing (checkmachine, a known card's checkuser, inuse) wait for
+// no sync unless a held reply is ahead of them.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "backend/board_query.hpp"
 #include "backend/board_topics.hpp"
@@ -37,6 +46,8 @@ struct BoardServiceStats {
   std::uint64_t rejected = 0;  // malformed: logged, no reply
   std::uint64_t replies = 0;   // replies published
   std::uint64_t errors = 0;    // database failures answered with request_ok:false
+  std::uint64_t held = 0;      // replies that waited for a sync of the log
+  std::uint64_t syncs = 0;     // syncs of the log made for held replies
 
   /// Time from receiving a query to publishing its reply, as a histogram:
   /// reply_latency_counts[i] counts replies that took more than kReplyLatencyBounds[i - 1] and
@@ -57,9 +68,12 @@ class BoardService {
  public:
   using Clock = std::function<double()>;  // unix seconds
   using Observer = std::function<void(const BoardEvent&)>;
+  /// Runs a function once the reactor has handled what is ready now (the end of its turn):
+  /// boost::asio::post to the reactor in the appliance. Unset: at once, inside handle().
+  using EndOfTurn = std::function<void(std::function<void()>)>;
 
   BoardService(broker::MessageBus& bus, db::Connection& db, LiveStatus& status, BoardTopics topics,
-               Clock clock, BoardServiceOptions options = {});
+               Clock clock, EndOfTurn end_of_turn = {}, BoardServiceOptions options = {});
   ~BoardService();
   BoardService(const BoardService&) = delete;
   BoardService& operator=(const BoardService&) = delete;
@@ -69,7 +83,8 @@ class BoardService {
   void stop();
 
   /// Handles one message as if it had been published on `topic`; returns the reply payload
-  /// (also published), or nothing when the message gets no reply.
+  /// (published now, or at the end of the turn once its transaction is durable), or nothing
+  /// when the message gets no reply.
   std::optional<std::string> handle(std::string_view topic, std::string_view payload);
 
   void set_observer(Observer observer) { observer_ = std::move(observer); }
@@ -95,6 +110,18 @@ class BoardService {
   void refresh_status(std::int64_t machine_id);
   void record_latency(double seconds);
 
+  // A reply that waits for the sync of the log (see the top of this file).
+  struct Held {
+    std::string topic;
+    std::string reply;
+    std::string error_reply;  // sent instead when the sync fails
+    BoardEvent event;
+    std::chrono::steady_clock::time_point started;
+  };
+  void send(std::string_view topic, std::string reply, BoardEvent event,
+            std::chrono::steady_clock::time_point started);
+  void release_held();
+
   broker::MessageBus& bus_;
   db::Connection& db_;
   db::LookupCache lookups_;  // what the frequent queries read, until the database changes
@@ -103,7 +130,9 @@ class BoardService {
   LiveStatus& status_;
   BoardTopics topics_;
   Clock clock_;
+  EndOfTurn end_of_turn_;
   Observer observer_;
+  std::vector<Held> held_;  // in the order the queries came
   Heartbeats heartbeats_;
   std::optional<broker::MessageBus::HandlerId> subscription_;
   BoardServiceStats stats_;

@@ -1,5 +1,5 @@
-// The MQTT topics of the board protocol (PROTOCOL.md "Topics") and the reply size budget that
-// the boards' 300-byte read buffer imposes.
+// The MQTT topics of the board protocol (docs/board-protocol.md "Topics") and the reply size budget
+// that the boards' 300-byte read buffer imposes.
 #pragma once
 
 #include <cstddef>

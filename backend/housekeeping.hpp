@@ -1,5 +1,5 @@
-// What the backend does by itself, on the reactor (PROTOCOL.md "Housekeeping"): boards going
-// offline after the online window, pending remote requests timing out, uses not refreshed for
+// What the backend does by itself, on the reactor (docs/board-protocol.md "Housekeeping"): boards
+// going offline after the online window, pending remote requests timing out, uses not refreshed for
 // an hour closed, stats published on stats/<client_id>, and the daily purge.
 #pragma once
 

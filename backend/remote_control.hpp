@@ -1,7 +1,7 @@
-// Remote start/stop of a machine from the portal (PROTOCOL.md "Remote commands"): the request
-// goes to machine/<id>/request; the board answers nothing directly, so the outcome is read from
-// the board's following queries (checkuser/startuse after a start, stopuse after a stop), or is
-// "no response" when nothing comes in time.
+// Remote start/stop of a machine from the portal (docs/board-protocol.md "Remote commands"): the
+// request goes to machine/<id>/request; the board answers nothing directly, so the outcome is read
+// from the board's following queries (checkuser/startuse after a start, stopuse after a stop), or
+// is "no response" when nothing comes in time.
 #pragma once
 
 #include <functional>

@@ -1,5 +1,5 @@
-// The authorization decision of the board protocol (PROTOCOL.md, "checkuser — the
-// authorization decision, in order") and the list of cards a board may cache (synccache).
+// The authorization decision of the board protocol (docs/board-protocol.md,
+// "checkuser: the authorization decision") and the list of cards a board may cache (synccache).
 #pragma once
 
 #include <optional>
@@ -29,7 +29,8 @@ enum class AccessReason {
 };
 
 // Level a board gives an authorized user: 2 (staff, may register maintenance) when the role
-// has authorize all or maintenance (PROTOCOL.md (fix)), else 1.
+// has authorize all or maintenance (docs/board-protocol.md; differs from the Python backend),
+// else 1.
 int staff_level(bool authorize_all, bool maintenance);
 
 struct AccessDecision {

@@ -1,5 +1,5 @@
-// Boards that said `alive` for a machine id with no machine row (PROTOCOL.md (fix)): kept so
-// the admin sees the new board and can create its machine.
+// Boards that said `alive` for a machine id with no machine row (docs/board-protocol.md; differs
+// from the Python backend): kept so the admin sees the new board and can create its machine.
 #pragma once
 
 #include <cstdint>

@@ -1,8 +1,8 @@
 // Which maintenance plans are due, without scanning the history.
 //
-// PROTOCOL.md: for a plan, `since` = time of its latest intervention (0 if none) and `used` =
-// sum of (end - start) over the machine's closed uses that started after `since`; the plan is
-// due when used > hours_between * 3600. A SUM over the uses since the last intervention would
+// docs/board-protocol.md: for a plan, `since` = time of its latest intervention (0 if none) and
+// `used` = sum of (end - start) over the machine's closed uses that started after `since`; the plan
+// is due when used > hours_between * 3600. A SUM over the uses since the last intervention would
 // grow with the history (a plan never serviced sums everything), so `since` and `used` are kept
 // per plan in our table maintenance_counters and updated in the same transaction as the change
 // that moves them: a use closing adds its duration; an intervention, an admin edit of a use or

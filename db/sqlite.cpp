@@ -1,5 +1,12 @@
 #include "db/sqlite.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include <sqlite3.h>
 
 #include <utility>
@@ -207,7 +214,20 @@ CachedStatement::CachedStatement(CachedStatement&& other) noexcept
 
 // ---- Connection ----------------------------------------------------------------------------
 
-Connection::Connection(const std::string& path, ConnectionOptions options) : path_(path) {
+// What sync_commits() needs; behind a pointer so that a moved connection keeps its descriptor.
+struct Connection::SyncState {
+  bool unsynced = false;  // a synced Transaction that changed rows committed since the last sync
+  int deferred = 0;       // DeferredSyncs alive
+  int wal_fd = -1;        // the -wal file, opened at the first sync
+  std::uint64_t syncs = 0;
+
+  ~SyncState() {
+    if (wal_fd >= 0) ::close(wal_fd);
+  }
+};
+
+Connection::Connection(const std::string& path, ConnectionOptions options)
+    : sync_(std::make_unique<SyncState>()), path_(path) {
   int flags = SQLITE_OPEN_NOMUTEX;  // one connection per thread; no need for SQLite's mutexes
   switch (options.mode) {
     case OpenMode::ReadOnly:
@@ -254,6 +274,7 @@ Connection::~Connection() {
 
 Connection::Connection(Connection&& other) noexcept
     : db_(std::exchange(other.db_, nullptr)),
+      sync_(std::move(other.sync_)),
       path_(std::move(other.path_)),
       transaction_depth_(std::exchange(other.transaction_depth_, 0)),
       rollbacks_(other.rollbacks_),
@@ -264,6 +285,7 @@ Connection& Connection::operator=(Connection&& other) noexcept {
     const std::uint64_t before = db_ ? write_generation() : 0;
     close();
     db_ = std::exchange(other.db_, nullptr);
+    sync_ = std::move(other.sync_);
     path_ = std::move(other.path_);
     transaction_depth_ = std::exchange(other.transaction_depth_, 0);
     // Another database behind the same object: the generation moves past anything seen before.
@@ -277,6 +299,54 @@ void Connection::close() noexcept {
   cache_.clear();  // statements must be finalized before the connection closes
   if (db_) sqlite3_close_v2(db_);
   db_ = nullptr;
+}
+
+void Connection::sync_commits() {
+  SyncState& state = *sync_;
+  if (!state.unsynced) return;
+  // The log as it is now: reopened when a connection that closed last removed it meanwhile.
+  struct stat status {};
+  if (state.wal_fd >= 0 && (::fstat(state.wal_fd, &status) != 0 || status.st_nlink == 0)) {
+    ::close(state.wal_fd);
+    state.wal_fd = -1;
+  }
+  if (state.wal_fd < 0) {
+    state.wal_fd = ::open((path_ + "-wal").c_str(), O_RDONLY | O_CLOEXEC);
+    // No log file: not in WAL mode (a rollback journal is synced by SQLite itself at NORMAL) or
+    // an in-memory database. Nothing of ours to sync.
+    if (state.wal_fd < 0 && errno == ENOENT) {
+      state.unsynced = false;
+      return;
+    }
+    if (state.wal_fd < 0) {
+      throw Error(SQLITE_IOERR, SQLITE_IOERR,
+                  "cannot open " + path_ + "-wal: " + std::strerror(errno), "");
+    }
+  }
+  // Any descriptor of the file flushes the file's data: the commits SQLite appended through its
+  // own descriptor become durable, in one call however many there were.
+  if (::fdatasync(state.wal_fd) != 0) {
+    throw Error(SQLITE_IOERR_FSYNC & 0xff, SQLITE_IOERR_FSYNC,
+                "syncing " + path_ + "-wal failed: " + std::strerror(errno), "");
+  }
+  ++state.syncs;
+  state.unsynced = false;
+}
+
+bool Connection::has_unsynced_commits() const noexcept {
+  return sync_ && sync_->unsynced;
+}
+
+std::uint64_t Connection::syncs() const noexcept {
+  return sync_ ? sync_->syncs : 0;
+}
+
+DeferredSyncs::DeferredSyncs(Connection& conn) : conn_(conn) {
+  ++conn_.sync_->deferred;
+}
+
+DeferredSyncs::~DeferredSyncs() {
+  --conn_.sync_->deferred;
 }
 
 void Connection::exec(std::string_view sql) {
@@ -333,7 +403,8 @@ std::int64_t Connection::data_version() {
 
 // ---- Transaction ---------------------------------------------------------------------------
 
-Transaction::Transaction(Connection& conn, TransactionKind kind) : conn_(conn) {
+Transaction::Transaction(Connection& conn, TransactionKind kind, Durability durability)
+    : conn_(conn), durability_(durability), changes_at_begin_(sqlite3_total_changes64(conn.db_)) {
   if (conn_.in_transaction()) {
     savepoint_ = "fabomatic_sp" + std::to_string(conn_.transaction_depth_);
     conn_.prepare_cached("SAVEPOINT " + savepoint_)->run();
@@ -368,6 +439,14 @@ void Transaction::commit() {
   conn_.prepare_cached(is_savepoint() ? "RELEASE " + savepoint_ : std::string("COMMIT"))->run();
   done_ = true;
   --conn_.transaction_depth_;
+  // A savepoint's work is made durable with its enclosing transaction; one that changed no row
+  // has nothing to make durable.
+  if (is_savepoint() || durability_ != Durability::synced ||
+      sqlite3_total_changes64(conn_.db_) == changes_at_begin_) {
+    return;
+  }
+  conn_.sync_->unsynced = true;
+  if (conn_.sync_->deferred == 0) conn_.sync_commits();
 }
 
 void Transaction::rollback() {

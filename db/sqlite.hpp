@@ -236,6 +236,22 @@ class Connection {
   const std::string& path() const noexcept { return path_; }
   sqlite3* handle() const noexcept { return db_; }
 
+  // Durability. Commits run with synchronous=NORMAL: in WAL mode they reach the log but stay in
+  // the operating system's cache until a checkpoint, so a power cut may take them back. A
+  // Transaction of Durability::synced (the default) that changed rows therefore makes itself
+  // durable on commit with sync_commits(): one fdatasync of the -wal file, which covers every
+  // commit so far. A caller that answers many commits at once (the boards, one reactor turn)
+  // defers those syncs (DeferredSyncs) and calls sync_commits() once before it answers them
+  // all. A statement run outside any Transaction is not tracked: wrap writes that someone is
+  // told about in a Transaction.
+
+  /// Makes every commit of this connection so far durable; nothing to do when none is pending.
+  void sync_commits();
+  /// Whether a synced Transaction that changed rows committed since the last sync_commits().
+  bool has_unsynced_commits() const noexcept;
+  /// fdatasync calls made by sync_commits() (tests, metrics).
+  std::uint64_t syncs() const noexcept;
+
  private:
   friend class Transaction;
   struct CacheEntry {
@@ -244,8 +260,12 @@ class Connection {
   };
 
   void close() noexcept;
+  struct SyncState;
+  friend class DeferredSyncs;
 
   sqlite3* db_ = nullptr;
+  // Behind a pointer: SQLite's commit hook keeps its address, which must survive a move.
+  std::unique_ptr<SyncState> sync_;
   std::string path_;
   int transaction_depth_ = 0;  // Transaction objects alive, to name savepoints
   std::uint64_t rollbacks_ = 0;
@@ -254,12 +274,31 @@ class Connection {
 
 enum class TransactionKind { Deferred, Immediate, Exclusive };
 
+// synced: the commit is durable when commit() returns (unless syncs are deferred, see
+// DeferredSyncs). relaxed: it may be lost in a power cut — for writes nobody was told about
+// (a board's last-seen times, written every second).
+enum class Durability { synced, relaxed };
+
+// While alive, a synced Transaction's commit leaves its sync to the owner, who must call
+// Connection::sync_commits() before telling anyone the commits happened. Nests.
+class DeferredSyncs {
+ public:
+  explicit DeferredSyncs(Connection& conn);
+  ~DeferredSyncs();
+  DeferredSyncs(const DeferredSyncs&) = delete;
+  DeferredSyncs& operator=(const DeferredSyncs&) = delete;
+
+ private:
+  Connection& conn_;
+};
+
 // BEGIN on construction, ROLLBACK on destruction unless commit() ran. Created while another
 // transaction is open on the connection, it becomes a SAVEPOINT: its rollback undoes only its
 // own work, its commit releases the savepoint into the enclosing transaction.
 class Transaction {
  public:
-  explicit Transaction(Connection& conn, TransactionKind kind = TransactionKind::Immediate);
+  explicit Transaction(Connection& conn, TransactionKind kind = TransactionKind::Immediate,
+                       Durability durability = Durability::synced);
   ~Transaction();
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
@@ -271,6 +310,8 @@ class Transaction {
  private:
   Connection& conn_;
   std::string savepoint_;
+  Durability durability_;
+  std::int64_t changes_at_begin_;  // sqlite3_total_changes64: did the transaction change rows?
   bool done_ = false;
 };
 

@@ -2,7 +2,8 @@
 // portal's history (filters, paging, manual registration and edits).
 //
 // Invariants kept here, each in the transaction of the write:
-// - machine hours grow by a use's duration once, when the use closes (PROTOCOL.md (fix));
+// - machine hours grow by a use's duration once, when the use closes (docs/board-protocol.md;
+// differs from the Python backend);
 // - the maintenance counters (maintenance_due.hpp) see every closed use.
 // The board lookups go through the partial index of open uses per machine and the index on
 // (machine_id, start_timestamp), so their cost does not grow with the history.

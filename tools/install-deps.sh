@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages fabomatic needs to build, run and test. Idempotent: when
 # everything is already there it changes nothing and does not touch the network.
-#   tools/install-deps.sh          build and run
-#   tools/install-deps.sh --test   also what the test suite uses
+#   tools/install-deps.sh                build and run
+#   tools/install-deps.sh --test         also what the test suite uses
+#   tools/install-deps.sh --package      also what tools/package.sh uses (Debian packaging)
+#   tools/install-deps.sh --cross-arm64  also the arm64 cross toolchain, the arm64 libraries and
+#                                        qemu-user (adds the arm64 architecture to dpkg)
+#   tools/install-deps.sh --image        also what tools/image.sh and tools/image-test.sh use
+# Options combine.
 set -euo pipefail
 
 packages=(
   g++ cmake ninja-build ccache pkg-config git
   libboost1.81-dev nlohmann-json3-dev libsqlite3-dev libssl-dev libsodium-dev
-  libtomlplusplus-dev libcurl4-openssl-dev
+  libtomlplusplus-dev libcurl4-openssl-dev libsystemd-dev
   openssl sqlite3
 )
 # The browser app is built with Node.js >= 18 (web/frontend/package.json): Debian 12's nodejs
@@ -18,9 +23,38 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then packages+=(
 test_packages=(
   libgtest-dev libgmock-dev clang-format
   python3 python3-paho-mqtt mosquitto mosquitto-clients procps wrk
+  strace  # tests/backend_integration/test_durability.py watches the syncs of the reply path
   chromium  # the browser the portal's Playwright tests drive (/usr/bin/chromium)
 )
-if [[ "${1:-}" == "--test" ]]; then packages+=("${test_packages[@]}"); fi
+package_packages=(debhelper dpkg-dev fakeroot lintian)
+# Boost 1.81 on both sides: libboost-dev:arm64 would bring 1.74, which cannot be installed beside
+# the host's 1.81 headers.
+cross_packages=(
+  crossbuild-essential-arm64 pkgconf:arm64 qemu-user-static
+  libboost1.81-dev:arm64 libsqlite3-dev:arm64 libssl-dev:arm64 libsodium-dev:arm64
+  libtomlplusplus-dev:arm64 libcurl4-openssl-dev:arm64 libsystemd-dev:arm64
+  libgtest-dev:arm64 libgmock-dev:arm64
+)
+image_packages=(
+  mmdebstrap arch-test qemu-user-static dosfstools mtools fdisk e2fsprogs qemu-system-arm
+  python3 python3-paho-mqtt curl
+)
+cross=no
+for option in "$@"; do
+  case "$option" in
+    --test) packages+=("${test_packages[@]}") ;;
+    --package) packages+=("${package_packages[@]}") ;;
+    --cross-arm64) packages+=("${cross_packages[@]}"); cross=yes ;;
+    --image) packages+=("${image_packages[@]}") ;;
+    *) echo "usage: $0 [--test] [--package] [--cross-arm64] [--image]" >&2; exit 2 ;;
+  esac
+done
+
+sudo=()
+if [[ $(id -u) -ne 0 ]]; then sudo=(sudo); fi
+if [[ $cross == yes ]] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  "${sudo[@]}" dpkg --add-architecture arm64
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -31,8 +65,6 @@ for p in "${packages[@]}"; do
 done
 if [[ ${#missing[@]} -gt 0 ]]; then
   echo "Installing Debian packages: ${missing[*]}"
-  sudo=()
-  if [[ $(id -u) -ne 0 ]]; then sudo=(sudo); fi
   export DEBIAN_FRONTEND=noninteractive
   "${sudo[@]}" apt-get update -q
   "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"

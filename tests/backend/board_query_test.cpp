@@ -1,5 +1,5 @@
-// Board queries: the exact firmware payloads of PROTOCOL.md parse into typed queries, and
-// everything else is rejected with a reason (and therefore gets no reply).
+// Board queries: the exact firmware payloads of docs/board-protocol.md parse into typed queries,
+// and everything else is rejected with a reason (and therefore gets no reply).
 #include "backend/board_query.hpp"
 
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
-// Replies: the exact JSON of PROTOCOL.md, and the 300-byte board buffer respected for every
-// reply whatever the names hold.
+// Replies: the exact JSON of docs/board-protocol.md, and the 300-byte board buffer respected for
+// every reply whatever the names hold.
 #include "backend/board_reply.hpp"
 
 #include <gtest/gtest.h>

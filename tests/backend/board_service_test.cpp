@@ -247,5 +247,81 @@ TEST_F(BoardHeartbeatsTest, StopWritesWhatIsPending) {
   EXPECT_EQ(machine_last_seen(), now);
 }
 
+// Acknowledged writes are durable: a reply whose transaction wrote waits for the end of the
+// reactor's turn, when one sync of the log covers every commit of the turn.
+class BoardDurabilityTest : public BoardServiceTest {
+ protected:
+  BoardDurabilityTest()
+      : turn_service(
+            bus, database.conn, status, BoardTopics{}, [this] { return now; },
+            [this](std::function<void()> then) { end_of_turn.push_back(std::move(then)); }) {
+    service.stop();  // the fixture's own service answers at once; this one holds
+    turn_service.start();
+  }
+
+  // Publishes like a board and returns what was published on reply topics so far.
+  std::vector<std::string> replies() const {
+    std::vector<std::string> out;
+    for (const auto& [topic, payload] : bus.published) {
+      if (topic.ends_with("/reply")) out.push_back(payload);
+    }
+    return out;
+  }
+  void end_the_turn() {
+    auto pending = std::move(end_of_turn);
+    end_of_turn.clear();
+    for (auto& f : pending)
+      f();
+  }
+
+  std::vector<std::function<void()>> end_of_turn;
+  BoardService turn_service;
+};
+
+TEST_F(BoardDurabilityTest, AWriteIsAnsweredOnlyAfterTheTurnsSync) {
+  const auto syncs = database.conn.syncs();
+  bus.publish("machine/1", R"({"action":"startuse", "uid":"12345678"})", 0, false);
+  EXPECT_TRUE(replies().empty());  // committed, not yet durable: not told
+  EXPECT_EQ(end_of_turn.size(), 1u);
+  end_the_turn();
+  EXPECT_EQ(database.conn.syncs(), syncs + 1);
+  EXPECT_EQ(replies(), std::vector<std::string>{R"({"request_ok":true,"message":""})"});
+  EXPECT_EQ(turn_service.stats().held, 1u);
+  EXPECT_EQ(turn_service.stats().syncs, 1u);
+}
+
+TEST_F(BoardDurabilityTest, ABurstOfWritesPaysOneSyncAndKeepsQueryOrder) {
+  const auto syncs = database.conn.syncs();
+  bus.publish("machine/1", R"({"action":"startuse", "uid":"12345678"})", 0, false);
+  bus.publish("machine/1", R"({"action":"checkmachine"})", 0, false);  // behind a held reply
+  bus.publish("machine/1", R"({"action":"stopuse", "uid":"12345678","duration":60})", 0, false);
+  EXPECT_TRUE(replies().empty());
+  end_the_turn();
+  EXPECT_EQ(database.conn.syncs(), syncs + 1);
+  const auto answers = replies();
+  ASSERT_EQ(answers.size(), 3u);
+  EXPECT_EQ(answers[0], R"({"request_ok":true,"message":""})");
+  EXPECT_TRUE(answers[1].starts_with(R"({"request_ok":true,"is_valid":true)")) << answers[1];
+  EXPECT_EQ(answers[2], R"({"request_ok":true,"message":"Duration 60 seconds"})");
+}
+
+TEST_F(BoardDurabilityTest, QueriesThatWriteNothingWaitForNoSync) {
+  const auto syncs = database.conn.syncs();
+  bus.publish("machine/1", R"({"action":"checkmachine"})", 0, false);
+  bus.publish("machine/1", R"({"action":"checkuser","uid":"12345678"})", 0, false);
+  EXPECT_EQ(replies().size(), 2u);  // at once
+  EXPECT_TRUE(end_of_turn.empty());
+  EXPECT_EQ(database.conn.syncs(), syncs);
+  // Their last-seen times are written later, unsynced: nobody was told about them.
+  turn_service.write_heartbeats();
+  EXPECT_EQ(database.conn.syncs(), syncs);
+}
+
+TEST_F(BoardDurabilityTest, StopSendsWhatIsHeld) {
+  bus.publish("machine/1", R"({"action":"startuse", "uid":"12345678"})", 0, false);
+  turn_service.stop();
+  EXPECT_EQ(replies().size(), 1u);
+}
+
 }  // namespace
 }  // namespace fabomatic::backend

@@ -1,6 +1,6 @@
-"""PROTOCOL.md, alive: upsert the machine's board row (heap string -> integer, a non-numeric
+"""docs/board-protocol.md, alive: upsert the machine's board row (heap string -> integer, a non-numeric
 heap counts as 0) and the machine's last seen; never a reply. An alive from an unknown machine
-id gets no reply either (fix) and is remembered in discovered_boards."""
+id gets no reply either (unlike the Python backend) and is remembered in discovered_boards."""
 import time
 import unittest
 

@@ -1,5 +1,5 @@
-"""PROTOCOL.md, checkmachine: the machine's settings, blocked state and maintenance due, and
-the machine's last-seen time. Maintenance due (PROTOCOL.md "Maintenance due"): a plan is due
+"""docs/board-protocol.md, checkmachine: the machine's settings, blocked state and maintenance due, and
+the machine's last-seen time. Maintenance due (docs/board-protocol.md "When maintenance is due"): a plan is due
 when the closed uses that started after its latest intervention sum to more than
 hours_between hours; description = LCD message of the lowest-id due plan."""
 import time

@@ -1,4 +1,4 @@
-"""PROTOCOL.md, checkuser: the authorization decision, step by step, and the level.
+"""docs/board-protocol.md, checkuser: the authorization decision, step by step, and the level.
 
   1. unknown card (also: a deleted user's card) -> tap recorded in unknown_cards, "Unknown"
   2. user disabled -> not authorized
@@ -6,7 +6,7 @@
   4. machine blocked -> not authorized
   5. machine type access management 1 -> authorized
   6. authorized iff an authorization (user, machine) exists
-Level 2 when the role has authorize all or maintenance (fix), else 1.
+Level 2 when the role has authorize all or maintenance (unlike the Python backend), else 1.
 """
 import time
 import unittest

@@ -1,4 +1,4 @@
-"""PROTOCOL.md, internal error: a database failure gives request_ok:false in the reply of that
+"""docs/board-protocol.md, internal error: a database failure gives request_ok:false in the reply of that
 query's type, and the process keeps serving. The failure is made real by renaming a table
 under the running backend from another connection, then renaming it back."""
 import json

@@ -5,7 +5,7 @@ the file in place after a backup, answers the boards for the machines and users 
 and loses no row.
 
 Expected answers are computed here from the original file, independently of the backend:
-maintenance due by its definition in PROTOCOL.md, authorization by the rules of checkuser.
+maintenance due by its definition in docs/board-protocol.md, authorization by the rules of checkuser.
 """
 import glob
 import os

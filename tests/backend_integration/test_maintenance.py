@@ -1,5 +1,5 @@
-"""PROTOCOL.md, maintenance: a staff card registers an intervention for every plan of the
-machine that is due, with the replay flag (fix); the reply is request_ok true even when
+"""docs/board-protocol.md, maintenance: a staff card registers an intervention for every plan of the
+machine that is due, with the replay flag (unlike the Python backend); the reply is request_ok true even when
 nothing was due. Wrong user card / Not authorized otherwise."""
 import time
 import unittest

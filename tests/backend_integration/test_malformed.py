@@ -1,4 +1,4 @@
-"""PROTOCOL.md, malformed input: logged, no reply, and never disturbs anything else (fix: the
+"""docs/board-protocol.md, malformed input: logged, no reply, and never disturbs anything else (fix: the
 old backend crashed its MQTT loop on a missing key or invalid UTF-8 and then answered no board
 at all). Each case is followed by a valid query that must be the first one answered, and the
 database must be unchanged."""

@@ -1,4 +1,4 @@
-"""PROTOCOL.md, housekeeping: an open use not refreshed (no inuse) for an hour is closed at its
+"""docs/board-protocol.md, housekeeping: an open use not refreshed (no inuse) for an hour is closed at its
 last-seen time by a check the backend runs by itself (every 60 s), adding its duration to the
 machine's hours once. Uses refreshed within the hour stay open.
 

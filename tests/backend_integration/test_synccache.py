@@ -1,6 +1,6 @@
-"""PROTOCOL.md, synccache: the cards authorized on the machine (same rule as checkuser;
+"""docs/board-protocol.md, synccache: the cards authorized on the machine (same rule as checkuser;
 enabled, not deleted, with a card) with their level, in user-id order, as many as fit in the
-board's 280-byte reply (fix)."""
+board's 280-byte reply (unlike the Python backend)."""
 import unittest
 
 from fabomatic_testing.board import (ADMIN_CARD, UNKNOWN_MACHINE_REPLY, reply_budget, synccache,

@@ -1,4 +1,4 @@
-"""PROTOCOL.md, topics and replies: the unknown-machine reply, the reply topic of machine/007,
+"""docs/board-protocol.md, topics and replies: the unknown-machine reply, the reply topic of machine/007,
 the 280-byte reply cap with texts cut on a UTF-8 boundary, interception that still routes the
 board's message to other subscribers, and the stats on stats/<client_id>."""
 import json

@@ -1,8 +1,8 @@
-"""PROTOCOL.md, startuse / inuse / stopuse: the uses table and the machine's hours.
+"""docs/board-protocol.md, startuse / inuse / stopuse: the uses table and the machine's hours.
 
 Machine hours (machines.machine_hours, in hours) always equal the sum of the durations of the
-closed uses: each use adds its duration once, when it closes (fix). Replayed stops that
-repeat the latest closed use within 10 minutes are duplicates and record nothing (fix).
+closed uses: each use adds its duration once, when it closes (unlike the Python backend). Replayed stops that
+repeat the latest closed use within 10 minutes are duplicates and record nothing (unlike the Python backend).
 """
 import time
 import unittest

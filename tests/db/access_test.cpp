@@ -102,7 +102,8 @@ TEST_F(AccessTest, LevelIsTwoForAuthorizeAllOrMaintenance) {
   EXPECT_EQ(staff_level(false, true), 2);
   EXPECT_EQ(staff_level(true, true), 2);
   authorize(maintainer, laser);
-  EXPECT_EQ(decide_access(conn, laser, "000000c3").level, 2);  // the (fix): maintenance only
+  EXPECT_EQ(decide_access(conn, laser, "000000c3").level,
+            2);  // the (unlike the Python backend): maintenance only
   EXPECT_EQ(decide_access(conn, drill, "000000c3").level, 2);
   EXPECT_EQ(decide_access(conn, laser, "000000d4").level, 2);
   EXPECT_EQ(decide_access(conn, drill, "000000a1").level, 1);

@@ -37,7 +37,7 @@ class MaintenanceDueTest : public RepoTest {
         .maintenance_id = plan_id, .machine_id = machine, .user_id = user, .timestamp = when});
   }
 
-  // The definition of PROTOCOL.md, computed from scratch.
+  // The definition of docs/board-protocol.md, computed from scratch.
   double brute_used_hours(Id plan_id) {
     const Id machine =
         conn.query_one<Id>("SELECT machine_id FROM maintenances WHERE maintenance_id = ?", plan_id);

@@ -1,5 +1,5 @@
-// One simulated Fab-O-Matic board: the firmware's behaviour as PROTOCOL.md describes it, as a
-// Sans-I/O state machine. The caller feeds it connection events, received messages, card taps
+// One simulated Fab-O-Matic board: the firmware's behaviour as docs/board-protocol.md describes it,
+// as a Sans-I/O state machine. The caller feeds it connection events, received messages, card taps
 // and the passing of time; the board answers by publishing through a BoardOutput. No sockets,
 // no clock of its own, so tests drive it deterministically.
 //

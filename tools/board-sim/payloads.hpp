@@ -1,7 +1,7 @@
 // The board's side of the protocol as text: the exact query payloads the Fab-O-Matic firmware
-// publishes (its spacing included, see PROTOCOL.md), the replay marking, and the parsing of
-// what the backend sends to a board (remote requests, the few reply fields a board reads).
-// Pure functions, no I/O.
+// publishes (its spacing included, see docs/board-protocol.md), the replay marking, and the parsing
+// of what the backend sends to a board (remote requests, the few reply fields a board reads). Pure
+// functions, no I/O.
 #pragma once
 
 #include <array>

@@ -1,5 +1,5 @@
 """A simulated Fab-O-Matic board: what the firmware sends, byte for byte, and what the backend
-must answer, byte for byte (PROTOCOL.md).
+must answer, byte for byte (docs/board-protocol.md).
 
 Board and Monitor are Debian's paho-mqtt, a client we did not write; every wait is bounded.
 """
@@ -153,7 +153,7 @@ class Monitor:
 
 
 # ------------------------------------------------------------------------------ payloads
-# Byte for byte what the firmware publishes (PROTOCOL.md): note the space after the comma
+# Byte for byte what the firmware publishes (docs/board-protocol.md): note the space after the comma
 # that follows "action", and none before "duration".
 def checkmachine():
     return '{"action":"checkmachine"}'
@@ -239,6 +239,6 @@ NOT_AUTHORIZED = ("User not authorized", True, 0)
 
 
 def reply_budget(reply_topic):
-    """Largest payload the board's 300-byte MQTT buffer accepts on this topic (PROTOCOL.md:
+    """Largest payload the board's 300-byte MQTT buffer accepts on this topic (docs/board-protocol.md:
     280 bytes on machine/<one digit>/reply, one less per extra character of the topic)."""
     return 300 - 5 - len(reply_topic.encode())
