@@ -6,6 +6,7 @@
 #include <string>
 
 #include "app/app.hpp"
+#include "app/board_account_command.hpp"
 #include "app/cli.hpp"
 #include "backend/housekeeping.hpp"
 #include "backend/settings.hpp"
@@ -67,7 +68,9 @@ int main(int argc, char** argv) {
       log::error("config", line);
     return 1;
   }
-  log::set_level(cli.log_level.value_or(settings.backend.log_level));
+  // A command's output (JSON for scripts) is not mixed with the appliance's log lines.
+  const log::Level quiet = cli.board_account ? log::Level::error : settings.backend.log_level;
+  log::set_level(cli.log_level.value_or(quiet));
   log::info("main",
             "fabomatic " FABOMATIC_VERSION " starting with settings " +
                 (settings.source.empty() ? std::string("(defaults)") : settings.source.string()));
@@ -78,10 +81,12 @@ int main(int argc, char** argv) {
       db::PurgePolicy policy;
       policy.history_days = settings.backend.purge_retention_days;
       policy.unknown_cards_days = settings.backend.unknown_cards_retention_days;
+      policy.discovered_boards_days = settings.backend.discovered_boards_retention_days;
       const auto result = db::purge(opened.conn, unix_now(), policy);
       log::info("main", "purge changed " + std::to_string(result.total()) + " row(s)");
       return 0;
     }
+    if (cli.board_account) return app::run_board_account_command(*cli.board_account, settings);
     if (cli.weekly_summary) {
       log::error("main", "--weekly-summary: e-mail sending is not part of this version");
       return 1;

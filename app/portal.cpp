@@ -55,7 +55,7 @@ std::string host_name() {
 struct Portal::Impl {
   Impl(boost::asio::io_context& io, const backend::Settings& settings, db::Connection& db,
        const broker::Broker& broker, const backend::BoardService& boards,
-       backend::LiveStatus& status, backend::RemoteControl& remote)
+       backend::LiveStatus& status, backend::RemoteControl& remote, backend::MqttSecurity* security)
       : io(io),
         lane(io),
         settings(settings),
@@ -64,6 +64,7 @@ struct Portal::Impl {
         boards(boards),
         status(status),
         remote(remote),
+        security(security),
         heartbeat(io),
         sessions(db, web::SessionOptions{std::chrono::minutes(settings.web.session_idle_min),
                                          std::chrono::hours(settings.web.session_absolute_hours)}),
@@ -121,6 +122,7 @@ struct Portal::Impl {
   const backend::BoardService& boards;
   backend::LiveStatus& status;
   backend::RemoteControl& remote;
+  backend::MqttSecurity* security;
   boost::asio::steady_timer heartbeat;
   web::SessionAuth sessions;
   web::AuditLog audit;
@@ -134,8 +136,9 @@ struct Portal::Impl {
 
 Portal::Portal(boost::asio::io_context& io, const backend::Settings& settings, db::Connection& db,
                const broker::Broker& broker, const backend::BoardService& boards,
-               backend::LiveStatus& status, backend::RemoteControl& remote)
-    : impl_(std::make_unique<Impl>(io, settings, db, broker, boards, status, remote)) {}
+               backend::LiveStatus& status, backend::RemoteControl& remote,
+               backend::MqttSecurity* security)
+    : impl_(std::make_unique<Impl>(io, settings, db, broker, boards, status, remote, security)) {}
 
 Portal::~Portal() {
   stop();
@@ -176,6 +179,7 @@ void Portal::start() {
   i.resets = std::make_unique<web::PasswordResets>(i.sessions, i.mailer, i.audit,
                                                    web::password_reset_options(auth_options));
   i.api->resets = i.resets.get();
+  i.api->mqtt_security = i.security;  // board accounts, anonymous mode
   // Every route from one table, which the OpenAPI document describes too. Handlers refer to
   // i.assets, i.live and i.api: they live as long as the server.
   web::register_routes(

@@ -136,12 +136,14 @@ std::int64_t Housekeeping::purge() {
   db::PurgePolicy policy;
   policy.history_days = i.settings.backend.purge_retention_days;
   policy.unknown_cards_days = i.settings.backend.unknown_cards_retention_days;
+  policy.discovered_boards_days = i.settings.backend.discovered_boards_retention_days;
   i.boards.write_heartbeats();
   const auto result = db::purge(i.db, unix_now(), policy);
   log::info("housekeeping",
             "purge: " + std::to_string(result.uses) + " use(s) and " +
                 std::to_string(result.interventions) + " intervention(s) anonymised, " +
-                std::to_string(result.unknown_cards) + " unknown card tap(s) deleted");
+                std::to_string(result.unknown_cards) + " unknown card tap(s) deleted, " +
+                std::to_string(result.discovered_boards) + " discovered board(s) forgotten");
   return result.total();
 }
 

@@ -1,5 +1,6 @@
 #include "db/purge.hpp"
 
+#include "db/discovered_boards_repository.hpp"
 #include "db/seed.hpp"
 
 namespace fabomatic::db {
@@ -26,6 +27,8 @@ PurgeResult purge(Connection& conn, Timestamp now, const PurgePolicy& policy) {
       conn.execute("UPDATE interventions SET user_id = ?1 WHERE timestamp < ?2 AND user_id <> ?1",
                    *anonymous, history_cutoff);
   result.unknown_cards = conn.execute("DELETE FROM unknown_cards WHERE timestamp < ?", taps_cutoff);
+  result.discovered_boards = DiscoveredBoardsRepository(conn).purge_older_than(
+      now - policy.discovered_boards_days * kSecondsPerDay);
   tx.commit();
   return result;
 }

@@ -15,6 +15,7 @@
 
 namespace fabomatic::backend {
 class LiveStatus;
+class MqttSecurity;
 class RemoteControl;
 }  // namespace fabomatic::backend
 
@@ -42,6 +43,9 @@ struct ApiContext {
   /// Where a member's new password is hashed (the portal's PasswordWorker: a job returns what
   /// to run back on the reactor; false when its queue is full); unset: inline.
   std::function<bool(std::function<std::function<void()>()>)> password_work;
+  /// Board accounts, the broker's anonymous mode and shared client ids (board_accounts.cpp);
+  /// unset: those routes answer 503.
+  backend::MqttSecurity* mqtt_security = nullptr;
 
   double now() const;
 };
