@@ -19,6 +19,8 @@ test('a board message reaches its card live, without reload or polling', async (
   await expect(card).toHaveAttribute('data-state', 'in_use', { timeout: 1000 });
   expect(Date.now() - started).toBeLessThan(1500);
   await expect(card.getByTestId('member')).toHaveText('Lucia Bianchi');
+  // Begun after the page's coarse clock last ticked, yet never "in N seconds".
+  await expect(card.getByTestId('since')).toHaveText(/^(now|\d+ seconds? ago)$/);
   await expect(card.getByText('In use')).toBeVisible();
   await b.tapOut();
   await expect(card).toHaveAttribute('data-state', 'free', { timeout: 1000 });

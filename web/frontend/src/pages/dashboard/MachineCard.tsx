@@ -50,9 +50,11 @@ export function MachineCard({ id }: { id: number }) {
             <dt>{t('dash.member')}</dt>
             <dd data-testid="member">{m.member_name}</dd>
             <dt>{t('dash.since')}</dt>
-            <dd>
+            <dd data-testid="since">
               <time dateTime={new Date((m.in_use_since ?? 0) * 1000).toISOString()} title={formatDateTime(m.in_use_since)}>
-                {formatRelative(m.in_use_since, n)}
+                {/* The coarse clock ticks every 15 s: a use begun since its last tick is "now",
+                    not "in 11 seconds". */}
+                {formatRelative(m.in_use_since, Math.max(n, m.in_use_since ?? 0))}
               </time>
             </dd>
           </>
