@@ -51,6 +51,7 @@ test('remote start and stop show what the board confirmed', async ({ adminPage: 
   const id = state.seeded.machines.printer; // every member may use it
   const b = await board(id);
   b.alive();
+  await page.clock.install(); // time runs as usual until the jump below
   await open(page, state, '#/');
   const card = page.locator(`[data-testid="machine-card"][data-machine-id="${id}"]`);
   await expect(card).toHaveAttribute('data-state', 'free');
@@ -65,6 +66,10 @@ test('remote start and stop show what the board confirmed', async ({ adminPage: 
   await page.getByTestId('confirm').click();
   await expect(card.getByTestId('remote-status')).toHaveText('Stopped: the board confirmed.', { timeout: 15000 });
   await expect(card).toHaveAttribute('data-state', 'free');
+  // A minute and a half later the outcome is gone from the card (it would otherwise still say
+  // "Stopped" while other members use the machine).
+  await page.clock.fastForward('01:30');
+  await expect(card.getByTestId('remote-status')).toHaveText('');
   // The audit log has both requests.
   const audit = await api.ok('GET', `/api/v1/audit?entity=machine&entity_id=${id}`);
   expect(audit.items.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['start', 'stop']));

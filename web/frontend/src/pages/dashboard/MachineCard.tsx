@@ -9,7 +9,7 @@ import { StatusBadge } from '../../ui/StatusBadge';
 import { toast } from '../../ui/toasts';
 import { errorText } from '../../ui/errors';
 import { now } from './clock';
-import { pending, remote, shown, type RemoteKind } from './remote';
+import { OUTCOME_SHOWN_MS, pending, remote, shown, type RemoteKind } from './remote';
 
 const OUTCOMES: Record<RemoteCode, Key> = {
   started: 'remote.started',
@@ -33,7 +33,9 @@ export function MachineCard({ id }: { id: number }) {
   const m = s.value;
   const n = now.value;
   const waiting = pending.value.get(id);
-  const outcome = shown.value.get(id);
+  // Read again at each tick of the coarse clock (n above), so an old outcome goes by itself.
+  const last = shown.value.get(id);
+  const outcome = last && Date.now() - last.at < OUTCOME_SHOWN_MS ? last : undefined;
   const inUse = m.state === 'in_use';
   const headingId = `machine-${id}-name`;
   return (
