@@ -5,44 +5,14 @@ Raw sockets build the abuse: CONNECTs sent a byte a second, a first frame announ
 retained messages, persistent sessions, subscriptions and readers that never read.
 """
 import socket
-import struct
 import time
 import unittest
 
 from backend_harness import BackendTestCase
 from fabomatic_testing.board import checkmachine
+from fabomatic_testing.mqtt_raw import connect_pkt, publish_pkt, subscribe_pkt, varint
 
 BUDGET_S = 0.5  # what we allow a board's reply under abuse (the firmware waits 2 s)
-
-
-def varint(n):
-    out = bytearray()
-    while True:
-        byte, n = n % 128, n // 128
-        out.append(byte | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
-def s16(text):
-    data = text.encode() if isinstance(text, str) else text
-    return struct.pack(">H", len(data)) + data
-
-
-def connect_packet(client_id, clean=True, keepalive=60):
-    body = s16("MQTT") + bytes([4, 0x02 if clean else 0]) + struct.pack(">H", keepalive) + \
-        s16(client_id)
-    return bytes([0x10]) + varint(len(body)) + body
-
-
-def publish_packet(topic, payload, retain=False):
-    body = s16(topic) + payload
-    return bytes([0x30 | (1 if retain else 0)]) + varint(len(body)) + body
-
-
-def subscribe_packet(pid, filters):
-    body = struct.pack(">H", pid) + b"".join(s16(f) + b"\x00" for f in filters)
-    return bytes([0x82]) + varint(len(body)) + body
 
 
 class Raw:
@@ -54,7 +24,7 @@ class Raw:
         self.sock.connect(("127.0.0.1", port))
 
     def connect(self, client_id, clean=True):
-        self.sock.sendall(connect_packet(client_id, clean))
+        self.sock.sendall(connect_pkt(client_id, clean))
         ack = self.read_exactly(4)
         return ack[3]  # the return code
 
@@ -124,7 +94,7 @@ class Bounds(BackendTestCase):
     def test_a_slow_connect_flood_is_closed_within_the_connect_timeout(self):
         self.start()
         board = self.board("1")
-        connect = connect_packet("slowpoke")
+        connect = connect_pkt("slowpoke")
         sockets = [self.raw() for _ in range(300)]
         started = time.monotonic()
         sent = 0
@@ -157,11 +127,11 @@ class Bounds(BackendTestCase):
         publisher = self.raw()
         self.assertEqual(publisher.connect("retainer"), 0)
         for n in range(200):
-            publisher.sock.sendall(publish_packet(f"cap/{n}", b"x" * 1000, retain=True))
+            publisher.sock.sendall(publish_pkt(f"cap/{n}", b"x" * 1000, retain=True))
         self.assertBoardAnswered(board)
         reader = self.raw()
         reader.connect("reader")
-        reader.sock.sendall(subscribe_packet(1, ["cap/#"]))
+        reader.sock.sendall(subscribe_pkt(1, [("cap/#", 0)]))
         self.assertEqual(reader.suback(), [0])
         received = 0
         reader.sock.settimeout(1.0)
@@ -204,7 +174,7 @@ class Bounds(BackendTestCase):
         board = self.board("1")
         r = self.raw()
         r.connect("subscriber")
-        r.sock.sendall(subscribe_packet(1, [f"s/{n}" for n in range(150)]))
+        r.sock.sendall(subscribe_pkt(1, [(f"s/{n}", 0) for n in range(150)]))
         codes = r.suback()
         self.assertEqual(codes.count(0), 100)
         self.assertEqual(codes.count(0x80), 50)
@@ -217,13 +187,13 @@ class Bounds(BackendTestCase):
         for n in range(10):  # ten readers that read nothing, with tiny receive buffers
             r = self.raw(rcvbuf=4096)
             r.connect(f"stuck-{n}")
-            r.sock.sendall(subscribe_packet(1, ["flood/#"]))
+            r.sock.sendall(subscribe_pkt(1, [("flood/#", 0)]))
             r.suback()
         publisher = self.raw()
         publisher.connect("flooder")
         payload = b"z" * 65000
         for _ in range(300):  # 19.5 MB to each reader: 195 MB without the limits
-            publisher.sock.sendall(publish_packet("flood/x", payload))
+            publisher.sock.sendall(publish_pkt("flood/x", payload))
         latencies = [self.assertBoardAnswered(board) for _ in range(10)]
         grown = self.rss_kib() - before
         # 2 MiB for all together, plus what one message per socket and the kernel's own

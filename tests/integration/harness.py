@@ -23,7 +23,7 @@ import unittest
 from fabomatic_testing.process import (Fabomatic, Process, all_fds_and_die_with_parent, free_port,
                                        free_ports, port_accepts, toml)
 
-from mqtt_raw import RawClient
+from fabomatic_testing.mqtt_raw import RawClient
 
 # --------------------------------------------------------------------------- differences
 # key -> {broker name: expected observable behaviour, "reason": why they differ}

@@ -13,7 +13,7 @@ import time
 import unittest
 
 from harness import BrokerTestCase, per_broker
-from mqtt_raw import PINGREQ_PKT, PINGRESP
+from fabomatic_testing.mqtt_raw import PINGREQ_PKT, PINGRESP
 
 ACL = """# rules before any user line: anonymous clients
 topic read public/#
