@@ -4,12 +4,15 @@
 
 #include "common/text.hpp"
 #include "db/passwords.hpp"
+#include "db/portal_access.hpp"
+#include "db/reset_tokens_repository.hpp"
 #include "db/roles_repository.hpp"
 #include "db/seed.hpp"
 #include "db/sqlite.hpp"
 #include "db/unknown_cards_repository.hpp"
 #include "db/users_repository.hpp"
 #include "web/api/routes.hpp"
+#include "web/auth/sessions.hpp"
 
 namespace fabomatic::web::api {
 
@@ -98,11 +101,17 @@ void refuse_anonymous(db::Connection& db, db::Id id) {
 void refuse_self_lockout(db::Connection& db, const Principal& who, const db::User& after) {
   if (after.id != who.user_id) return;
   if (after.disabled) throw ApiError::conflict("disabled", "you cannot disable your own account");
-  const auto role = db::RolesRepository(db).get(after.role_id);
-  if (!role || !role->backend_admin) {
+  if (db::portal_via(db, after) == db::PortalVia::none) {
     throw ApiError::conflict("role_id",
                              "you cannot give yourself a role without backend admin rights");
   }
+}
+
+// What signs a member in: a new password or e-mail ends their sessions and reset links.
+bool credentials_changed(const db::User& before, const db::User& after) {
+  return before.password_hash != after.password_hash ||
+         text::ascii_lowercase(before.email.value_or("")) !=
+             text::ascii_lowercase(after.email.value_or(""));
 }
 
 // Taps of a card that now belongs to a member are no longer unknown.
@@ -172,9 +181,16 @@ Response update(ApiContext& context, const Request& request, const Principal& wh
   if (password) after.password_hash = hash_for(*password, hashed);
   db::UsersRepository(context.db).update(after);
   if (after.card != before.card) forget_taps(context, who, after);
+  const bool ends_sessions = credentials_changed(before, after);
+  if (ends_sessions) db::ResetTokensRepository(context.db).revoke_for_user(id, context.now());
   Json after_json = member_json(context.db, existing(context.db, id));
   record_change(context, who, "update", "user", id, member_json(context.db, before), after_json);
   tx.commit();
+  // The member signs in again with what was set (an admin changing their own keeps this
+  // session); a reset link mailed before sets nothing any more.
+  if (ends_sessions && context.auth) {
+    context.auth->close_user_sessions(id, id == who.user_id ? &request : nullptr);
+  }
   refresh_live(context);
   return json_response(200, after_json);
 }
