@@ -12,6 +12,10 @@ export const authApi = {
   forgot: (email: string) => send<{ message: string }>('POST', '/api/v1/auth/forgot', { email }, { quiet401: true }),
   reset: (token: string, password: string) =>
     send<{ message: string }>('POST', '/api/v1/auth/reset', { token, password }, { quiet401: true }),
+  /** First start: whether nobody can sign in yet, and the account the setup code sets up. */
+  setupState: () => send<{ pending: boolean; email: string | null }>('GET', '/api/v1/auth/setup', undefined, { quiet401: true }),
+  /** First start: the setup code of the log sets the administrator's password and signs in. */
+  setup: (code: string, password: string) => send<SessionAnswer>('POST', '/api/v1/auth/setup', { code, password }, { quiet401: true }),
 };
 
 export function auditList(query: AuditQuery, signal?: AbortSignal): Promise<AuditPage> {

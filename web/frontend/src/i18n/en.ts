@@ -141,6 +141,17 @@ export const en = {
   'reset.invalidLink': 'This link is not valid: it expired or was already used.',
   'reset.askAgain': 'Ask for a new link',
 
+  'setup.title': 'First start',
+  'setup.intro': 'Nobody can sign in yet. The appliance wrote a one-time setup code in its log and on its console: enter it and choose the password of {email}.',
+  'setup.introNoEmail': 'Nobody can sign in yet. The appliance wrote a one-time setup code in its log and on its console: enter it and choose the administrator’s password.',
+  'setup.code': 'Setup code',
+  'setup.codeHint': 'Like 7KQ2-XH9D-PR4W; upper or lower case, with or without dashes.',
+  'setup.submit': 'Set the password and sign in',
+  'setup.wrongCode': 'This is not the setup code. Look at the log again: after many wrong codes a new one is written there.',
+  'setup.done': 'The portal is set up already: sign in with your password.',
+  'setup.pending': 'First start: nobody can sign in yet.',
+  'setup.link': 'Set the administrator’s password with the setup code',
+
   'password.title': 'Change your password',
   'password.forcedIntro': 'Welcome! Before you start, choose your own password for {email}.',
   'password.current': 'Current password',

@@ -142,6 +142,17 @@ export const it: Record<Key, string> = {
   'reset.invalidLink': 'Questo link non è valido: è scaduto o è già stato usato.',
   'reset.askAgain': 'Chiedi un nuovo link',
 
+  'setup.title': 'Primo avvio',
+  'setup.intro': 'Nessuno può ancora accedere. Il sistema ha scritto un codice di configurazione monouso nel suo log e sulla sua console: inseriscilo e scegli la password di {email}.',
+  'setup.introNoEmail': 'Nessuno può ancora accedere. Il sistema ha scritto un codice di configurazione monouso nel suo log e sulla sua console: inseriscilo e scegli la password dell’amministratore.',
+  'setup.code': 'Codice di configurazione',
+  'setup.codeHint': 'Come 7KQ2-XH9D-PR4W; maiuscole o minuscole, con o senza trattini.',
+  'setup.submit': 'Imposta la password e accedi',
+  'setup.wrongCode': 'Questo non è il codice di configurazione. Guarda di nuovo il log: dopo molti codici errati ne viene scritto uno nuovo.',
+  'setup.done': 'Il portale è già configurato: accedi con la tua password.',
+  'setup.pending': 'Primo avvio: nessuno può ancora accedere.',
+  'setup.link': 'Imposta la password dell’amministratore con il codice di configurazione',
+
   'password.title': 'Cambia la password',
   'password.forcedIntro': 'Benvenuto! Prima di iniziare, scegli una tua password per {email}.',
   'password.current': 'Password attuale',
