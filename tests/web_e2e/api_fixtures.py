@@ -145,6 +145,10 @@ class Fixtures:
         discovered = unique_machine_id()
         self.board(discovered)
         ids["/api/v1/discovered-boards"] = discovered
+        created = self.session.post("/api/v1/board-accounts", {"machine_id": machine["id"]})
+        if created.status != 201:
+            raise AssertionError(f"no board account for machine {machine['id']}: {created}")
+        ids["/api/v1/board-accounts"] = machine["id"]
         return ids
 
 
