@@ -22,6 +22,9 @@ for (const scheme of ['light', 'dark'] as const) {
     test.use({ colorScheme: scheme });
 
     test('axe: no serious or critical violation on any signed-in page', async ({ adminPage: page, state, board }) => {
+      // An axe run per page: 40-50 s on the two shared cores, over the default 60 s when they
+      // are busy.
+      test.setTimeout(180_000);
       const b = await board(state.seeded.machines.laser);
       b.alive(); // one online card with its buttons
       for (const route of pageRoutes(state)) {
