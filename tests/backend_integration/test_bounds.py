@@ -38,6 +38,12 @@ class Raw:
             data += chunk
         return data
 
+    def ping(self):
+        """PINGREQ, then its PINGRESP: the broker has handled all this client sent before (it
+        reads a connection's packets in order)."""
+        self.sock.sendall(bytes([0xC0, 0]))
+        return self.read_exactly(2) == bytes([0xD0, 0])
+
     def suback(self):
         header = self.read_exactly(2)
         length, shift, byte = header[1] & 0x7F, 7, header[1]
@@ -129,6 +135,9 @@ class Bounds(BackendTestCase):
         self.assertEqual(publisher.connect("retainer"), 0)
         for n in range(200):
             publisher.sock.sendall(publish_pkt(f"cap/{n}", b"x" * 1000, retain=True))
+        # Every retained message stored (or refused) before the reader subscribes: otherwise
+        # the last ones would reach it live, not from the store.
+        self.assertTrue(publisher.ping())
         self.assertBoardAnswered(board)
         reader = self.raw()
         reader.connect("reader")

@@ -11,6 +11,7 @@ import { LoadError, PageHead } from '../../ui/Page';
 import { Badge, StatusBadge } from '../../ui/StatusBadge';
 import { toast } from '../../ui/toasts';
 import { useLoad } from '../../ui/usePaged';
+import { BoardAccountPanel } from './BoardAccountPanel';
 import { machineConsequences } from './cascade';
 import { MachineForm } from './MachineForm';
 
@@ -108,6 +109,7 @@ export function MachinePage({ id }: { id: number }) {
                 </dl>
               ))}
             </section>
+            <BoardAccountPanel machineId={id} machineName={m.name} />
           </div>
           {editing && (
             <MachineForm
