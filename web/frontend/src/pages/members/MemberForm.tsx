@@ -1,6 +1,6 @@
 // Add or edit a member; with `tap`, the card of an unknown-card tap is converted into a member.
 import { useState } from 'preact/hooks';
-import { api } from '../../api/client';
+import { api, ApiError, type FieldCode } from '../../api/client';
 import { useLookup } from '../../api/lookups';
 import type { Member, Role, UnknownCard } from '../../api/types';
 import { t } from '../../i18n';
@@ -50,6 +50,7 @@ export function MemberForm({
   );
   const v = form.values;
   const submit = form.submit(async (v) => {
+    if (!tap) await refuseClashes(v.card.trim().toLowerCase(), v.email.trim().toLowerCase(), member?.id);
     const body = {
       name: v.name.trim(),
       surname: v.surname.trim(),
@@ -122,6 +123,30 @@ export function MemberForm({
       </form>
     </Dialog>
   );
+}
+
+/**
+ * A card or e-mail that another member holds, looked up before saving: the form says so next to
+ * the field as the server would, without sending a request bound to be refused (the browser
+ * logs every refused request in its console). The server still refuses a clash that comes in
+ * between; the form shows that answer the same way.
+ */
+async function refuseClashes(card: string, email: string, selfId: number | undefined): Promise<void> {
+  const fields: Record<string, string> = {};
+  const codes: Record<string, FieldCode> = {};
+  const checks = [
+    ['card', card],
+    ['email', email],
+  ] as const;
+  for (const [field, value] of checks) {
+    if (!value) continue;
+    const found = await api.get('/api/v1/members', { query: { q: value, limit: 50 } });
+    if (found.items.some((m) => m.id !== selfId && (m[field] ?? '').toLowerCase() === value)) {
+      fields[field] = 'taken';
+      codes[field] = { code: 'taken' };
+    }
+  }
+  if (Object.keys(fields).length > 0) throw new ApiError(409, 'conflict', 'taken', fields, codes);
 }
 
 /** The reset mail of a saved member: sent at once; says why when it cannot be sent. */
