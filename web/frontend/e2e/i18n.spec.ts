@@ -50,7 +50,7 @@ for (const lang of ['en', 'it'] as const) {
       const title = await page.title();
       expect(KEY_RE.exec(title)?.[2] ?? null, `${route.name}: raw key in the title`).toBeNull();
       // Longer Italian words must not push a table past its frame on a desktop screen.
-      const wide = await page.evaluate(() => [...document.querySelectorAll('.table-wrap')].filter((w) => w.scrollWidth > w.clientWidth + 1).length);
+      const wide = await page.evaluate(() => Array.from(document.querySelectorAll('.table-wrap')).filter((w) => w.scrollWidth > w.clientWidth + 1).length);
       expect(wide, `${route.name}: a table scrolls sideways at ${page.viewportSize()?.width} px`).toBe(0);
     }
     // The Italian dashboard really is in Italian (and the English one in English).
