@@ -3,7 +3,8 @@
 #   tools/fuzz.sh [SECONDS] [TARGET...]    each target until 10 000 000 executions or SECONDS
 #                                          (default 1800), whichever comes first; every target
 # Each run starts from the seed corpus in tests/fuzz/corpus/<target>/ plus what earlier runs
-# found (build/fuzz/corpus/<target>/), one job, one worker (the machine is shared; an input is a
+# found (build/fuzz/corpus/<target>/), in this process (no -jobs: its workers write fuzz-N.log into
+# the checkout), one target at a time (the machine is shared; an input is a
 # hang only after 60 s, since a niced run on a busy machine stalls for seconds). Crashes are
 # written to build/fuzz/artifacts/<target>/; a crash fails the script. A crash becomes a
 # regression test twice: a unit test of the module at fault, and its input kept in
@@ -51,8 +52,8 @@ for target in "${targets[@]}"; do
   fi
   log=build/fuzz/$target.log
   echo "== $target: $seconds s (log: $log)"
-  if build/fuzz/tests/fuzz/$target "$work" "$seeds" -max_total_time="$seconds" -runs=10000000 -jobs=1 \
-      -workers=1 -print_final_stats=1 -artifact_prefix="$artifacts" -rss_limit_mb=4096 \
+  if build/fuzz/tests/fuzz/$target "$work" "$seeds" -max_total_time="$seconds" -runs=10000000 \
+      -print_final_stats=1 -artifact_prefix="$artifacts" -rss_limit_mb=4096 \
       -timeout=60 >"$log" 2>&1; then
     result=ok
   else
