@@ -15,16 +15,16 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "common/typed_code.hpp"
 #include "db/repository.hpp"
 
 namespace fabomatic::backend {
 
 namespace {
 
-constexpr std::string_view kCrockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 constexpr std::size_t kKeySize = 32;
-constexpr int kGroups = 5;
-constexpr int kGroupSize = 5;
+constexpr std::size_t kGroups = 5;
+constexpr std::size_t kGroupSize = 5;
 
 void random_bytes(unsigned char* out, std::size_t n) {
   if (RAND_bytes(out, static_cast<int>(n)) != 1) {
@@ -77,29 +77,16 @@ BoardSecrets BoardSecrets::load_or_create(const std::filesystem::path& key_file)
 }
 
 std::string BoardSecrets::generate() {
-  // 25 characters of 5 bits from 25 random bytes (the low 5 bits of each: uniform).
+  // 25 characters of 5 bits from 25 random bytes.
   std::array<unsigned char, kGroups * kGroupSize> random{};
   random_bytes(random.data(), random.size());
-  std::string secret;
-  for (int i = 0; i < kGroups * kGroupSize; ++i) {
-    if (i != 0 && i % kGroupSize == 0) secret += '-';
-    secret += kCrockford[random[static_cast<std::size_t>(i)] & 0x1F];
-  }
+  std::string secret = typed_code::format(random, kGroupSize);
   OPENSSL_cleanse(random.data(), random.size());
   return secret;
 }
 
 std::string BoardSecrets::normalize(std::string_view typed) {
-  std::string out;
-  out.reserve(typed.size());
-  for (char c : typed) {
-    if (c == '-' || c == ' ' || c == '\t') continue;
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    if (c == 'O') c = '0';
-    if (c == 'I' || c == 'L') c = '1';
-    out += c;
-  }
-  return out;
+  return typed_code::normalize(typed);
 }
 
 std::string BoardSecrets::hash(std::string_view secret) const {

@@ -4,6 +4,7 @@
 
 #include <array>
 
+#include "common/typed_code.hpp"
 #include "db/portal_access.hpp"
 #include "web/auth/tokens.hpp"
 
@@ -11,7 +12,6 @@ namespace fabomatic::web {
 
 namespace {
 
-constexpr std::string_view kCrockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 constexpr std::size_t kGroups = 3;
 constexpr std::size_t kGroupSize = 4;
 
@@ -23,26 +23,13 @@ FirstSetup::FirstSetup(db::Connection& db, Announce announce, std::size_t max_fa
 std::string FirstSetup::generate() {
   std::array<unsigned char, kGroups * kGroupSize> random{};
   randombytes_buf(random.data(), random.size());
-  std::string code;
-  for (std::size_t i = 0; i < random.size(); ++i) {
-    if (i != 0 && i % kGroupSize == 0) code += '-';
-    code += kCrockford[random[i] & 0x1F];  // the low 5 bits of a uniform byte: uniform
-  }
+  std::string code = typed_code::format(random, kGroupSize);
   sodium_memzero(random.data(), random.size());
   return code;
 }
 
 std::string FirstSetup::normalize(std::string_view typed) {
-  std::string out;
-  out.reserve(typed.size());
-  for (char c : typed) {
-    if (c == '-' || c == ' ' || c == '\t') continue;
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    if (c == 'O') c = '0';
-    if (c == 'I' || c == 'L') c = '1';
-    out += c;
-  }
-  return out;
+  return typed_code::normalize(typed);
 }
 
 std::optional<db::Id> FirstSetup::pending_account() {
