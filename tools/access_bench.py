@@ -25,7 +25,6 @@ import selectors
 import shutil
 import socket
 import statistics
-import struct
 import subprocess
 import sys
 import tempfile
@@ -33,7 +32,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "pylib"))
 import backend_bench as bb  # noqa: E402  (seed, Process, find_tool, ...)
+from fabomatic_testing.mqtt_raw import connect_pkt, publish_pkt, subscribe_pkt  # noqa: E402
 
 ACL = "user monitor\ntopic read machine/#\ntopic read $SYS/#\npattern readwrite clients/%c/#\n"
 
@@ -94,24 +95,6 @@ def bench(board_sim, port, boards, args, rate, accounts_file=None):
 
 
 # ---------------------------------------------------------------- the reconnect storm
-def varint(n):
-    out = bytearray()
-    while True:
-        byte, n = n % 128, n // 128
-        out.append(byte | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
-def s16(text):
-    data = text.encode()
-    return struct.pack(">H", len(data)) + data
-
-
-def packet(first, body):
-    return bytes([first]) + varint(len(body)) + body
-
-
 def storm(port, accounts):
     """Every board connects at once: CONNECT, then SUBSCRIBE reply+request and a checkmachine
     as the firmware does. Returns seconds to the last CONNACK, SUBACK and reply."""
@@ -123,8 +106,8 @@ def storm(port, accounts):
         s.setblocking(False)
         s.connect_ex(("127.0.0.1", port))
         board = {"sock": s, "machine": machine, "buf": b"", "stage": "connecting",
-                 "out": packet(0x10, s16("MQTT") + bytes([4, 0xC2]) + struct.pack(">H", 10) +
-                               s16(f"BOARD{machine % 1000}") + s16(user) + s16(secret))}
+                 "out": connect_pkt(f"BOARD{machine % 1000}", keepalive=10, username=user,
+                                    password=secret)}
         boards.append(board)
         sel.register(s, selectors.EVENT_READ | selectors.EVENT_WRITE, board)
     times = {}
@@ -172,9 +155,8 @@ def storm(port, accounts):
                     if body[1] != 0:
                         sys.exit(f"storm: CONNACK {body[1]} for machine {b['machine']}")
                     times.setdefault("connack", []).append(now)
-                    b["out"] += packet(0x82, struct.pack(">H", 1) + s16(topic + "/reply") +
-                                       b"\x00" + s16(topic + "/request") + b"\x00")
-                    b["out"] += packet(0x30, s16(topic) + b'{"action":"checkmachine"}')
+                    b["out"] += subscribe_pkt(1, [(topic + "/reply", 0), (topic + "/request", 0)])
+                    b["out"] += publish_pkt(topic, '{"action":"checkmachine"}')
                     sel.modify(s, selectors.EVENT_READ | selectors.EVENT_WRITE, b)
                 elif kind == 9:
                     times.setdefault("suback", []).append(now)

@@ -2,7 +2,12 @@
 """Writes the seed corpora of the fuzz targets into tests/fuzz/corpus/<target>/ (run from the
 repository's root; the files are checked in, this is how they were made)."""
 import os
-import struct
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from fabomatic_testing.mqtt_raw import (  # noqa: E402  (the suites' MQTT encoders)
+    DISCONNECT_PKT, PINGREQ_PKT, ack_pkt, connect_pkt, packet, publish_pkt, subscribe_pkt,
+    unsubscribe_pkt)
 
 BASE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
 
@@ -14,59 +19,17 @@ def write(target, name, data):
         f.write(data.encode() if isinstance(data, str) else data)
 
 
-def varint(n):
-    out = bytearray()
-    while True:
-        byte, n = n % 128, n // 128
-        out.append(byte | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
-def s16(x):
-    x = x.encode() if isinstance(x, str) else x
-    return struct.pack(">H", len(x)) + x
-
-
-def pkt(first, body=b""):
-    return bytes([first]) + varint(len(body)) + body
-
-
 def connect(cid, clean=True, user=None, pw=None, will=None, name="MQTT", level=4, ka=60):
-    flags = 0x02 if clean else 0
-    payload = s16(cid)
-    if will:
-        topic, message, qos, retain = will
-        flags |= 0x04 | (qos << 3) | (0x20 if retain else 0)
-        payload += s16(topic) + s16(message)
-    if user is not None:
-        flags |= 0x80
-        payload += s16(user)
-    if pw is not None:
-        flags |= 0x40
-        payload += s16(pw)
-    return pkt(0x10, s16(name) + bytes([level, flags]) + struct.pack(">H", ka) + payload)
+    return connect_pkt(cid, clean, keepalive=ka, will=will, username=user, password=pw,
+                       proto_name=name, proto_level=level)
 
 
 def publish(topic, payload=b"", qos=0, retain=False, pid=1, dup=False):
-    payload = payload.encode() if isinstance(payload, str) else payload
-    body = s16(topic) + (struct.pack(">H", pid) if qos else b"") + payload
-    return pkt(0x30 | (qos << 1) | (1 if retain else 0) | (8 if dup else 0), body)
+    return publish_pkt(topic, payload, qos, retain, dup, pid)
 
 
-def subscribe(pid, filters):
-    return pkt(0x82, struct.pack(">H", pid) + b"".join(s16(f) + bytes([q]) for f, q in filters))
-
-
-def unsubscribe(pid, filters):
-    return pkt(0xA2, struct.pack(">H", pid) + b"".join(s16(f) for f in filters))
-
-
-def ack(kind, pid):
-    return pkt((kind << 4) | (2 if kind == 6 else 0), struct.pack(">H", pid))
-
-
-PING, DISCONNECT = b"\xc0\x00", b"\xe0\x00"
+pkt, subscribe, unsubscribe, ack = packet, subscribe_pkt, unsubscribe_pkt, ack_pkt
+PING, DISCONNECT = PINGREQ_PKT, DISCONNECT_PKT
 
 # fuzz_codec: one packet of each kind, a stream, and filter\0topic pairs.
 codec = [connect("BOARD417"), connect("c", False, "alice", "pw", ("will/t", "bye", 1, True)),
