@@ -9,10 +9,10 @@ import { CheckField, FormError, SelectField, TextField } from '../../ui/Field';
 import { errorText } from '../../ui/errors';
 import { toast } from '../../ui/toasts';
 import { useForm } from '../../ui/useForm';
+import { MIN_PASSWORD } from '../signin/NewPasswordFields';
 
 export const CARD_RE = /^[0-9a-fA-F]{8}$/;
 const EMAIL_RE = /^[^@\s<>,;"]+@[^@\s<>,;"]+$/;
-const MIN_PASSWORD = 8;
 
 export function MemberForm({
   member,

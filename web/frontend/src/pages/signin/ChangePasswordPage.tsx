@@ -7,8 +7,7 @@ import { FormError, TextField } from '../../ui/Field';
 import { toast } from '../../ui/toasts';
 import { useForm } from '../../ui/useForm';
 import { AuthLayout } from './AuthLayout';
-
-export const MIN_PASSWORD = 8;
+import { MIN_PASSWORD, NewPasswordFields } from './NewPasswordFields';
 
 export function ChangePasswordPage({ forced = false }: { forced?: boolean }) {
   const form = useForm({ current: '', new: '', repeat: '' }, (v) => ({
@@ -35,24 +34,14 @@ export function ChangePasswordPage({ forced = false }: { forced?: boolean }) {
         onInput={(v) => form.set('current', v)}
         error={form.errors.current}
       />
-      <TextField
-        label={t('password.new')}
+      <NewPasswordFields
         name="new"
-        type="password"
-        autocomplete="new-password"
-        value={form.values.new}
-        onInput={(v) => form.set('new', v)}
-        error={form.errors.new}
-        hint={t('password.rule', { n: MIN_PASSWORD })}
-      />
-      <TextField
-        label={t('password.repeat')}
-        name="repeat"
-        type="password"
-        autocomplete="new-password"
-        value={form.values.repeat}
-        onInput={(v) => form.set('repeat', v)}
-        error={form.errors.repeat}
+        password={form.values.new}
+        repeat={form.values.repeat}
+        passwordError={form.errors.new}
+        repeatError={form.errors.repeat}
+        onPassword={(v) => form.set('new', v)}
+        onRepeat={(v) => form.set('repeat', v)}
       />
       <FormError text={form.formError} />
       <div class="form-actions">

@@ -5,17 +5,16 @@ import { authApi } from '../../api/auth';
 import { ApiError } from '../../api/client';
 import { t } from '../../i18n';
 import { route } from '../../router';
-import { FormError, TextField } from '../../ui/Field';
+import { FormError } from '../../ui/Field';
 import { useForm } from '../../ui/useForm';
 import { AuthLayout } from './AuthLayout';
-import { MIN_PASSWORD } from './ChangePasswordPage';
+import { NewPasswordFields, newPasswordErrors } from './NewPasswordFields';
 
 export function ResetPage() {
   const token = route.value.query.get('token') ?? '';
   const [done, setDone] = useState(false);
   const form = useForm({ password: '', repeat: '' }, (v) => ({
-    password: v.password.length < MIN_PASSWORD ? t('err.minLength', { a: MIN_PASSWORD }) : undefined,
-    repeat: v.repeat !== v.password ? t('password.mismatch') : undefined,
+    ...newPasswordErrors(v.password, v.repeat),
   }));
   const submit = form.submit(async (v) => {
     try {
@@ -51,24 +50,14 @@ export function ResetPage() {
         </>
       ) : (
         <form ref={form.formRef} onSubmit={submit} noValidate>
-          <TextField
-            label={t('password.new')}
+          <NewPasswordFields
             name="password"
-            type="password"
-            autocomplete="new-password"
-            value={form.values.password}
-            onInput={(v) => form.set('password', v)}
-            error={form.errors.password}
-            hint={t('password.rule', { n: MIN_PASSWORD })}
-          />
-          <TextField
-            label={t('password.repeat')}
-            name="repeat"
-            type="password"
-            autocomplete="new-password"
-            value={form.values.repeat}
-            onInput={(v) => form.set('repeat', v)}
-            error={form.errors.repeat}
+            password={form.values.password}
+            repeat={form.values.repeat}
+            passwordError={form.errors.password}
+            repeatError={form.errors.repeat}
+            onPassword={(v) => form.set('password', v)}
+            onRepeat={(v) => form.set('repeat', v)}
           />
           <FormError text={form.formError} />
           {form.formError === t('reset.invalidLink') && (

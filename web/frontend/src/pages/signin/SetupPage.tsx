@@ -9,7 +9,7 @@ import { t } from '../../i18n';
 import { FormError, TextField } from '../../ui/Field';
 import { useForm } from '../../ui/useForm';
 import { AuthLayout } from './AuthLayout';
-import { MIN_PASSWORD } from './ChangePasswordPage';
+import { NewPasswordFields, newPasswordErrors } from './NewPasswordFields';
 
 export function SetupPage() {
   const [email, setEmail] = useState<string | null>(null);
@@ -23,8 +23,7 @@ export function SetupPage() {
   }, []);
   const form = useForm({ code: '', password: '', repeat: '' }, (v) => ({
     code: v.code.trim() ? undefined : t('err.required'),
-    password: v.password.length < MIN_PASSWORD ? t('err.minLength', { a: MIN_PASSWORD }) : undefined,
-    repeat: v.repeat !== v.password ? t('password.mismatch') : undefined,
+    ...newPasswordErrors(v.password, v.repeat),
   }));
   const submit = form.submit(async (v) => {
     try {
@@ -65,24 +64,14 @@ export function SetupPage() {
           hint={t('setup.codeHint')}
           data-autofocus
         />
-        <TextField
-          label={t('password.new')}
+        <NewPasswordFields
           name="password"
-          type="password"
-          autocomplete="new-password"
-          value={form.values.password}
-          onInput={(v) => form.set('password', v)}
-          error={form.errors.password}
-          hint={t('password.rule', { n: MIN_PASSWORD })}
-        />
-        <TextField
-          label={t('password.repeat')}
-          name="repeat"
-          type="password"
-          autocomplete="new-password"
-          value={form.values.repeat}
-          onInput={(v) => form.set('repeat', v)}
-          error={form.errors.repeat}
+          password={form.values.password}
+          repeat={form.values.repeat}
+          passwordError={form.errors.password}
+          repeatError={form.errors.repeat}
+          onPassword={(v) => form.set('password', v)}
+          onRepeat={(v) => form.set('repeat', v)}
         />
         <FormError text={form.formError} />
         <button type="submit" class="button button-primary button-block" disabled={form.busy}>
