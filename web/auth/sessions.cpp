@@ -143,4 +143,11 @@ std::size_t SessionAuth::close_user_sessions(db::Id user_id, const Request* keep
   return ended;
 }
 
+std::size_t SessionAuth::close_all() {
+  const std::size_t ended = sessions_.size();
+  sessions_.clear();
+  if (ended > 0 && on_sessions_ended_) on_sessions_ended_();
+  return ended;
+}
+
 }  // namespace fabomatic::web

@@ -65,6 +65,8 @@ class SessionAuth {
   /// Ends every session of `user_id` except the one of `keep` (when given): after a password
   /// change or reset, or when an admin disables the account. Returns how many ended.
   std::size_t close_user_sessions(db::Id user_id, const Request* keep = nullptr);
+  /// Ends every session (a restored database has other users); returns how many ended.
+  std::size_t close_all();
 
   /// Called after close() or close_user_sessions() ended at least one session, so that what
   /// outlives a request (the live WebSocket) can let go of it at once.
