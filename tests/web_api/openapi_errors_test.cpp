@@ -3,6 +3,7 @@
 #include <functional>
 #include <set>
 
+#include "common/log.hpp"
 #include "db/boards_repository.hpp"
 #include "db/discovered_boards_repository.hpp"
 #include "db/unknown_cards_repository.hpp"
@@ -120,6 +121,7 @@ TEST_F(OpenApiTest, AnswerSchemasMatchRealAnswers) {
                                              now_);
   db::DiscoveredBoardsRepository(db_).record(5, {"10.0.0.5", "1.0", std::nullopt, std::nullopt},
                                              now_);
+  log::info("test", "a line for GET /api/v1/system/log");
   const json schemas = openapi_schemas();
   const auto keys_of = [](const json& object) {
     std::set<std::string> keys;

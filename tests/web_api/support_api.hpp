@@ -18,9 +18,14 @@
 #include "backend/remote_control.hpp"
 #include "broker/core/message_bus.hpp"
 #include "db/database.hpp"
+#include "support_operations.hpp"
 #include "web/api/routes.hpp"
 #include "web/auth/audit_log.hpp"
+#include "web/auth/password_reset.hpp"
+#include "web/auth/sessions.hpp"
+#include "web/export/export_worker.hpp"
 #include "web/http/router.hpp"
+#include "web/mail/mailer.hpp"
 
 namespace fabomatic::web::api::test {
 
@@ -85,6 +90,14 @@ class ApiTest : public ::testing::Test {
   backend::LiveStatus live_;
   RecordingBus bus_;
   backend::RemoteControl remote_;
+  FakeSystem system_;
+  FakeSettings settings_;
+  FakeMail mail_;
+  // Downloads are made for real (from this database, into dir_); reset mails are recorded.
+  exports::ExportWorker downloads_;
+  SessionAuth reset_sessions_;
+  RecordingMailer mailer_;
+  PasswordResets resets_;
   ApiContext context_;
   RouteTable routes_;
   Router router_;
