@@ -130,10 +130,10 @@ struct Portal::Impl {
   web::SessionAuth sessions;
   web::AuditLog audit;
   web::SmtpMailer mailer;
-  MailCenterImpl mail_center;                   // the SMTP test and the weekly summary
-  std::unique_ptr<web::PasswordResets> resets;  // the admin-triggered reset mail
+  MailCenterImpl mail_center;  // the SMTP test and the weekly summary
   web::LiveHub live;
   web::StaticAssets assets{web::embedded_assets()};  // the browser app (web/frontend/)
+  std::unique_ptr<web::PasswordResets> resets;       // reset mails an admin sends a member
   std::unique_ptr<web::api::ApiContext> api;
   std::unique_ptr<web::Server> server;
 };

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "backend/settings_editor.hpp"
+#include "web/auth/field_errors.hpp"
 
 namespace fabomatic::app {
 
@@ -103,7 +104,7 @@ web::api::SettingsOutcome SettingsFile::change(const std::map<std::string, Json>
   for (const auto& [name, json] : values) {
     const auto* spec = backend::find_setting(name);
     if (spec == nullptr) {
-      outcome.errors[name] = "unknown setting";
+      outcome.errors[name] = web::field_error::unknown_field();
       continue;
     }
     backend::SettingValue value;
@@ -114,7 +115,8 @@ web::api::SettingsOutcome SettingsFile::change(const std::map<std::string, Json>
     } else if (json.is_string()) {
       value = json.get<std::string>();
     } else {
-      outcome.errors[name] = "must be a string, an integer or true/false";
+      outcome.errors[name] =
+          web::field_error::type("string", "must be a string, an integer or true/false");
       continue;
     }
     edits.push_back({spec, std::move(value)});
@@ -122,7 +124,7 @@ web::api::SettingsOutcome SettingsFile::change(const std::map<std::string, Json>
   if (!outcome.errors.empty()) return outcome;
   const auto text = read_file(file);
   if (!text) {
-    outcome.errors["file"] = "cannot read " + file.string();
+    outcome.errors["file"] = web::field_error::invalid("cannot read " + file.string());
     return outcome;
   }
   std::string edited;
@@ -135,19 +137,21 @@ web::api::SettingsOutcome SettingsFile::change(const std::map<std::string, Json>
     for (const auto& line : e.errors()) {
       std::string name = backend::setting_named_in(line);
       if (name.empty() || values.count(name) == 0) name = "file";
-      auto& message = outcome.errors[name];
+      auto& error = outcome.errors[name];
       const auto at = line.find(": [");
       const auto colon = at == std::string::npos ? std::string::npos : line.find(": ", at + 3);
       const std::string text_of_line =
           colon == std::string::npos || name == "file" ? line : line.substr(colon + 2);
-      message += (message.empty() ? "" : "; ") + text_of_line;
+      // The startup code's sentence says what is wrong; as a code, "invalid".
+      error = web::field_error::invalid(
+          error.message.empty() ? text_of_line : error.message + "; " + text_of_line);
     }
     return outcome;
   }
   try {
     outcome.backup = backend::replace_settings_file(file, edited).string();
   } catch (const backend::SettingsError& e) {
-    outcome.errors["file"] = e.what();
+    outcome.errors["file"] = web::field_error::invalid(e.what());
     return outcome;
   }
   outcome.saved = true;

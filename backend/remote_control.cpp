@@ -16,17 +16,21 @@ RemoteControl::RemoteControl(broker::MessageBus& bus, db::Connection& db, LiveSt
       clock_(std::move(clock)),
       timeout_s_(timeout_s) {}
 
-std::optional<std::string> RemoteControl::request(db::Id machine_id, RemoteRequest type,
-                                                  db::Id acting_user_id, Callback done) {
+std::optional<RemoteRefusal> RemoteControl::request(db::Id machine_id, RemoteRequest type,
+                                                    db::Id acting_user_id, Callback done) {
   const double now = clock_();
-  if (!db::MachinesRepository(db_).get(machine_id)) return "unknown machine";
-  if (!status_.is_online(machine_id, now)) return "the machine's board is offline";
+  if (!db::MachinesRepository(db_).get(machine_id))
+    return RemoteRefusal{"unknown_machine", "unknown machine"};
+  if (!status_.is_online(machine_id, now))
+    return RemoteRefusal{"offline", "the machine's board is offline"};
   const auto user = db::UsersRepository(db_).get(acting_user_id);
-  if (!user || !user->card || user->card->empty()) return "you have no card to log in with";
-  if (pending_.contains(machine_id)) return "a request to this machine is already pending";
+  if (!user || !user->card || user->card->empty())
+    return RemoteRefusal{"no_card", "you have no card to log in with"};
+  if (pending_.contains(machine_id))
+    return RemoteRefusal{"pending", "a request to this machine is already pending"};
   const std::string topic = topics_.request_topic(machine_id);
   const auto payload = format_remote_request(type, *user->card, board_payload_budget(topic));
-  if (!payload) return "the card id is too long for the board";
+  if (!payload) return RemoteRefusal{"card_too_long", "the card id is too long for the board"};
   pending_[machine_id] = Pending{type, *user->card, now + timeout_s_, std::move(done)};
   bus_.publish(topic, *payload);
   log::info("remote", std::string(type == RemoteRequest::start ? "start" : "stop") +
@@ -41,16 +45,17 @@ void RemoteControl::on_board_event(const BoardEvent& event) {
   const Pending& p = it->second;
   if (p.type == RemoteRequest::start) {
     if (event.action == "checkuser" && event.uid == p.uid && !event.request_ok) {
-      finish(event.machine_id, {false, "the board could not check the card"});
+      finish(event.machine_id, {false, "check_failed", "the board could not check the card"});
     } else if (event.action == "checkuser" && event.uid == p.uid &&
                event.reply.find(R"("is_valid":false)") != std::string::npos) {
-      finish(event.machine_id, {false, "card refused by the machine"});
+      finish(event.machine_id, {false, "card_refused", "card refused by the machine"});
     } else if (event.action == "startuse" && event.uid == p.uid) {
-      finish(event.machine_id, event.request_ok ? RemoteOutcome{true, "started"}
-                                                : RemoteOutcome{false, "the board refused"});
+      finish(event.machine_id, event.request_ok
+                                   ? RemoteOutcome{true, "started", "started"}
+                                   : RemoteOutcome{false, "board_refused", "the board refused"});
     }
   } else if (event.action == "stopuse") {
-    finish(event.machine_id, {true, "stopped"});
+    finish(event.machine_id, {true, "stopped", "stopped"});
   }
 }
 
@@ -60,7 +65,7 @@ void RemoteControl::expire(double now) {
     if (now >= p.deadline) late.push_back(machine_id);
   }
   for (const auto id : late)
-    finish(id, {false, "no response"});
+    finish(id, {false, "no_response", "no response"});
 }
 
 void RemoteControl::finish(db::Id machine_id, RemoteOutcome outcome) {

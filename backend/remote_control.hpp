@@ -20,9 +20,19 @@ namespace fabomatic::backend {
 
 class LiveStatus;
 
+/// What a sent request came to. `code` is stable (the portal translates it): started, stopped,
+/// no_response, card_refused, check_failed, board_refused; `message` is the English sentence.
 struct RemoteOutcome {
   bool ok = false;
+  std::string code;
   std::string message;  // "started", "stopped", "card refused by the machine", "no response"
+};
+
+/// Why a request was not sent. `code`: unknown_machine, offline, no_card, pending,
+/// card_too_long; `message` is the English sentence.
+struct RemoteRefusal {
+  std::string code;
+  std::string message;
 };
 
 class RemoteControl {
@@ -37,8 +47,8 @@ class RemoteControl {
   /// Returns the reason when it cannot be sent (unknown or offline machine, admin without a
   /// card, a request already pending on the machine); otherwise `done` is called exactly once
   /// with the outcome.
-  std::optional<std::string> request(db::Id machine_id, RemoteRequest type, db::Id acting_user_id,
-                                     Callback done);
+  std::optional<RemoteRefusal> request(db::Id machine_id, RemoteRequest type, db::Id acting_user_id,
+                                       Callback done);
 
   /// Feeds the board service's handled queries (BoardService::set_observer).
   void on_board_event(const BoardEvent& event);

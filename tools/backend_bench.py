@@ -15,7 +15,10 @@ markdown table for the README, and fabomatic's RSS idle with 200 boards connecte
 
   tools/backend_bench.py [--fabomatic build/release/fabomatic] [--board-sim PATH]
                          [--relay PATH] [--duration 5] [--paced-duration 10]
-                         [--warmup 1] [--rate 10]
+                         [--warmup 1] [--rate 10] [--mix startuse=1,stopuse=1]
+
+--mix replaces the read-only mix with board-sim's weights, e.g. startuse=1,stopuse=1: replies
+to writes, which leave only after their commit is synced (one fdatasync per reactor turn).
 
 board-sim and relay-responder are looked for next to the fabomatic binary's build tree
 (<build>/tools/board-sim/), then in build/release. It builds nothing. On a 2-core machine the
@@ -161,6 +164,8 @@ def bench(board_sim, port, boards, args, rate):
             "--cards", ",".join(CARDS), "--seed", "7"]
     if rate:
         argv += ["--rate", str(rate)]
+    if args.mix:
+        argv += ["--mix", args.mix]
     out = subprocess.run(argv, capture_output=True, text=True, timeout=120,
                          preexec_fn=raise_fd_limit)
     for line in out.stdout.splitlines():
@@ -211,6 +216,8 @@ def main():
     parser.add_argument("--warmup", type=float, default=1.0)
     parser.add_argument("--rate", type=float, default=10.0,
                         help="queries per second per board in the paced runs")
+    parser.add_argument("--mix", help="board-sim's query weights instead of its read-only default,"
+                        " e.g. startuse=1,stopuse=1 (replies that wait for a synced commit)")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs, databases)")
     args = parser.parse_args()
     args.fabomatic = os.path.abspath(args.fabomatic)  # the children run in a temp dir

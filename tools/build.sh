@@ -6,7 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 flavour=${1:-release}
 case "$flavour" in
-  release) flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo) ;;
+  # Line tables only (-g1): enough for a crash's backtrace, and a third less compile time than
+  # full debug info on two cores (web/api/members.cpp: 20.6-25.3 s with -g, 14.0-17.4 s with -g1).
+  # The Debian package (tools/package.sh) keeps full debug info for its -dbgsym package.
+  release) flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG") ;;
   asan) flags=(-DCMAKE_BUILD_TYPE=Debug -DFABOMATIC_SANITIZE=ON) ;;
   *) echo "usage: $0 [release|asan]" >&2; exit 2 ;;
 esac

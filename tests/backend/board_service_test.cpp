@@ -146,8 +146,11 @@ TEST_F(BoardServiceTest, UnknownCardTapIsAnnounced) {
 TEST_F(BoardServiceTest, RemoteStartIsRefusedForAnOfflineMachine) {
   const auto refusal = remote.request(1, RemoteRequest::start, 1, nullptr);
   ASSERT_TRUE(refusal);
-  EXPECT_EQ(*refusal, "the machine's board is offline");
-  EXPECT_FALSE(remote.request(99, RemoteRequest::start, 2, nullptr) == std::nullopt);
+  EXPECT_EQ(refusal->code, "offline");
+  EXPECT_EQ(refusal->message, "the machine's board is offline");
+  const auto unknown = remote.request(99, RemoteRequest::start, 2, nullptr);
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->code, "unknown_machine");
 }
 
 TEST_F(BoardServiceTest, RemoteStartSendsTheAdminsCardAndReportsTheBoardsLogin) {
@@ -161,7 +164,9 @@ TEST_F(BoardServiceTest, RemoteStartSendsTheAdminsCardAndReportsTheBoardsLogin) 
   ASSERT_EQ(bus.published.size(), 1u);
   EXPECT_EQ(bus.published[0].first, "machine/1/request");
   EXPECT_EQ(bus.published[0].second, R"({"request_type":"start","uid":"12345678"})");
-  EXPECT_TRUE(remote.request(1, RemoteRequest::stop, admin, nullptr).has_value());  // pending
+  const auto busy = remote.request(1, RemoteRequest::stop, admin, nullptr);
+  ASSERT_TRUE(busy);
+  EXPECT_EQ(busy->code, "pending");
 
   // The board follows the request with its normal login flow.
   query(R"({"action":"checkuser","uid":"12345678"})");
@@ -169,6 +174,7 @@ TEST_F(BoardServiceTest, RemoteStartSendsTheAdminsCardAndReportsTheBoardsLogin) 
   query(R"({"action":"startuse", "uid":"12345678"})");
   ASSERT_TRUE(outcome);
   EXPECT_TRUE(outcome->ok);
+  EXPECT_EQ(outcome->code, "started");
   EXPECT_EQ(outcome->message, "started");
   EXPECT_EQ(remote.pending(), 0u);
 }
@@ -183,6 +189,7 @@ TEST_F(BoardServiceTest, RemoteStopWithoutAnswerEndsAsNoResponse) {
   remote.expire(now + 11);
   ASSERT_TRUE(outcome);
   EXPECT_FALSE(outcome->ok);
+  EXPECT_EQ(outcome->code, "no_response");
   EXPECT_EQ(outcome->message, "no response");
 }
 

@@ -129,6 +129,31 @@ TEST_F(MachinesTest, ListFiltersAndSorts) {
   EXPECT_EQ(get("/api/v1/machines?blocked=maybe").field("blocked"), "must be true or false");
 }
 
+TEST_F(MachinesTest, NamesListEveryMachineByNameWithIdAndNameOnly) {
+  create("machines", {{"name", "laser b"}});
+  create("machines", {{"name", "Drill"}});
+  const db::Id laser = create("machines", {{"name", "Laser A"}});
+  create("maintenance-plans",
+         {{"machine_id", laser}, {"description", "Lens"}, {"hours_between", 1}});
+  const Reply all = get("/api/v1/machines/names");
+  ASSERT_EQ(all.status, 200);
+  ASSERT_TRUE(all.body.is_array());
+  std::vector<std::string> names;
+  for (const auto& item : all.body) {
+    EXPECT_EQ(item.size(), 2u) << item.dump();  // nothing but id and name
+    names.push_back(item["name"]);
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"Drill", "Laser A", "laser b", "MACHINE1"}));
+  EXPECT_EQ(all.body[1], (json{{"id", laser}, {"name", "Laser A"}}));
+
+  const Reply some = get("/api/v1/machines/names?q=LASER");
+  ASSERT_EQ(some.body.size(), 2u);
+  EXPECT_EQ(some.body[0]["name"], "Laser A");
+  EXPECT_EQ(get("/api/v1/machines/names?q=" + std::string(101, 'x')).status, 400);
+  // "names" is not an id: the machine routes still answer their ids.
+  EXPECT_EQ(get("/api/v1/machines/" + std::to_string(laser)).body["name"], "Laser A");
+}
+
 TEST_F(BoardsTest, BoardsListedWithMachineAndOnlineState) {
   db::BoardsRepository(db_).upsert(1, {"10.0.0.5", "2.0", "ABC", 4242}, now_);
   live_.heard(1, now_);

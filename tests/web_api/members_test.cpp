@@ -219,11 +219,103 @@ TEST_F(MembersTest, PagingFiltersAndSort) {
   const Reply bad = get("/api/v1/members?sort=password_hash&order=up&limit=0&offset=-1&role_id=x");
   EXPECT_EQ(bad.status, 400);
   EXPECT_EQ(bad.field("sort"), "must be one of: id, name, card, email, role");
-  EXPECT_EQ(bad.field("order"), "must be asc or desc");
+  EXPECT_EQ(bad.field("order"), "must be one of: asc, desc");
   EXPECT_EQ(bad.field("limit"), "must be between 1 and 500");
   EXPECT_NE(bad.field("offset"), "");
   EXPECT_EQ(bad.field("role_id"), "must be a positive integer id");
   EXPECT_EQ(get("/api/v1/members?unrelated=1").status, 200);  // unknown parameters ignored
+}
+
+TEST_F(MembersTest, OnlyTheAnonymousMemberIsReserved) {
+  const Reply page = get("/api/v1/members?sort=id");
+  ASSERT_EQ(page.body["items"].size(), 2u);
+  EXPECT_EQ(page.body["items"][0]["reserved"], false);  // admin
+  EXPECT_EQ(page.body["items"][1]["reserved"], true);   // Anonymous
+  EXPECT_EQ(get("/api/v1/members/2").body["reserved"], true);
+  const Reply created = post("/api/v1/members", member("Anna", "aabbccdd"));
+  EXPECT_EQ(created.body["reserved"], false);
+  // What the flag promises.
+  EXPECT_EQ(patch("/api/v1/members/2", {{"surname", "X"}}).status, 409);
+  EXPECT_EQ(del("/api/v1/members/2").status, 409);
+}
+
+TEST_F(MembersTest, CascadeCountsWhatStaysAndTheCardThatIsFreed) {
+  const db::Id anna = create("members", member("Anna", "AABBCCDD"));
+  const std::string url = "/api/v1/members/" + std::to_string(anna) + "/cascade";
+  EXPECT_EQ(get(url).body,
+            (json{{"uses", 0}, {"authorizations", 0}, {"interventions", 0}, {"card", "aabbccdd"}}));
+  create("uses", {{"member_id", anna}, {"machine_id", 1}, {"start", 100}, {"end", 200}});
+  create("uses", {{"member_id", anna}, {"machine_id", 1}, {"start", 300}, {"end", 400}});
+  create("uses", {{"member_id", 1}, {"machine_id", 1}, {"start", 500}, {"end", 600}});
+  create("authorizations", {{"member_id", anna}, {"machine_id", 1}});
+  const db::Id plan = create("maintenance-plans",
+                             {{"machine_id", 1}, {"description", "Belt"}, {"hours_between", 10}});
+  create("interventions", {{"plan_id", plan}, {"member_id", anna}});
+  const Reply reply = get(url);
+  ASSERT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.body,
+            (json{{"uses", 2}, {"authorizations", 1}, {"interventions", 1}, {"card", "aabbccdd"}}));
+  // The counts are what a delete then leaves: the rows stay, the card goes.
+  ASSERT_EQ(del("/api/v1/members/" + std::to_string(anna)).status, 200);
+  EXPECT_EQ(get(url).body,
+            (json{{"uses", 2}, {"authorizations", 1}, {"interventions", 1}, {"card", nullptr}}));
+  EXPECT_EQ(get("/api/v1/members/999/cascade").status, 404);
+}
+
+// The admin-triggered reset mail (POST /api/v1/members/{id}/password-reset).
+class MemberResetTest : public MembersTest {
+ protected:
+  Reply send_reset(db::Id id) {
+    return call(Method::post, "/api/v1/members/" + std::to_string(id) + "/password-reset");
+  }
+};
+
+TEST_F(MemberResetTest, MailsTheLinkToAMemberWhoMaySignInAndAudits) {
+  const db::Id staff = create(
+      "members",
+      json{{"name", "Sara"}, {"role_id", 1}, {"email", "sara@lab.example"}, {"card", "aabbccdd"}});
+  const Reply reply = send_reset(staff);
+  ASSERT_EQ(reply.status, 202) << reply.body.dump();
+  EXPECT_NE(reply.body["message"].get<std::string>().find("sara@lab.example"), std::string::npos);
+  ASSERT_EQ(outbox_.mails.size(), 1u);
+  EXPECT_EQ(outbox_.mails[0].to, "sara@lab.example");
+  EXPECT_NE(outbox_.mails[0].text.find("https://lab.example:23336/#/reset?token="),
+            std::string::npos);
+  const auto entry = audit_entries()[0];
+  EXPECT_EQ(entry.action, "password_reset_requested");
+  EXPECT_EQ(entry.entity, "user");
+  EXPECT_EQ(entry.entity_id, staff);
+  EXPECT_EQ(entry.user_id, 1);
+}
+
+TEST_F(MemberResetTest, RefusalsSayWhy) {
+  const db::Id no_mail = create("members", json{{"name", "Nomail"}, {"role_id", 1}});
+  Reply reply = send_reset(no_mail);
+  EXPECT_EQ(reply.status, 409);
+  EXPECT_EQ(reply.code(), "no_email");
+
+  const db::Id user =
+      create("members", json{{"name", "User"}, {"role_id", 3}, {"email", "u@lab.example"}});
+  reply = send_reset(user);
+  EXPECT_EQ(reply.status, 409);
+  EXPECT_EQ(reply.code(), "no_portal_access");
+
+  const db::Id gone =
+      create("members", json{{"name", "Gone"}, {"role_id", 1}, {"email", "g@lab.example"}});
+  ASSERT_EQ(del("/api/v1/members/" + std::to_string(gone)).status, 200);
+  EXPECT_EQ(send_reset(gone).status, 404);
+  EXPECT_EQ(send_reset(999).status, 404);
+
+  outbox_.refuse = true;  // the mail queue is full
+  reply = send_reset(1);
+  EXPECT_EQ(reply.status, 503);
+  EXPECT_EQ(reply.code(), "mail_refused");
+  EXPECT_TRUE(outbox_.mails.empty());
+  for (const auto& entry : audit_entries())
+    EXPECT_NE(entry.action, "password_reset_requested");
+
+  context_.resets = nullptr;
+  EXPECT_EQ(send_reset(1).status, 503);
 }
 
 TEST_F(MembersTest, CreatingAMemberWithAnUnknownCardRemovesItsTaps) {

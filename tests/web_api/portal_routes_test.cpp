@@ -14,17 +14,12 @@
 namespace fabomatic::web::api::test {
 namespace {
 
-class NoMail final : public Mailer {
- public:
-  bool send(std::string, std::string, std::string) override { return true; }
-};
-
 class PortalRoutesTest : public ApiTest {
  protected:
-  PortalRoutesTest() : sessions_(db_), hub_(live_, [] { return 0.0; }), assets_(kNoAssets) {
+  PortalRoutesTest() : hub_(live_, [] { return 0.0; }), assets_(kNoAssets) {
     context_.auth = &sessions_;
     RouteTable sign_in;
-    add_auth_routes(sign_in, sessions_, db_, mail_, audit_, AuthOptions{});
+    add_auth_routes(sign_in, sessions_, db_, outbox_, audit_, AuthOptions{});
     register_routes(portal_router_,
                     portal_routes({.api = context_,
                                    .sign_in = std::move(sign_in),
@@ -44,8 +39,6 @@ class PortalRoutesTest : public ApiTest {
   }
 
   static constexpr std::span<const EmbeddedAsset> kNoAssets{};
-  SessionAuth sessions_;
-  NoMail mail_;
   LiveHub hub_;
   StaticAssets assets_;
   Router portal_router_;

@@ -1,10 +1,13 @@
 #include "support_api.hpp"
 
 #include <unistd.h>
+
+#include <algorithm>
 #include <atomic>
 
 #include "backend/machine_status_loader.hpp"
 #include "db/audit_repository.hpp"
+#include "web/api/openapi.hpp"
 #include "web/http/request_target.hpp"
 
 namespace fabomatic::web::api::test {
@@ -35,6 +38,35 @@ std::string Reply::field(const std::string& name) const {
   return error["fields"][name].get<std::string>();
 }
 
+json Reply::field_code(const std::string& name) const {
+  if (!body.is_object() || !body.contains("error")) return nullptr;
+  const auto& error = body["error"];
+  if (!error.contains("field_codes") || !error["field_codes"].contains(name)) return nullptr;
+  return error["field_codes"][name];
+}
+
+// An error with per-field messages has a code for each field, one the OpenAPI document lists
+// (and web/auth/field_errors.hpp documents), and nothing else.
+void expect_field_codes(const json& body, const std::string& target) {
+  if (!body.is_object() || !body.contains("error")) return;
+  const auto& error = body["error"];
+  if (!error.contains("fields")) {
+    EXPECT_FALSE(error.contains("field_codes")) << target;
+    return;
+  }
+  static const json documented =
+      json::parse(openapi_schemas()["FieldCode"]["properties"]["code"]["enum"].dump());
+  ASSERT_TRUE(error.contains("field_codes")) << target << " " << body.dump();
+  EXPECT_EQ(error["field_codes"].size(), error["fields"].size()) << target << " " << body.dump();
+  for (const auto& [name, message] : error["fields"].items()) {
+    ASSERT_TRUE(error["field_codes"].contains(name)) << target << " " << name;
+    const auto& code = error["field_codes"][name];
+    ASSERT_TRUE(code.contains("code")) << target << " " << name;
+    EXPECT_NE(std::find(documented.begin(), documented.end(), code["code"]), documented.end())
+        << target << " " << name << ": " << code.dump();
+  }
+}
+
 std::string Reply::code() const {
   if (!body.is_object() || !body.contains("error")) return "";
   return body["error"]["code"].get<std::string>();
@@ -46,16 +78,15 @@ ApiTest::ApiTest()
       db_(database_.conn),
       audit_(db_),
       remote_(bus_, db_, live_, backend::BoardTopics{}, [this] { return now_; }),
+      sessions_(db_),
+      resets_(sessions_, outbox_, audit_, PasswordResetOptions{"https://lab.example:23336"}),
       downloads_(exports::ExportOptions{.database_path = db_.path(), .temp_dir = dir_}),
-      reset_sessions_(db_),
-      resets_(reset_sessions_, mailer_, audit_, PasswordResetOptions{"https://lab.example"}),
-      context_{db_, audit_, live_, &remote_, nullptr, [this] { return now_; }} {
+      context_{db_, audit_, live_, &remote_, nullptr, [this] { return now_; }, &resets_} {
   live_.reset(backend::load_all_machine_statuses(db_));
   context_.system = &system_;
   context_.settings = &settings_;
   context_.mail = &mail_;
   context_.downloads = &downloads_;
-  context_.resets = &resets_;
   routes_ = api_routes(context_);
   for (const auto& entry : routes_) {
     if (entry.async_handler) {  // replies before returning: context_.password_work is unset
@@ -110,6 +141,7 @@ Reply ApiTest::call(Method method, const std::string& target, const std::string&
       !(type.starts_with("text/plain") && target.find("/log/download") != std::string::npos)) {
     EXPECT_EQ(type, "application/json") << target;
     reply.body = json::parse(response.body);  // every answer must be valid JSON
+    expect_field_codes(reply.body, target);
   }
   return reply;
 }

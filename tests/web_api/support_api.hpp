@@ -1,8 +1,10 @@
 // The fixture of the REST API tests: a fresh seeded database in a temporary directory (machine
-// 1 "MACHINE1", the roles, the admin user 1 and Anonymous), the real audit log, live status and
-// remote control (publishing on a recording bus), and the API's route table in a router that
+// 1 "MACHINE1", the roles, the admin user 1 and Anonymous), the real audit log, live status,
+// remote control (publishing on a recording bus) and reset mails (kept in an outbox), and the
+// API's route table in a router that
 // calls each handler as a fixed signed-in admin — so a test sends method + target + body and
-// reads status and JSON, exactly what a client would after protect() let it through.
+// reads status and JSON, exactly what a client would after protect() let it through. Every
+// answer with per-field messages is checked to carry a documented code for each of them.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -47,6 +49,19 @@ class RecordingBus : public broker::MessageBus {
   std::vector<Published> published;
 };
 
+/// Keeps the mails instead of sending them; refuses them all while `refuse` is set (a full
+/// queue).
+class Outbox final : public Mailer {
+ public:
+  bool send(std::string to, std::string subject, std::string text) override {
+    if (refuse) return false;
+    mails.push_back({std::move(to), std::move(subject), std::move(text)});
+    return true;
+  }
+  std::vector<Mail> mails;
+  bool refuse = false;
+};
+
 struct Reply {
   int status = 0;
   json body;         // null when the answer had no body
@@ -54,6 +69,8 @@ struct Reply {
 
   // The per-field message of a 400/409, "" when there is none.
   std::string field(const std::string& name) const;
+  // The per-field code ({"code": .., params..}) of a 400/409, null when there is none.
+  json field_code(const std::string& name) const;
   std::string code() const;
 };
 
@@ -90,14 +107,13 @@ class ApiTest : public ::testing::Test {
   backend::LiveStatus live_;
   RecordingBus bus_;
   backend::RemoteControl remote_;
+  SessionAuth sessions_;
+  Outbox outbox_;
+  PasswordResets resets_;  // links to https://lab.example:23336
   FakeSystem system_;
   FakeSettings settings_;
   FakeMail mail_;
-  // Downloads are made for real (from this database, into dir_); reset mails are recorded.
-  exports::ExportWorker downloads_;
-  SessionAuth reset_sessions_;
-  RecordingMailer mailer_;
-  PasswordResets resets_;
+  exports::ExportWorker downloads_;  // downloads are made for real, from this database
   ApiContext context_;
   RouteTable routes_;
   Router router_;

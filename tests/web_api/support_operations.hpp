@@ -55,7 +55,7 @@ class FakeSettings final : public SettingsStore {
     SettingsOutcome out;
     for (const auto& [name, value] : changes) {
       if (value.is_string() && value.get<std::string>() == "bad") {
-        out.errors[name] = "must be something else";
+        out.errors[name] = field_error::invalid("must be something else");
       }
     }
     if (!out.errors.empty()) return out;

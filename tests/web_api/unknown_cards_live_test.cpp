@@ -110,11 +110,15 @@ TEST_F(LiveTest, RemoteStartIsSentAs202) {
   const Reply again = call(Method::post, "/api/v1/machines/1/stop");
   EXPECT_EQ(again.status, 409);
   EXPECT_EQ(again.code(), "refused");
+  EXPECT_EQ(again.body["error"]["reason"], "pending");
   EXPECT_NE(again.body["error"]["message"].get<std::string>().find("pending"), std::string::npos);
 }
 
 TEST_F(LiveTest, RemoteRefusals) {
-  EXPECT_EQ(call(Method::post, "/api/v1/machines/1/start").status, 409);  // offline
+  const Reply offline = call(Method::post, "/api/v1/machines/1/start");
+  EXPECT_EQ(offline.status, 409);
+  EXPECT_EQ(offline.code(), "refused");
+  EXPECT_EQ(offline.body["error"]["reason"], "offline");
   EXPECT_EQ(call(Method::post, "/api/v1/machines/99/stop").status, 404);
   live_.heard(1, now_);
   patch("/api/v1/members/1", {{"card", nullptr}});

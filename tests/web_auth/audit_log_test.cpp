@@ -124,6 +124,11 @@ TEST(AuditLog, ListRoute) {
   EXPECT_TRUE(fields.contains("offset"));
   EXPECT_TRUE(fields.contains("user_id"));
   EXPECT_TRUE(fields.contains("from"));
+  const auto codes = body_json(bad)["error"]["field_codes"];
+  EXPECT_EQ(codes["limit"], (nlohmann::json{{"code", "range"}, {"min", 1}, {"max", 500}}));
+  EXPECT_EQ(codes["offset"]["code"], "range");
+  EXPECT_EQ(codes["user_id"], (nlohmann::json{{"code", "type"}, {"expected", "integer"}}));
+  EXPECT_EQ(codes["from"], (nlohmann::json{{"code", "type"}, {"expected", "time"}}));
   EXPECT_EQ(browser.get("/api/v1/audit?limit=501").status, 400);
 }
 

@@ -125,16 +125,21 @@ TEST(Login, MalformedInputIsA400NeverA500) {
   const auto fields = body_json(missing)["error"]["fields"];
   EXPECT_EQ(fields["email"], "required");
   EXPECT_EQ(fields["password"], "required");
+  EXPECT_EQ(body_json(missing)["error"]["field_codes"]["password"]["code"], "required");
   EXPECT_EQ(error_code(missing), "invalid");
 
   const Response typed = post(R"({"email":5,"password":["x"]})");
   EXPECT_EQ(typed.status, 400);
   EXPECT_EQ(body_json(typed)["error"]["fields"]["email"], "must be a string");
+  EXPECT_EQ(body_json(typed)["error"]["field_codes"]["email"],
+            (nlohmann::json{{"code", "type"}, {"expected", "string"}}));
 
   const Response too_long =
       post(nlohmann::json{{"email", kAdminEmail}, {"password", std::string(5000, 'x')}}.dump());
   EXPECT_EQ(too_long.status, 400);
-  EXPECT_EQ(body_json(too_long)["error"]["fields"]["password"], "too long");
+  EXPECT_EQ(body_json(too_long)["error"]["fields"]["password"], "at most 1024 characters");
+  EXPECT_EQ(body_json(too_long)["error"]["field_codes"]["password"],
+            (nlohmann::json{{"code", "too_long"}, {"max", 1024}}));
 
   // Invalid UTF-8 in the e-mail parses (nlohmann refuses it at parse time: 400 either way).
   const Response bad_utf8 = post("{\"email\":\"\xff\xfe\",\"password\":\"x\"}");

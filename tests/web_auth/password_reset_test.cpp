@@ -64,10 +64,12 @@ TEST(PasswordReset, MailedLinkSetsThePasswordOnceAndEndsSessions) {
   const Response too_short = reset(h, token, "short");
   EXPECT_EQ(too_short.status, 400);
   EXPECT_EQ(body_json(too_short)["error"]["fields"]["password"], "at least 8 characters");
+  EXPECT_EQ(body_json(too_short)["error"]["field_codes"]["password"],
+            (nlohmann::json{{"code", "too_short"}, {"min", 8}}));
 
   const Response done = reset(h, token, "brand-new-pass");
   ASSERT_EQ(done.status, 200) << done.body;
-  EXPECT_EQ(before.get("/api/v1/auth/session").status, 401);  // sessions ended
+  EXPECT_EQ(body_json(before.get("/api/v1/auth/session"))["signed_in"], false);  // sessions ended
   EXPECT_EQ(h.auth().size(), 0u);
 
   const Response again = reset(h, token, "another-pass");
@@ -151,6 +153,7 @@ TEST(PasswordReset, AdminTriggeredResetForAMember) {
   no_mail.surname = "Mail";
   no_mail.role_id = h.role_id("Fab Users");
   const auto without_email = db::UsersRepository(h.db()).create(no_mail);
+  const auto no_portal = h.add_user("user@lab.test", "user-pass", "Fab Users");
 
   PasswordResets resets(h.auth(), h.mailer(), h.audit(),
                         PasswordResetOptions{"https://portal.test:23336"});
@@ -158,6 +161,9 @@ TEST(PasswordReset, AdminTriggeredResetForAMember) {
   EXPECT_EQ(resets.request_for_user(member, admin), PasswordResets::AdminOutcome::sent);
   EXPECT_EQ(resets.request_for_user(without_email, admin), PasswordResets::AdminOutcome::no_email);
   EXPECT_EQ(resets.request_for_user(99999, admin), PasswordResets::AdminOutcome::not_found);
+  // A role without the portal: a new password would open nothing.
+  EXPECT_EQ(resets.request_for_user(no_portal, admin),
+            PasswordResets::AdminOutcome::no_portal_access);
   const auto mails = h.mailer().mails();
   ASSERT_EQ(mails.size(), 1u);
   EXPECT_EQ(mails[0].to, "member@lab.test");
@@ -176,9 +182,12 @@ TEST(PasswordReset, MalformedRequests) {
   const Response missing = h.call(Method::post, "/api/v1/auth/forgot", "{}");
   EXPECT_EQ(missing.status, 400);
   EXPECT_EQ(body_json(missing)["error"]["fields"]["email"], "required");
+  EXPECT_EQ(body_json(missing)["error"]["field_codes"]["email"]["code"], "required");
   const Response reset_missing = h.call(Method::post, "/api/v1/auth/reset", R"({"token":1})");
   EXPECT_EQ(reset_missing.status, 400);
   EXPECT_EQ(body_json(reset_missing)["error"]["fields"]["token"], "must be a string");
+  EXPECT_EQ(body_json(reset_missing)["error"]["field_codes"]["token"],
+            (nlohmann::json{{"code", "type"}, {"expected", "string"}}));
   EXPECT_EQ(body_json(reset_missing)["error"]["fields"]["password"], "required");
   EXPECT_TRUE(h.mailer().mails().empty());
 }

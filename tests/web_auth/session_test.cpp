@@ -29,6 +29,32 @@ db::Id admin_without_change_due(AuthHarness& h) {
   return id;
 }
 
+// GET /api/v1/auth/session without a (valid) session: 200 {"signed_in": false} and nothing
+// else, so that a browser asking on start logs no error; never cached.
+void expect_signed_out(const Response& response) {
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(body_json(response), (nlohmann::json{{"signed_in", false}}));
+  EXPECT_EQ(response.headers.get("Cache-Control").value_or(""), "no-store");
+}
+
+TEST(Session, TheSessionRouteAnswersSignedOutWithoutASession) {
+  AuthHarness h;
+  Browser anonymous(h);
+  expect_signed_out(anonymous.get("/api/v1/auth/session"));
+  Request forged;
+  forged.target = "/api/v1/auth/session";
+  forged.headers.set("Cookie", "fabomatic_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+  expect_signed_out(h.call(forged));
+  // Signed in, the same route says who.
+  admin_without_change_due(h);
+  Browser browser(h);
+  ASSERT_EQ(browser.login(kAdminEmail, kAdminPassword).status, 200);
+  const Response session = browser.get("/api/v1/auth/session");
+  ASSERT_EQ(session.status, 200);
+  EXPECT_EQ(body_json(session)["signed_in"], true);
+  EXPECT_EQ(body_json(session)["user"]["email"], kAdminEmail);
+}
+
 TEST(Session, ProtectedRoutesNeedASession) {
   AuthHarness h;
   add_probe_routes(h);
@@ -36,7 +62,6 @@ TEST(Session, ProtectedRoutesNeedASession) {
   const Response response = anonymous.get("/api/v1/probe");
   EXPECT_EQ(response.status, 401);
   EXPECT_EQ(error_code(response), "unauthenticated");
-  EXPECT_EQ(anonymous.get("/api/v1/auth/session").status, 401);
   EXPECT_EQ(anonymous.get("/api/v1/audit").status, 401);
   // A made-up cookie is no session either.
   Request forged;
@@ -59,6 +84,7 @@ TEST(Session, MustChangePasswordBlocksEveryRouteButTheChangeItself) {
   // The session itself stays readable, so the page knows to ask for a new password.
   const Response session = browser.get("/api/v1/auth/session");
   ASSERT_EQ(session.status, 200);
+  EXPECT_TRUE(body_json(session)["signed_in"].get<bool>());
   EXPECT_TRUE(body_json(session)["password_change_required"].get<bool>());
 
   // Refused changes: too short, same as the old one, wrong current password.
@@ -66,16 +92,20 @@ TEST(Session, MustChangePasswordBlocksEveryRouteButTheChangeItself) {
       browser.post("/api/v1/auth/password", {{"current", kAdminPassword}, {"new", "short"}});
   EXPECT_EQ(short_one.status, 400);
   EXPECT_EQ(body_json(short_one)["error"]["fields"]["new"], "at least 8 characters");
+  EXPECT_EQ(body_json(short_one)["error"]["field_codes"]["new"],
+            (nlohmann::json{{"code", "too_short"}, {"min", 8}}));
   h.db().execute("UPDATE users SET password_hash = ? WHERE email = ?",
                  cheap_legacy_hash("adminadmin"), kAdminEmail);
   const Response same =
       browser.post("/api/v1/auth/password", {{"current", "adminadmin"}, {"new", "adminadmin"}});
   EXPECT_EQ(same.status, 400);
   EXPECT_EQ(body_json(same)["error"]["fields"]["new"], "must differ from the current password");
+  EXPECT_EQ(body_json(same)["error"]["field_codes"]["new"]["code"], "same_password");
   const Response wrong =
       browser.post("/api/v1/auth/password", {{"current", "not-it-at-all"}, {"new", "n3w-pass!"}});
   EXPECT_EQ(wrong.status, 400);
   EXPECT_EQ(body_json(wrong)["error"]["fields"]["current"], "wrong password");
+  EXPECT_EQ(body_json(wrong)["error"]["field_codes"]["current"]["code"], "wrong_password");
   EXPECT_EQ(browser.get("/api/v1/probe").status, 403);
 
   const Response changed =
@@ -184,6 +214,7 @@ TEST(Session, LogoutEndsTheSessionAndClearsTheCookie) {
   ASSERT_EQ(browser.login(kAdminEmail, kAdminPassword).status, 200);
   const Response session = browser.get("/api/v1/auth/session");
   ASSERT_EQ(session.status, 200);
+  EXPECT_TRUE(body_json(session)["signed_in"].get<bool>());
   EXPECT_EQ(body_json(session)["csrf_token"], browser.csrf());
   EXPECT_EQ(body_json(session)["user"]["email"], kAdminEmail);
 
@@ -195,7 +226,7 @@ TEST(Session, LogoutEndsTheSessionAndClearsTheCookie) {
   EXPECT_EQ(h.auth().size(), 0u);
   // The old cookie (kept by the browser object) no longer opens anything.
   EXPECT_EQ(browser.get("/api/v1/probe").status, 401);
-  EXPECT_EQ(browser.get("/api/v1/auth/session").status, 401);
+  expect_signed_out(browser.get("/api/v1/auth/session"));
 
   const auto entries = db::AuditRepository(h.db()).list({.entity = "session"});
   ASSERT_EQ(entries.size(), 2u);

@@ -245,7 +245,7 @@ class ConnectionCapTest(AbuseTestCase):
             answer = read_response(sock)
         except (ssl.SSLError, OSError):
             answer = b""
-        if status_of(answer) != 401:
+        if status_of(answer) != 200:
             sock.close()
             return None
         return sock

@@ -22,10 +22,6 @@ FIRST_SIGN_IN = None  # the answers of the first sign-in, step by step
 OPENAPI = None
 
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
-# Routes of the sign-in module (web/auth_routes.hpp) that the OpenAPI document does not list
-# but that need a session all the same.
-# Public in the document, yet it tells only a signed-in client who it is.
-AUTH_OPERATIONS = [("GET", "/api/v1/auth/session")]
 
 
 def setUpModule():
@@ -101,12 +97,20 @@ class ApiTestCase(unittest.TestCase):
         self.assertTrue(error["message"], answer)
         return error
 
+    def assertFieldCodes(self, error):
+        """Each field's message has a code next to it, one of those the document lists."""
+        codes = OPENAPI["components"]["schemas"]["FieldCode"]["properties"]["code"]["enum"]
+        self.assertEqual(sorted(error.get("field_codes", {})), sorted(error.get("fields", {})))
+        for name, code in error.get("field_codes", {}).items():
+            self.assertIn(code["code"], codes, (name, error))
+
     def assertFieldErrors(self, answer, *fields):
-        """400 "invalid" with a message for exactly these fields."""
+        """400 "invalid" with a message and a code for exactly these fields."""
         error = self.assertJsonError(answer, 400, "invalid")
         self.assertEqual(sorted(error.get("fields", {})), sorted(fields), answer)
         for name in fields:
             self.assertTrue(error["fields"][name], answer)
+        self.assertFieldCodes(error)
         return error["fields"]
 
     def assertNotFound(self, answer):
@@ -115,6 +119,7 @@ class ApiTestCase(unittest.TestCase):
     def assertConflict(self, answer, field):
         error = self.assertJsonError(answer, 409, "conflict")
         self.assertIn(field, error.get("fields", {}), answer)
+        self.assertFieldCodes(error)
 
     def ok(self, answer, status=200):
         self.assertStatus(answer, status)
@@ -192,9 +197,21 @@ class ProtectionTest(ApiTestCase):
                      "/api/v1/machines/{id}/cascade", "/api/v1/machines/{id}/start"):
             self.assertIn(path, paths)
 
+    def test_the_session_route_tells_a_stranger_only_that_it_is_signed_out(self):
+        anonymous = HttpsClient(APPLIANCE)
+        for headers in ({}, {"Cookie": "fabomatic_session=forged-session-id"}):
+            with self.subTest(headers=headers):
+                answer = anonymous.request("GET", "/api/v1/auth/session", None, headers)
+                self.assertEqual(self.ok(answer), {"signed_in": False})
+                self.assertEqual(answer.header("Cache-Control"), "no-store")
+        anonymous.close()
+        mine = self.ok(self.api.get("/api/v1/auth/session"))
+        self.assertTrue(mine["signed_in"])
+        self.assertEqual(mine["user"]["id"], admin_id())
+
     def test_every_operation_needs_a_session(self):
         anonymous = HttpsClient(APPLIANCE)
-        ops = operations() + AUTH_OPERATIONS
+        ops = operations()
         self.assertGreater(len(ops), 40)
         for method, pattern in ops:
             path = pattern.replace("{id}", "1")
@@ -808,6 +825,7 @@ class LiveTest(ApiTestCase):
             answer = self.api.post(f"/api/v1/machines/{machine['id']}/{verb}")
             error = self.assertJsonError(answer, 409, "refused")
             self.assertIn("offline", error["message"])
+            self.assertEqual(error["reason"], "offline")
             self.assertNotFound(self.api.post(f"/api/v1/machines/999999/{verb}"))
         self.assertEqual(self.audit(f"entity=machine&entity_id={machine['id']}&action=start")
                          ["total"], 0)
@@ -827,7 +845,9 @@ class LiveTest(ApiTestCase):
                                         "status": "sent"})
             self.assertIn(ADMIN_CARD, board.next_request())
             again = self.api.post(f"/api/v1/machines/{machine['id']}/start")
-            self.assertIn("pending", self.assertJsonError(again, 409, "refused")["message"])
+            refused = self.assertJsonError(again, 409, "refused")
+            self.assertIn("pending", refused["message"])
+            self.assertEqual(refused["reason"], "pending")
             entry = self.audit(f"entity=machine&entity_id={machine['id']}&action=start")
             self.assertEqual(entry["total"], 1)
         finally:

@@ -32,19 +32,21 @@ Json one_json(db::Connection& db, const db::Authorization& authorization) {
 void check_member(db::Connection& db, Body& body, std::string_view field, db::Id id) {
   const auto user = db::UsersRepository(db).get(id);
   if (!user) {
-    body.error(field, "no such member");
+    body.error(field, field_error::unknown_reference("member", "no such member"));
   } else if (user->deleted) {
-    body.error(field, "the member is deleted");
+    body.error(field, field_error::unknown_reference("member", "the member is deleted"));
   }
 }
 
 void check_machine(db::Connection& db, Body& body, std::string_view field, db::Id id) {
-  if (!db::MachinesRepository(db).get(id)) body.error(field, "no such machine");
+  if (!db::MachinesRepository(db).get(id))
+    body.error(field, field_error::unknown_reference("machine", "no such machine"));
 }
 
 void refuse_existing_pair(db::Connection& db, const db::Authorization& pair) {
   if (db::AuthorizationsRepository(db).exists(pair.user_id, pair.machine_id)) {
-    throw ApiError::conflict("member_id", "this member is already authorized on this machine");
+    throw ApiError::conflict(
+        "member_id", field_error::taken("this member is already authorized on this machine"));
   }
 }
 
@@ -141,12 +143,21 @@ Response bulk_add(ApiContext& context, const Request& request, const Principal& 
   const auto member_ids = body.id_list("member_ids", kMaxBulk);
   if (member_ids) {
     std::string bad;
+    Json bad_ids = Json::array();
     db::UsersRepository users(context.db);
     for (const db::Id id : std::set<db::Id>(member_ids->begin(), member_ids->end())) {
       const auto user = users.get(id);
-      if (!user || user->deleted) bad += (bad.empty() ? "" : ", ") + std::to_string(id);
+      if (!user || user->deleted) {
+        bad += (bad.empty() ? "" : ", ") + std::to_string(id);
+        bad_ids.push_back(id);
+      }
     }
-    if (!bad.empty()) body.error("member_ids", "no such member (or deleted): " + bad);
+    if (!bad.empty()) {
+      FieldError error =
+          field_error::unknown_reference("member", "no such member (or deleted): " + bad);
+      error.params["ids"] = std::move(bad_ids);
+      body.error("member_ids", std::move(error));
+    }
   }
   body.finish();
 

@@ -19,8 +19,8 @@ class RemoteControl;
 }  // namespace fabomatic::backend
 
 namespace fabomatic::web {
-class SessionAuth;
 class PasswordResets;
+class SessionAuth;
 }  // namespace fabomatic::web
 namespace fabomatic::web::exports {
 class ExportWorker;
@@ -43,6 +43,9 @@ struct ApiContext {
   SessionAuth* auth = nullptr;
   /// Unix seconds now (manual registrations default to it); unset: the system clock.
   std::function<double()> clock;
+  /// Mails reset links (POST /api/v1/members/{id}/password-reset); unset: that route answers
+  /// 503.
+  PasswordResets* resets = nullptr;
   /// Where a member's new password is hashed (the portal's PasswordWorker: a job returns what
   /// to run back on the reactor; false when its queue is full); unset: inline.
   std::function<bool(std::function<std::function<void()>()>)> password_work;
@@ -54,8 +57,6 @@ struct ApiContext {
   SystemSource* system = nullptr;
   SettingsStore* settings = nullptr;
   MailCenter* mail = nullptr;
-  /// The admin-triggered reset mail of a member; unset: that route answers 503.
-  PasswordResets* resets = nullptr;
 
   double now() const;
 };

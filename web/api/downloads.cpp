@@ -40,7 +40,7 @@ exports::Format read_format(Query& query, exports::Format fallback) {
   const auto raw = query.text("format", 10);
   if (!raw) return fallback;
   if (const auto format = exports::parse_format(*raw)) return *format;
-  query.error("format", "must be csv or xlsx");
+  query.error("format", field_error::choice({"csv", "xlsx"}));
   return fallback;
 }
 

@@ -22,7 +22,7 @@ Options read_options(Query& query) {
     if (const auto lang = parse_export_lang(*raw)) {
       options.lang = *lang;
     } else {
-      query.error("lang", "must be en or it");
+      query.error("lang", field_error::choice({"en", "it"}));
     }
   }
   return options;

@@ -74,30 +74,28 @@ std::string_view trimmed(std::string_view text) {
   return text.substr(first, last - first + 1);
 }
 
-std::string range_message(auto min, auto max) {
-  Json a = min, b = max;  // prints integers without a fraction and doubles as doubles
-  return "must be between " + a.dump() + " and " + b.dump();
-}
-
 bool is_hex(std::string_view text) {
   return std::all_of(text.begin(), text.end(), [](char c) {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
   });
 }
 
-// A human sentence for each Conflict field the repositories use.
-std::string conflict_message(const std::string& field) {
-  if (field == "card") return "this card belongs to another member";
-  if (field == "name") return "this name is already taken";
-  if (field == "user_machine") return "this member is already authorized on this machine";
-  if (field == "reserved") return "reserved rows cannot be edited or deleted";
+// A sentence and a code for each Conflict field the repositories use.
+FieldError conflict_error(const std::string& field) {
+  if (field == "card") return field_error::taken("this card belongs to another member");
+  if (field == "name") return field_error::taken("this name is already taken");
+  if (field == "user_machine")
+    return field_error::taken("this member is already authorized on this machine");
+  if (field == "reserved")
+    return field_error::reserved("reserved rows cannot be edited or deleted");
   if (field == "references")
-    return "other records still refer to this one, or it refers to a "
-           "record that does not exist";
-  if (field == "id") return "this id is already taken";
-  if (field == "type") return "no such machine type";
-  if (field == "machine") return "no such machine";
-  return "the change conflicts with existing data";
+    return field_error::in_use(
+        "other records still refer to this one, or it refers to a record that does not exist");
+  if (field == "id") return field_error::taken("this id is already taken");
+  if (field == "type")
+    return field_error::unknown_reference("machine_type", "no such machine type");
+  if (field == "machine") return field_error::unknown_reference("machine", "no such machine");
+  return field_error::invalid("the change conflicts with existing data");
 }
 
 }  // namespace
@@ -114,25 +112,28 @@ ApiError ApiError::not_found(std::string_view entity, db::Id id) {
 
 ApiError ApiError::invalid(FieldErrors fields) {
   std::string message = "invalid fields:";
-  for (const auto& [name, text] : fields)
-    message += " " + name + " (" + text + ")";
+  for (const auto& [name, error] : fields)
+    message += " " + name + " (" + error.message + ")";
   return ApiError(400, "invalid", std::move(message), std::move(fields));
 }
 
-ApiError ApiError::conflict(std::string_view field, std::string message) {
-  FieldErrors fields{{std::string(field), message}};
+ApiError ApiError::conflict(std::string_view field, FieldError error) {
+  std::string message = error.message;
+  FieldErrors fields{{std::string(field), std::move(error)}};
   return ApiError(409, "conflict", std::move(message), std::move(fields));
 }
 
+ApiError ApiError::refused(std::string reason, std::string message) {
+  ApiError error(409, "refused", std::move(message));
+  error.reason_ = std::move(reason);
+  return error;
+}
+
 Response error_response(int status, std::string_view code, std::string_view message,
-                        const FieldErrors& fields) {
+                        const FieldErrors& fields, std::string_view reason) {
   Json error{{"status", status}, {"code", code}, {"message", message}};
-  if (!fields.empty()) {
-    Json f = Json::object();
-    for (const auto& [name, text] : fields)
-      f[name] = text;
-    error["fields"] = std::move(f);
-  }
+  if (!reason.empty()) error["reason"] = reason;
+  add_field_errors(error, fields);
   return json_response(status, Json{{"error", std::move(error)}});
 }
 
@@ -145,10 +146,11 @@ Response guarded(const std::function<Response()>& body) {
   try {
     return body();
   } catch (const ApiError& e) {
-    return error_response(e.status(), e.code(), e.what(), e.fields());
+    return error_response(e.status(), e.code(), e.what(), e.fields(), e.reason());
   } catch (const db::Conflict& e) {
-    const std::string message = conflict_message(e.field());
-    return error_response(409, "conflict", message, {{e.field(), message}});
+    FieldError error = conflict_error(e.field());
+    const std::string message = error.message;
+    return error_response(409, "conflict", message, {{e.field(), std::move(error)}});
   } catch (const db::Error& e) {
     if (!e.is_busy()) throw;
     return error_response(503, "busy", "the database is busy; try again");
@@ -190,16 +192,16 @@ bool Body::has(std::string_view name) const {
 
 void Body::require(std::string_view name) {
   known_.emplace(name);
-  if (!has(name)) error(name, "required");
+  if (!has(name)) error(name, field_error::required());
 }
 
-void Body::error(std::string_view name, std::string message) {
-  errors_.emplace(std::string(name), std::move(message));  // the first message of a field wins
+void Body::error(std::string_view name, FieldError error) {
+  errors_.emplace(std::string(name), std::move(error));  // the first error of a field wins
 }
 
 void Body::finish() {
   for (const auto& [name, value] : object_.items()) {
-    if (!known_.contains(name)) error(name, "unknown field");
+    if (!known_.contains(name)) error(name, field_error::unknown_field());
   }
   if (!errors_.empty()) throw ApiError::invalid(errors_);
 }
@@ -214,17 +216,17 @@ std::optional<std::string> Body::text(std::string_view name, const TextRule& rul
   const Json* value = field(name);
   if (!value) return std::nullopt;
   if (!value->is_string()) {
-    error(name, "must be a string");
+    error(name, field_error::type("string", "must be a string"));
     return std::nullopt;
   }
   const std::string_view raw = value->get_ref<const std::string&>();
   const std::string_view text = trimmed(raw);
   if (text.empty() && !rule.allow_empty) {
-    error(name, "must not be empty");
+    error(name, field_error::required("must not be empty"));
     return std::nullopt;
   }
   if (text::utf8_length(text) > rule.max_length) {
-    error(name, "at most " + std::to_string(rule.max_length) + " characters");
+    error(name, field_error::too_long(static_cast<std::int64_t>(rule.max_length)));
     return std::nullopt;
   }
   return std::string(text);
@@ -248,18 +250,18 @@ std::optional<std::int64_t> Body::integer(std::string_view name, std::int64_t mi
   const Json* value = field(name);
   if (!value) return std::nullopt;
   if (!value->is_number_integer()) {
-    error(name, "must be an integer");
+    error(name, field_error::type("integer", "must be an integer"));
     return std::nullopt;
   }
   if (value->is_number_unsigned() &&
       value->get<std::uint64_t>() >
           static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-    error(name, range_message(min, max));
+    error(name, field_error::range(min, max));
     return std::nullopt;
   }
   const auto number = value->get<std::int64_t>();
   if (number < min || number > max) {
-    error(name, range_message(min, max));
+    error(name, field_error::range(min, max));
     return std::nullopt;
   }
   return number;
@@ -280,12 +282,12 @@ std::optional<double> Body::number(std::string_view name, double min, double max
   const Json* value = field(name);
   if (!value) return std::nullopt;
   if (!value->is_number()) {
-    error(name, "must be a number");
+    error(name, field_error::type("number", "must be a number"));
     return std::nullopt;
   }
   const auto number = value->get<double>();
   if (!std::isfinite(number) || number < min || number > max) {
-    error(name, range_message(min, max));
+    error(name, field_error::range(min, max));
     return std::nullopt;
   }
   return number;
@@ -305,7 +307,7 @@ std::optional<bool> Body::boolean(std::string_view name) {
   const Json* value = field(name);
   if (!value) return std::nullopt;
   if (!value->is_boolean()) {
-    error(name, "must be true or false");
+    error(name, field_error::type("boolean", "must be true or false"));
     return std::nullopt;
   }
   return value->get<bool>();
@@ -319,11 +321,11 @@ std::optional<std::vector<db::Id>> Body::id_list(std::string_view name, std::siz
   const Json* value = field(name);
   if (!value) return std::nullopt;
   if (!value->is_array()) {
-    error(name, "must be an array of ids");
+    error(name, field_error::type("array", "must be an array of ids"));
     return std::nullopt;
   }
   if (value->size() > max_items) {
-    error(name, "at most " + std::to_string(max_items) + " ids");
+    error(name, field_error::too_long(static_cast<std::int64_t>(max_items), "ids"));
     return std::nullopt;
   }
   std::vector<db::Id> ids;
@@ -332,7 +334,7 @@ std::optional<std::vector<db::Id>> Body::id_list(std::string_view name, std::siz
                          item.get<std::uint64_t>() >
                              static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
     if (!item.is_number_integer() || too_big || item.get<std::int64_t>() < 1) {
-      error(name, "must be an array of positive integer ids");
+      error(name, field_error::type("array", "must be an array of positive integer ids"));
       return std::nullopt;
     }
     const auto id = item.get<std::int64_t>();
@@ -345,7 +347,7 @@ std::optional<std::optional<std::string>> Body::card(std::string_view name) {
   auto text = nullable_text(name, {.max_length = 64});
   if (!text || !*text) return text;
   if ((*text)->size() != 8 || !is_hex(**text)) {
-    error(name, "must be 8 hexadecimal characters");
+    error(name, field_error::pattern("card", "must be 8 hexadecimal characters"));
     return std::nullopt;
   }
   return std::optional<std::string>(db::normalize_card(**text));
@@ -361,8 +363,8 @@ std::optional<std::optional<double>> Body::nullable_time(std::string_view name) 
 
 // ---- Query ---------------------------------------------------------------------------------
 
-void Query::error(std::string_view name, std::string message) {
-  errors_.emplace(std::string(name), std::move(message));
+void Query::error(std::string_view name, FieldError error) {
+  errors_.emplace(std::string(name), std::move(error));
 }
 
 void Query::finish() {
@@ -375,7 +377,7 @@ std::optional<db::Id> Query::id(std::string_view name) {
   db::Id value = 0;
   const auto [end, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), value);
   if (ec != std::errc() || end != raw->data() + raw->size() || value < 1) {
-    error(name, "must be a positive integer id");
+    error(name, field_error::type("id", "must be a positive integer id"));
     return std::nullopt;
   }
   return value;
@@ -388,7 +390,7 @@ std::optional<double> Query::time(std::string_view name) {
   const auto [end, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), value);
   if (ec != std::errc() || end != raw->data() + raw->size() || !std::isfinite(value) || value < 0 ||
       value > kMaxTime) {
-    error(name, "must be a unix time in seconds");
+    error(name, field_error::type("time", "must be a unix time in seconds"));
     return std::nullopt;
   }
   return value;
@@ -399,7 +401,7 @@ std::optional<bool> Query::flag(std::string_view name) {
   if (!raw) return std::nullopt;
   if (*raw == "true" || *raw == "1") return true;
   if (*raw == "false" || *raw == "0") return false;
-  error(name, "must be true or false");
+  error(name, field_error::type("boolean", "must be true or false"));
   return std::nullopt;
 }
 
@@ -407,7 +409,7 @@ std::optional<std::string> Query::text(std::string_view name, std::size_t max_le
   const auto raw = request_.query_param(name);
   if (!raw) return std::nullopt;
   if (text::utf8_length(*raw) > max_length) {
-    error(name, "at most " + std::to_string(max_length) + " characters");
+    error(name, field_error::too_long(static_cast<std::int64_t>(max_length)));
     return std::nullopt;
   }
   return std::string(*raw);
@@ -422,7 +424,7 @@ db::Page Query::page(std::int64_t default_limit, std::int64_t max_limit) {
     std::int64_t value = 0;
     const auto [end, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), value);
     if (ec != std::errc() || end != raw->data() + raw->size() || value < min || value > max) {
-      error(name, range_message(min, max));
+      error(name, field_error::range(min, max));
       return;
     }
     out = value;
@@ -437,10 +439,7 @@ Sorting Query::sort(const std::vector<std::string_view>& allowed, std::string_vi
   Sorting sorting{std::string(default_field), default_descending};
   if (const auto raw = request_.query_param("sort")) {
     if (std::find(allowed.begin(), allowed.end(), *raw) == allowed.end()) {
-      std::string list;
-      for (const auto name : allowed)
-        list += (list.empty() ? "" : ", ") + std::string(name);
-      error("sort", "must be one of: " + list);
+      error("sort", field_error::choice(allowed));
     } else {
       sorting.field = std::string(*raw);
     }
@@ -451,7 +450,7 @@ Sorting Query::sort(const std::vector<std::string_view>& allowed, std::string_vi
     } else if (*raw == "desc") {
       sorting.descending = true;
     } else {
-      error("order", "must be asc or desc");
+      error("order", field_error::choice({"asc", "desc"}));
     }
   }
   return sorting;

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "db/models.hpp"
+#include "web/auth/field_errors.hpp"
 #include "web/http/http_message.hpp"
 
 namespace fabomatic::web::api {
@@ -30,7 +31,8 @@ namespace fabomatic::web::api {
 // Keeps the order fields were written in, so answers read like the documented schemas.
 using Json = nlohmann::ordered_json;
 
-using FieldErrors = std::map<std::string, std::string, std::less<>>;
+// Per-field errors with their codes (web/auth/field_errors.hpp): FieldError, FieldErrors and
+// the field_error:: constructors are found from here as they are.
 
 /// A refusal the handler decided on; guarded() turns it into the JSON error answer.
 class ApiError : public std::runtime_error {
@@ -40,23 +42,29 @@ class ApiError : public std::runtime_error {
   int status() const noexcept { return status_; }
   const std::string& code() const noexcept { return code_; }
   const FieldErrors& fields() const noexcept { return fields_; }
+  /// A refusal's reason as a code (the 409 of remote start/stop); "" when there is none.
+  const std::string& reason() const noexcept { return reason_; }
 
   /// 404 "<entity> <id> not found".
   static ApiError not_found(std::string_view entity, db::Id id);
-  /// 400 "invalid" with one message per field.
+  /// 400 "invalid" with one message and code per field.
   static ApiError invalid(FieldErrors fields);
   /// 409 "conflict" naming the field that clashed.
-  static ApiError conflict(std::string_view field, std::string message);
+  static ApiError conflict(std::string_view field, FieldError error);
+  /// 409 "refused" with a reason code (e.g. "offline") next to the sentence.
+  static ApiError refused(std::string reason, std::string message);
 
  private:
   int status_;
   std::string code_;
   FieldErrors fields_;
+  std::string reason_;
 };
 
-/// {"error":{"status":..,"code":..,"message":..[,"fields":{..}]}}
+/// {"error":{"status":..,"code":..,"message":..[,"reason":..][,"fields":{..},
+/// "field_codes":{..}]}}
 Response error_response(int status, std::string_view code, std::string_view message,
-                        const FieldErrors& fields = {});
+                        const FieldErrors& fields = {}, std::string_view reason = {});
 Response json_response(int status, const Json& body);
 
 /// Runs a handler body and turns what user input can cause into 4xx answers: ApiError as it
@@ -83,7 +91,7 @@ class Body {
   bool has(std::string_view name) const;
   /// Records "required" when the field is absent (creates call this for mandatory fields).
   void require(std::string_view name);
-  void error(std::string_view name, std::string message);
+  void error(std::string_view name, FieldError error);
   bool has_errors() const { return !errors_.empty(); }
   /// Throws ApiError 400 when some field was refused or not known.
   void finish();
@@ -160,7 +168,7 @@ class Query {
     return {fields[0].key, chosen.descending};
   }
 
-  void error(std::string_view name, std::string message);
+  void error(std::string_view name, FieldError error);
   void finish();
 
  private:

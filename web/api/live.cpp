@@ -39,7 +39,7 @@ Response remote(ApiContext& context, const Request& request, const Principal& wh
         log::info("remote",
                   "portal " + verb + " of machine " + std::to_string(id) + ": " + outcome.message);
       });
-  if (refusal) throw ApiError(409, "refused", *refusal);
+  if (refusal) throw ApiError::refused(refusal->code, refusal->message);
   record_change(context, who, std::string(verb), "machine", id, std::nullopt,
                 Json{{"request", verb}});
   return json_response(202, Json{{"machine_id", id}, {"request", verb}, {"status", "sent"}});

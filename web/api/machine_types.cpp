@@ -91,9 +91,11 @@ Response remove(ApiContext& context, const Request& request, const Principal& wh
   const db::MachineType before = existing(context.db, id);
   db::MachineTypesRepository types(context.db);
   if (const auto machines = types.count_machines(id); machines > 0) {
-    throw ApiError::conflict("references", std::to_string(machines) +
-                                               " machine(s) have this type; change their type "
-                                               "first");
+    throw ApiError::conflict(
+        "references",
+        field_error::in_use(std::to_string(machines) + " machine(s) have this type; change their "
+                                                       "type first",
+                            machines, "machine"));
   }
   Json before_json = full_json(context.db, before);
   types.remove(id);

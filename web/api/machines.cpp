@@ -14,6 +14,8 @@ namespace fabomatic::web::api {
 namespace {
 
 constexpr double kMaxHours = 1e7;  // more than a machine can run in a thousand years
+// A lab has tens to a few hundred machines; the pickers' list stops here all the same.
+constexpr std::int64_t kMaxNames = 5000;
 
 constexpr SortField<db::MachineSort> kSorts[] = {{"id", db::MachineSort::Id},
                                                  {"name", db::MachineSort::Name},
@@ -81,7 +83,7 @@ void read_fields(db::Connection& db, Body& body, db::Machine& machine, bool crea
   if (auto v = body.text("name", {.max_length = 100})) machine.name = std::move(*v);
   if (auto v = body.nullable_integer("type_id", 1, std::numeric_limits<std::int64_t>::max())) {
     if (*v && !db::MachineTypesRepository(db).get(**v)) {
-      body.error("type_id", "no such machine type");
+      body.error("type_id", field_error::unknown_reference("machine_type", "no such machine type"));
     } else {
       machine.type_id = *v;
     }
@@ -106,6 +108,21 @@ Response list(ApiContext& context, const Request& request, const Principal&) {
   for (const auto& machine : rows)
     items.push_back(machine_json_from(machine, details));
   return json_response(200, page_json(std::move(items), machines.count(filter), page));
+}
+
+// The pickers' list: id and name only, by name, without the maintenance state of each machine
+// that the full list reads.
+Response names(ApiContext& context, const Request& request, const Principal&) {
+  Query query(request);
+  db::MachineFilter filter;
+  filter.search = query.text("q");
+  filter.sort = db::MachineSort::Name;
+  query.finish();
+  Json items = Json::array();
+  for (const auto& machine :
+       db::MachinesRepository(context.db).list(filter, db::Page{.limit = kMaxNames}))
+    items.push_back(Json{{"id", machine.id}, {"name", machine.name}});
+  return json_response(200, items);
 }
 
 Response get(ApiContext& context, const Request& request, const Principal&) {
@@ -183,7 +200,8 @@ Json create_machine(ApiContext& context, const Principal& who, Body& body,
   body.finish();
   db::MachinesRepository machines(context.db);
   if (id && machines.get(*id))
-    throw ApiError::conflict("id", "machine " + std::to_string(*id) + " exists");
+    throw ApiError::conflict("id",
+                             field_error::taken("machine " + std::to_string(*id) + " exists"));
   machine.id = id.value_or(0);
   const db::Id created_id = machines.create(machine);
   Json created = machine_json(context.db, existing(context.db, created_id));
@@ -209,6 +227,12 @@ void add_machine_routes(RouteTable& routes, ApiContext& c) {
   c1.request_schema = "MachineCreate";
   c1.response_schema = "Machine";
   c1.success_status = 201;
+  auto& n = routes.emplace_back(
+      route(Method::get, base + "/names", "machines",
+            "Every machine's id and name, by name (for pickers and filters; at most 5000)",
+            [&c](auto& r, auto& w) { return names(c, r, w); }));
+  n.query = {{"q", "string", "substring of the name (any case)", {}}};
+  n.response_schema = "MachineNames";
   routes
       .emplace_back(route(Method::get, base + "/{id}", "machines", "Get a machine",
                           [&c](auto& r, auto& w) { return get(c, r, w); }))

@@ -19,7 +19,7 @@ std::string read_language(Query& query) {
   const auto raw = query.text("lang", 5);
   if (!raw) return "";
   if (*raw != "en" && *raw != "it") {
-    query.error("lang", "must be en or it");
+    query.error("lang", field_error::choice({"en", "it"}));
     return "";
   }
   return *raw;
@@ -49,7 +49,7 @@ Response send_summary(ApiContext& context, const Request& request, const Princip
   Body body(request);
   auto language = body.text("lang", {.max_length = 5});
   if (language && *language != "en" && *language != "it") {
-    body.error("lang", "must be en or it");
+    body.error("lang", field_error::choice({"en", "it"}));
   }
   body.finish();
   auto& mail = center(context);
@@ -72,7 +72,7 @@ void test_mail(ApiContext& context, const Request& request, const Principal& who
     auto v = body.text("to", {.max_length = 254});
     if (v && (v->find('@') == std::string::npos ||
               v->find_first_of(" \t\r\n<>,;\"") != std::string::npos)) {
-      body.error("to", "not an e-mail address");
+      body.error("to", field_error::pattern("email", "not an e-mail address"));
     }
     body.finish();
     to = *v;

@@ -80,7 +80,7 @@ void read_plan_fields(db::Connection& db, Body& body, db::MaintenancePlan& plan,
     if (db::MachinesRepository(db).get(*v)) {
       plan.machine_id = *v;
     } else {
-      body.error("machine_id", "no such machine");
+      body.error("machine_id", field_error::unknown_reference("machine", "no such machine"));
     }
   }
   if (auto v = body.text("description", {.max_length = 500})) plan.description = std::move(*v);
@@ -91,7 +91,8 @@ void read_plan_fields(db::Connection& db, Body& body, db::MaintenancePlan& plan,
   if (auto v = body.nullable_text("instructions_url", {.max_length = 500})) {
     // Shown as a link in the portal: only web addresses, never javascript: or data: URLs.
     if (*v && !web_url(**v)) {
-      body.error("instructions_url", "must start with http:// or https://");
+      body.error("instructions_url",
+                 field_error::pattern("url", "must start with http:// or https://"));
     } else {
       plan.instructions_url = std::move(*v);
     }
@@ -215,14 +216,14 @@ void read_intervention_fields(db::Connection& db, Body& body, db::Intervention& 
       intervention.maintenance_id = plan->id;
       intervention.machine_id = plan->machine_id;
     } else {
-      body.error("plan_id", "no such maintenance plan");
+      body.error("plan_id", field_error::unknown_reference("plan", "no such maintenance plan"));
     }
   }
   if (auto v = body.id("member_id")) {
     if (db::UsersRepository(db).get(*v)) {
       intervention.user_id = *v;
     } else {
-      body.error("member_id", "no such member");
+      body.error("member_id", field_error::unknown_reference("member", "no such member"));
     }
   }
   if (auto v = body.time("timestamp")) intervention.timestamp = *v;

@@ -1,6 +1,5 @@
-// What an admin does for one member beyond editing: the export of everything stored about them
-// (GDPR right of access: profile, authorizations, uses, interventions, taps of their card) as
-// JSON or xlsx, and a password-reset mail.
+// The export of everything stored about one member (GDPR right of access: profile,
+// authorizations, uses, interventions, taps of their card) as JSON or xlsx.
 #include "db/authorizations_repository.hpp"
 #include "db/interventions_repository.hpp"
 #include "db/roles_repository.hpp"
@@ -12,7 +11,6 @@
 #include "web/api/members.hpp"
 #include "web/api/names.hpp"
 #include "web/api/routes.hpp"
-#include "web/auth/password_reset.hpp"
 #include "web/export/local_time.hpp"
 
 namespace fabomatic::web::api {
@@ -179,7 +177,7 @@ Response member_data(ApiContext& context, const Request& request, const Principa
     if (*raw == "json" || *raw == "xlsx") {
       format = *raw;
     } else {
-      query.error("format", "must be json or xlsx");
+      query.error("format", field_error::choice({"json", "xlsx"}));
     }
   }
   ExportLang lang = ExportLang::en;
@@ -187,7 +185,7 @@ Response member_data(ApiContext& context, const Request& request, const Principa
     if (const auto parsed = parse_export_lang(*raw)) {
       lang = *parsed;
     } else {
-      query.error("lang", "must be en or it");
+      query.error("lang", field_error::choice({"en", "it"}));
     }
   }
   query.finish();
@@ -217,24 +215,6 @@ Response member_data(ApiContext& context, const Request& request, const Principa
                            download_name(context, "member-" + std::to_string(id), format));
 }
 
-Response reset_mail(ApiContext& context, const Request& request, const Principal& who) {
-  const db::Id id = path_id(request, "member");
-  if (context.resets == nullptr) {
-    throw ApiError(503, "unavailable", "mail is not available in this set-up");
-  }
-  switch (context.resets->request_for_user(id, who)) {
-    case PasswordResets::AdminOutcome::sent:
-      return json_response(202, Json{{"message", "a reset link was mailed to the member"}});
-    case PasswordResets::AdminOutcome::not_found:
-      throw ApiError::not_found("member", id);
-    case PasswordResets::AdminOutcome::no_email:
-      throw ApiError::conflict("email", "the member has no e-mail address");
-    case PasswordResets::AdminOutcome::mail_refused:
-      break;
-  }
-  throw ApiError(503, "mail_refused", "the mail could not be queued; try again later");
-}
-
 }  // namespace
 
 void add_member_action_routes(RouteTable& routes, ApiContext& c) {
@@ -246,12 +226,6 @@ void add_member_action_routes(RouteTable& routes, ApiContext& c) {
   data.query = {{"format", "string", "json (default) or xlsx", {"json", "xlsx"}},
                 {"lang", "string", "xlsx headings (default en)", {"en", "it"}}};
   data.response_type = "application/octet-stream";
-  auto& reset = routes.emplace_back(
-      route(Method::post, "/api/v1/members/{id}/reset-mail", "members",
-            "Mail the member a password-reset link (valid 30 minutes); audited",
-            [&c](const Request& r, const Principal& w) { return reset_mail(c, r, w); }));
-  reset.response_schema = "Message";
-  reset.success_status = 202;
 }
 
 }  // namespace fabomatic::web::api

@@ -3,13 +3,17 @@
 #include <map>
 
 #include "common/text.hpp"
+#include "db/authorizations_repository.hpp"
+#include "db/interventions_repository.hpp"
 #include "db/passwords.hpp"
 #include "db/roles_repository.hpp"
 #include "db/seed.hpp"
 #include "db/sqlite.hpp"
 #include "db/unknown_cards_repository.hpp"
 #include "db/users_repository.hpp"
+#include "db/uses_repository.hpp"
 #include "web/api/routes.hpp"
+#include "web/auth/password_reset.hpp"
 
 namespace fabomatic::web::api {
 
@@ -50,7 +54,7 @@ std::optional<std::string> read_fields(db::Connection& db, Body& body, db::User&
     if (db::RolesRepository(db).get(*v)) {
       user.role_id = *v;
     } else {
-      body.error("role_id", "no such role");
+      body.error("role_id", field_error::unknown_reference("role", "no such role"));
     }
   }
   if (card_in_body) {
@@ -58,7 +62,7 @@ std::optional<std::string> read_fields(db::Connection& db, Body& body, db::User&
   }
   if (auto v = body.nullable_text("email", {.max_length = 254})) {
     if (*v && !plausible_email(**v)) {
-      body.error("email", "not an e-mail address");
+      body.error("email", field_error::pattern("email", "not an e-mail address"));
     } else {
       user.email = std::move(*v);
     }
@@ -69,7 +73,7 @@ std::optional<std::string> read_fields(db::Connection& db, Body& body, db::User&
   std::optional<std::string> password;
   if (auto v = body.text("password", {.max_length = kMaxMemberPassword})) {
     if (text::utf8_length(*v) < kMinMemberPassword) {
-      body.error("password", "at least " + std::to_string(kMinMemberPassword) + " characters");
+      body.error("password", field_error::too_short(static_cast<std::int64_t>(kMinMemberPassword)));
     } else {
       password = std::move(*v);
     }
@@ -82,26 +86,28 @@ void refuse_taken_email(db::Connection& db, const db::User& user) {
   if (!user.email) return;
   if (const auto other = db::UsersRepository(db).by_email(*user.email);
       other && other->id != user.id) {
-    throw ApiError::conflict("email", "another member has this e-mail address");
+    throw ApiError::conflict("email", field_error::taken("another member has this e-mail address"));
   }
 }
 
 void refuse_anonymous(db::Connection& db, db::Id id) {
   if (db::anonymous_user_id(db) == id) {
     throw ApiError::conflict("reserved",
-                             "the Anonymous member stands in for purged history and cannot be "
-                             "changed");
+                             field_error::reserved("the Anonymous member stands in for purged "
+                                                   "history and cannot be changed"));
   }
 }
 
 // An admin must not lock themselves out of the portal by accident.
 void refuse_self_lockout(db::Connection& db, const Principal& who, const db::User& after) {
   if (after.id != who.user_id) return;
-  if (after.disabled) throw ApiError::conflict("disabled", "you cannot disable your own account");
+  if (after.disabled)
+    throw ApiError::conflict("disabled", field_error::self("you cannot disable your own account"));
   const auto role = db::RolesRepository(db).get(after.role_id);
   if (!role || !role->backend_admin) {
-    throw ApiError::conflict("role_id",
-                             "you cannot give yourself a role without backend admin rights");
+    throw ApiError::conflict(
+        "role_id",
+        field_error::self("you cannot give yourself a role without backend admin rights"));
   }
 }
 
@@ -134,10 +140,11 @@ Response list(ApiContext& context, const Request& request, const Principal&) {
 
   db::UsersRepository users(context.db);
   const auto names = role_names(context.db);
+  const auto anonymous = db::anonymous_user_id(context.db);
   Json items = Json::array();
   for (const auto& user : users.list(filter, page)) {
     const auto it = names.find(user.role_id);
-    items.push_back(member_json(user, it == names.end() ? "" : it->second));
+    items.push_back(member_json(user, it == names.end() ? "" : it->second, anonymous == user.id));
   }
   return json_response(200, page_json(std::move(items), users.count(filter), page));
 }
@@ -145,6 +152,52 @@ Response list(ApiContext& context, const Request& request, const Principal&) {
 Response get(ApiContext& context, const Request& request, const Principal&) {
   return json_response(200,
                        member_json(context.db, existing(context.db, path_id(request, "member"))));
+}
+
+// What deleting the member leaves behind: nothing is removed (soft delete), the history stays
+// with the member's name, the card is freed.
+Response cascade(ApiContext& context, const Request& request, const Principal&) {
+  const db::User user = existing(context.db, path_id(request, "member"));
+  db::UseFilter uses;
+  uses.user_id = user.id;
+  db::AuthorizationFilter authorizations;
+  authorizations.user_id = user.id;
+  db::InterventionFilter interventions;
+  interventions.user_id = user.id;
+  return json_response(
+      200, Json{{"uses", db::UsesRepository(context.db).count(uses)},
+                {"authorizations", db::AuthorizationsRepository(context.db).count(authorizations)},
+                {"interventions", db::InterventionsRepository(context.db).count(interventions)},
+                {"card", or_null(user.card)}});
+}
+
+// An admin sends a member the mail with a link to choose a password (PasswordResets, the same
+// link as "forgot password"); audited there as password_reset_requested.
+Response password_reset(ApiContext& context, const Request& request, const Principal& who) {
+  const db::Id id = path_id(request, "member");
+  const db::User user = existing(context.db, id);
+  if (user.deleted) throw ApiError::not_found("member", id);
+  if (context.resets == nullptr) {
+    throw ApiError(503, "unavailable", "password reset mails are not available");
+  }
+  switch (context.resets->request_for_user(id, who)) {
+    case PasswordResets::AdminOutcome::sent:
+      break;
+    case PasswordResets::AdminOutcome::not_found:
+      throw ApiError::not_found("member", id);
+    case PasswordResets::AdminOutcome::no_email:
+      throw ApiError(409, "no_email", "the member has no e-mail address to send the link to");
+    case PasswordResets::AdminOutcome::no_portal_access:
+      throw ApiError(409, "no_portal_access",
+                     "the member's role may not sign in to the portal (or the member is "
+                     "disabled): a password would open nothing");
+    case PasswordResets::AdminOutcome::mail_refused:
+      throw ApiError(503, "mail_refused", "the mail could not be queued; try again later");
+  }
+  return json_response(202, Json{{"message",
+                                  "A mail with a link to set a new password is on its "
+                                  "way to " +
+                                      user.email.value_or("") + "."}});
 }
 
 Response create(ApiContext& context, const Request& request, const Principal& who,
@@ -163,7 +216,8 @@ Response update(ApiContext& context, const Request& request, const Principal& wh
   db::Transaction tx(context.db);
   const db::User before = existing(context.db, id);
   refuse_anonymous(context.db, id);
-  if (before.deleted) throw ApiError::conflict("deleted", "deleted members cannot be edited");
+  if (before.deleted)
+    throw ApiError::conflict("deleted", field_error::deleted("deleted members cannot be edited"));
   db::User after = before;
   const auto password = read_fields(context.db, body, after, false, true);
   body.finish();
@@ -185,7 +239,8 @@ Response remove(ApiContext& context, const Request& request, const Principal& wh
   const db::User before = existing(context.db, id);
   if (before.deleted) throw ApiError::not_found("member", id);
   refuse_anonymous(context.db, id);
-  if (id == who.user_id) throw ApiError::conflict("id", "you cannot delete your own account");
+  if (id == who.user_id)
+    throw ApiError::conflict("id", field_error::self("you cannot delete your own account"));
   db::UsersRepository(context.db).remove(id);
   Json after_json = member_json(context.db, existing(context.db, id));
   record_change(context, who, "delete", "user", id, member_json(context.db, before), after_json);
@@ -196,7 +251,7 @@ Response remove(ApiContext& context, const Request& request, const Principal& wh
 
 }  // namespace
 
-Json member_json(const db::User& user, const std::string& role_name) {
+Json member_json(const db::User& user, const std::string& role_name, bool reserved) {
   return Json{{"id", user.id},
               {"name", user.name},
               {"surname", user.surname},
@@ -208,12 +263,13 @@ Json member_json(const db::User& user, const std::string& role_name) {
               {"deleted", user.deleted},
               {"receive_weekly_summary", user.receive_weekly_summary},
               {"password_change_required", user.password_change_required},
-              {"has_password", user.password_hash.has_value() && !user.password_hash->empty()}};
+              {"has_password", user.password_hash.has_value() && !user.password_hash->empty()},
+              {"reserved", reserved}};
 }
 
 Json member_json(db::Connection& db, const db::User& user) {
   const auto role = db::RolesRepository(db).get(user.role_id);
-  return member_json(user, role ? role->name : "");
+  return member_json(user, role ? role->name : "", db::anonymous_user_id(db) == user.id);
 }
 
 Json create_member(ApiContext& context, const Principal& who, Body& body,
@@ -268,6 +324,20 @@ void add_member_routes(RouteTable& routes, ApiContext& c) {
                           "Soft delete: marks the member deleted and frees the card",
                           [&c](auto& r, auto& w) { return remove(c, r, w); }))
       .response_schema = "Member";
+  routes
+      .emplace_back(route(Method::get, base + "/{id}/cascade", "members",
+                          "What deleting the member leaves behind: the uses, authorizations and "
+                          "interventions that stay (with the member's name), the card it frees",
+                          [&c](auto& r, auto& w) { return cascade(c, r, w); }))
+      .response_schema = "MemberCascade";
+  auto& reset = routes.emplace_back(
+      route(Method::post, base + "/{id}/password-reset", "members",
+            "Mail the member a link to choose a new password (valid 30 minutes, once); 202 when "
+            "queued, 409 no_email without an address or no_portal_access when the member may "
+            "not sign in, 503 mail_refused when the mail queue is full",
+            [&c](auto& r, auto& w) { return password_reset(c, r, w); }));
+  reset.response_schema = "Message";
+  reset.success_status = 202;
 }
 
 }  // namespace fabomatic::web::api

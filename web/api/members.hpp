@@ -12,9 +12,10 @@
 
 namespace fabomatic::web::api {
 
-/// The member as the API shows it (role name included, no password hash).
-Json member_json(const db::User& user, const std::string& role_name);
-/// The same, reading the role's name.
+/// The member as the API shows it (role name included, no password hash); `reserved`: it is
+/// the Anonymous member, which cannot be edited or deleted.
+Json member_json(const db::User& user, const std::string& role_name, bool reserved);
+/// The same, reading the role's name and whether the member is the Anonymous one.
 Json member_json(db::Connection& db, const db::User& user);
 
 /// Creates a member from a request body inside the caller's transaction and records it in the

@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "web/auth/field_errors.hpp"
+
 namespace fabomatic::web::api {
 
 namespace {
@@ -123,11 +125,13 @@ const char* kDescription =
     "The REST API of the fabomatic admin portal. Conventions: every route needs a session "
     "cookie (sign in at /api/v1/auth/login) except this document; POST, PUT, PATCH and DELETE "
     "also need the session's CSRF token in the X-CSRF-Token header. Bodies are JSON objects: "
-    "wrong types, out-of-range values and unknown fields are refused with 400 and a message per "
-    "field in error.fields; PATCH changes only the fields it is given. Unknown query parameters "
+    "wrong types, out-of-range values and unknown fields are refused with 400, an English message "
+    "per field in error.fields and a stable code per field in error.field_codes (FieldCode: "
+    "translate by the code); PATCH changes only the fields it is given. Unknown query parameters "
     "are ignored. Lists answer {items,total,limit,offset} (limit 1..500, default 50). Times are "
     "unix seconds; card ids are 8 hex characters, answered lowercase. Conflicts (a duplicate "
-    "card, name or pair, a reserved role, a row still in use) answer 409 naming the field.";
+    "card, name or pair, a reserved role, a row still in use) answer 409 naming the field, with "
+    "its code too.";
 
 std::string operation_id(const ApiRoute& route) {
   std::string id(to_string(route.method));
@@ -156,15 +160,54 @@ Json error_response_ref(std::string_view description) {
 
 Json openapi_schemas() {
   Json s = Json::object();
-  s["Error"] = answer(
-      Json{{"error", object(Json{{"status", integer()},
-                                 {"code", string("invalid, malformed_json, not_found, conflict, "
-                                                 "unauthenticated, csrf, refused, ...")},
-                                 {"message", string()},
-                                 {"fields", Json{{"type", "object"},
-                                                 {"additionalProperties", string()},
-                                                 {"description", "field name -> message"}}}},
-                            {"status", "code", "message"}, false)}});
+  Json field_codes = Json::array();
+  for (const auto code : kFieldCodes)
+    field_codes.push_back(code);
+  s["FieldCode"] = object(
+      Json{{"code", Json{{"type", "string"},
+                         {"enum", std::move(field_codes)},
+                         {"description",
+                          "required: missing or empty; type: wrong JSON type (expected); "
+                          "too_long: more than max characters or items; too_short: fewer than "
+                          "min characters; range: outside min..max; pattern: not of the form "
+                          "(format: card, email, url); choice: not one of allowed; "
+                          "unknown_field: not a field of this route; unknown_reference: no such "
+                          "row (entity; ids); order: before the field named by after; taken: "
+                          "a unique value in use; in_use: other rows refer to it (count, entity); "
+                          "reserved: a reserved row; self: not on your own account; deleted: "
+                          "the row is deleted; open_use: the machine has an open use (use_id); "
+                          "wrong_password; same_password; invalid: anything else"}}},
+           {"expected", string("type: string, integer, number, boolean, array, id or time")},
+           {"max", number("too_long, range")},
+           {"min", number("too_short, range")},
+           {"format", string("pattern: card, email or url")},
+           {"allowed", array_of(string())},
+           {"entity", string("unknown_reference: member, machine, machine_type, role or plan; "
+                             "in_use: what refers to it, member or machine")},
+           {"ids", array_of(integer("unknown_reference: the ids that name no row"))},
+           {"after", string("order: the field this one must not come before")},
+           {"count", integer("in_use: how many rows refer to it")},
+           {"use_id", integer("open_use: the open use")}},
+      {"code"});
+  s["Error"] = answer(Json{
+      {"error",
+       object(Json{{"status", integer()},
+                   {"code", string("invalid, malformed_json, not_found, conflict, "
+                                   "unauthenticated, csrf, refused, ...")},
+                   {"message", string("English, for people; programs read the codes")},
+                   {"reason", string("why a request was refused (409 refused of remote "
+                                     "start/stop): unknown_machine, offline, no_card, pending, "
+                                     "card_too_long")},
+                   {"fields", Json{{"type", "object"},
+                                   {"additionalProperties", string()},
+                                   {"description", "field name -> English message"}}},
+                   {"field_codes",
+                    Json{{"type", "object"},
+                         {"additionalProperties", schema_ref("FieldCode")},
+                         {"description",
+                          "field name -> its code and parameters; present whenever fields is, "
+                          "with the same names"}}}},
+              {"status", "code", "message"}, false)}});
 
   s["Member"] = answer(Json{{"id", integer()},
                             {"name", string()},
@@ -177,12 +220,20 @@ Json openapi_schemas() {
                             {"deleted", boolean()},
                             {"receive_weekly_summary", boolean()},
                             {"password_change_required", boolean()},
-                            {"has_password", boolean()}});
+                            {"has_password", boolean()},
+                            {"reserved", boolean("the Anonymous member (holder of purged "
+                                                 "history): cannot be edited or deleted")}});
   body_pair(s, "Member", member_fields(), {"name", "role_id"});
   Json convert = member_fields();
   convert.erase("card");
   s["MemberConvert"] = object(convert, {"name", "role_id"});
   s["MemberPage"] = page_of("Member");
+  s["MemberCascade"] =
+      answer(Json{{"uses", integer("uses that stay in the history, under the member's name")},
+                  {"authorizations", integer("authorizations that stay (and no longer open a "
+                                             "machine once the card is freed)")},
+                  {"interventions", integer("maintenance interventions that stay")},
+                  {"card", nullable(string("the card that deleting frees"))}});
 
   s["UnknownCard"] = answer(Json{{"id", integer()},
                                  {"card", string()},
@@ -246,6 +297,8 @@ Json openapi_schemas() {
   s["MachinePatch"] = object(machine_fields());
   s["MachineCreateForBoard"] = object(machine_fields(), {"name"});
   s["MachinePage"] = page_of("Machine");
+  s["MachineName"] = answer(Json{{"id", integer()}, {"name", string()}});
+  s["MachineNames"] = array_of(schema_ref("MachineName"));
   s["MachineCascade"] = machine_cascade();
   s["MachineRemoved"] = answer(Json{{"removed", machine_cascade()}});
 
@@ -358,9 +411,15 @@ Json openapi_schemas() {
   s["LoginRequest"] =
       object(Json{{"email", string()}, {"password", string()}}, {"email", "password"}, false);
   s["Session"] = answer(
-      Json{{"user", answer(Json{{"id", integer()}, {"email", string()}, {"name", string()}})},
+      Json{{"signed_in", Json{{"type", "boolean"}, {"enum", Json::array({true})}}},
+           {"user", answer(Json{{"id", integer()}, {"email", string()}, {"name", string()}})},
            {"csrf_token", string("send it back in X-CSRF-Token on every change")},
            {"password_change_required", boolean("true: only the password change is allowed")}});
+  s["SignedOut"] =
+      answer(Json{{"signed_in", Json{{"type", "boolean"}, {"enum", Json::array({false})}}}});
+  s["SessionState"] =
+      Json{{"oneOf", Json::array({schema_ref("Session"), schema_ref("SignedOut")})},
+           {"description", "a Session while signed in, else {\"signed_in\": false}"}};
   s["PasswordChange"] =
       object(Json{{"current", string()}, {"new", string("at least 8 characters")}},
              {"current", "new"}, false);
@@ -396,10 +455,15 @@ Json openapi_schemas() {
   s["LiveBoardDiscoveredMessage"] =
       message("board_discovered", Json{{"machine_id", integer()}, {"time", time()}});
   s["LiveHeartbeatMessage"] = message("heartbeat", Json{{"time", time()}});
-  s["LiveRemoteMessage"] =
-      message("remote", Json{{"machine_id", integer()},
-                             {"ok", boolean("what the board's next queries confirmed")},
-                             {"message", string("started, stopped, no response, ...")}});
+  s["LiveRemoteMessage"] = message(
+      "remote",
+      Json{{"machine_id", integer()},
+           {"ok", boolean("what the board's next queries confirmed")},
+           {"code", Json{{"type", "string"},
+                         {"enum",
+                          {"started", "stopped", "no_response", "card_refused", "check_failed",
+                           "board_refused"}}}},
+           {"message", string("the outcome in English: started, stopped, no response, ...")}});
   Json kinds = Json::array();
   for (const char* name : {"LiveSnapshotMessage", "LiveMachineMessage", "LiveMachineRemovedMessage",
                            "LiveUnknownCardMessage", "LiveBoardDiscoveredMessage",
@@ -480,7 +544,7 @@ Json openapi_document(const RouteTable& routes) {
     responses[std::to_string(route.success_status)] = std::move(success);
     const bool changes = route.method != Method::get && route.method != Method::head;
     if (!route.request_schema.empty() || !route.query.empty()) {
-      responses["400"] = error_response_ref("invalid input: a message per field");
+      responses["400"] = error_response_ref("invalid input: a message and a code per field");
     }
     if (!route.is_public()) {
       responses["401"] = error_response_ref("no valid session");
@@ -491,7 +555,7 @@ Json openapi_document(const RouteTable& routes) {
     if (route.pattern.find('{') != std::string::npos) {
       responses["404"] = error_response_ref("no such row");
     }
-    if (changes) responses["409"] = error_response_ref("conflict: names the field");
+    if (changes) responses["409"] = error_response_ref("conflict: names the field, with its code");
     op["responses"] = std::move(responses);
     if (route.is_public()) {
       op["security"] = Json::array();

@@ -34,8 +34,9 @@ void read_fields(Body& body, db::Role& role, bool creating) {
 
 void refuse_reserved(const db::Role& role) {
   if (role.reserved) {
-    throw ApiError::conflict(
-        "reserved", "role '" + role.name + "' is reserved: it cannot be edited or deleted");
+    throw ApiError::conflict("reserved", field_error::reserved("role '" + role.name +
+                                                               "' is reserved: it cannot be "
+                                                               "edited or deleted"));
   }
 }
 
@@ -88,8 +89,9 @@ Response update(ApiContext& context, const Request& request, const Principal& wh
   if (before.backend_admin && !after.backend_admin) {
     const auto self = db::UsersRepository(context.db).get(who.user_id);
     if (self && self->role_id == id) {
-      throw ApiError::conflict("backend_admin",
-                               "you cannot take backend admin rights from your own role");
+      throw ApiError::conflict(
+          "backend_admin",
+          field_error::self("you cannot take backend admin rights from your own role"));
     }
   }
   db::RolesRepository(context.db).update(after);
@@ -106,9 +108,11 @@ Response remove(ApiContext& context, const Request& request, const Principal& wh
   refuse_reserved(before);
   db::RolesRepository roles(context.db);
   if (const auto members = roles.count_users(id); members > 0) {
-    throw ApiError::conflict("references", std::to_string(members) +
-                                               " member(s) have this role; give them another "
-                                               "role first");
+    throw ApiError::conflict(
+        "references",
+        field_error::in_use(std::to_string(members) + " member(s) have this role; give them "
+                                                      "another role first",
+                            members, "member"));
   }
   Json before_json = full_json(context.db, before);
   roles.remove(id);

@@ -67,10 +67,8 @@ Response change(ApiContext& context, const Request& request, const Principal& wh
       if (value && f.kind == "choice" &&
           std::find(f.choices.begin(), f.choices.end(), value->get<std::string>()) ==
               f.choices.end()) {
-        std::string list;
-        for (const auto& c : f.choices)
-          list += (list.empty() ? "" : ", ") + c;
-        body.error(name, "must be one of " + list);
+        body.error(name, field_error::choice(
+                             std::vector<std::string_view>(f.choices.begin(), f.choices.end())));
         value.reset();
       }
     }
@@ -82,7 +80,8 @@ Response change(ApiContext& context, const Request& request, const Principal& wh
     values.emplace(name, std::move(*value));
   }
   body.finish();  // unknown keys and wrong types: 400 naming them, nothing written
-  if (values.empty()) throw ApiError::invalid({{"values", "nothing to change"}});
+  if (values.empty())
+    throw ApiError::invalid({{"values", field_error::required("nothing to change")}});
   if (!current.writable) {
     throw ApiError(409, "read_only", current.not_writable_reason);
   }

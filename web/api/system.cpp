@@ -181,13 +181,14 @@ void restore(ApiContext& context, const Request& request, const Principal& who, 
   }
   if (request.body.empty()) {
     return reply(error_response(400, "invalid", "send the backup file as the request body",
-                                {{"file", "empty upload"}}));
+                                {{"file", field_error::required("empty upload")}}));
   }
   system->restore(request.body, [&context, who, reply](RestoreOutcome outcome) {
     if (outcome.status != 200) {
-      return reply(error_response(
-          outcome.status, outcome.code, outcome.message,
-          outcome.status == 400 ? FieldErrors{{"file", outcome.message}} : FieldErrors{}));
+      return reply(error_response(outcome.status, outcome.code, outcome.message,
+                                  outcome.status == 400
+                                      ? FieldErrors{{"file", field_error::invalid(outcome.message)}}
+                                      : FieldErrors{}));
     }
     try {
       db::Transaction tx(context.db);
@@ -231,7 +232,7 @@ Response log_lines(const Request& request) {
   std::optional<log::Level> level;
   if (const auto raw = query.text("level", 10)) {
     level = level_named(*raw);
-    if (!level) query.error("level", "must be debug, info, warning or error");
+    if (!level) query.error("level", field_error::choice({"debug", "info", "warning", "error"}));
   }
   const db::Page page = query.page(500, 2000);
   query.finish();

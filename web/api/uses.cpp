@@ -35,20 +35,20 @@ void read_fields(db::Connection& db, Body& body, db::Use& use, bool creating) {
     if (db::UsersRepository(db).get(*v)) {
       use.user_id = *v;
     } else {
-      body.error("member_id", "no such member");
+      body.error("member_id", field_error::unknown_reference("member", "no such member"));
     }
   }
   if (auto v = body.id("machine_id")) {
     if (db::MachinesRepository(db).get(*v)) {
       use.machine_id = *v;
     } else {
-      body.error("machine_id", "no such machine");
+      body.error("machine_id", field_error::unknown_reference("machine", "no such machine"));
     }
   }
   if (auto v = body.time("start")) use.start = *v;
   if (auto v = body.nullable_time("end")) use.end = *v;
   if (!body.has_errors() && use.end && *use.end < use.start) {
-    body.error("end", "must not be before start");
+    body.error("end", field_error::order("start"));
   }
 }
 
@@ -57,8 +57,7 @@ void refuse_second_open_use(db::Connection& db, const db::Use& use) {
   if (!use.open()) return;
   const auto open = db::UsesRepository(db).open_use(use.machine_id);
   if (open && open->id != use.id) {
-    throw ApiError::conflict("end", "the machine already has an open use (" +
-                                        std::to_string(open->id) + "); give an end time");
+    throw ApiError::conflict("end", field_error::open_use(open->id));
   }
 }
 

@@ -10,14 +10,10 @@ Response json_response(int status, const nlohmann::json& body) {
 }
 
 Response invalid_fields(const FieldErrors& fields, std::string_view message) {
-  nlohmann::json details = nlohmann::json::object();
-  for (const auto& [name, text] : fields)
-    details[name] = text;
-  return json_response(400, {{"error",
-                              {{"status", 400},
-                               {"code", "invalid"},
-                               {"message", message},
-                               {"fields", std::move(details)}}}});
+  nlohmann::ordered_json error{{"status", 400}, {"code", "invalid"}, {"message", message}};
+  add_field_errors(error, fields);
+  return Response::json(400, nlohmann::ordered_json{{"error", std::move(error)}}.dump(
+                                 -1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
 }
 
 Response too_many_attempts(std::chrono::seconds retry_after) {
@@ -46,16 +42,16 @@ std::optional<std::string> string_field(const nlohmann::json& object, const std:
                                         FieldErrors& errors) {
   const auto it = object.find(name);
   if (it == object.end() || it->is_null()) {
-    errors[name] = "required";
+    errors[name] = field_error::required();
     return std::nullopt;
   }
   if (!it->is_string()) {
-    errors[name] = "must be a string";
+    errors[name] = field_error::type("string", "must be a string");
     return std::nullopt;
   }
   auto value = it->get<std::string>();
   if (value.empty()) {
-    errors[name] = "required";
+    errors[name] = field_error::required();
     return std::nullopt;
   }
   return value;

@@ -1,5 +1,5 @@
 // Reading the JSON bodies of the sign-in routes without letting an exception escape, and the
-// error answers they share (400 with per-field messages, 415, 429).
+// error answers they share (400 with per-field messages and codes, 415, 429).
 #pragma once
 
 #include <chrono>
@@ -9,13 +9,12 @@
 #include <string>
 #include <string_view>
 
+#include "web/auth/field_errors.hpp"
 #include "web/http/http_message.hpp"
 
 namespace fabomatic::web {
 
-using FieldErrors = std::map<std::string, std::string>;
-
-/// {"error":{"status":400,"code":"invalid","message":...,"fields":{...}}}
+/// {"error":{"status":400,"code":"invalid","message":...,"fields":{...},"field_codes":{...}}}
 Response invalid_fields(const FieldErrors& fields,
                         std::string_view message = "Some fields are missing or wrong");
 
@@ -36,7 +35,7 @@ struct JsonObject {
 JsonObject parse_json_object(const Request& request);
 
 /// The string member `name` of `object`: missing or empty -> "required", another type ->
-/// "must be a string" (recorded in `errors`).
+/// "must be a string" (code type; recorded in `errors`).
 std::optional<std::string> string_field(const nlohmann::json& object, const std::string& name,
                                         FieldErrors& errors);
 

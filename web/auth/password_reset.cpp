@@ -51,6 +51,8 @@ PasswordResets::AdminOutcome PasswordResets::request_for_user(db::Id user_id, co
   const auto user = db::UsersRepository(auth_.database()).get(user_id);
   if (!user || user->deleted) return AdminOutcome::not_found;
   if (!user->email || user->email->empty()) return AdminOutcome::no_email;
+  const auto account = load_account(auth_.database(), user_id);
+  if (!account || !account->may_sign_in()) return AdminOutcome::no_portal_access;
   if (!issue(*user)) return AdminOutcome::mail_refused;
   audit_.record(by, "password_reset_requested", "user", user_id, std::nullopt, std::nullopt);
   return AdminOutcome::sent;

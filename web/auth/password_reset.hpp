@@ -30,8 +30,9 @@ class PasswordResets {
   /// portal. Returns whether a mail was queued; the route's answer must not depend on it.
   bool request_for_email(std::string_view email);
 
-  enum class AdminOutcome { sent, not_found, no_email, mail_refused };
-  /// Admin-triggered reset for a member (not deleted, with an e-mail); audited as `by`.
+  enum class AdminOutcome { sent, not_found, no_email, no_portal_access, mail_refused };
+  /// Admin-triggered reset for a member (not deleted, with an e-mail, who may sign in: a link
+  /// would set a password that opens nothing); audited as `by`.
   AdminOutcome request_for_user(db::Id user_id, const Principal& by);
 
   /// Whether `token` could still set a password now (known, unused, not expired): checked

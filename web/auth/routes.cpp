@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <limits>
 #include <memory>
 
 #include "common/text.hpp"
@@ -40,7 +41,8 @@ std::string machine_host_name() {
 
 nlohmann::json session_json(const SessionLookup& session) {
   const auto& who = session.principal;
-  return {{"user", {{"id", who.user_id}, {"email", who.email}, {"name", who.display_name}}},
+  return {{"signed_in", true},
+          {"user", {{"id", who.user_id}, {"email", who.email}, {"name", who.display_name}}},
           {"csrf_token", who.csrf_token},
           {"password_change_required", session.password_change_required}};
 }
@@ -87,7 +89,7 @@ struct AuthRoutes : std::enable_shared_from_this<AuthRoutes> {
   void reset(const Request& request, Reply reply);
   Response audit_list(const Request& request);
 
-  std::optional<std::string> password_problem(const std::string& password) const;
+  std::optional<FieldError> password_problem(const std::string& password) const;
   // Makes an unknown e-mail cost the same as a wrong password (no account enumeration by time).
   // Password work only: touches dummy_hash, which only that one thread uses.
   void spend_a_verification(std::string_view password);
@@ -104,11 +106,11 @@ struct AuthRoutes : std::enable_shared_from_this<AuthRoutes> {
   std::string dummy_hash;
 };
 
-std::optional<std::string> AuthRoutes::password_problem(const std::string& password) const {
+std::optional<FieldError> AuthRoutes::password_problem(const std::string& password) const {
   if (password.size() < options.min_password_length)
-    return "at least " + std::to_string(options.min_password_length) + " characters";
+    return field_error::too_short(static_cast<std::int64_t>(options.min_password_length));
   if (password.size() > options.max_password_length)
-    return "at most " + std::to_string(options.max_password_length) + " characters";
+    return field_error::too_long(static_cast<std::int64_t>(options.max_password_length));
   return std::nullopt;
 }
 
@@ -127,7 +129,9 @@ void AuthRoutes::login(const Request& request, Reply reply) {
   FieldErrors errors;
   auto email = string_field(body.value, "email", errors);
   const auto password = string_field(body.value, "password", errors);
-  if (password && password->size() > options.max_password_length) errors["password"] = "too long";
+  if (password && password->size() > options.max_password_length)
+    errors["password"] =
+        field_error::too_long(static_cast<std::int64_t>(options.max_password_length));
   if (!errors.empty()) return reply(invalid_fields(errors));
   *email = trimmed(*email);
 
@@ -198,10 +202,12 @@ void AuthRoutes::finish_login(const Request& request, const std::string& email,
   reply(std::move(response));
 }
 
+// Without a session the answer is 200 too: the browser app asks on start whether it is signed
+// in, and a 401 would show in the browser's console as an error.
 Response AuthRoutes::session(const Request& request) {
   const auto session = auth.authenticate(request);
-  if (!session) return Response::error(401, "unauthenticated", "Sign in first");
-  auto response = json_response(200, session_json(*session));
+  auto response =
+      json_response(200, session ? session_json(*session) : nlohmann::json{{"signed_in", false}});
   response.headers.set("Cache-Control", "no-store");
   return response;
 }
@@ -224,9 +230,11 @@ void AuthRoutes::change_password(const Request& request, const Principal& who, R
     if (auto problem = password_problem(*next))
       errors["new"] = *problem;
     else if (current && *next == *current)
-      errors["new"] = "must differ from the current password";
+      errors["new"] = field_error::same_password();
   }
-  if (current && current->size() > options.max_password_length) errors["current"] = "too long";
+  if (current && current->size() > options.max_password_length)
+    errors["current"] =
+        field_error::too_long(static_cast<std::int64_t>(options.max_password_length));
   if (!errors.empty()) return reply(invalid_fields(errors));
 
   // Guessing the current password from a stolen session counts against the account.
@@ -258,7 +266,8 @@ Response AuthRoutes::finish_password_change(const Request& request, const Princi
   const std::string account_key = text::ascii_lowercase(who.email);
   if (!proven) {
     account_failures.record_failure(account_key, auth.clock().steady());
-    return invalid_fields({{"current", "wrong password"}}, "The current password is wrong");
+    return invalid_fields({{"current", field_error::wrong_password()}},
+                          "The current password is wrong");
   }
   {
     db::Transaction tx(db);
@@ -339,7 +348,7 @@ Response AuthRoutes::audit_list(const Request& request) {
       if (parse_number(*text, value))
         apply(value);
       else
-        errors[name] = "must be an integer";
+        errors[name] = field_error::type("integer", "must be an integer");
     }
   };
   auto seconds = [&](const char* name, std::optional<db::Timestamp>& out) {
@@ -348,7 +357,7 @@ Response AuthRoutes::audit_list(const Request& request) {
       if (parse_number(*text, value))
         out = value;
       else
-        errors[name] = "must be unix seconds";
+        errors[name] = field_error::type("time", "must be unix seconds");
     }
   };
   if (const auto entity = request.query_param("entity")) filter.entity = std::string(*entity);
@@ -356,11 +365,11 @@ Response AuthRoutes::audit_list(const Request& request) {
   integer("entity_id", [&](std::int64_t v) { filter.entity_id = v; });
   integer("user_id", [&](std::int64_t v) { filter.user_id = v; });
   integer("limit", [&](std::int64_t v) {
-    if (v < 1 || v > kMaxAuditPage) errors["limit"] = "from 1 to " + std::to_string(kMaxAuditPage);
+    if (v < 1 || v > kMaxAuditPage) errors["limit"] = field_error::range(1, kMaxAuditPage);
     page.limit = v;
   });
   integer("offset", [&](std::int64_t v) {
-    if (v < 0) errors["offset"] = "must not be negative";
+    if (v < 0) errors["offset"] = field_error::range(0, std::numeric_limits<std::int32_t>::max());
     page.offset = v;
   });
   seconds("from", filter.from);
@@ -413,7 +422,9 @@ void add_auth_routes(RouteTable& routes, SessionAuth& auth, db::Connection& db, 
 
   ApiRoute& session =
       entry(Method::get, "/api/v1/auth/session",
-            "Who is signed in, and the CSRF token; 401 without a session", "", "Session");
+            "Whether a session is open and, when it is, who is signed in and the CSRF token "
+            "(always 200: {\"signed_in\": false} without a session)",
+            "", "SessionState");
   session.public_handler = [self](const Request& r) { return self->session(r); };
 
   ApiRoute& logout =

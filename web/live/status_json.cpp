@@ -54,6 +54,7 @@ nlohmann::ordered_json remote_outcome_json(db::Id machine_id,
   return {{"type", "remote"},
           {"machine_id", machine_id},
           {"ok", outcome.ok},
+          {"code", outcome.code},
           {"message", outcome.message}};
 }
 

@@ -23,7 +23,7 @@ const char* machine_state(const backend::MachineStatus& status);
 nlohmann::ordered_json live_event_json(const backend::LiveEvent& event);
 
 /// The WebSocket message announcing what a remote start/stop came to:
-/// {"type":"remote","machine_id":7,"ok":true,"message":"started"}.
+/// {"type":"remote","machine_id":7,"ok":true,"code":"started","message":"started"}.
 nlohmann::ordered_json remote_outcome_json(db::Id machine_id,
                                            const backend::RemoteOutcome& outcome);
 

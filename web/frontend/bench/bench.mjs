@@ -11,6 +11,8 @@
 //   4. live event → card on screen, p50/p99 over 200 events (MQTT publish of startuse/stopuse
 //      by a simulated board → the card's state attribute changed, same machine clock).
 // Usage: FABOMATIC_BIN=path/to/fabomatic node bench/bench.mjs [--runs 5] [--dist dir]
+// With FABOMATIC_SERVES_UI=1 the browser loads the app the binary embeds, straight from the
+// appliance (the real deployment); otherwise a build of this tree through dev-server.mjs.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -27,6 +29,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const RUNS = Number(args[args.indexOf('--runs') + 1] ?? 5) || 5;
 const DIST = args.includes('--dist') ? path.resolve(args[args.indexOf('--dist') + 1]) : null;
+const SERVES_UI = Boolean(process.env.FABOMATIC_SERVES_UI);
 const MACHINES = 200;
 const USES = 100_000;
 const EVENTS = 200;
@@ -59,14 +62,16 @@ async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fabomatic-portal-bench-'));
   const appliance = await startAppliance({ bin, dir: path.join(dir, 'appliance'), logLevel: 'warning' });
   let dist = DIST;
-  if (!dist) {
+  if (!dist && !SERVES_UI) {
     const openapi = path.join(dir, 'openapi.json');
     fs.writeFileSync(openapi, await fetchOpenApi(appliance.baseUrl));
     dist = await build({ out: path.join(dir, 'build'), openapi, types: false, bundle: true });
   }
   const cert = path.join(appliance.dir, 'cert.pem');
   const key = path.join(appliance.dir, 'key.pem');
-  let server = await startDevServer({ target: appliance.baseUrl, dist, cert, key });
+  // What the browser talks to: the appliance itself, or the dev server in front of it.
+  const front = async () => (SERVES_UI ? { url: appliance.baseUrl, close: async () => {} } : startDevServer({ target: appliance.baseUrl, dist, cert, key }));
+  let server = await front();
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
     headless: true,
@@ -89,7 +94,6 @@ async function main() {
       const ctx = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
       const [name, value] = s.cookie.split('=');
       await ctx.addCookies([{ name, value, url: server.url, httpOnly: true, secure: true, sameSite: 'Strict' }]);
-      await ctx.addInitScript(() => localStorage.setItem('fabomatic.session', '1'));
       return ctx;
     };
 
@@ -175,7 +179,7 @@ async function main() {
     execFileSync('sqlite3', [appliance.dbPath, sql]);
     const count = execFileSync('sqlite3', [appliance.dbPath, 'SELECT count(*) FROM uses']).toString().trim();
     await appliance.start();
-    server = await startDevServer({ target: appliance.baseUrl, dist, cert, key });
+    server = await front();
     const clicks = [];
     const loads = [];
     for (let run = 0; run < RUNS; run++) {
@@ -208,7 +212,11 @@ async function main() {
 
     console.log('');
     console.log(`portal benchmark (${RUNS} runs each; ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}, Chromium ${browser.version()})`);
-    console.log(`   (served by dev-server.mjs in front of the appliance: one more TLS hop than the appliance serving the portal itself)`);
+    console.log(
+      SERVES_UI
+        ? `   (the app embedded in ${path.basename(bin)}, served by the appliance itself)`
+        : `   (served by dev-server.mjs in front of the appliance: one more TLS hop than the appliance serving the portal itself)`,
+    );
     console.log(`1. dashboard first load: ${bytes.files.join(', ')}`);
     console.log(`   ${bytes.raw} B raw, ${bytes.gz} B gzip -9 = ${(bytes.gz / 1024).toFixed(1)} KiB compressed (budget 100 KB)`);
     console.log(`2. dashboard with ${machines.length} machines, navigation start → all cards + live link open:`);

@@ -4,6 +4,24 @@ import { expect, test, unique, uniqueCard } from './fixtures';
 import { ApiSession } from './helpers/api';
 import { mailCount, waitForMail } from './helpers/smtp';
 
+test('a first visit, and one whose session ended while the page was closed, log no error', async ({ page, state, consoleErrors }) => {
+  // No 401 is allowed here: the app asks whether it is signed in, and the server answers 200.
+  void consoleErrors;
+  const sessionAnswers: number[] = [];
+  page.on('response', (r) => r.url().endsWith('/api/v1/auth/session') && sessionAnswers.push(r.status()));
+  await page.goto(`${state.baseURL}/#/members`);
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await expect(page).toHaveURL(/#\/signin\?next=%2Fmembers/);
+  // A cookie of a session the server no longer knows (ended, or the appliance restarted).
+  await page.context().addCookies([{ name: 'fabomatic_session', value: 'a-session-that-ended', url: state.baseURL, httpOnly: true, secure: true, sameSite: 'Strict' }]);
+  await page.goto(`${state.baseURL}/#/machines`);
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await expect(page).toHaveURL(/#\/signin\?next=%2Fmachines/);
+  expect(sessionAnswers.length).toBeGreaterThanOrEqual(2);
+  expect(sessionAnswers.every((s) => s === 200)).toBe(true);
+});
+
 test.describe('signing in', () => {
   test.use({ allowStatuses: [401] });
 

@@ -68,7 +68,7 @@ test('remote start and stop show what the board confirmed', async ({ adminPage: 
   expect(audit.items.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['start', 'stop']));
 });
 
-test('remote start to a board that does not answer says so', async ({ adminPage: page, state, board }) => {
+test('remote start to a board that does not answer says so, and a second request meanwhile is refused in plain words', async ({ adminPage: page, state, board, consoleErrors }) => {
   test.setTimeout(60_000);
   const id = state.seeded.machines.idle;
   const b = await board(id);
@@ -80,6 +80,17 @@ test('remote start to a board that does not answer says so', async ({ adminPage:
   await card.getByRole('button', { name: 'Start Sewing machine' }).click();
   await page.getByTestId('confirm').click();
   await expect(card.getByTestId('remote-status')).toHaveText('Waiting for the board to confirm…');
+  // Another tab of the same admin, in Italian, asks too: the server refuses (409, reason
+  // "pending") and the page says why in its language.
+  const other = await page.context().newPage();
+  other.on('console', (m) => m.type() === 'error' && !/status of 409/.test(m.text()) && consoleErrors.push(`other tab: ${m.text()}`));
+  await other.addInitScript(() => localStorage.setItem('fabomatic.lang', 'it'));
+  await open(other, state, '#/');
+  const otherCard = other.locator(`[data-testid="machine-card"][data-machine-id="${id}"]`);
+  await otherCard.getByRole('button', { name: 'Avvia Sewing machine' }).click();
+  await other.getByTestId('confirm').click();
+  await expect(other.getByText('Una richiesta a questa macchina è già in attesa di risposta.')).toBeVisible();
+  await other.close();
   await expect(card.getByTestId('remote-status')).toHaveText('The board did not answer.', { timeout: 25000 });
   await expect(card).toHaveAttribute('data-state', 'free');
   expect(b.requests).toHaveLength(1);

@@ -64,12 +64,6 @@ export async function signInContext(page: Page, state: E2EState, email: string, 
   expect(a.status, a.text).toBe(200);
   const { name, value } = s.cookieValue;
   await page.context().addCookies([{ name, value, url: state.baseURL, httpOnly: true, secure: true, sameSite: 'Strict' }]);
-  // Once per tab: the app's hint that a session may exist (a later sign-out clears it).
-  await page.addInitScript(() => {
-    if (sessionStorage.getItem('e2e-hinted')) return;
-    sessionStorage.setItem('e2e-hinted', '1');
-    localStorage.setItem('fabomatic.session', '1');
-  });
   return s;
 }
 

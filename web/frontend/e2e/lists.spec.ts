@@ -137,7 +137,13 @@ test('maintenance: plan with its state, register / edit / delete an intervention
 
 test('usage history: filter by date range and member, open uses highlighted, register and delete', async ({ adminPage: page, state, api }) => {
   const machine = await api.ok('POST', '/api/v1/machines', { name: unique('Soldering station') });
+  // The machine filter reads the light list of names, not the machines with their maintenance.
+  const machineLists: string[] = [];
+  page.on('request', (r) => /\/api\/v1\/machines(\/names)?(\?|$)/.test(r.url()) && machineLists.push(new URL(r.url()).pathname));
   await open(page, state, '#/uses');
+  await expect(page.getByLabel('Machine').locator('option', { hasText: machine.name })).toHaveCount(1);
+  expect(machineLists.length).toBeGreaterThan(0);
+  expect(new Set(machineLists)).toEqual(new Set(['/api/v1/machines/names']));
   const rows = page.getByTestId('uses-table').locator('tbody tr');
   await page.getByLabel('From').fill('2026-02-01');
   await page.getByLabel('To').fill('2026-02-28');

@@ -1,6 +1,7 @@
 // Members: search and paging, add (client and server field errors), edit, disable, delete with
 // what goes with it; unknown cards converted into members.
 import { expect, open, test, unique, uniqueCard } from './fixtures';
+import { mailCount, waitForMail } from './helpers/smtp';
 
 test.describe('members', () => {
   test.use({ allowStatuses: [409] });
@@ -56,6 +57,7 @@ test.describe('members', () => {
     await api.ok('POST', '/api/v1/uses', { member_id: m.id, machine_id: state.seeded.machines.mill, start: 1767000000, end: 1767003600 });
     await api.ok('POST', '/api/v1/uses', { member_id: m.id, machine_id: state.seeded.machines.mill, start: 1767100000, end: 1767103600 });
     await api.ok('POST', '/api/v1/authorizations', { member_id: m.id, machine_id: state.seeded.machines.laser });
+    await api.ok('POST', '/api/v1/interventions', { plan_id: state.seeded.plans.laserLens, member_id: m.id, timestamp: 1767200000 });
     await open(page, state, `#/members?q=${card}`);
     await page.getByRole('button', { name: `Delete Anna ${surname}` }).click();
     const dialog = page.getByRole('dialog', { name: `Delete Anna ${surname}?` });
@@ -63,11 +65,77 @@ test.describe('members', () => {
     await expect(cascade).toContainText(`their card ${card} becomes free`);
     await expect(cascade).toContainText('their 2 uses stay in the history');
     await expect(cascade).toContainText('their 1 authorization stays on record');
+    await expect(cascade).toContainText('their 1 maintenance intervention stays on record');
     await dialog.getByTestId('confirm').click();
     await expect(dialog).toBeHidden();
     await expect(page.getByTestId('members-table').locator('tbody tr')).toHaveCount(0);
     const after = await api.ok('GET', `/api/v1/members/${m.id}`);
     expect(after).toMatchObject({ deleted: true, card: null });
+  });
+
+  test('server field errors are shown by their code in the chosen language, not by their sentence', async ({ adminPage: page, state }) => {
+    // The server's sentence is reworded on the way (as a newer server might word it): the form
+    // must still say the right thing, in Italian, from the code; a code it does not know yet
+    // falls back to the server's sentence.
+    let code = 'taken';
+    await page.route('**/api/v1/members', async (route) => {
+      const response = await route.fetch();
+      if (route.request().method() !== 'POST' || response.status() !== 409) return route.fulfill({ response });
+      const body = await response.json();
+      expect(body.error.field_codes.card).toEqual({ code: 'taken' });
+      body.error.fields.card = 'sentence reworded by the server';
+      body.error.field_codes.card.code = code;
+      await route.fulfill({ response, json: body });
+    });
+    await page.addInitScript(() => localStorage.setItem('fabomatic.lang', 'it'));
+    await open(page, state, '#/members');
+    await page.getByRole('button', { name: 'Aggiungi socio' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Nuovo socio' });
+    await dialog.getByLabel('Nome', { exact: true }).fill('Giulia');
+    await dialog.getByLabel('Ruolo').selectOption({ label: 'Fab Users' });
+    await dialog.getByLabel('Tessera').fill(state.seeded.cards.mario);
+    await dialog.getByRole('button', { name: 'Salva' }).click();
+    await expect(dialog.locator('[data-field-error="card"]')).toHaveText('Questa tessera appartiene già a un altro socio.');
+    code = 'a_code_of_a_newer_server';
+    await dialog.getByRole('button', { name: 'Salva' }).click();
+    await expect(dialog.locator('[data-field-error="card"]')).toHaveText('sentence reworded by the server');
+  });
+
+  test('the Anonymous member offers neither edit nor delete', async ({ adminPage: page, state, api }) => {
+    const anonymous = (await api.ok('GET', '/api/v1/members?q=Anonymous')).items.find((m: { reserved: boolean }) => m.reserved);
+    expect(anonymous).toBeTruthy();
+    await open(page, state, '#/members?q=Anonymous');
+    const row = page.getByTestId('members-table').locator('tbody tr', { hasText: anonymous.name });
+    await expect(row).toHaveCount(1);
+    await expect(row.getByRole('button')).toHaveCount(0);
+    // Other members keep their buttons.
+    await open(page, state, `#/members?q=${state.seeded.cards.mario}`);
+    await expect(page.getByTestId('members-table').locator('tbody tr').getByRole('button', { name: 'Edit Mario Rossi' })).toBeVisible();
+  });
+
+  test('an admin sends a member the reset mail from the member form', async ({ adminPage: page, state, api }) => {
+    const email = `${unique('reset').replace(/\W+/g, '.')}@fablab.org`.toLowerCase();
+    const surname = unique('Blu');
+    await api.ok('POST', '/api/v1/members', { name: 'Rita', surname, role_id: state.seeded.roles.admins, email, card: uniqueCard() });
+    const before = mailCount(state.mailDir);
+    await open(page, state, `#/members?q=${encodeURIComponent(surname)}`);
+    await page.getByRole('button', { name: `Edit Rita ${surname}` }).click();
+    const dialog = page.getByRole('dialog', { name: `Edit Rita ${surname}` });
+    await expect(dialog.getByTestId('reset-mail')).toContainText(`Mails ${email} a link`);
+    await dialog.getByRole('button', { name: 'Send password reset mail' }).click();
+    await expect(page.getByText(`A mail with a link to set a new password is on its way to ${email}.`)).toBeVisible();
+    const mail = await waitForMail(state.mailDir, email, before);
+    expect(mail).toMatch(/#\/reset\?token=/);
+    const audit = await api.ok('GET', '/api/v1/audit?action=password_reset_requested');
+    expect(audit.total).toBeGreaterThan(0);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+    // A member whose role cannot sign in: the button says why it cannot help.
+    await open(page, state, `#/members?q=${state.seeded.cards.mario}`);
+    await page.getByRole('button', { name: 'Edit Mario Rossi' }).click();
+    const mario = page.getByRole('dialog', { name: 'Edit Mario Rossi' });
+    await expect(mario.getByRole('button', { name: 'Send password reset mail' })).toBeDisabled();
+    await expect(mario.getByTestId('reset-mail')).toContainText('cannot sign in to the portal');
   });
 
   test('search and page through the whole list on the server', async ({ adminPage: page, state }) => {

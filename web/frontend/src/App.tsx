@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { effect } from '@preact/signals';
 import { chooseLang, lang, LANGS, t, type Key, type Lang } from './i18n';
 import { href, navigate, route } from './router';
-import { expire, mayHaveSession, passwordChangeRequired, PUBLIC_ROUTES, session, sessionState, signOut } from './auth/session';
+import { expire, passwordChangeRequired, PUBLIC_ROUTES, session, sessionState, signOut } from './auth/session';
 import { startLive, stopLive } from './live/live';
 import { LiveIndicator } from './pages/dashboard/LiveIndicator';
 import { Toasts } from './ui/toasts';
@@ -213,9 +213,8 @@ export function App() {
   }, [state, r.path, passwordChangeRequired.value]);
 
   let body;
-  // A returning user sees the portal at once while the session is checked (the dashboard
-  // fills from the live link meanwhile); without a session App moves to sign-in.
-  if (state === 'unknown') body = mayHaveSession() && !PUBLIC_ROUTES.has(r.path) ? <Shell /> : <p class="loading-screen">{t('common.loading')}</p>;
+  // The session check is one short request; until it answers nothing asks the API for data.
+  if (state === 'unknown') body = <p class="loading-screen">{t('common.loading')}</p>;
   else if (r.path === '/reset') body = <ResetPage />;
   else if (r.path === '/forgot') body = <ForgotPage />;
   else if (state === 'signed-out') body = <SignInPage />;

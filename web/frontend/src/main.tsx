@@ -1,11 +1,9 @@
 import { render } from 'preact';
 import './styles/app.css';
 import { App } from './App';
-import { expire, loadSession, mayHaveSession } from './auth/session';
-import { startLive } from './live/live';
+import { loadSession } from './auth/session';
 
-// A returning user: open the live link while the session is being checked (one round trip
-// less before the dashboard fills); App stops it if the session turns out to be gone.
-if (mayHaveSession()) startLive(expire);
+// The session check answers at once whether or not the user is signed in; App opens the live
+// link once it knows.
 loadSession();
 render(<App />, document.getElementById('app')!);

@@ -1,7 +1,10 @@
 // The one typed client of the REST API. Paths, parameters, bodies and answers come from the
 // types generated from the appliance's OpenAPI document; pages never build URLs or read error
 // bodies themselves.
-import type { paths } from 'api-schema';
+import type { components, paths } from 'api-schema';
+
+/** A field's error code and its parameters (FieldCode of the document). */
+export type FieldCode = components['schemas']['FieldCode'];
 
 export type HttpMethod = 'get' | 'post' | 'patch' | 'delete';
 
@@ -24,7 +27,11 @@ export type Options<P extends keyof paths, M extends HttpMethod> = {
   query?: QueryOf<Op<P, M>>;
   body?: BodyOf<Op<P, M>>;
   signal?: AbortSignal;
+  /** A 401 here is an answer (wrong password), not the end of the session. */
+  quiet401?: boolean;
 };
+
+type ErrorBody = components['schemas']['Error']['error'];
 
 /** An answer that was not a success, in the server's error shape (or a network failure). */
 export class ApiError extends Error {
@@ -32,7 +39,12 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** English sentences by field: shown only when a code is not known here. */
     readonly fields: Record<string, string> = {},
+    /** The code of each field's error, with its parameters. */
+    readonly fieldCodes: Record<string, FieldCode> = {},
+    /** Why a request was refused (409 refused), e.g. "offline". */
+    readonly reason?: string,
   ) {
     super(message);
   }
@@ -70,8 +82,8 @@ function url(path: string, params?: Record<string, unknown>, query?: Record<stri
   return out;
 }
 
-/** Raw request: used by the typed client and by the sign-in routes the document omits. */
-export async function send<T>(
+/** Raw request, under the typed client. */
+async function send<T>(
   method: string,
   target: string,
   body?: unknown,
@@ -106,8 +118,15 @@ export async function send<T>(
     json = undefined;
   }
   if (response.ok) return json as T;
-  const err = (json as { error?: { code?: string; message?: string; fields?: Record<string, string> } } | undefined)?.error;
-  const error = new ApiError(response.status, err?.code ?? 'http_' + response.status, err?.message ?? response.statusText, err?.fields ?? {});
+  const err = (json as { error?: Partial<ErrorBody> } | undefined)?.error;
+  const error = new ApiError(
+    response.status,
+    err?.code ?? 'http_' + response.status,
+    err?.message ?? response.statusText,
+    err?.fields ?? {},
+    err?.field_codes ?? {},
+    err?.reason,
+  );
   if (response.status === 401 && !quiet401) hooks.unauthorized();
   if (response.status === 403 && error.code === 'password_change_required') hooks.passwordChangeRequired();
   throw error;
@@ -119,7 +138,7 @@ function call<M extends HttpMethod>(method: M) {
       method.toUpperCase(),
       url(path as string, options.path as Record<string, unknown> | undefined, options.query as Record<string, unknown> | undefined),
       options.body,
-      { signal: options.signal },
+      { signal: options.signal, quiet401: options.quiet401 ?? false },
     );
 }
 

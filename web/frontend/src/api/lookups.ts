@@ -3,7 +3,7 @@
 import { signal, type Signal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { api, fetchAll } from './client';
-import type { Machine, MachineType, Plan, Role } from './types';
+import type { MachineName, MachineType, Plan, Role } from './types';
 
 interface Cache<T> {
   data: Signal<T[] | null>;
@@ -21,9 +21,8 @@ function cache<T>(load: () => Promise<T[]>): Cache<T> {
 const FRESH_MS = 3000;
 
 const caches = {
-  machines: cache<Machine>(() =>
-    fetchAll((limit, offset) => api.get('/api/v1/machines', { query: { limit, offset, sort: 'name' } })),
-  ),
+  // Id and name only, by name: the pickers' list (not the machines with their maintenance).
+  machines: cache<MachineName>(() => api.get('/api/v1/machines/names')),
   roles: cache<Role>(() => fetchAll((limit, offset) => api.get('/api/v1/roles', { query: { limit, offset, sort: 'name' } }))),
   types: cache<MachineType>(() =>
     fetchAll((limit, offset) => api.get('/api/v1/machine-types', { query: { limit, offset, sort: 'name' } })),

@@ -4,12 +4,12 @@
 import { computed, signal } from '@preact/signals';
 import { authApi } from '../api/auth';
 import { setClientHooks } from '../api/client';
-import type { SessionAnswer } from '../api/types';
+import type { Session } from '../api/types';
 import { navigate, route } from '../router';
 
 export type SessionState = 'unknown' | 'signed-out' | 'signed-in';
 
-export const session = signal<SessionAnswer | null>(null);
+export const session = signal<Session | null>(null);
 export const sessionState = signal<SessionState>('unknown');
 /** Why the user is on the sign-in page (shown there). */
 export const signOutReason = signal<'expired' | 'signed-out' | null>(null);
@@ -34,27 +34,7 @@ function returnTarget(): string {
   return `${r.path}${qs ? `?${qs}` : ''}`;
 }
 
-// The cookie is HttpOnly: a hint in localStorage says whether a session may exist, so that a
-// first visit does not ask the server (whose 401 the browser would log as a console error).
-const HINT = 'fabomatic.session';
-function hint(on: boolean): void {
-  try {
-    if (on) localStorage.setItem(HINT, '1');
-    else localStorage.removeItem(HINT);
-  } catch {
-    /* storage unavailable: we ask the server every time */
-  }
-}
-export function mayHaveSession(): boolean {
-  try {
-    return localStorage.getItem(HINT) !== null;
-  } catch {
-    return true;
-  }
-}
-
 export function expire(): void {
-  hint(false);
   if (sessionState.value === 'signed-out') return;
   const next = returnTarget();
   session.value = null;
@@ -63,24 +43,20 @@ export function expire(): void {
   navigate(`/signin?next=${encodeURIComponent(next)}`, { replace: true });
 }
 
+/** Asks the server whether a session is open (it answers 200 either way). */
 export async function loadSession(): Promise<void> {
-  if (!mayHaveSession()) {
-    sessionState.value = 'signed-out';
-    return;
-  }
   try {
-    session.value = await authApi.session();
-    sessionState.value = 'signed-in';
+    const answer = await authApi.session();
+    session.value = answer.signed_in ? answer : null;
+    sessionState.value = answer.signed_in ? 'signed-in' : 'signed-out';
   } catch {
-    hint(false);
     session.value = null;
     sessionState.value = 'signed-out';
   }
 }
 
-export async function signIn(email: string, password: string): Promise<SessionAnswer> {
+export async function signIn(email: string, password: string): Promise<Session> {
   const answer = await authApi.login(email, password);
-  hint(true);
   session.value = answer;
   sessionState.value = 'signed-in';
   signOutReason.value = null;
@@ -91,7 +67,6 @@ export async function signOut(): Promise<void> {
   try {
     await authApi.logout();
   } finally {
-    hint(false);
     session.value = null;
     sessionState.value = 'signed-out';
     signOutReason.value = 'signed-out';

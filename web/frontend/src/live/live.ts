@@ -3,7 +3,7 @@
 // back-off and jitter. Each machine has its own signal, so an event re-renders one card only.
 import { batch, signal, type Signal } from '@preact/signals';
 import { authApi } from '../api/auth';
-import type { LiveMessage, MachineStatus } from '../api/types';
+import type { LiveMessage, MachineStatus, RemoteCode } from '../api/types';
 
 export type LinkState = 'connecting' | 'open' | 'lost';
 
@@ -14,6 +14,8 @@ const BACKOFF_MAX_MS = 30_000;
 export interface RemoteOutcome {
   machineId: number;
   ok: boolean;
+  code: RemoteCode;
+  /** The server's English sentence (shown only for a code this app does not know). */
   message: string;
   at: number;
 }
@@ -101,7 +103,7 @@ function handle(message: LiveMessage): void {
       break;
     case 'remote': {
       const next = new Map(remoteOutcomes.value);
-      next.set(message.machine_id, { machineId: message.machine_id, ok: message.ok, message: message.message, at: Date.now() });
+      next.set(message.machine_id, { machineId: message.machine_id, ok: message.ok, code: message.code, message: message.message, at: Date.now() });
       remoteOutcomes.value = next;
       break;
     }
@@ -163,10 +165,10 @@ function open(): void {
     clearTimeout(silenceTimer);
     if (!wanted) return;
     if (!opened) {
-      // Refused before opening: maybe the session ended. Ask; a 401 there ends the session.
+      // Refused before opening: maybe the session ended. Ask.
       authApi.session().then(
+        (s) => (s.signed_in ? lost() : onSessionLost()),
         () => lost(),
-        (e: { status?: number }) => (e.status === 401 ? onSessionLost() : lost()),
       );
     } else lost();
   };

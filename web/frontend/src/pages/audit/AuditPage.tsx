@@ -1,5 +1,5 @@
 // Who changed what, when: the audit log, newest first, with its before/after.
-import { auditList } from '../../api/auth';
+import { api } from '../../api/client';
 import type { AuditEntry } from '../../api/types';
 import { t, type Key } from '../../i18n';
 import { formatDateTimeSeconds } from '../../i18n/format';
@@ -44,7 +44,10 @@ export function AuditPage() {
   const action = q.get('action') ?? '';
   const offset = Number(q.get('offset') ?? 0) || 0;
   const limit = Number(q.get('limit') ?? 50) || 50;
-  const { data, error, loading, reload } = usePaged((signal) => auditList({ entity: entity || undefined, action: action || undefined, limit, offset }, signal), [entity, action, offset, limit]);
+  const { data, error, loading, reload } = usePaged(
+    (signal) => api.get('/api/v1/audit', { query: { entity: entity || undefined, action: action || undefined, limit, offset }, signal }),
+    [entity, action, offset, limit],
+  );
   const columns: Column<AuditEntry>[] = [
     { id: 'time', header: t('audit.when'), render: (e) => formatDateTimeSeconds(e.time) },
     { id: 'who', header: t('audit.who'), render: (e) => e.user_email || '—' },

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { t, type Key } from '../../i18n';
 import { formatDateTime, formatRelative } from '../../i18n/format';
+import type { RemoteCode } from '../../api/types';
 import { machineSignal } from '../../live/live';
 import { href } from '../../router';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
@@ -10,17 +11,18 @@ import { errorText } from '../../ui/errors';
 import { now } from './clock';
 import { pending, remote, shown, type RemoteKind } from './remote';
 
-const OUTCOMES: Record<string, Key> = {
+const OUTCOMES: Record<RemoteCode, Key> = {
   started: 'remote.started',
   stopped: 'remote.stopped',
-  'no response': 'remote.noResponse',
-  'card refused by the machine': 'remote.cardRefused',
-  'the board could not check the card': 'remote.checkFailed',
-  'the board refused': 'remote.boardRefused',
+  no_response: 'remote.noResponse',
+  card_refused: 'remote.cardRefused',
+  check_failed: 'remote.checkFailed',
+  board_refused: 'remote.boardRefused',
 };
 
-export function outcomeText(message: string): string {
-  const key = OUTCOMES[message];
+/** The outcome in the user's language; the server's sentence for a code of a newer server. */
+export function outcomeText(code: RemoteCode, message: string): string {
+  const key = OUTCOMES[code] as Key | undefined;
   return key ? t(key) : message;
 }
 
@@ -85,7 +87,7 @@ export function MachineCard({ id }: { id: number }) {
         {waiting && t('remote.waiting')}
         {!waiting && outcome && (
           <span class={outcome.ok ? 'ok' : 'bad'} data-ok={String(outcome.ok)}>
-            {outcomeText(outcome.message)}
+            {outcomeText(outcome.code, outcome.message)}
           </span>
         )}
       </p>

@@ -2,6 +2,7 @@
 // arrives on the live link (or "no response" from the server after its timeout).
 import { signal } from '@preact/signals';
 import { api } from '../../api/client';
+import type { RemoteCode } from '../../api/types';
 import { remoteOutcomes } from '../../live/live';
 
 export type RemoteKind = 'start' | 'stop';
@@ -14,7 +15,7 @@ export interface Pending {
 /** Requests sent and not answered yet, by machine. */
 export const pending = signal<ReadonlyMap<number, Pending>>(new Map());
 /** The last outcome shown on each card (cleared when a new request starts). */
-export const shown = signal<ReadonlyMap<number, { ok: boolean; message: string; kind: RemoteKind }>>(new Map());
+export const shown = signal<ReadonlyMap<number, { ok: boolean; code: RemoteCode; message: string; kind: RemoteKind }>>(new Map());
 
 const CLIENT_TIMEOUT_MS = 20_000; // the server gives up after 10 s and says "no response"
 
@@ -42,12 +43,12 @@ export async function remote(machineId: number, kind: RemoteKind): Promise<void>
     const check = () => {
       const o = remoteOutcomes.value.get(machineId);
       if (o && o.at > before) {
-        setIn(shown, machineId, { ok: o.ok, message: o.message, kind });
+        setIn(shown, machineId, { ok: o.ok, code: o.code, message: o.message, kind });
         setIn(pending, machineId, undefined);
         stop();
         resolve();
       } else if (Date.now() - started > CLIENT_TIMEOUT_MS) {
-        setIn(shown, machineId, { ok: false, message: 'no response', kind });
+        setIn(shown, machineId, { ok: false, code: 'no_response', message: 'no response', kind });
         setIn(pending, machineId, undefined);
         stop();
         resolve();

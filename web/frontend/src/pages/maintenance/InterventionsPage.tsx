@@ -107,7 +107,7 @@ export function InterventionsPage() {
           onSaved={() => {
             toast(t('interventions.saved'));
             closeForm();
-            invalidate('plans', 'machines');
+            invalidate('plans');
             reload();
           }}
         />
@@ -121,7 +121,7 @@ export function InterventionsPage() {
           onConfirm={async () => {
             await api.delete('/api/v1/interventions/{id}', { path: { id: deleting.id } });
             toast(t('common.deleted'));
-            invalidate('plans', 'machines');
+            invalidate('plans');
             reload();
           }}
         />

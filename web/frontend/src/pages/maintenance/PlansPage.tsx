@@ -106,7 +106,7 @@ export function PlansPage() {
           onSaved={(p) => {
             toast(t('common.savedNamed', { name: p.description }));
             setEditing(null);
-            invalidate('plans', 'machines');
+            invalidate('plans');
             reload();
           }}
         />
@@ -124,7 +124,7 @@ export function PlansPage() {
           onConfirm={async () => {
             await api.delete('/api/v1/maintenance-plans/{id}', { path: { id: deleting.id } });
             toast(t('common.deletedNamed', { name: deleting.description }));
-            invalidate('plans', 'machines');
+            invalidate('plans');
             reload();
           }}
         />

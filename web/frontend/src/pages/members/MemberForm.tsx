@@ -1,10 +1,13 @@
 // Add or edit a member; with `tap`, the card of an unknown-card tap is converted into a member.
+import { useState } from 'preact/hooks';
 import { api } from '../../api/client';
 import { useLookup } from '../../api/lookups';
-import type { Member, UnknownCard } from '../../api/types';
+import type { Member, Role, UnknownCard } from '../../api/types';
 import { t } from '../../i18n';
 import { Dialog } from '../../ui/Dialog';
 import { CheckField, FormError, SelectField, TextField } from '../../ui/Field';
+import { errorText } from '../../ui/errors';
+import { toast } from '../../ui/toasts';
 import { useForm } from '../../ui/useForm';
 
 export const CARD_RE = /^[0-9a-fA-F]{8}$/;
@@ -103,6 +106,7 @@ export function MemberForm({
           hint={t('members.passwordHint', { n: MIN_PASSWORD })}
           autocomplete="new-password"
         />
+        {member && <ResetMail member={member} roles={roles} />}
         <CheckField label={t('members.weekly')} name="receive_weekly_summary" checked={v.receive_weekly_summary} onChange={(x) => form.set('receive_weekly_summary', x)} error={form.errors.receive_weekly_summary} />
         <CheckField label={t('members.mustChange')} name="password_change_required" checked={v.password_change_required} onChange={(x) => form.set('password_change_required', x)} error={form.errors.password_change_required} />
         <CheckField label={t('members.disabled')} name="disabled" checked={v.disabled} onChange={(x) => form.set('disabled', x)} error={form.errors.disabled} hint={t('members.disabledHint')} />
@@ -117,5 +121,38 @@ export function MemberForm({
         </div>
       </form>
     </Dialog>
+  );
+}
+
+/** The reset mail of a saved member: sent at once; says why when it cannot be sent. */
+function ResetMail({ member, roles }: { member: Member; roles: Role[] | null }) {
+  const [busy, setBusy] = useState(false);
+  const role = roles?.find((r) => r.id === member.role_id);
+  const why = !member.email ? t('members.resetNoEmail') : role && (!role.backend_admin || member.disabled) ? t('members.resetNoAccess') : null;
+  return (
+    <div class="field reset-mail" data-testid="reset-mail">
+      <button
+        type="button"
+        class="button"
+        disabled={busy || why !== null}
+        aria-describedby="reset-mail-hint"
+        onClick={async () => {
+          setBusy(true);
+          try {
+            await api.post('/api/v1/members/{id}/password-reset', { path: { id: member.id } });
+            toast(t('members.resetSent', { email: member.email ?? '' }));
+          } catch (e) {
+            toast(errorText(e), 'error');
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        {t('members.resetSend')}
+      </button>
+      <p class="field-hint" id="reset-mail-hint">
+        {why ?? t('members.resetHint', { email: member.email ?? '' })}
+      </p>
+    </div>
   );
 }

@@ -1,11 +1,11 @@
 // One member's page: the profile, how much history refers to them, the download of everything
-// stored about them (JSON or Excel: a request of access), a password-reset mail, and editing.
+// stored about them (JSON or Excel: a request of access), and editing (whose form also mails a
+// password-reset link).
 import { useState } from 'preact/hooks';
 import { api } from '../../api/client';
 import { lang, t } from '../../i18n';
 import { formatNumber } from '../../i18n/format';
 import { href } from '../../router';
-import { errorText } from '../../ui/errors';
 import { fullName } from '../../ui/format-member';
 import { LoadError, PageHead } from '../../ui/Page';
 import { Badge } from '../../ui/StatusBadge';
@@ -18,20 +18,7 @@ export function MemberPage({ id }: { id: number }) {
   const uses = useLoad((signal) => api.get('/api/v1/uses', { query: { member_id: id, limit: 1 }, signal }), [id]);
   const auths = useLoad((signal) => api.get('/api/v1/authorizations', { query: { member_id: id, limit: 1 }, signal }), [id]);
   const [editing, setEditing] = useState(false);
-  const [sending, setSending] = useState(false);
   const m = member.data;
-  const sendReset = async () => {
-    if (!m?.email) return;
-    setSending(true);
-    try {
-      await api.post('/api/v1/members/{id}/reset-mail', { path: { id } });
-      toast(t('member.resetSent', { email: m.email }));
-    } catch (e) {
-      toast(errorText(e), 'error');
-    } finally {
-      setSending(false);
-    }
-  };
   return (
     <section class="page">
       <p>
@@ -87,15 +74,6 @@ export function MemberPage({ id }: { id: number }) {
                   {t('member.dataXlsx')}
                 </a>
               </div>
-              <p>
-                {m.email ? (
-                  <button type="button" class="button" onClick={sendReset} disabled={sending || m.deleted} data-testid="reset-mail">
-                    {t('member.resetMail')}
-                  </button>
-                ) : (
-                  <span class="muted">{t('member.noEmail')}</span>
-                )}
-              </p>
             </section>
           </div>
           {editing && (

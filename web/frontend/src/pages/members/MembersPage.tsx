@@ -40,8 +40,6 @@ export function MembersPage() {
     if (q.get('new')) setEditing('new');
   }, [q.get('new')]);
 
-  // The Anonymous member (holder of purged history) has a reserved role without portal access.
-  const isStandIn = (m: Member) => Boolean(roles?.some((r) => r.id === m.role_id && r.reserved && !r.backend_admin));
   const columns: Column<Member>[] = [
     {
       id: 'name',
@@ -67,7 +65,8 @@ export function MembersPage() {
       header: t('common.actions'),
       class: 'actions',
       render: (m) =>
-        m.deleted || isStandIn(m) ? null : (
+        // The Anonymous member (holder of purged history) is reserved: nothing to edit.
+        m.deleted || m.reserved ? null : (
           <>
             <button type="button" class="button button-small" onClick={() => setEditing(m)} aria-label={t('common.editNamed', { name: fullName(m) })}>
               {t('common.edit')}
@@ -132,14 +131,12 @@ export function MembersPage() {
           message={t('members.deleteText')}
           confirmLabel={t('common.delete')}
           loadConsequences={async () => {
-            const [uses, auths] = await Promise.all([
-              api.get('/api/v1/uses', { query: { member_id: deleting.id, limit: 1 } }),
-              api.get('/api/v1/authorizations', { query: { member_id: deleting.id, limit: 1 } }),
-            ]);
+            const stays = await api.get('/api/v1/members/{id}/cascade', { path: { id: deleting.id } });
             const out = [];
-            if (deleting.card) out.push({ text: t('members.cardFreed', { card: deleting.card }) });
-            out.push({ text: tn('members.usesKept', uses.total) });
-            out.push({ text: tn('members.authsKept', auths.total) });
+            if (stays.card) out.push({ text: t('members.cardFreed', { card: stays.card }) });
+            out.push({ text: tn('members.usesKept', stays.uses) });
+            out.push({ text: tn('members.authsKept', stays.authorizations) });
+            if (stays.interventions) out.push({ text: tn('members.interventionsKept', stays.interventions) });
             return out;
           }}
           onClose={() => setDeleting(null)}

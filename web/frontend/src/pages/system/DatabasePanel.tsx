@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import type { components } from 'api-schema';
 import { ApiError } from '../../api/client';
 import { expire } from '../../auth/session';
-import { t } from '../../i18n';
+import { t, type Key } from '../../i18n';
 import { formatNumber } from '../../i18n/format';
 import { Dialog } from '../../ui/Dialog';
 import { errorText } from '../../ui/errors';
@@ -47,6 +47,20 @@ export function DatabasePanel({ system }: { system: Overview }) {
   );
 }
 
+const REFUSALS: Record<string, Key> = {
+  not_a_database: 'system.refused.not_a_database',
+  not_fabomatic: 'system.refused.not_fabomatic',
+  damaged: 'system.refused.damaged',
+  unknown_revision: 'system.refused.unknown_revision',
+  invalid_database: 'system.refused.invalid_database',
+};
+
+function refusal(e: ApiError): string {
+  const key = REFUSALS[e.code];
+  const detail = e.fields['file'] ?? e.message;
+  return key ? `${t(key)} (${detail})` : detail;
+}
+
 function RestoreDialog({ onClose }: { onClose: () => void }) {
   const [file, setFile] = useState<File | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -64,8 +78,8 @@ function RestoreDialog({ onClose }: { onClose: () => void }) {
       onClose();
       expire(); // the restored database has its own sessions: sign in again
     } catch (e) {
-      // A refused file: the server says why (not a database, unknown revision...).
-      setError(e instanceof ApiError && e.status === 400 ? (e.fields['file'] ?? e.message) : errorText(e));
+      // A refused file: why, by the server's code (its sentence for a code not known here).
+      setError(e instanceof ApiError && e.status === 400 ? refusal(e) : errorText(e));
       setBusy(false);
     }
   };

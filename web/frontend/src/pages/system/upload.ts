@@ -20,9 +20,9 @@ export async function uploadFile<T>(path: string, file: Blob): Promise<T> {
     throw new ApiError(0, 'offline', 'network');
   }
   const json = (await response.json().catch(() => undefined)) as
-    | (T & { error?: { code?: string; message?: string; fields?: Record<string, string> } })
+    | (T & { error?: { code?: string; message?: string; fields?: Record<string, string>; field_codes?: ConstructorParameters<typeof ApiError>[4] } })
     | undefined;
   if (response.ok) return json as T;
   const err = json?.error;
-  throw new ApiError(response.status, err?.code ?? `http_${response.status}`, err?.message ?? response.statusText, err?.fields ?? {});
+  throw new ApiError(response.status, err?.code ?? `http_${response.status}`, err?.message ?? response.statusText, err?.fields ?? {}, err?.field_codes ?? {});
 }

@@ -2,7 +2,6 @@
 // the whole history; manual registration and deletion.
 import { useState } from 'preact/hooks';
 import { api } from '../../api/client';
-import { invalidate } from '../../api/lookups';
 import type { Use } from '../../api/types';
 import { t } from '../../i18n';
 import { formatDateTime, formatDuration, fromLocalInput, toLocalInput } from '../../i18n/format';
@@ -130,7 +129,6 @@ export function UsesPage() {
           onSaved={(u) => {
             toast(t('uses.added', { member: u.member_name, machine: u.machine_name }));
             setAdding(false);
-            invalidate('machines');
             reload();
           }}
         />
@@ -159,7 +157,6 @@ function DeleteUse({ use, onClose, onDone }: { use: Use; onClose: () => void; on
       onConfirm={async () => {
         await api.delete('/api/v1/uses/{id}', { path: { id: use.id }, query: { adjust_hours: adjust || undefined } });
         toast(t('common.deleted'));
-        invalidate('machines');
         onDone();
       }}
     />
