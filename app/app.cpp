@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "app/nightly_backup.hpp"
@@ -15,6 +17,7 @@
 #include "app/restore.hpp"
 #include "app/settings_store.hpp"
 #include "app/systemd_notify.hpp"
+#include "backend/board_accounts.hpp"
 #include "backend/board_service.hpp"
 #include "backend/board_topics.hpp"
 #include "backend/housekeeping.hpp"
@@ -22,9 +25,12 @@
 #include "backend/machine_status_loader.hpp"
 #include "backend/mqtt_auth.hpp"
 #include "backend/mqtt_clients.hpp"
+#include "backend/mqtt_security.hpp"
 #include "backend/remote_control.hpp"
 #include "broker/asio/server.hpp"
+#include "broker/auth/access_control.hpp"
 #include "broker/core/broker.hpp"
+#include "certs/certificates.hpp"
 #include "common/clock.hpp"
 #include "common/log.hpp"
 #include "db/checkpointer.hpp"
@@ -62,104 +68,197 @@ namespace {
 broker::BrokerConfig broker_config(const backend::MqttSettings& mqtt) {
   broker::BrokerConfig config;
   config.max_packet_size = mqtt.max_packet_size;
+  config.max_connect_size = mqtt.max_connect_size;
   config.max_connections = mqtt.max_connections;
+  config.max_connections_per_address = mqtt.max_connections_per_address;
   config.max_inflight = mqtt.max_inflight;
   config.max_queued = mqtt.max_queued_messages;
+  config.max_output_total = mqtt.max_output_total;
+  config.max_retained_messages = mqtt.max_retained_messages;
+  config.max_retained_bytes = mqtt.max_retained_bytes;
+  config.max_persistent_sessions = mqtt.max_persistent_sessions;
+  config.persistent_session_expiry = std::chrono::seconds(mqtt.persistent_session_expiry_s);
+  config.max_subscriptions_per_client = mqtt.max_subscriptions_per_client;
+  config.use_username_as_clientid = mqtt.use_username_as_clientid;
   config.connect_timeout = std::chrono::seconds(mqtt.connect_timeout_s);
   config.sys_interval = std::chrono::seconds(mqtt.sys_interval_s);
   config.version = "fabomatic " FABOMATIC_VERSION;
   return config;
 }
 
+backend::BoardServiceOptions board_options(const backend::BackendSettings& backend) {
+  backend::BoardServiceOptions options;
+  options.unknown_taps.window_s = backend.unknown_card_window_s;
+  options.unknown_taps.max_rows = backend.max_unknown_cards;
+  options.max_discovered_boards = backend.max_discovered_boards;
+  return options;
+}
+
+// A whole file as text; nullopt (with the reason in `error`) when it cannot be read.
+std::optional<std::string> read_text(const std::filesystem::path& file, std::string& error) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec)) {
+    error = file.string() + ": is a directory";
+    return std::nullopt;
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    error = file.string() + ": cannot be read: " + std::strerror(errno);
+    return std::nullopt;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The broker's accounts and rules from [MQTT] password_file, acl_file and [MQTT.users]. At
+// start a file that cannot be used stops the program; on SIGHUP the rules in force stay and the
+// problem is logged.
+struct AccessFiles {
+  std::shared_ptr<const broker::auth::PasswordFile> passwords;
+  std::shared_ptr<const broker::auth::AclFile> acl;
+};
+
+std::optional<AccessFiles> load_access_files(const backend::MqttSettings& mqtt,
+                                             std::vector<std::string>& errors) {
+  AccessFiles files;
+  auto passwords = std::make_shared<broker::auth::PasswordFile>();
+  if (!mqtt.password_file.empty()) {
+    std::string error;
+    const auto text = read_text(mqtt.password_file, error);
+    if (!text) {
+      errors.push_back("[MQTT] password_file " + error);
+      return std::nullopt;
+    }
+    std::vector<std::string> problems;
+    *passwords = broker::auth::PasswordFile::parse(*text, &problems);
+    for (const auto& problem : problems)
+      log::warning("mqtt", mqtt.password_file.string() + ": " + problem);
+  }
+  for (const auto& [user, password] : mqtt.users)
+    passwords->add_plain(user, password);
+  files.passwords = std::move(passwords);
+  if (!mqtt.acl_file.empty()) {
+    std::string error;
+    const auto text = read_text(mqtt.acl_file, error);
+    if (!text) {
+      errors.push_back("[MQTT] acl_file " + error);
+      return std::nullopt;
+    }
+    std::vector<std::string> problems;
+    auto acl = broker::auth::AclFile::parse(*text, problems);
+    if (!problems.empty()) {
+      for (const auto& problem : problems)
+        errors.push_back(mqtt.acl_file.string() + ": " + problem);
+      return std::nullopt;
+    }
+    files.acl = std::make_shared<const broker::auth::AclFile>(std::move(acl));
+  }
+  return files;
+}
+
 }  // namespace
 
-struct App::Impl final : web::api::SystemSource {
+struct App::Impl {
   explicit Impl(backend::Settings s)
       : settings(std::move(s)),
         io(1),
         signals(io, SIGINT, SIGTERM),
-        broker_(broker_config(settings.mqtt), broker::Clock::now()),
-        mqtt_server(io, broker_),
-        auth(settings.mqtt),
+        reload_signal(io, SIGHUP),
+        broker(broker_config(settings.mqtt), broker::Clock::now()),
+        mqtt_server(io, broker),
+        access(settings.mqtt.anonymous != backend::AnonymousMode::refused),
         clients(unix_now),
         status(settings.backend.online_window_s),
         systemd(io),
         restart_timer(io),
         settings_file(settings, [this] { settings_applied(); }) {}
 
-  ~Impl() override {
+  ~Impl() {
     if (restore_thread.joinable()) restore_thread.join();
   }
 
-  // ---- web::api::SystemSource: the system page's figures, restore and restart ----
+  /// The system page's source: figures of the broker and the housekeeping, restore, restart.
+  struct Operations final : web::api::SystemSource {
+    explicit Operations(Impl& impl) : i(impl) {}
+    Impl& i;
 
-  std::string version() const override { return FABOMATIC_VERSION; }
-  double started_at() const override { return started; }
-
-  web::api::BrokerFigures broker() override {
-    const auto& s = broker_core().stats();
-    web::api::BrokerFigures f;
-    f.clients_connected = broker_core().connected_count();
-    f.sessions = broker_core().session_count();
-    f.subscriptions = broker_core().subscription_count();
-    f.retained = broker_core().retained_count();
-    f.messages_received = s.messages_received;
-    f.messages_sent = s.messages_sent;
-    f.messages_dropped = s.messages_dropped;
-    // Rates over the time since the previous sample at least a second old.
-    const double now = unix_now();
-    if (now - rate_sample.time >= 1.0) {
-      const double span = now - rate_sample.time;
-      if (rate_sample.time > 0) {
-        received_rate = static_cast<double>(s.messages_received - rate_sample.received) / span;
-        sent_rate = static_cast<double>(s.messages_sent - rate_sample.sent) / span;
-      }
-      rate_sample = {now, s.messages_received, s.messages_sent};
+    std::string version() const override { return FABOMATIC_VERSION; }
+    double started_at() const override { return i.started; }
+    web::api::BrokerFigures broker() override;
+    std::vector<web::api::MqttLink> mqtt_clients() override {
+      std::vector<web::api::MqttLink> links;
+      for (const auto& c : i.clients.connected())
+        links.push_back({c.client_id, c.username, c.address, c.connected_at});
+      return links;
     }
-    f.received_per_s = received_rate;
-    f.sent_per_s = sent_rate;
-    return f;
-  }
+    std::optional<web::api::PurgeFigures> last_purge() override {
+      if (!i.housekeeping) return std::nullopt;
+      const auto report = i.housekeeping->last_purge();
+      if (!report) return std::nullopt;
+      const auto& r = report->result;
+      return web::api::PurgeFigures{report->time, r.uses, r.interventions, r.unknown_cards,
+                                    r.audit_entries};
+    }
+    web::api::BackupFigures nightly_backup() override {
+      return i.backup ? i.backup->figures() : web::api::BackupFigures{};
+    }
+    void restore(std::string upload, std::function<void(web::api::RestoreOutcome)> done) override {
+      i.restore(std::move(upload), std::move(done));
+    }
+    void restart() override { i.restart(); }
+  };
 
-  std::vector<web::api::MqttLink> mqtt_clients() override {
-    std::vector<web::api::MqttLink> links;
-    for (const auto& c : clients.connected())
-      links.push_back({c.client_id, c.username, c.address, c.connected_at});
-    return links;
-  }
-
-  std::optional<web::api::PurgeFigures> last_purge() override {
-    if (!housekeeping) return std::nullopt;
-    const auto report = housekeeping->last_purge();
-    if (!report) return std::nullopt;
-    const auto& r = report->result;
-    return web::api::PurgeFigures{report->time, r.uses, r.interventions, r.unknown_cards,
-                                  r.audit_entries};
-  }
-
-  web::api::BackupFigures nightly_backup() override {
-    return backup ? backup->figures() : web::api::BackupFigures{};
-  }
-
-  void restore(std::string upload, std::function<void(web::api::RestoreOutcome)> done) override;
+  void restore(std::string upload, std::function<void(web::api::RestoreOutcome)> done);
   void swap_in(const std::string& prepared, std::function<void(web::api::RestoreOutcome)> done);
-  void restart() override;
+  void restart();
   /// Stops everything; run() then returns.
   void shut_down(bool restart);
   /// The settings that apply at once changed (settings editor).
   void settings_applied();
 
-  const broker::Broker& broker_core() const { return broker_; }
+  // Re-reads password_file and acl_file; the clients whose account went or changed are
+  // disconnected, the others get the new rules.
+  void reload_access() {
+    std::vector<std::string> errors;
+    const auto files = load_access_files(settings.mqtt, errors);
+    if (!files) {
+      for (const auto& error : errors)
+        log::error("mqtt", error + " (the rules in force stay)");
+      return;
+    }
+    const auto changed = access.set_files(files->passwords, files->acl);
+    const auto closed = broker.review_clients(access) + broker.review_clients(*auth);
+    log::info("mqtt", "access files reloaded: " + std::to_string(files->passwords->size()) +
+                          " account(s), " +
+                          (files->acl ? std::to_string(files->acl->rule_count()) + " ACL rule(s)"
+                                      : std::string("no ACL file")) +
+                          "; " + std::to_string(closed) + " client(s) disconnected");
+  }
+
+  void wait_for_reload() {
+    reload_signal.async_wait([this](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      log::info("main", "received SIGHUP: reloading the MQTT password and ACL files");
+      reload_access();
+      wait_for_reload();
+    });
+  }
 
   backend::Settings settings;
   boost::asio::io_context io;
   // Installed before anything listens: a SIGTERM during start-up is held until run() and then
   // stops the process cleanly instead of killing it.
   boost::asio::signal_set signals;
-  broker::Broker broker_;
+  boost::asio::signal_set reload_signal;  // SIGHUP: re-read the MQTT password and ACL files
+  broker::Broker broker;
   broker::Server mqtt_server;
-  backend::MqttAuth auth;
-  backend::MqttClients clients;  // who is connected, for the system page
+  broker::auth::AccessControl access;  // password_file, acl_file, [MQTT.users], anonymous
+  std::optional<backend::BoardSecrets> board_secrets;
+  std::unique_ptr<backend::BoardAccounts> board_accounts;
+  std::unique_ptr<backend::MqttAuth> auth;  // board accounts and the FabLab's topic rules
+  std::unique_ptr<backend::MqttSecurity> security;
+  backend::MqttClients clients;  // who is connected, for the system page's fleet
   backend::LiveStatus status;
   std::optional<db::Database> database;
   std::unique_ptr<db::Checkpointer> checkpointer;  // WAL checkpoints off the reactor thread
@@ -174,6 +273,7 @@ struct App::Impl final : web::api::SystemSource {
   SystemdNotifier systemd;  // READY once listening, WATCHDOG from the reactor, STOPPING
   boost::asio::steady_timer restart_timer;
   SettingsFile settings_file;  // the settings editor's store
+  Operations operations{*this};
   double started = unix_now();
   struct RateSample {
     double time = 0;
@@ -185,6 +285,31 @@ struct App::Impl final : web::api::SystemSource {
   bool restart_requested = false;
   bool stopped = false;
 };
+
+web::api::BrokerFigures App::Impl::Operations::broker() {
+  const auto& s = i.broker.stats();
+  web::api::BrokerFigures f;
+  f.clients_connected = i.broker.connected_count();
+  f.sessions = i.broker.session_count();
+  f.subscriptions = i.broker.subscription_count();
+  f.retained = i.broker.retained_count();
+  f.messages_received = s.messages_received;
+  f.messages_sent = s.messages_sent;
+  f.messages_dropped = s.messages_dropped;
+  // Rates over the time since the previous sample at least a second old.
+  const double now = unix_now();
+  if (now - i.rate_sample.time >= 1.0) {
+    const double span = now - i.rate_sample.time;
+    if (i.rate_sample.time > 0) {
+      i.received_rate = static_cast<double>(s.messages_received - i.rate_sample.received) / span;
+      i.sent_rate = static_cast<double>(s.messages_sent - i.rate_sample.sent) / span;
+    }
+    i.rate_sample = {now, s.messages_received, s.messages_sent};
+  }
+  f.received_per_s = i.received_rate;
+  f.sent_per_s = i.sent_rate;
+  return f;
+}
 
 void App::Impl::restore(std::string upload, std::function<void(web::api::RestoreOutcome)> done) {
   if (restoring) {
@@ -288,6 +413,7 @@ void App::Impl::shut_down(bool restart) {
     systemd.stopping();
   }
   if (backup) backup->stop();
+  reload_signal.cancel();
   portal->stop();
   downloads.reset();  // cancels downloads; what they post is dropped with the portal's I/O
   housekeeping->stop();
@@ -320,14 +446,15 @@ void App::start() {
   db::rebuild(conn);  // maintenance counters, also repairing edits made by another tool
   i.status.reset(backend::load_all_machine_statuses(conn));
 
-  if (i.auth.active()) i.broker_.add_hooks(i.auth);
-  i.broker_.add_hooks(i.clients);
   const auto topics = backend::BoardTopics::from(i.settings.mqtt);
+  start_access_control(conn, topics);
+  i.broker.add_hooks(i.clients);
   // Replies whose writes must be synced leave together at the end of the reactor's turn.
   i.boards = std::make_unique<backend::BoardService>(
-      i.broker_, conn, i.status, topics, unix_now,
-      [&i](std::function<void()> then) { boost::asio::post(i.io, std::move(then)); });
-  i.remote = std::make_unique<backend::RemoteControl>(i.broker_, conn, i.status, topics, unix_now);
+      i.broker, conn, i.status, topics, unix_now,
+      [&i](std::function<void()> then) { boost::asio::post(i.io, std::move(then)); },
+      board_options(i.settings.backend));
+  i.remote = std::make_unique<backend::RemoteControl>(i.broker, conn, i.status, topics, unix_now);
   i.boards->set_observer(
       [&i](const backend::BoardEvent& event) { i.remote->on_board_event(event); });
   i.boards->start();
@@ -335,15 +462,16 @@ void App::start() {
   const auto port = i.mqtt_server.listen_tcp(i.settings.mqtt.bind_address, i.settings.mqtt.port);
   log::info("main", "MQTT broker listening on " + i.settings.mqtt.bind_address + ":" +
                         std::to_string(port));
+  start_extra_listeners();
   i.mqtt_server.start();
 
-  i.housekeeping = std::make_unique<backend::Housekeeping>(i.io, i.settings, conn, i.broker_,
+  i.housekeeping = std::make_unique<backend::Housekeeping>(i.io, i.settings, conn, i.broker,
                                                            i.status, *i.remote, *i.boards);
   i.housekeeping->start();
 
-  i.portal =
-      std::make_unique<Portal>(i.io, i.settings, conn, i.broker_, *i.boards, i.status, *i.remote,
-                               PortalServices{&i, &i.settings_file, i.downloads.get()});
+  i.portal = std::make_unique<Portal>(
+      i.io, i.settings, conn, i.broker, *i.boards, i.status, *i.remote, i.security.get(),
+      PortalServices{&i.operations, &i.settings_file, i.downloads.get()});
   i.portal->start();
   i.backup = std::make_unique<NightlyBackup>(i.io, i.settings, *i.downloads);
   i.backup->start();
@@ -352,6 +480,74 @@ void App::start() {
   i.systemd.ready("broker on port " + std::to_string(port) + ", portal on port " +
                   std::to_string(i.settings.web.port));
   i.systemd.start_watchdog();
+}
+
+void App::start_extra_listeners() {
+  auto& i = *impl_;
+  const auto& mqtt = i.settings.mqtt;
+  if (mqtt.tls.port == 0 && mqtt.websocket.port == 0 && mqtt.websocket_tls.port == 0) return;
+  broker::Server::TlsFiles tls;
+  if (mqtt.tls.port != 0 || mqtt.websocket_tls.port != 0) {
+    if (!mqtt.tls_certificate.empty()) {
+      tls = {mqtt.tls_certificate.string(), mqtt.tls_private_key.string()};
+    } else {
+      // The portal's certificate: configured, else the self-signed one (created now if need be;
+      // the portal then finds it).
+      certs::Config config;
+      config.certificate_file = i.settings.web.certificate;
+      config.key_file = i.settings.web.private_key;
+      config.data_dir = i.settings.backend.data_dir;
+      const certs::Material material = certs::load_or_create(config);
+      tls = {material.certificate_file.string(), material.key_file.string()};
+    }
+  }
+  const auto& address = mqtt.bind_address;
+  if (mqtt.tls.port != 0) {
+    const auto port = i.mqtt_server.listen_tls(address, mqtt.tls.port, tls);
+    log::info("main", "MQTT over TLS on " + address + ":" + std::to_string(port) + " (" +
+                          tls.certificate_file + ")");
+  }
+  if (mqtt.websocket.port != 0) {
+    const auto port = i.mqtt_server.listen_websocket(address, mqtt.websocket.port);
+    log::info("main", "MQTT over WebSocket on ws://" + address + ":" + std::to_string(port));
+  }
+  if (mqtt.websocket_tls.port != 0) {
+    const auto port = i.mqtt_server.listen_websocket(address, mqtt.websocket_tls.port, &tls);
+    log::info("main",
+              "MQTT over WebSocket and TLS on wss://" + address + ":" + std::to_string(port));
+  }
+}
+
+void App::start_access_control(db::Connection& conn, const backend::BoardTopics& topics) {
+  auto& i = *impl_;
+  const auto& mqtt = i.settings.mqtt;
+  std::vector<std::string> errors;
+  const auto files = load_access_files(mqtt, errors);
+  if (!files) throw backend::SettingsError(errors);
+  i.access.set_files(files->passwords, files->acl);
+  i.board_secrets.emplace(backend::BoardSecrets::load_or_create(
+      i.settings.backend.data_dir / std::string(backend::kBoardKeyFileName)));
+  i.board_accounts = std::make_unique<backend::BoardAccounts>(conn, *i.board_secrets, unix_now);
+  i.auth = std::make_unique<backend::MqttAuth>(conn, *i.board_secrets, topics);
+  if (mqtt.anonymous == backend::AnonymousMode::legacy) {
+    i.access.set_anonymous_access(i.auth->legacy_anonymous_access());
+    log::warning("mqtt",
+                 "the settings file does not say allow_anonymous: boards without an account are "
+                 "let in, but may only speak for existing machines. Give each board an account "
+                 "(portal, or fabomatic board-account create), then set allow_anonymous = false");
+  }
+  // Board accounts first; the user names they do not know go to the password file.
+  i.broker.add_hooks(*i.auth);
+  i.broker.add_hooks(i.access);
+  i.security = std::make_unique<backend::MqttSecurity>(i.broker, conn, *i.board_accounts, *i.auth,
+                                                       mqtt.anonymous);
+  log::info("mqtt", "anonymous clients " + std::string(backend::to_string(mqtt.anonymous)) + ", " +
+                        std::to_string(files->passwords->size()) + " account(s) from " +
+                        "password_file/[MQTT.users], " +
+                        std::to_string(i.board_accounts->list().size()) + " board account(s), " +
+                        (files->acl ? std::to_string(files->acl->rule_count()) + " ACL rule(s)"
+                                    : std::string("no ACL file")));
+  i.wait_for_reload();
 }
 
 int App::run() {

@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "backend/board_topics.hpp"
 #include "backend/settings.hpp"
 #include "db/database.hpp"
 
@@ -28,6 +29,8 @@ class App {
   bool restart_requested() const;
 
  private:
+  void start_access_control(db::Connection& conn, const backend::BoardTopics& topics);
+  void start_extra_listeners();
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

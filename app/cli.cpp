@@ -20,11 +20,19 @@ class Parser {
         long_option(arg);
       } else if (arg.starts_with("-") && arg.size() > 1) {
         short_options(arg);
-      } else {
+      } else if (words_.empty() && arg != "board-account") {
         fail("unexpected argument '" + std::string(arg) + "'");
+      } else {
+        words_.push_back(arg);
       }
       if (error_) return CommandLineError{*error_ + " (see --help)"};
     }
+    if (!words_.empty()) subcommand();
+    if (json_ && !result_.board_account) fail("--json goes with board-account");
+    if (result_.board_account && (result_.purge || result_.weekly_summary)) {
+      fail("board-account cannot be combined with --purge or --weekly-summary");
+    }
+    if (error_) return CommandLineError{*error_ + " (see --help)"};
     if (result_.purge && result_.weekly_summary) {
       return CommandLineError{"--purge and --weekly-summary cannot be combined (see --help)"};
     }
@@ -32,6 +40,50 @@ class Parser {
   }
 
  private:
+  // board-account create|rotate|revoke MACHINE_ID, board-account list.
+  void subcommand() {
+    BoardAccountCommand command;
+    command.json = json_;
+    if (words_.size() < 2) {
+      return fail("board-account needs an action: create, rotate, revoke or list");
+    }
+    const std::string_view action = words_[1];
+    using Action = BoardAccountCommand::Action;
+    if (action == "create") {
+      command.action = Action::create;
+    } else if (action == "rotate") {
+      command.action = Action::rotate;
+    } else if (action == "revoke") {
+      command.action = Action::revoke;
+    } else if (action == "list") {
+      command.action = Action::list;
+    } else {
+      return fail("unknown board-account action '" + std::string(action) +
+                  "' (create, rotate, revoke or list)");
+    }
+    const std::size_t wanted = command.action == Action::list ? 2 : 3;
+    if (words_.size() < wanted) {
+      return fail("board-account " + std::string(action) + " needs a machine id");
+    }
+    if (words_.size() > wanted) {
+      return fail("unexpected argument '" + std::string(words_[wanted]) + "'");
+    }
+    if (wanted == 3) {
+      const std::string_view id = words_[2];
+      std::int64_t value = 0;
+      const bool digits = !id.empty() && id.size() <= 15 &&
+                          id.find_first_not_of("0123456789") == std::string_view::npos;
+      for (const char c : id)
+        value = value * 10 + (c - '0');
+      if (!digits || value <= 0) {
+        return fail("board-account " + std::string(action) + ": '" + std::string(id) +
+                    "' is not a machine id");
+      }
+      command.machine_id = value;
+    }
+    result_.board_account = command;
+  }
+
   void fail(std::string message) {
     if (!error_) error_ = std::move(message);
   }
@@ -87,6 +139,8 @@ class Parser {
       result_.help = true;
     } else if (name == "--version") {
       result_.version = true;
+    } else if (name == "--json") {
+      json_ = true;
     } else {
       fail("unknown option '" + std::string(arg) + "'");
     }
@@ -122,6 +176,8 @@ class Parser {
 
   std::span<const std::string_view> args_;
   std::size_t next_ = 0;
+  std::vector<std::string_view> words_;  // arguments that are no option: a subcommand's
+  bool json_ = false;
   CommandLine result_;
   std::optional<std::string> error_;
 };
@@ -143,6 +199,8 @@ std::variant<CommandLine, CommandLineError> parse_command_line(int argc, const c
 std::string usage_text() {
   return "usage: fabomatic [--config FILE] [-p|--purge] [-l|--loglevel N] [-w|--weekly-summary]\n"
          "                 [-h|--help] [--version]\n"
+         "       fabomatic [--config FILE] board-account create|rotate|revoke MACHINE_ID [--json]\n"
+         "       fabomatic [--config FILE] board-account list [--json]\n"
          "\n"
          "The FabLab access appliance: MQTT broker, board backend and admin portal in one.\n"
          "\n"
@@ -155,7 +213,16 @@ std::string usage_text() {
          "  -l, --loglevel N      log level: 10 debug, 20 info, 30 warning, 40 error, or the name\n"
          "                        (default: [backend] log_level, else info)\n"
          "  -h, --help            show this help and exit\n"
-         "  --version             show the version and exit\n";
+         "  --version             show the version and exit\n"
+         "\n"
+         "board-account: the MQTT account of a machine's board (user board-<id>), then exit\n"
+         "  create MACHINE_ID     create it; prints the user name and the secret (shown once)\n"
+         "  rotate MACHINE_ID     a new secret; the old one stops working\n"
+         "  revoke MACHINE_ID     delete it; its board can no longer log in\n"
+         "  list                  the accounts\n"
+         "  --json                print JSON (for provisioning scripts)\n"
+         "A board connected with a secret rotated or revoked here keeps its connection until it\n"
+         "reconnects or fabomatic receives SIGHUP; the portal disconnects it at once.\n";
 }
 
 }  // namespace fabomatic::app

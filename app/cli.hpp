@@ -2,9 +2,12 @@
 //   fabomatic [--config FILE] [-p|--purge] [-l|--loglevel N] [-w|--weekly-summary]
 //             [-h|--help] [--version]
 // Like the old argparse parser it accepts --opt=value, -lN, bundled short flags (-pl 20) and
-// repeated options (the last one wins).
+// repeated options (the last one wins). Ours, for provisioning scripts:
+//   fabomatic [--config FILE] board-account create|rotate|revoke MACHINE_ID [--json]
+//   fabomatic [--config FILE] board-account list [--json]
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <span>
@@ -16,6 +19,14 @@
 
 namespace fabomatic::app {
 
+/// `fabomatic board-account ...`: manage the MQTT accounts of the boards and exit.
+struct BoardAccountCommand {
+  enum class Action { create, rotate, revoke, list };
+  Action action = Action::list;
+  std::int64_t machine_id = 0;  // create, rotate, revoke
+  bool json = false;            // --json: one JSON document on stdout
+};
+
 struct CommandLine {
   std::optional<std::filesystem::path> config;  // --config FILE; unset: search the usual places
   bool purge = false;                           // -p, --purge: purge old data and exit
@@ -23,6 +34,7 @@ struct CommandLine {
   std::optional<log::Level> log_level;          // -l, --loglevel; unset: [backend] log_level
   bool help = false;                            // -h, --help: print usage_text() and exit 0
   bool version = false;                         // --version: print the version and exit 0
+  std::optional<BoardAccountCommand> board_account;  // board-account ...: manage, then exit
 };
 
 /// A command line that cannot be used; `message` says which argument and why.

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "app/app.hpp"
+#include "app/board_account_command.hpp"
 #include "app/cli.hpp"
 #include "app/mail_center.hpp"
 #include "backend/housekeeping.hpp"
@@ -72,7 +73,9 @@ int main(int argc, char** argv) {
       log::error("config", line);
     return 1;
   }
-  log::set_level(cli.log_level.value_or(settings.backend.log_level));
+  // A command's output (JSON for scripts) is not mixed with the appliance's log lines.
+  const log::Level quiet = cli.board_account ? log::Level::error : settings.backend.log_level;
+  log::set_level(cli.log_level.value_or(quiet));
   log::info("main",
             "fabomatic " FABOMATIC_VERSION " starting with settings " +
                 (settings.source.empty() ? std::string("(defaults)") : settings.source.string()));
@@ -85,6 +88,7 @@ int main(int argc, char** argv) {
       log::info("main", "purge changed " + std::to_string(result.total()) + " row(s)");
       return 0;
     }
+    if (cli.board_account) return app::run_board_account_command(*cli.board_account, settings);
     if (cli.weekly_summary) {
       auto opened = app::open_configured_database(settings);
       const auto& e = settings.email;

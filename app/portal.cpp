@@ -57,7 +57,8 @@ std::string host_name() {
 struct Portal::Impl {
   Impl(boost::asio::io_context& io, const backend::Settings& settings, db::Connection& db,
        const broker::Broker& broker, const backend::BoardService& boards,
-       backend::LiveStatus& status, backend::RemoteControl& remote, PortalServices services)
+       backend::LiveStatus& status, backend::RemoteControl& remote, backend::MqttSecurity* security,
+       PortalServices services)
       : io(io),
         services(services),
         lane(io),
@@ -67,6 +68,7 @@ struct Portal::Impl {
         boards(boards),
         status(status),
         remote(remote),
+        security(security),
         heartbeat(io),
         sessions(db, web::SessionOptions{std::chrono::minutes(settings.web.session_idle_min),
                                          std::chrono::hours(settings.web.session_absolute_hours)}),
@@ -126,6 +128,7 @@ struct Portal::Impl {
   const backend::BoardService& boards;
   backend::LiveStatus& status;
   backend::RemoteControl& remote;
+  backend::MqttSecurity* security;
   boost::asio::steady_timer heartbeat;
   web::SessionAuth sessions;
   web::AuditLog audit;
@@ -140,8 +143,10 @@ struct Portal::Impl {
 
 Portal::Portal(boost::asio::io_context& io, const backend::Settings& settings, db::Connection& db,
                const broker::Broker& broker, const backend::BoardService& boards,
-               backend::LiveStatus& status, backend::RemoteControl& remote, PortalServices services)
-    : impl_(std::make_unique<Impl>(io, settings, db, broker, boards, status, remote, services)) {}
+               backend::LiveStatus& status, backend::RemoteControl& remote,
+               backend::MqttSecurity* security, PortalServices services)
+    : impl_(std::make_unique<Impl>(io, settings, db, broker, boards, status, remote, security,
+                                   services)) {}
 
 Portal::~Portal() {
   stop();
@@ -186,6 +191,7 @@ void Portal::start() {
   i.resets = std::make_unique<web::PasswordResets>(i.sessions, i.mailer, i.audit,
                                                    web::password_reset_options(auth_options));
   i.api->resets = i.resets.get();
+  i.api->mqtt_security = i.security;  // board accounts, anonymous mode
   // Every route from one table, which the OpenAPI document describes too. Handlers refer to
   // i.assets, i.live and i.api: they live as long as the server.
   web::register_routes(

@@ -22,6 +22,7 @@ class Connection;
 namespace fabomatic::backend {
 class BoardService;
 class LiveStatus;
+class MqttSecurity;
 class RemoteControl;
 }  // namespace fabomatic::backend
 namespace fabomatic::web::api {
@@ -43,9 +44,11 @@ struct PortalServices {
 
 class Portal {
  public:
+  /// `security`: board accounts and the broker's access status (null: those routes answer 503).
   Portal(boost::asio::io_context& io, const backend::Settings& settings, db::Connection& db,
          const broker::Broker& broker, const backend::BoardService& boards,
-         backend::LiveStatus& status, backend::RemoteControl& remote, PortalServices services = {});
+         backend::LiveStatus& status, backend::RemoteControl& remote,
+         backend::MqttSecurity* security = nullptr, PortalServices services = {});
   ~Portal();
   Portal(const Portal&) = delete;
   Portal& operator=(const Portal&) = delete;

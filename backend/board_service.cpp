@@ -42,10 +42,13 @@ std::optional<db::User> active_card_user(db::LookupCache& lookups, std::string_v
 }  // namespace
 
 BoardService::BoardService(broker::MessageBus& bus, db::Connection& db, LiveStatus& status,
-                           BoardTopics topics, Clock clock, EndOfTurn end_of_turn)
+                           BoardTopics topics, Clock clock, EndOfTurn end_of_turn,
+                           BoardServiceOptions options)
     : bus_(bus),
       db_(db),
       lookups_(db),
+      options_(options),
+      unknown_taps_(options.unknown_taps),
       status_(status),
       topics_(std::move(topics)),
       clock_(std::move(clock)),
@@ -232,7 +235,7 @@ std::string BoardService::check_machine(std::int64_t machine_id, double now, std
 
 std::string BoardService::check_user(std::int64_t machine_id, const CheckUser& q, double now,
                                      std::size_t budget) {
-  const auto decision = db::check_user(lookups_, machine_id, q.uid, now);
+  const auto decision = db::check_user(lookups_, machine_id, q.uid, now, &unknown_taps_);
   CheckUserReply reply;
   if (decision.unknown_card()) {
     reply.is_valid = false;
@@ -338,7 +341,9 @@ void BoardService::alive(std::int64_t machine_id, const Alive& q, double now) {
   heartbeats_.write(db_);  // this writes last_seen itself: nothing older may follow
   if (!db::MachinesRepository(db_).get(machine_id)) {
     // A board configured for a machine we do not know: remember it for the admin.
-    db::DiscoveredBoardsRepository(db_).record(machine_id, report, now);
+    db::DiscoveredBoardsRepository discovered(db_);
+    discovered.record(machine_id, report, now);
+    discovered.keep_newest(options_.max_discovered_boards);  // invented ids cannot fill the disk
     tx.commit();
     status_.board_discovered(machine_id, now);
     return;

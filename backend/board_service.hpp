@@ -26,6 +26,7 @@
 #include "broker/core/message_bus.hpp"
 #include "db/lookup_cache.hpp"
 #include "db/sqlite.hpp"
+#include "db/unknown_cards_repository.hpp"
 
 namespace fabomatic::backend {
 
@@ -57,6 +58,12 @@ struct BoardServiceStats {
   double reply_latency_sum = 0;  // seconds
 };
 
+/// Bounds on what boards make the backend write.
+struct BoardServiceOptions {
+  db::UnknownTapRecorder::Options unknown_taps;  // unknown cards: once per window, capped
+  std::int64_t max_discovered_boards = 100;      // alive from unknown machine ids: capped
+};
+
 class BoardService {
  public:
   using Clock = std::function<double()>;  // unix seconds
@@ -66,7 +73,7 @@ class BoardService {
   using EndOfTurn = std::function<void(std::function<void()>)>;
 
   BoardService(broker::MessageBus& bus, db::Connection& db, LiveStatus& status, BoardTopics topics,
-               Clock clock, EndOfTurn end_of_turn = {});
+               Clock clock, EndOfTurn end_of_turn = {}, BoardServiceOptions options = {});
   ~BoardService();
   BoardService(const BoardService&) = delete;
   BoardService& operator=(const BoardService&) = delete;
@@ -118,6 +125,8 @@ class BoardService {
   broker::MessageBus& bus_;
   db::Connection& db_;
   db::LookupCache lookups_;  // what the frequent queries read, until the database changes
+  BoardServiceOptions options_;
+  db::UnknownTapRecorder unknown_taps_;
   LiveStatus& status_;
   BoardTopics topics_;
   Clock clock_;

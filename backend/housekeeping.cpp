@@ -138,6 +138,7 @@ db::PurgePolicy purge_policy(const BackendSettings& settings) {
   policy.interventions_days = settings.interventions_retention_days;
   policy.unknown_cards_days = settings.unknown_cards_retention_days;
   policy.audit_days = settings.audit_retention_days;
+  policy.discovered_boards_days = settings.discovered_boards_retention_days;
   return policy;
 }
 
@@ -147,11 +148,12 @@ std::int64_t Housekeeping::purge() {
   const double now = unix_now();
   const auto result = db::purge(i.db, now, purge_policy(i.settings.backend));
   i.last_purge = PurgeReport{now, result};
-  log::info("housekeeping", "purge: " + std::to_string(result.uses) + " use(s) and " +
-                                std::to_string(result.interventions) +
-                                " intervention(s) anonymised, " +
-                                std::to_string(result.unknown_cards) + " unknown card tap(s) and " +
-                                std::to_string(result.audit_entries) + " audit entr(ies) deleted");
+  log::info("housekeeping",
+            "purge: " + std::to_string(result.uses) + " use(s) and " +
+                std::to_string(result.interventions) + " intervention(s) anonymised, " +
+                std::to_string(result.unknown_cards) + " unknown card tap(s) and " +
+                std::to_string(result.audit_entries) + " audit entr(ies) deleted, " +
+                std::to_string(result.discovered_boards) + " discovered board(s) forgotten");
   return result.total();
 }
 

@@ -1,23 +1,129 @@
 #include "backend/mqtt_auth.hpp"
 
-#include <openssl/crypto.h>
+#include "db/board_accounts_repository.hpp"
+#include "db/machines_repository.hpp"
 
 namespace fabomatic::backend {
 
-broker::ConnectReturnCode MqttAuth::authenticate(const broker::ClientInfo&,
-                                                 const broker::Credentials& credentials) {
-  if (!credentials.username) {
-    return settings_.allow_anonymous ? broker::ConnectReturnCode::accepted
-                                     : broker::ConnectReturnCode::not_authorized;
+namespace {
+
+// "<prefix>/<segment>/<sub>" -> segment, when `sub` is the reply or the request subtopic.
+std::optional<std::string_view> reply_or_request_segment(const BoardTopics& topics,
+                                                         std::string_view topic) {
+  if (!topic.starts_with(topics.prefix) || topic.size() <= topics.prefix.size() + 1 ||
+      topic[topics.prefix.size()] != '/') {
+    return std::nullopt;
   }
-  if (settings_.users.empty()) return broker::ConnectReturnCode::accepted;
-  const auto it = settings_.users.find(std::string(*credentials.username));
-  const std::string_view given = credentials.password.value_or("");
-  // Constant-time comparison: the time taken says nothing about the password.
-  const bool ok = it != settings_.users.end() && it->second.size() == given.size() &&
-                  CRYPTO_memcmp(it->second.data(), given.data(), given.size()) == 0;
-  return ok ? broker::ConnectReturnCode::accepted
-            : broker::ConnectReturnCode::bad_username_or_password;
+  const std::string_view rest = topic.substr(topics.prefix.size() + 1);
+  const auto slash = rest.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  const std::string_view sub = rest.substr(slash + 1);
+  if (sub != topics.reply_subtopic && sub != topics.request_subtopic) return std::nullopt;
+  return rest.substr(0, slash);
+}
+
+}  // namespace
+
+// Anonymous clients under the legacy rule: the machine's own topics, for machines that exist.
+class LegacyAnonymousAccess final : public broker::ClientAccess {
+ public:
+  explicit LegacyAnonymousAccess(MqttAuth& auth) : auth_(auth) {}
+
+  bool may_publish(const broker::ClientInfo& client, std::string_view topic,
+                   bool retain) const override {
+    if (retain) return false;
+    const auto segment = auth_.topics().id_segment(topic);
+    const auto machine = segment ? MqttAuth::machine_id_of(*segment) : std::nullopt;
+    if (!machine || !auth_.machine_exists(*machine)) return false;
+    auth_.learned(client.remote_address, *machine);
+    return true;
+  }
+
+  bool may_subscribe(const broker::ClientInfo&, std::string_view filter) const override {
+    const auto segment = reply_or_request_segment(auth_.topics(), filter);
+    return segment && MqttAuth::machine_id_of(*segment).has_value();
+  }
+
+ private:
+  MqttAuth& auth_;
+};
+
+bool BoardAccess::may_publish(const broker::ClientInfo&, std::string_view topic,
+                              bool retain) const {
+  if (retain) return false;
+  const auto segment = topics_.id_segment(topic);
+  return segment && MqttAuth::machine_id_of(*segment) == machine_id_;
+}
+
+bool BoardAccess::may_subscribe(const broker::ClientInfo&, std::string_view filter) const {
+  const auto segment = reply_or_request_segment(topics_, filter);
+  return segment && MqttAuth::machine_id_of(*segment) == machine_id_;
+}
+
+MqttAuth::MqttAuth(db::Connection& db, const BoardSecrets& secrets, BoardTopics topics)
+    : BrokerHooks(broker::HookEvent::authenticate | broker::HookEvent::disconnected),
+      db_(db),
+      secrets_(secrets),
+      topics_(std::move(topics)) {
+  legacy_ = std::make_shared<LegacyAnonymousAccess>(*this);
+}
+
+std::optional<db::Id> MqttAuth::machine_id_of(std::string_view segment) {
+  if (segment.empty() || segment.size() > 15) return std::nullopt;
+  db::Id id = 0;
+  for (const char c : segment) {
+    if (c < '0' || c > '9') return std::nullopt;
+    id = id * 10 + (c - '0');
+  }
+  return id;
+}
+
+std::optional<db::Id> MqttAuth::machine_of_account(std::string_view account) const {
+  constexpr std::string_view kPrefix = "board-";
+  if (!account.starts_with(kPrefix)) return std::nullopt;
+  return machine_id_of(account.substr(kPrefix.size()));
+}
+
+broker::AuthResult MqttAuth::authenticate(const broker::ClientInfo&,
+                                          const broker::Credentials& credentials) {
+  using broker::AuthResult;
+  if (!credentials.username) return AuthResult::defer();
+  const auto account = db::BoardAccountsRepository(db_).by_username(*credentials.username);
+  if (!account) return AuthResult::defer();
+  if (!credentials.password || !secrets_.verify(*credentials.password, account->secret_hash)) {
+    return AuthResult::refuse(broker::ConnectReturnCode::not_authorized);  // as Mosquitto
+  }
+  proven_[account->username] = account->secret_hash;
+  return AuthResult::accept(std::make_shared<BoardAccess>(topics_, account->machine_id), true);
+}
+
+broker::AuthResult MqttAuth::review(const broker::ClientInfo& client) {
+  using broker::AuthResult;
+  const auto account = db::BoardAccountsRepository(db_).by_username(client.account);
+  const auto proven = proven_.find(std::string(client.account));
+  if (!account || (proven != proven_.end() && proven->second != account->secret_hash)) {
+    return AuthResult::refuse(broker::ConnectReturnCode::not_authorized);
+  }
+  return AuthResult::defer();  // its rights do not change
+}
+
+void MqttAuth::on_disconnected(const broker::ClientInfo& client, bool) {
+  if (!address_machine_.empty()) address_machine_.erase(std::string(client.remote_address));
+}
+
+bool MqttAuth::machine_exists(db::Id machine_id) {
+  return db::MachinesRepository(db_).get(machine_id).has_value();
+}
+
+void MqttAuth::learned(std::string_view remote_address, db::Id machine_id) {
+  if (address_machine_.size() >= 100'000) address_machine_.clear();
+  address_machine_[std::string(remote_address)] = machine_id;
+}
+
+std::optional<db::Id> MqttAuth::machine_of(std::string_view remote_address) const {
+  const auto it = address_machine_.find(std::string(remote_address));
+  if (it == address_machine_.end()) return std::nullopt;
+  return it->second;
 }
 
 }  // namespace fabomatic::backend

@@ -1,26 +1,86 @@
-// The broker hooks of the appliance: MQTT accounts from [MQTT.users] (none: everyone is
-// accepted, like the old Mosquitto set-up the boards were configured for).
+// The FabLab's rules in the broker, as a hook in front of the generic accounts and ACL
+// (broker/auth/access_control.hpp):
+//
+// - Board accounts (board_accounts.hpp): a client logging in as board-<id> with the machine's
+//   secret speaks for that machine only — it may publish on machine/<id> (not retained) and
+//   subscribe to machine/<id>/reply and machine/<id>/request, nothing else: no request, no
+//   reply (a forged reply would admit a card, a forged request would switch a machine on).
+//   Other user names are left to the next hook.
+// - The legacy rule for anonymous clients (AnonymousMode::legacy, a settings file of the old
+//   tool): publish on the topic of a machine that exists (not retained), subscribe to
+//   machine/<id>/reply and /request without wildcards. Nothing else, so a laptop on the lab's
+//   network cannot collect every card id with '#' nor start a machine while the boards are
+//   moved to accounts.
+// So only the backend publishes replies and requests — unless the lab's ACL file lets one of
+// its own accounts do it (a Node-RED flow starting machines), or it chose allow_anonymous =
+// true, where anonymous clients may do anything, as on the old open Mosquitto.
 #pragma once
 
-#include "backend/settings.hpp"
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "backend/board_accounts.hpp"
+#include "backend/board_topics.hpp"
 #include "broker/core/hooks.hpp"
+#include "db/sqlite.hpp"
 
 namespace fabomatic::backend {
 
 class MqttAuth final : public broker::BrokerHooks {
  public:
-  explicit MqttAuth(const MqttSettings& settings)
-      : BrokerHooks(static_cast<broker::HookEvents>(broker::HookEvent::authenticate)),
-        settings_(settings) {}
+  MqttAuth(db::Connection& db, const BoardSecrets& secrets, BoardTopics topics);
 
-  broker::ConnectReturnCode authenticate(const broker::ClientInfo& client,
-                                         const broker::Credentials& credentials) override;
+  broker::AuthResult authenticate(const broker::ClientInfo& client,
+                                  const broker::Credentials& credentials) override;
+  /// A board account still there with the secret it proved: kept; else disconnected.
+  broker::AuthResult review(const broker::ClientInfo& client) override;
+  void on_disconnected(const broker::ClientInfo& client, bool graceful) override;
 
-  /// Whether any check is configured at all (no hook is installed otherwise).
-  bool active() const { return !settings_.users.empty() || !settings_.allow_anonymous; }
+  /// What anonymous clients may do in legacy mode.
+  std::shared_ptr<const broker::ClientAccess> legacy_anonymous_access() const { return legacy_; }
+
+  /// The machine a client at `remote_address` ("ip:port") spoke for, as far as the broker let
+  /// it (anonymous clients in legacy mode), for the portal's list of shared client ids.
+  std::optional<db::Id> machine_of(std::string_view remote_address) const;
+
+  /// The machine whose board account is `account` ("board-7" -> 7).
+  std::optional<db::Id> machine_of_account(std::string_view account) const;
+
+  /// The machine id of a query topic's id segment ("007" -> 7); nullopt when not digits.
+  static std::optional<db::Id> machine_id_of(std::string_view segment);
+
+  const BoardTopics& topics() const { return topics_; }
 
  private:
-  const MqttSettings& settings_;
+  friend class LegacyAnonymousAccess;
+  bool machine_exists(db::Id machine_id);
+  void learned(std::string_view remote_address, db::Id machine_id);
+
+  db::Connection& db_;
+  const BoardSecrets& secrets_;
+  BoardTopics topics_;
+  std::shared_ptr<const broker::ClientAccess> legacy_;
+  // The secret hash each board account proved, to notice a rotation made elsewhere (the command
+  // line) when the broker reviews its clients.
+  std::unordered_map<std::string, std::string> proven_;
+  std::unordered_map<std::string, db::Id> address_machine_;  // bounded by the connections
+};
+
+/// A board account's rights: its own machine's topics.
+class BoardAccess final : public broker::ClientAccess {
+ public:
+  BoardAccess(const BoardTopics& topics, db::Id machine_id)
+      : topics_(topics), machine_id_(machine_id) {}
+  bool may_publish(const broker::ClientInfo& client, std::string_view topic,
+                   bool retain) const override;
+  bool may_subscribe(const broker::ClientInfo& client, std::string_view filter) const override;
+
+ private:
+  const BoardTopics& topics_;
+  db::Id machine_id_;
 };
 
 }  // namespace fabomatic::backend

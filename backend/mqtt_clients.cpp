@@ -24,7 +24,7 @@ MqttClients::MqttClients(double (*clock)())
     : BrokerHooks(broker::HookEvent::connected | broker::HookEvent::disconnected), clock_(clock) {}
 
 void MqttClients::on_connected(const broker::ClientInfo& client) {
-  clients_.push_back({std::string(client.client_id), std::string(client.username),
+  clients_.push_back({std::string(client.client_id), std::string(client.account),
                       host_of(client.remote_address), clock_()});
 }
 

@@ -240,7 +240,8 @@ void read_database(const toml::table* table, Diagnostics& diagnostics, const fs:
   out.file = (cwd / std::string_view(out.url).substr(10)).lexically_normal();
 }
 
-void read_mqtt(const toml::table* table, Diagnostics& diagnostics, MqttSettings& out) {
+void read_mqtt(const toml::table* table, Diagnostics& diagnostics, const fs::path& cwd,
+               MqttSettings& out) {
   SectionReader reader(table, "MQTT", diagnostics);
   reader.string("broker", out.broker);
   reader.integer("port", out.port, 1, 65535);
@@ -257,6 +258,28 @@ void read_mqtt(const toml::table* table, Diagnostics& diagnostics, MqttSettings&
   reader.integer("max_queued_messages", out.max_queued_messages, 0, 1'000'000);
   reader.integer("connect_timeout_s", out.connect_timeout_s, 1, 3600);
   reader.integer("sys_interval_s", out.sys_interval_s, 0, 86400);
+  reader.integer("max_connect_size", out.max_connect_size, 128, 268'435'455);
+  reader.integer("max_connections_per_address", out.max_connections_per_address, 0, 1'000'000);
+  reader.integer("max_retained_messages", out.max_retained_messages, 0, 100'000'000);
+  reader.integer("max_retained_bytes", out.max_retained_bytes, 0, 4'000'000'000);
+  reader.integer("max_persistent_sessions", out.max_persistent_sessions, 0, 1'000'000);
+  reader.integer("persistent_session_expiry_s", out.persistent_session_expiry_s, 0,
+                 10 * 365 * 86400);
+  reader.integer("max_subscriptions_per_client", out.max_subscriptions_per_client, 1, 1'000'000);
+  reader.integer("max_output_total", out.max_output_total, 65536, 4'000'000'000);
+  reader.path("password_file", out.password_file, cwd);
+  reader.path("acl_file", out.acl_file, cwd);
+  reader.boolean("use_username_as_clientid", out.use_username_as_clientid);
+  reader.integer("tls_port", out.tls.port, 0, 65535);
+  reader.integer("websocket_port", out.websocket.port, 0, 65535);
+  reader.integer("websocket_tls_port", out.websocket_tls.port, 0, 65535);
+  reader.path("tls_certificate", out.tls_certificate, cwd);
+  reader.path("tls_private_key", out.tls_private_key, cwd);
+  if (out.tls_certificate.empty() != out.tls_private_key.empty()) {
+    reader.error(out.tls_certificate.empty() ? "tls_certificate" : "tls_private_key",
+                 "tls_certificate and tls_private_key go together: set both, or neither to use "
+                 "the portal's certificate");
+  }
 
   if (const toml::node* users = reader.node("users")) {
     if (!users->is_table()) {
@@ -276,8 +299,14 @@ void read_mqtt(const toml::table* table, Diagnostics& diagnostics, MqttSettings&
       }
     }
   }
-  out.allow_anonymous = out.users.empty();
-  reader.boolean("allow_anonymous", out.allow_anonymous);
+  // Absent: a file of the old tool. Its boards keep working (legacy) unless it listed accounts,
+  // which always locked anonymous clients out.
+  out.anonymous = out.users.empty() ? AnonymousMode::legacy : AnonymousMode::refused;
+  if (reader.has("allow_anonymous")) {
+    bool allow = false;
+    reader.boolean("allow_anonymous", allow);
+    out.anonymous = allow ? AnonymousMode::allowed : AnonymousMode::refused;
+  }
 
   // The firmware has these compiled in: other values only suit other clients.
   struct FirmwareTopic {
@@ -397,6 +426,11 @@ void read_backend(const toml::table* table, Diagnostics& diagnostics, const fs::
   reader.integer("online_window_s", out.online_window_s, 10, 86400);
   reader.integer("stats_interval_s", out.stats_interval_s, 0, 86400);
   reader.integer("stale_check_interval_s", out.stale_check_interval_s, 1, 86400);
+  reader.integer("unknown_card_window_s", out.unknown_card_window_s, 0, 86400);
+  reader.integer("max_unknown_cards", out.max_unknown_cards, 1, 100'000'000);
+  reader.integer("max_discovered_boards", out.max_discovered_boards, 0, 100'000);
+  reader.integer("discovered_boards_retention_days", out.discovered_boards_retention_days, 1,
+                 36500);
   if (const toml::node* level = reader.node("log_level")) {
     std::optional<log::Level> parsed;
     if (level->is_integer()) parsed = log_level_from_number(level->as_integer()->get());
@@ -417,6 +451,23 @@ void cross_check(const Settings& settings, Diagnostics& diagnostics) {
   if (settings.web.port == settings.mqtt.port) {
     diagnostics.error("[web] port", "must differ from [MQTT] port (both are " +
                                         std::to_string(settings.web.port) + ")");
+  }
+  // The extra MQTT listeners need ports of their own.
+  const std::pair<std::string_view, std::uint16_t> ports[] = {
+      {"[MQTT] tls_port", settings.mqtt.tls.port},
+      {"[MQTT] websocket_port", settings.mqtt.websocket.port},
+      {"[MQTT] websocket_tls_port", settings.mqtt.websocket_tls.port},
+      {"[MQTT] port", settings.mqtt.port},
+      {"[web] port", settings.web.port},
+      {"[web] http_redirect_port", settings.web.http_redirect_port}};
+  for (std::size_t i = 0; i < 3; ++i) {
+    for (std::size_t j = i + 1; j < std::size(ports) && ports[i].second != 0; ++j) {
+      if (ports[j].second == ports[i].second) {
+        diagnostics.error(ports[i].first, "must differ from " + std::string(ports[j].first) +
+                                              " (both are " + std::to_string(ports[i].second) +
+                                              ")");
+      }
+    }
   }
   const auto redirect = settings.web.http_redirect_port;
   if (redirect != 0 && (redirect == settings.web.port || redirect == settings.mqtt.port)) {
@@ -492,7 +543,7 @@ Settings parse_settings(std::string_view toml_text, std::string_view source_name
 
   Settings settings;
   read_database(section_table(root, "database", diagnostics), diagnostics, cwd, settings.database);
-  read_mqtt(section_table(root, "MQTT", diagnostics), diagnostics, settings.mqtt);
+  read_mqtt(section_table(root, "MQTT", diagnostics), diagnostics, cwd, settings.mqtt);
   read_web(section_table(root, "web", diagnostics), diagnostics, cwd, settings.web);
   read_email(section_table(root, "email", diagnostics), diagnostics, settings.email);
   read_weekly_summary(section_table(root, "weekly_summary", diagnostics), diagnostics,
@@ -578,17 +629,36 @@ topic = "machine"             # boards publish on <topic>/<id> (the firmware use
 reply_subtopic = "reply"      # replies go to <topic>/<id>/<reply_subtopic>; "/reply" also works
 request_subtopic = "request"  # remote start/stop goes to <topic>/<id>/<request_subtopic>
 stats_topic = "stats"
+# Who may connect: false = only clients with an account (a board account made in the portal
+# or with `fabomatic board-account create`, or password_file/[MQTT.users]); true = anyone.
+# A settings file of the old tool has no such key: its boards keep working, but anonymous
+# clients may then only speak for existing machines, and the portal shows how to move on.
+allow_anonymous = false
+# password_file = ""          # Mosquitto password file (mosquitto_passwd), re-read on SIGHUP
+# acl_file = ""               # Mosquitto ACL file (user/topic/pattern), re-read on SIGHUP
+# use_username_as_clientid = false
 # bind_address = "0.0.0.0"    # address the broker listens on ("::" for IPv6 too)
+# tls_port = 0                # MQTT over TLS (8883 is usual); 0 = off
+# websocket_port = 0          # MQTT over WebSocket (ws://); 0 = off
+# websocket_tls_port = 0      # MQTT over WebSocket and TLS (wss://); 0 = off
+# tls_certificate = ""        # PEM for the TLS listeners; empty = the portal's certificate
+# tls_private_key = ""
 # max_connections = 10000
+# max_connections_per_address = 0  # 0 = no limit (boards behind one NAT share an address)
 # max_packet_size = 262144    # bytes; larger packets are refused
+# max_connect_size = 8192     # bytes a client may send before its CONNECT is accepted
 # max_inflight = 20           # QoS 1/2 messages in flight per client
 # max_queued_messages = 1000  # per offline persistent session
+# max_output_total = 67108864 # bytes waiting for clients, all connections together
+# max_retained_messages = 10000
+# max_retained_bytes = 16777216
+# max_persistent_sessions = 1000
+# persistent_session_expiry_s = 604800  # an offline persistent session is dropped after; 0 = never
+# max_subscriptions_per_client = 1000
 # connect_timeout_s = 10      # time a new connection has to send CONNECT
 # sys_interval_s = 10         # $SYS statistics period, 0 = off
-# allow_anonymous = true      # clients without user name; default: true unless accounts exist
 #
-# Broker accounts, user name = "password". Without any, every client is accepted (the boards
-# log in as user/password by default).
+# Broker accounts with their password in clear, user name = "password" (prefer password_file).
 # [MQTT.users]
 # user = "password"
 
@@ -637,6 +707,10 @@ enabled = false               # weekly usage summary by mail
 # online_window_s = 90               # a board heard within this window is online
 # stats_interval_s = 5               # stats/<client_id> period, 0 = off
 # stale_check_interval_s = 60        # how often uses not refreshed for use_timeout_min close
+# unknown_card_window_s = 300        # an unknown card is recorded once per machine in this time
+# max_unknown_cards = 10000          # unknown-card taps kept (the oldest go)
+# max_discovered_boards = 100        # boards of unknown machine ids kept (the oldest go)
+# discovered_boards_retention_days = 30
 # log_level = "info"                 # debug, info, warning, error (or 10, 20, 30, 40)
 )";
   return text;

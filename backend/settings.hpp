@@ -16,6 +16,7 @@
 //                            is accepted and stripped, so "reply" and "/reply" mean the same.
 //   [MQTT] stats_topic       first level of the stats topic.
 //   [MQTT] user              the old tool's own broker login (unused there): read, ignored.
+//   [MQTT] allow_anonymous   absent from the old tool's files: "legacy" (see AnonymousMode).
 //   [web] secret_key         key for signing portal sessions (empty: random at each start).
 //   [web] default_admin_email, base_url    the first admin's login; the portal's public URL.
 //   [email] server, port, use_tls, username, password, sender    SMTP for mails, as before.
@@ -41,6 +42,22 @@ struct DatabaseSettings {
   std::filesystem::path file;                    // the SQLite file `url` names, absolute
 };
 
+/// Who may connect without an account.
+enum class AnonymousMode {
+  refused,  // allow_anonymous = false: every client needs an account
+  allowed,  // allow_anonymous = true: anonymous clients get the ACL file's anonymous rules, or
+            // every right without an ACL file (the old open broker)
+  legacy,   // no allow_anonymous key and no [MQTT.users] (a file of the old tool): anonymous
+            // clients may only speak for machines that exist — publish on machine/<id>, no
+            // retain, subscribe to machine/<id>/reply and /request — until the lab moves its
+            // boards to accounts; the portal shows a warning meanwhile
+};
+
+/// An extra MQTT listener: MQTT over TLS, over WebSocket, or over WebSocket and TLS.
+struct MqttListenerSettings {
+  std::uint16_t port = 0;  // 0 = off
+};
+
 struct MqttSettings {
   // Keys of the old tool.
   std::string broker = "localhost";          // ignored: the broker is embedded
@@ -59,14 +76,32 @@ struct MqttSettings {
   std::uint32_t max_queued_messages = 1000;  // per offline persistent session
   std::uint32_t connect_timeout_s = 10;      // time allowed between accept and CONNECT
   std::uint32_t sys_interval_s = 10;         // $SYS publication period, 0 = off
-  // Client accounts, from the [MQTT.users] table (user name = "password"). With none, every
-  // client is accepted whatever it sends, like the old Mosquitto set-up; boards send the
-  // firmware default user/password.
+  // Bounds on what clients can make the broker hold (broker/core/config.hpp).
+  std::uint32_t max_connect_size = 8192;          // first packet before CONNECT is accepted
+  std::uint32_t max_connections_per_address = 0;  // 0 = no limit (a lab's NAT)
+  std::uint32_t max_retained_messages = 10000;
+  std::uint32_t max_retained_bytes = 16 << 20;
+  std::uint32_t max_persistent_sessions = 1000;
+  std::uint32_t persistent_session_expiry_s = 7 * 86400;  // 0 = never
+  std::uint32_t max_subscriptions_per_client = 1000;
+  std::uint32_t max_output_total = 64 << 20;  // bytes waiting for clients, all connections
+  // Accounts and rules, Mosquitto's files (read at start and again on SIGHUP).
+  std::filesystem::path password_file;  // mosquitto_passwd's format; empty = none
+  std::filesystem::path acl_file;       // Mosquitto's ACL format; empty = none
+  bool use_username_as_clientid = false;
+  // Client accounts with their password in clear, from the [MQTT.users] table
+  // (user name = "password"): like lines of password_file.
   std::map<std::string, std::string> users;
-  // Whether a client that sends no user name is accepted. Defaults to true when `users` is
-  // empty and false otherwise. A client that sends a name must match an account when there
-  // are accounts.
-  bool allow_anonymous = true;
+  // allow_anonymous as written: refused (false), allowed (true); absent: legacy, or refused
+  // when [MQTT.users] has accounts (as before).
+  AnonymousMode anonymous = AnonymousMode::legacy;
+  // Extra listeners, off by default. TLS uses tls_certificate/tls_private_key, or the portal's
+  // certificate (configured or self-signed) when they are empty.
+  MqttListenerSettings tls;            // MQTT over TLS (8883 is usual)
+  MqttListenerSettings websocket;      // MQTT over WebSocket, ws:// (browsers, Node-RED)
+  MqttListenerSettings websocket_tls;  // MQTT over WebSocket and TLS, wss://
+  std::filesystem::path tls_certificate;
+  std::filesystem::path tls_private_key;
 };
 
 struct WebSettings {
@@ -119,6 +154,13 @@ struct BackendSettings {
   std::uint32_t online_window_s = 90;         // a board is online when heard within this window
   std::uint32_t stats_interval_s = 5;         // stats/<client_id> period, 0 = off
   std::uint32_t stale_check_interval_s = 60;  // how often uses past use_timeout_min are closed
+  // Unknown-card taps: one row per card and machine per window; at most max_unknown_cards rows.
+  std::uint32_t unknown_card_window_s = 300;
+  std::uint32_t max_unknown_cards = 10000;
+  // Boards announcing a machine id that has no machine: at most this many, forgotten when not
+  // heard for the retention.
+  std::uint32_t max_discovered_boards = 100;
+  std::uint32_t discovered_boards_retention_days = 30;
   log::Level log_level = log::Level::info;
 };
 

@@ -66,7 +66,6 @@ std::vector<SettingSpec> make_specs() {
   add({"MQTT", "connect_timeout_s", K::integer, nullptr, INTEGER(mqtt, connect_timeout_s), 1,
        3600});
   add({"MQTT", "sys_interval_s", K::integer, nullptr, INTEGER(mqtt, sys_interval_s), 0, 86400});
-  add({"MQTT", "allow_anonymous", K::boolean, nullptr, FIELD(mqtt, allow_anonymous)});
   // [web]: the portal is built at start.
   add({"web", "base_url", K::string, nullptr, FIELD(web, base_url)});
   add({"web", "default_admin_email", K::string, nullptr, FIELD(web, default_admin_email)});

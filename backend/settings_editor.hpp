@@ -35,7 +35,8 @@ struct SettingSpec {
 };
 
 /// The keys the portal edits, section by section as the file orders them. Left out: the
-/// database URL (a wrong one loses the data at the next start) and the MQTT accounts table.
+/// database URL (a wrong one loses the data at the next start), and who may use the broker
+/// (accounts, password and ACL files, anonymous clients: the access-control pages and files).
 const std::vector<SettingSpec>& editable_settings();
 
 /// The spec named "<section>.<key>", or null.

@@ -80,13 +80,18 @@ AccessDecision decide_access(Connection& conn, Id machine_id, std::string_view c
   return refuse(std::move(decision), AccessReason::NotAuthorized);
 }
 
-AccessDecision check_user(LookupCache& lookups, Id machine_id, std::string_view card,
-                          Timestamp now) {
+AccessDecision check_user(LookupCache& lookups, Id machine_id, std::string_view card, Timestamp now,
+                          UnknownTapRecorder* recorder) {
   auto decision = lookups.access(machine_id, card);
-  if (decision.unknown_card() && lookups.machine(machine_id)) {
+  if (decision.unknown_card() && lookups.machine(machine_id) &&
+      (!recorder || recorder->due(card, machine_id, now))) {
     // The only write: a known card's answer stays a read (no transaction of its own).
     Transaction tx(lookups.connection());
-    UnknownCardsRepository(lookups.connection()).record(card, machine_id, now);
+    if (recorder) {
+      recorder->record(lookups.connection(), card, machine_id, now);
+    } else {
+      UnknownCardsRepository(lookups.connection()).record(card, machine_id, now);
+    }
     tx.commit();
   }
   return decision;

@@ -12,6 +12,8 @@
 
 namespace fabomatic::db {
 
+class UnknownTapRecorder;
+
 class LookupCache;
 
 // Which step of the decision settled it.
@@ -44,9 +46,10 @@ struct AccessDecision {
 AccessDecision decide_access(Connection& conn, Id machine_id, std::string_view card);
 
 // checkuser: the decision (as `lookups` remembers it), and for an unknown card on an existing
-// machine the tap recorded in unknown_cards at `now` (one transaction).
-AccessDecision check_user(LookupCache& lookups, Id machine_id, std::string_view card,
-                          Timestamp now);
+// machine the tap recorded in unknown_cards at `now` (one transaction) — every tap, or as
+// `recorder` lets through when given.
+AccessDecision check_user(LookupCache& lookups, Id machine_id, std::string_view card, Timestamp now,
+                          UnknownTapRecorder* recorder = nullptr);
 
 struct CachedCard {
   Id user_id = 0;

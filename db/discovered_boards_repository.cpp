@@ -53,4 +53,17 @@ bool DiscoveredBoardsRepository::remove(Id machine_id) {
   return conn_.execute("DELETE FROM discovered_boards WHERE machine_id = ?", machine_id) == 1;
 }
 
+std::int64_t DiscoveredBoardsRepository::keep_newest(std::int64_t max) {
+  const auto count = conn_.query_one<std::int64_t>("SELECT COUNT(*) FROM discovered_boards");
+  if (count <= max) return 0;
+  return conn_.execute(
+      "DELETE FROM discovered_boards WHERE machine_id IN (SELECT machine_id FROM "
+      "discovered_boards ORDER BY last_seen DESC, machine_id DESC LIMIT -1 OFFSET ?)",
+      max);
+}
+
+std::int64_t DiscoveredBoardsRepository::purge_older_than(Timestamp cutoff) {
+  return conn_.execute("DELETE FROM discovered_boards WHERE last_seen < ?", cutoff);
+}
+
 }  // namespace fabomatic::db

@@ -2,6 +2,7 @@
 // from the Python backend): kept so the admin sees the new board and can create its machine.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -22,6 +23,10 @@ class DiscoveredBoardsRepository {
   // the machine, its entry is no longer listed).
   std::vector<DiscoveredBoard> list();
   bool remove(Id machine_id);
+  // Keeps the `max` boards seen most recently (by last_seen); returns how many went.
+  std::int64_t keep_newest(std::int64_t max);
+  // Forgets boards not seen since `cutoff`; returns how many.
+  std::int64_t purge_older_than(Timestamp cutoff);
 
  private:
   Connection& conn_;

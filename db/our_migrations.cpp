@@ -96,6 +96,19 @@ const std::vector<SchemaStep>& our_schema_steps() {
        "CREATE INDEX idx_audit_log_time ON audit_log (timestamp);"
        "CREATE INDEX idx_audit_log_entity_time ON audit_log (entity, timestamp);"
        "CREATE INDEX idx_audit_log_user_time ON audit_log (user_id, timestamp);"},
+      // version 5
+      {"board_accounts: one MQTT account per machine for its board, the secret stored as a "
+       "keyed hash; discovered_boards by last_seen (capped and purged)",
+       // Gone with its machine: a board account names the one machine it may speak for.
+       "CREATE TABLE board_accounts (\n"
+       "\tmachine_id INTEGER NOT NULL PRIMARY KEY\n"
+       "\t\tREFERENCES machines (machine_id) ON DELETE CASCADE, \n"
+       "\tusername VARCHAR NOT NULL UNIQUE, \n"
+       "\tsecret_hash VARCHAR NOT NULL, \n"
+       "\tcreated FLOAT NOT NULL, \n"
+       "\trotated FLOAT NOT NULL\n"
+       ");"
+       "CREATE INDEX idx_discovered_boards_last_seen ON discovered_boards (last_seen);"},
       // Append new steps here.
   };
   return steps;

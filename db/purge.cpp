@@ -1,5 +1,6 @@
 #include "db/purge.hpp"
 
+#include "db/discovered_boards_repository.hpp"
 #include "db/seed.hpp"
 
 namespace fabomatic::db {
@@ -31,6 +32,8 @@ PurgeResult purge(Connection& conn, Timestamp now, const PurgePolicy& policy) {
     result.audit_entries = conn.execute("DELETE FROM audit_log WHERE timestamp < ?",
                                         now - policy.audit_days * kSecondsPerDay);
   }
+  result.discovered_boards = DiscoveredBoardsRepository(conn).purge_older_than(
+      now - policy.discovered_boards_days * kSecondsPerDay);
   tx.commit();
   return result;
 }

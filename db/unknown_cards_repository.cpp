@@ -81,4 +81,32 @@ std::int64_t UnknownCardsRepository::remove_card(std::string_view card) {
                        normalize_card(card));
 }
 
+std::int64_t UnknownCardsRepository::keep_newest(std::int64_t max_rows) {
+  const auto newest =
+      conn_.query_one<std::int64_t>("SELECT COALESCE(MAX(id), 0) FROM unknown_cards");
+  if (newest <= max_rows) return 0;
+  return conn_.execute("DELETE FROM unknown_cards WHERE id <= ?", newest - max_rows);
+}
+
+bool UnknownTapRecorder::due(std::string_view card, Id machine_id, Timestamp now) const {
+  const auto it = recent_.find(std::make_pair(normalize_card(card), machine_id));
+  return it == recent_.end() || now - it->second >= options_.window_s || now < it->second;
+}
+
+void UnknownTapRecorder::record(Connection& conn, std::string_view card, Id machine_id,
+                                Timestamp now) {
+  auto key = std::make_pair(normalize_card(card), machine_id);
+  UnknownCardsRepository taps(conn);
+  const Id id = taps.record(card, machine_id, now);
+  if (id > options_.max_rows) taps.keep_newest(options_.max_rows);
+  if (recent_.size() >= options_.max_remembered) {
+    // Forget what the window has passed; if still full, start again (a flood of invented cards
+    // then records one row per tap, which the row limit bounds).
+    std::erase_if(recent_,
+                  [&](const auto& entry) { return now - entry.second >= options_.window_s; });
+    if (recent_.size() >= options_.max_remembered) recent_.clear();
+  }
+  recent_[std::move(key)] = now;
+}
+
 }  // namespace fabomatic::db

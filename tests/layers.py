@@ -15,25 +15,27 @@ ALLOWED = {
     "certs": ["common"],
     "broker/codec": ["common"],
     "broker/core": ["broker/codec", "common"],
+    "broker/auth": ["broker/core", "broker/codec", "common"],
     "broker/asio": ["broker/core", "broker/codec", "common"],
     "db": ["common"],
-    "backend": ["broker/core", "broker/codec", "db", "common"],
+    "backend": ["broker/auth", "broker/core", "broker/codec", "db", "common"],
     "web/http": ["certs", "common"],
     "web/mail": ["common"],
     "web/auth": ["web/http", "web/mail", "db", "common"],
     "web/live": ["web/http", "backend", "db", "common"],
     "web/export": ["web/http", "db", "common"],
     "web/api": ["web/auth", "web/live", "web/export", "web/http", "web/mail", "backend",
-                "broker/core", "broker/codec", "db", "common"],
+                "broker/auth", "broker/core", "broker/codec", "db", "common"],
     "app": ["web/api", "web/auth", "web/live", "web/export", "web/http", "web/mail", "backend",
-            "broker/asio", "broker/core", "broker/codec", "db", "certs", "common"],
+            "broker/asio", "broker/auth", "broker/core", "broker/codec", "db", "certs", "common"],
 }
-# What a folder must not contain at all: the codec and the protocol core are pure (no Boost, no
-# sockets or files, no clock: time is passed in), so they are testable without I/O or sleeping.
+# What a folder must not contain at all: the codec, the protocol core and the password/ACL
+# parsers are pure (no Boost, no sockets or files, no clock: time is passed in), so they are
+# testable (and fuzzable) without I/O or sleeping.
 PURE = [(re.compile(r"#\s*include\s*<(boost/|sys/|netinet/|arpa/|unistd\.h|fstream)"),
          "an I/O or Boost header"),
         (re.compile(r"(_clock|Clock)::now\s*\("), "a clock read")]
-FORBIDDEN = {"broker/codec": PURE, "broker/core": PURE}
+FORBIDDEN = {"broker/codec": PURE, "broker/core": PURE, "broker/auth": PURE}
 
 # Tools and tests may use any library folder, never the composition root's internals.
 OPEN = {"tools": [f for f in ALLOWED if f != "app"], "tests": list(ALLOWED)}

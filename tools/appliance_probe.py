@@ -5,7 +5,12 @@ PUBLISH machine/<id> {"action":"checkmachine"}) and fetches the portal's OpenAPI
 HTTPS. Standard library only (the MQTT packets are written by hand), so it runs anywhere.
 
   appliance_probe.py [--host 127.0.0.1] [--mqtt-port 1883] [--portal-port 23336]
-                     [--machine 1] [--wait 60]
+                     [--machine 1] [--wait 60] [--username U --password P]
+                     [--anonymous-refused-ok]
+
+A new installation refuses boards without an account ([MQTT] allow_anonymous = false): give the
+probe a board account (`fabomatic board-account create 1 --json` on the appliance), or with
+--anonymous-refused-ok count the broker's CONNACK 0x05 to an anonymous board as its answer.
 
 Prints one line per check ("ok - ..." / "FAIL - ...") with the seconds until each answered
 (both are retried until --wait runs out); exits 0 only when every check passed.
@@ -58,13 +63,24 @@ def read_packet(sock):
     return head[0], body
 
 
-def board_question(host, port, machine, timeout):
+class NotAuthorized(Exception):
+    """CONNACK 0x05: the broker answered, and refused the board."""
+
+
+def board_question(host, port, machine, timeout, username=None, password=None):
     """checkmachine as a board asks it; returns the reply's JSON object."""
     with socket.create_connection((host, port), timeout=timeout) as sock:
         sock.settimeout(timeout)
-        connect = utf8("MQTT") + bytes([4, 0x02]) + struct.pack("!H", 30) + utf8("probe-%d" % time.time_ns())
+        flags = 0x02 | (0x80 if username is not None else 0) | (0x40 if password is not None else 0)
+        connect = utf8("MQTT") + bytes([4, flags]) + struct.pack("!H", 30) + utf8("probe-%d" % time.time_ns())
+        if username is not None:
+            connect += utf8(username)
+        if password is not None:
+            connect += utf8(password)
         sock.sendall(packet(0x10, connect))
         kind, body = read_packet(sock)
+        if kind == 0x20 and body[1] == 5:
+            raise NotAuthorized("CONNACK 0x05 (not authorized)")
         if kind != 0x20 or body[1] != 0:
             raise RuntimeError("CONNACK refused: %r" % body)
         reply_topic = "machine/%s/reply" % machine
@@ -99,6 +115,10 @@ def main():
     ap.add_argument("--portal-port", type=int, default=23336)
     ap.add_argument("--machine", default="1")
     ap.add_argument("--wait", type=float, default=60, help="seconds to wait for the ports")
+    ap.add_argument("--username", help="the board account's user name (board-<machine id>)")
+    ap.add_argument("--password", help="the board account's secret")
+    ap.add_argument("--anonymous-refused-ok", action="store_true",
+                    help="a CONNACK 0x05 to the anonymous board counts as the broker's answer")
     args = ap.parse_args()
 
     start = time.monotonic()
@@ -114,17 +134,30 @@ def main():
     # before anything listens in the guest, so only an answer counts.
     last_error = None
     reply = None
-    while reply is None:
+    refused = False
+    while reply is None and not refused:
         try:
             t = time.monotonic()
-            reply = board_question(args.host, args.mqtt_port, args.machine, 10)
+            reply = board_question(args.host, args.mqtt_port, args.machine, 10, args.username,
+                                   args.password)
             took = time.monotonic() - t
+        except NotAuthorized as e:  # an answer: no point in asking again
+            last_error = e
+            refused = True
         except Exception as e:  # noqa: BLE001 - anything short of an answer: try again
             last_error = e
             if time.monotonic() > deadline:
                 break
             time.sleep(1)
-    if reply is None:
+    if refused and args.anonymous_refused_ok and args.username is None:
+        check(True, "broker answered on %s:%d after %.1f s: an anonymous board is refused (0x05: "
+              "allow_anonymous = false, boards need an account)"
+              % (args.host, args.mqtt_port, time.monotonic() - start))
+    elif refused:
+        check(False, "board question on %s:%d machine/%s: %s%s"
+              % (args.host, args.mqtt_port, args.machine, last_error,
+                 "" if args.username else ": give --username/--password of a board account"))
+    elif reply is None:
         check(False, "board question on %s:%d machine/%s: %s" % (args.host, args.mqtt_port, args.machine, last_error))
     else:
         check("request_ok" in reply and "is_valid" in reply,

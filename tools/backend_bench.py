@@ -106,7 +106,7 @@ def start_fabomatic(binary, directory, db_path, name):
     settings = os.path.join(directory, f"{name}.toml")
     with open(settings, "w") as f:
         f.write(f'[database]\nurl = "sqlite:///{db_path}"\n'
-                f'[MQTT]\nport = {port}\nbind_address = "127.0.0.1"\n'
+                f'[MQTT]\nport = {port}\nbind_address = "127.0.0.1"\nallow_anonymous = true\n'
                 f'[web]\nport = {free_port()}\nbind_address = "127.0.0.1"\n')
     log = os.path.join(directory, f"{name}.log")
     proc = Process(name, [binary, "--config", settings], directory, log)

@@ -14,6 +14,14 @@ Each broker is restarted before every idle-connection run, so RSS deltas are mea
 fresh heap. It builds nothing: give it the executable.
 
   tools/broker_bench.py [--fabomatic build/release/fabomatic] [--runs 3] [--only tp-q0 ...]
+                        [--brokers fabomatic,mosquitto]
+
+--brokers names the two brokers compared (the ratio is first/second), each one of
+  fabomatic, mosquitto            anonymous clients, every right (the figures of the README)
+  fabomatic+acl, mosquitto+acl    allow_anonymous false, a password file written by
+                                  mosquitto_passwd and an ACL file: every client logs in and
+                                  each PUBLISH/SUBSCRIBE is checked
+so `--brokers fabomatic+acl,fabomatic` measures what accounts and ACL cost ours.
 
 On a 2-core machine the generator competes with the broker for CPU: the table shows the
 broker's CPU% so one can tell which side saturated.
@@ -57,11 +65,29 @@ def raise_fd_limit():
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
+# The account every client of the "+acl" variants logs in with, and its rules: the topics of
+# mqttbench (bench/NNNNN, machine/N and machine/N/reply), as a lab would write them.
+BENCH_USER, BENCH_PASSWORD = "bench", "bench-password"
+BENCH_ACL = ("user bench\ntopic readwrite bench/#\ntopic readwrite machine/#\n"
+             "topic deny secret/#\npattern readwrite clients/%c/#\n")
+
+
+def write_access_files(directory):
+    """password file (Debian's mosquitto_passwd) and ACL file; returns their paths."""
+    passwd, acl = os.path.join(directory, "passwd"), os.path.join(directory, "acl")
+    if not os.path.exists(passwd):
+        subprocess.run(["mosquitto_passwd", "-c", "-b", passwd, BENCH_USER, BENCH_PASSWORD],
+                       check=True, capture_output=True)
+    with open(acl, "w") as f:
+        f.write(BENCH_ACL)
+    return passwd, acl
+
+
 class Broker:
     """One broker process in its own temp dir; restartable on the same port."""
 
-    def __init__(self, name, make_argv):
-        self.name, self.make_argv = name, make_argv
+    def __init__(self, name, make_argv, credentials=None):
+        self.name, self.make_argv, self.credentials = name, make_argv, credentials
         self.dir = tempfile.mkdtemp(prefix=f"bench-{name}-")
         self.port = free_port()
         self.proc = None
@@ -105,15 +131,20 @@ class Broker:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def mosquitto_argv(binary):
+def mosquitto_argv(binary, access=False):
     def argv(directory, port):
         conf = os.path.join(directory, "mosquitto.conf")
         with open(conf, "w") as f:
-            f.write(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
+            f.write(f"listener {port} 127.0.0.1\npersistence false\n"
                     "max_keepalive 65535\nlog_dest none\n"
                     # ours sets TCP_NODELAY on every socket; without it Mosquitto's PUBACK
                     # followed by a PUBLISH waits ~40 ms for a delayed ACK (Nagle)
                     "set_tcp_nodelay true\n")
+            if access:
+                passwd, acl = write_access_files(directory)
+                f.write(f"allow_anonymous false\npassword_file {passwd}\nacl_file {acl}\n")
+            else:
+                f.write("allow_anonymous true\n")
         return [binary, "-c", conf]
     return argv
 
@@ -126,20 +157,36 @@ def mosquitto_version(binary):
         return "?"
 
 
-def fabomatic_argv(binary):
+def fabomatic_argv(binary, access=False):
     def argv(directory, port):
         settings = os.path.join(directory, "settings.toml")
         with open(settings, "w") as f:
-            f.write(f'[MQTT]\nport = {port}\nbind_address = "127.0.0.1"\n'
-                    f'[web]\nport = {free_port()}\nbind_address = "127.0.0.1"\n')
+            f.write(f'[MQTT]\nport = {port}\nbind_address = "127.0.0.1"\n')
+            if access:
+                passwd, acl = write_access_files(directory)
+                f.write(f'allow_anonymous = false\npassword_file = "{passwd}"\n'
+                        f'acl_file = "{acl}"\n')
+            else:
+                f.write("allow_anonymous = true\n")  # anonymous clients, every right
+            f.write(f'[web]\nport = {free_port()}\nbind_address = "127.0.0.1"\n')
         return [binary, "--config", settings]
     return argv
+
+
+def make_broker(name, fabomatic, mosquitto):
+    access = name.endswith("+acl")
+    credentials = (BENCH_USER, BENCH_PASSWORD) if access else None
+    if name.startswith("fabomatic"):
+        return Broker(name, fabomatic_argv(fabomatic, access), credentials)
+    return Broker(name, mosquitto_argv(mosquitto, access), credentials)
 
 
 def run_scenario(broker, name):
     args = SCENARIOS[name][0]
     pid = broker.restart() if name.startswith("idle") else broker.proc.pid
     cmd = [sys.executable, MQTTBENCH, "--port", str(broker.port), "--broker-pid", str(pid)]
+    if broker.credentials:
+        cmd += ["--username", broker.credentials[0], "--password", broker.credentials[1]]
     try:
         p = subprocess.run(cmd + args.split(), capture_output=True, text=True, timeout=300)
     except subprocess.TimeoutExpired:
@@ -186,14 +233,19 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--only", nargs="*", choices=list(SCENARIOS), help="scenario names")
     ap.add_argument("--out", help="also append every single result to this JSON-lines file")
+    ap.add_argument("--brokers", default="fabomatic,mosquitto",
+                    help="the two brokers compared, first/second (see above)")
     a = ap.parse_args()
+    variants = ("fabomatic", "fabomatic+acl", "mosquitto", "mosquitto+acl")
+    pair = a.brokers.split(",")
+    if len(pair) != 2 or any(p not in variants for p in pair) or pair[0] == pair[1]:
+        sys.exit(f"--brokers: two different ones of {', '.join(variants)}")
     for path in (a.fabomatic, a.mosquitto):
         if not os.access(path, os.X_OK):
             sys.exit(f"not an executable: {path}")
     raise_fd_limit()
     names = a.only or list(SCENARIOS)
-    brokers = [Broker("fabomatic", fabomatic_argv(os.path.abspath(a.fabomatic))),
-               Broker("mosquitto", mosquitto_argv(a.mosquitto))]
+    brokers = [make_broker(n, os.path.abspath(a.fabomatic), a.mosquitto) for n in pair]
     results = {(b.name, n): [] for b in brokers for n in names}
     cpu = {}
     out = open(a.out, "a") if a.out else None
@@ -222,18 +274,20 @@ def main():
         if out:
             out.close()
 
+    first, second = pair
     print(f"\nmedians of {a.runs} runs; {os.cpu_count()} CPUs, load average "
           f"{os.getloadavg()[0]:.1f}; ours = {a.fabomatic}; Mosquitto {mosquitto_version(a.mosquitto)} "
           "with set_tcp_nodelay true\n")
-    print("| scenario | unit | ours | Mosquitto | ours/Mosquitto | goal | broker CPU % ours / Mosquitto |")
+    print(f"| scenario | unit | {first} | {second} | {first}/{second} | goal | "
+          f"broker CPU % {first} / {second} |")
     print("|---|---|---:|---:|---:|---|---|")
     for name in names:
-        ours_rows = metric_rows(name, results[("fabomatic", name)])
-        theirs_rows = metric_rows(name, results[("mosquitto", name)])
+        ours_rows = metric_rows(name, results[(first, name)])
+        theirs_rows = metric_rows(name, results[(second, name)])
         for (label, unit, goal, ours), (_, _, _, theirs) in zip(ours_rows, theirs_rows):
             ratio = f"{ours / theirs:.2f}" if ours is not None and theirs else "-"
-            c_ours = cpu.get(("fabomatic", name))
-            c_theirs = cpu.get(("mosquitto", name))
+            c_ours = cpu.get((first, name))
+            c_theirs = cpu.get((second, name))
             c = (f"{fmt(statistics.median(c_ours)) if c_ours else '-'} / "
                  f"{fmt(statistics.median(c_theirs)) if c_theirs else '-'}")
             print(f"| {label} | {unit} | {fmt(ours)} | {fmt(theirs)} | {ratio} | {goal} | {c} |")

@@ -95,8 +95,10 @@ with open(out, "a") as f:
   exit 1
 }
 
-# run_service NAME: starts the service as its unit would, in a network namespace of its own,
-# probes it from inside that namespace, waits 3 s for watchdog pings, stops it with SIGTERM.
+# run_service NAME [MACHINE [PROBE OPTIONS]]: starts the service as its unit would, in a network
+# namespace of its own, probes it from inside that namespace (appliance_probe.py with the
+# options given: a board account, or --anonymous-refused-ok), waits 3 s for watchdog pings,
+# stops it with SIGTERM.
 run_service() {
   local name=$1 log=$work/service-$1.log
   local exec_start user workdir umask_value
@@ -112,14 +114,15 @@ run_service() {
       NOTIFY_SOCKET=/run/fabomatic.notify WATCHDOG_USEC=2000000 \
       sh -c "cd \"$3\" && umask $4 && exec $5" >"$6" 2>&1 &
     service=$!
-    python3 "$7/tools/appliance_probe.py" --wait 60 --machine "$8"
+    python3 "$7/tools/appliance_probe.py" --wait 60 --machine "$8" $9
     probe=$?
     sleep 3
     kill -TERM $service
     wait $service
     echo "exit status $?" >>"$6"
     exit $probe
-  ' run "$user" "$rootfs" "$workdir" "$umask_value" "$exec_start" "$log" "$root_dir" "${2:-1}" |
+  ' run "$user" "$rootfs" "$workdir" "$umask_value" "$exec_start" "$log" "$root_dir" "${2:-1}" \
+    "${3:-}" |
     sed 's/^/   /' | tee "$work/probe-$name.txt"
   kill "$notify_pid" 2>/dev/null || true
   wait "$notify_pid" 2>/dev/null || true
@@ -151,8 +154,12 @@ exposure=$(systemd-analyze security --offline=true "$rootfs/lib/systemd/system/f
 check "unit sandboxed: systemd-analyze security exposure ${exposure:-?} (at most 2.0)" \
   systemd-analyze security --offline=true --threshold=20 "$rootfs/lib/systemd/system/fabomatic.service"
 
-run_service first
+# A new installation refuses boards without an account (allow_anonymous = false): the broker's
+# CONNACK 0x05 is its answer.
+run_service first 1 --anonymous-refused-ok
 log1=$work/service-first.log
+check "a new installation refuses anonymous boards (allow_anonymous = false)" \
+  grep -q 'anonymous board is refused' "$work/probe-first.txt"
 check "first start created the database in /var/lib/fabomatic" grep -q 'created a new database /var/lib/fabomatic/database.sqldb' "$log1"
 check "first start created the certificate in /var/lib/fabomatic" grep -q 'created self-signed certificate /var/lib/fabomatic/' "$log1"
 fingerprint=$(sed -n 's/.*SHA-256 fingerprint \([0-9A-Fa-f:]*\).*/\1/p' "$log1" | head -1)
@@ -170,8 +177,15 @@ echo "== reinstall"
 in_root apt-get install -y -q "$pkg" >"$work/install-2.log" 2>&1
 check "reinstall: settings unchanged" test "$(md5sum <"$rootfs/etc/fabomatic/settings.toml")" = "$settings_sum"
 check "reinstall: database unchanged" test "$(md5sum <"$rootfs/var/lib/fabomatic/database.sqldb")" = "$db_sum"
-run_service second
+# A board account made on the command line as the service's user, as an admin would.
+secret=$(chroot --userspec=fabomatic:fabomatic "$rootfs" /usr/bin/env -i PATH=/usr/bin:/bin \
+  sh -c 'cd /var/lib/fabomatic && fabomatic --config /etc/fabomatic/settings.toml board-account create 1 --json' |
+  sed -n 's/.*"secret":"\([^"]*\)".*/\1/p')
+check "fabomatic board-account create 1 as the service's user printed a secret" test -n "$secret"
+run_service second 1 "--username board-1 --password $secret"
 log2=$work/service-second.log
+check "second start: the board answered with its account" \
+  grep -q '^   ok - board answered' "$work/probe-second.txt"
 check "second start found the database (none created)" sh -c "! grep -q 'created a new database' '$log2'"
 check "second start found the certificate (same fingerprint ${fingerprint:0:17}...)" \
   grep -q "using self-signed certificate .*$fingerprint" "$log2"
@@ -183,8 +197,9 @@ check "purge: /etc/fabomatic removed" sh -c "! test -e '$rootfs/etc/fabomatic'"
 
 echo "== from a Python FabOMatic: its /etc/FabOMatic/settings.toml and database"
 mkdir -p "$rootfs/etc/FabOMatic"
-sed -e 's|^secret_key = .*|secret_key = "python-secret-kept"|' tools/settings.example.toml \
-  >"$rootfs/etc/FabOMatic/settings.toml"
+# The old tool's files have no allow_anonymous: its boards keep working (legacy mode).
+sed -e 's|^secret_key = .*|secret_key = "python-secret-kept"|' -e '/^allow_anonymous/d' \
+  tools/settings.example.toml >"$rootfs/etc/FabOMatic/settings.toml"
 cp tests/fixtures/legacy-db/database-0.2.11.db "$rootfs/tmp/old.sqldb"
 in_root apt-get install -y -q "$pkg" >"$work/install-3.log" 2>&1
 check "install offered and made the import (debconf default yes): secret key kept" \

@@ -54,7 +54,7 @@ def write_settings(directory, name, db_path, mqtt_port, web_port):
     path = os.path.join(directory, f"{name}.toml")
     with open(path, "w") as f:
         f.write(f'[database]\nurl = "sqlite:///{db_path}"\n'
-                f'[MQTT]\nport = {mqtt_port}\nbind_address = "127.0.0.1"\n'
+                f'[MQTT]\nport = {mqtt_port}\nbind_address = "127.0.0.1"\nallow_anonymous = true\n'
                 f'[web]\nport = {web_port}\nbind_address = "127.0.0.1"\n')
     return path
 

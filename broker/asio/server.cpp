@@ -2,10 +2,14 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <functional>
 #include <list>
+#include <stdexcept>
 #include <system_error>
 
+#include "broker/asio/stream_connection.hpp"
 #include "broker/asio/tcp_connection.hpp"
 #include "broker/core/broker.hpp"
 
@@ -23,8 +27,10 @@ constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
 
 class TcpListener {
  public:
-  TcpListener(boost::asio::io_context& io, Broker& broker, const tcp::endpoint& endpoint)
-      : acceptor_(io), retry_timer_(io), broker_(broker) {
+  using OnAccept = std::function<void(tcp::socket)>;
+  TcpListener(boost::asio::io_context& io, Broker& broker, const tcp::endpoint& endpoint,
+              OnAccept on_accept)
+      : acceptor_(io), retry_timer_(io), broker_(broker), on_accept_(std::move(on_accept)) {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(tcp::acceptor::reuse_address(true));
     acceptor_.bind(endpoint);
@@ -52,7 +58,7 @@ class TcpListener {
         });
         return;
       }
-      std::make_shared<TcpConnection>(std::move(socket), broker_)->start();
+      on_accept_(std::move(socket));
       accept();
     });
   }
@@ -60,7 +66,28 @@ class TcpListener {
   tcp::acceptor acceptor_;
   boost::asio::steady_timer retry_timer_;
   Broker& broker_;
+  OnAccept on_accept_;
 };
+
+std::unique_ptr<boost::asio::ssl::context> make_tls_context(const Server::TlsFiles& files) {
+  namespace ssl = boost::asio::ssl;
+  auto context = std::make_unique<ssl::context>(ssl::context::tls_server);
+  context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                       ssl::context::single_dh_use);
+  boost::system::error_code ec;
+  context->use_certificate_chain_file(files.certificate_file, ec);
+  if (ec) {
+    throw std::runtime_error("MQTT TLS certificate " + files.certificate_file + ": " +
+                             ec.message());
+  }
+  context->use_private_key_file(files.private_key_file, ssl::context::pem, ec);
+  if (ec) {
+    throw std::runtime_error("MQTT TLS private key " + files.private_key_file + ": " +
+                             ec.message());
+  }
+  return context;
+}
 
 }  // namespace
 
@@ -76,10 +103,25 @@ struct Server::Impl {
     });
   }
 
+  std::uint16_t listen(const std::string& bind_address, std::uint16_t port,
+                       TcpListener::OnAccept on_accept) {
+    boost::system::error_code ec;
+    const auto address = boost::asio::ip::make_address(bind_address, ec);
+    if (ec) throw std::system_error(ec, "invalid bind address '" + bind_address + "'");
+    try {
+      return listeners.emplace_back(io, broker, tcp::endpoint(address, port), std::move(on_accept))
+          .port();
+    } catch (const boost::system::system_error& e) {
+      throw std::system_error(e.code(),
+                              "cannot listen on " + bind_address + ":" + std::to_string(port));
+    }
+  }
+
   boost::asio::io_context& io;
   Broker& broker;
   boost::asio::steady_timer timer;
   std::list<TcpListener> listeners;  // stable addresses: handlers capture `this`
+  std::list<std::unique_ptr<boost::asio::ssl::context>> tls_contexts;  // live as long as these
 };
 
 Server::Server(boost::asio::io_context& io, Broker& broker)
@@ -90,16 +132,30 @@ Server::~Server() {
 }
 
 std::uint16_t Server::listen_tcp(const std::string& bind_address, std::uint16_t port) {
-  boost::system::error_code ec;
-  const auto address = boost::asio::ip::make_address(bind_address, ec);
-  if (ec) throw std::system_error(ec, "invalid bind address '" + bind_address + "'");
-  try {
-    return impl_->listeners.emplace_back(impl_->io, impl_->broker, tcp::endpoint(address, port))
-        .port();
-  } catch (const boost::system::system_error& e) {
-    throw std::system_error(e.code(),
-                            "cannot listen on " + bind_address + ":" + std::to_string(port));
-  }
+  Broker& broker = impl_->broker;
+  return impl_->listen(bind_address, port, [&broker](tcp::socket socket) {
+    std::make_shared<TcpConnection>(std::move(socket), broker)->start();
+  });
+}
+
+std::uint16_t Server::listen_tls(const std::string& bind_address, std::uint16_t port,
+                                 const TlsFiles& tls) {
+  auto* context = impl_->tls_contexts.emplace_back(make_tls_context(tls)).get();
+  Broker& broker = impl_->broker;
+  return impl_->listen(bind_address, port, [&broker, context](tcp::socket socket) {
+    start_stream_connection(StreamKind::tls, std::move(socket), broker, context);
+  });
+}
+
+std::uint16_t Server::listen_websocket(const std::string& bind_address, std::uint16_t port,
+                                       const TlsFiles* tls) {
+  boost::asio::ssl::context* context =
+      tls ? impl_->tls_contexts.emplace_back(make_tls_context(*tls)).get() : nullptr;
+  Broker& broker = impl_->broker;
+  const StreamKind kind = tls ? StreamKind::websocket_tls : StreamKind::websocket;
+  return impl_->listen(bind_address, port, [&broker, context, kind](tcp::socket socket) {
+    start_stream_connection(kind, std::move(socket), broker, context);
+  });
 }
 
 void Server::start() {

@@ -25,6 +25,22 @@ class Server {
   /// std::system_error when the address cannot be bound.
   std::uint16_t listen_tcp(const std::string& bind_address, std::uint16_t port);
 
+  /// The certificate (chain) and private key of a TLS listener, PEM files.
+  struct TlsFiles {
+    std::string certificate_file;
+    std::string private_key_file;
+  };
+
+  /// Listens for MQTT over TLS (8883 is usual). Throws std::system_error when the address
+  /// cannot be bound, std::runtime_error when the certificate or key cannot be used.
+  std::uint16_t listen_tls(const std::string& bind_address, std::uint16_t port,
+                           const TlsFiles& tls);
+
+  /// Listens for MQTT over WebSocket (subprotocol "mqtt", binary frames), over TLS when `tls`
+  /// is given (wss://).
+  std::uint16_t listen_websocket(const std::string& bind_address, std::uint16_t port,
+                                 const TlsFiles* tls = nullptr);
+
   /// Starts the periodic tick (keep-alive, CONNECT timeout, $SYS).
   void start();
 

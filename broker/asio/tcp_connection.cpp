@@ -116,6 +116,7 @@ void TcpConnection::wait_until_accepted() {
 
 void TcpConnection::send(std::string_view bytes) {
   out_.append(bytes);
+  broker_.output_queued(bytes.size());
   schedule_flush();
 }
 
@@ -145,7 +146,10 @@ void TcpConnection::flush() {
     lost();
     return;
   }
-  out_.erase(0, ec ? 0 : n);
+  if (!ec) {
+    out_.erase(0, n);
+    broker_.output_released(n);
+  }
   if (out_.empty()) {
     if (out_.capacity() > kKeepCapacity) std::string().swap(out_);
     return;
@@ -156,6 +160,7 @@ void TcpConnection::flush() {
       socket_, boost::asio::buffer(writing_),
       [self = shared_from_this()](const boost::system::error_code& error, std::size_t) {
         self->writing_active_ = false;
+        self->broker_.output_released(self->writing_.size());
         self->writing_.clear();
         if (self->writing_.capacity() > kKeepCapacity) std::string().swap(self->writing_);
         if (error) {
@@ -181,11 +186,12 @@ void TcpConnection::close() {
     boost::system::error_code ec;
     socket_.write_some(boost::asio::buffer(out_), ec);
   }
-  out_.clear();
   shutdown_socket();
 }
 
 void TcpConnection::shutdown_socket() {
+  broker_.output_released(out_.size());  // what was not written is dropped with the socket
+  out_.clear();
   if (hold_timer_) hold_timer_->cancel();
   if (!socket_.is_open()) return;
   boost::system::error_code ec;

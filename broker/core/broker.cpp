@@ -9,14 +9,28 @@
 
 namespace fabomatic::broker {
 
+namespace {
+// How often offline persistent sessions are looked at for expiry.
+constexpr auto kSessionSweepPeriod = std::chrono::seconds(10);
+}  // namespace
+
+std::string_view address_of(std::string_view remote_address) {
+  // "1.2.3.4:5678" or "::1:5678": the port is after the last colon.
+  const auto colon = remote_address.rfind(':');
+  return colon == std::string_view::npos ? remote_address : remote_address.substr(0, colon);
+}
+
 Broker::Broker(BrokerConfig config, Clock::time_point start,
                std::unique_ptr<RetainedStore> retained, std::unique_ptr<SessionStore> sessions)
     : config_(std::move(config)),
-      retained_(std::move(retained)),
+      retained_(retained ? std::move(retained)
+                         : make_memory_retained_store(RetainedLimits{config_.max_retained_messages,
+                                                                     config_.max_retained_bytes})),
       sessions_(std::move(sessions)),
       now_(start),
       started_(now_),
-      next_sys_(now_) {}
+      next_sys_(now_),
+      next_session_sweep_(now_ + kSessionSweepPeriod) {}
 
 Broker::~Broker() {
   for (auto& c : connections_) {
@@ -42,8 +56,18 @@ ClientConnection* Broker::attach(Transport& transport, std::string remote_addres
                                  Clock::time_point now) {
   EntryGuard guard(*this);
   if (connections_.size() >= config_.max_connections) {
+    ++stats_.connections_refused;
     log(log::Level::warning, "connection limit reached, refusing " + remote_address);
     return nullptr;
+  }
+  if (config_.max_connections_per_address > 0) {
+    auto& count = per_address_[std::string(address_of(remote_address))];
+    if (count >= config_.max_connections_per_address) {
+      ++stats_.connections_refused;
+      log(log::Level::warning, "connection limit per address reached, refusing " + remote_address);
+      return nullptr;
+    }
+    ++count;
   }
   now_ = now;
   auto client = std::make_unique<ClientConnection>();
@@ -60,7 +84,9 @@ void Broker::on_data(ClientConnection& client, std::string_view bytes, Clock::ti
   EntryGuard guard(*this);
   if (!client.transport) return;
   now_ = now;
-  client.last_activity = now_;
+  // Before CONNECT the timeout counts from the accept: a client that sends one byte a second
+  // does not keep its socket.
+  if (client.connected) client.last_activity = now_;
   stats_.bytes_received += bytes.size();
   if (client.input.empty()) {
     // Common case: whole packets straight from the read buffer, no copy.
@@ -82,7 +108,11 @@ void Broker::on_data(ClientConnection& client, std::string_view bytes, Clock::ti
 
 void Broker::process_frames(ClientConnection& client, std::string_view& data) {
   while (client.transport && !data.empty()) {
-    const FrameResult frame = next_frame(data, config_.max_packet_size);
+    // Until its CONNECT is accepted, a client may send no more than a CONNECT needs.
+    const std::size_t limit = client.connected
+                                  ? config_.max_packet_size
+                                  : std::min(config_.max_packet_size, config_.max_connect_size);
+    const FrameResult frame = next_frame(data, limit);
     if (frame.status == FrameResult::Status::incomplete) return;
     if (frame.status == FrameResult::Status::error) {
       ++stats_.protocol_errors;
@@ -195,6 +225,10 @@ void Broker::tick(Clock::time_point now) {
   for (auto* c : expired) {
     close_client(*c, true, c->connected ? "keep-alive expired" : "no CONNECT in time");
   }
+  if (now >= next_session_sweep_) {
+    next_session_sweep_ = now + kSessionSweepPeriod;
+    expire_sessions();
+  }
   if (config_.sys_interval.count() > 0 && now >= next_sys_) {
     next_sys_ = now + config_.sys_interval;
     publish_sys();
@@ -209,11 +243,76 @@ void Broker::send(ClientConnection& client, std::string_view bytes) {
 
 ClientInfo Broker::info(const ClientConnection& client) const {
   ClientInfo i;
-  if (client.session) i.client_id = client.session->client_id;
+  if (client.session) i.client_id = client.session->presented_id();
   i.username = client.username;
   i.remote_address = client.remote_address;
+  if (client.as_account) i.account = client.username;
   i.protocol_level = client.protocol_level;
   return i;
+}
+
+void Broker::forget_address(const ClientConnection& client) {
+  if (config_.max_connections_per_address == 0) return;
+  const auto it = per_address_.find(std::string(address_of(client.remote_address)));
+  if (it == per_address_.end()) return;
+  if (--it->second == 0) per_address_.erase(it);
+}
+
+std::size_t Broker::review_clients(BrokerHooks& hooks) {
+  EntryGuard guard(*this);
+  std::vector<ClientConnection*> refused;
+  for (const auto& c : connections_) {
+    if (!c->connected || c->authority != &hooks) continue;
+    const AuthResult verdict = hooks.review(info(*c));
+    if (verdict.verdict == AuthResult::Verdict::refuse) {
+      refused.push_back(c.get());
+    } else if (verdict.verdict == AuthResult::Verdict::accept) {
+      c->access = verdict.access;
+      c->allowed_topic.clear();
+    }
+  }
+  for (auto* c : refused)
+    close_client(*c, true, "no longer authorized");
+  return refused.size();
+}
+
+std::size_t Broker::disconnect_clients(const std::function<bool(const ClientInfo&)>& which,
+                                       std::string_view reason) {
+  EntryGuard guard(*this);
+  std::vector<ClientConnection*> chosen;
+  for (const auto& c : connections_) {
+    if (c->connected && which(info(*c))) chosen.push_back(c.get());
+  }
+  for (auto* c : chosen)
+    close_client(*c, true, reason);
+  return chosen.size();
+}
+
+void Broker::for_each_client(const std::function<void(const ClientInfo&)>& visit) const {
+  for (const auto& c : connections_) {
+    if (c->connected) visit(info(*c));
+  }
+}
+
+std::vector<SharedClientId> Broker::shared_client_ids() const {
+  std::vector<SharedClientId> shared;
+  for (const auto& [id, extras] : extra_sessions_) {
+    SharedClientId entry;
+    entry.client_id = id;
+    const auto add = [&](const Session* session) {
+      if (!session || !session->connection) return;
+      const ClientConnection& c = *session->connection;
+      entry.holders.push_back(SharedClientId::Holder{
+          c.remote_address, c.as_account ? c.username : std::string(), c.username});
+    };
+    add(sessions_->find(std::string_view(id)));
+    for (const SubscriberId extra : extras)
+      add(sessions_->find(extra));
+    if (entry.holders.size() > 1) shared.push_back(std::move(entry));
+  }
+  std::sort(shared.begin(), shared.end(),
+            [](const auto& a, const auto& b) { return a.client_id < b.client_id; });
+  return shared;
 }
 
 }  // namespace fabomatic::broker

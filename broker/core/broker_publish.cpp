@@ -26,12 +26,50 @@ class ScopedPublisher {
 };
 }  // namespace
 
+namespace {
+// Topics under $SYS are the broker's own: no client writes them (Mosquitto refuses them too).
+bool is_sys_topic(std::string_view topic) {
+  return topic.starts_with("$SYS") && (topic.size() == 4 || topic[4] == '/');
+}
+
+std::size_t cost(const Message& m) {
+  return m.topic.size() + m.payload.size();
+}
+}  // namespace
+
+bool Broker::may_publish(ClientConnection& client, const PublishPacket& packet) {
+  if (is_sys_topic(packet.topic)) return false;
+  if (client.access) {
+    // A board publishes on one topic all day: the last topic allowed is asked about once.
+    const bool remembered =
+        !packet.retain && !client.allowed_topic.empty() && client.allowed_topic == packet.topic;
+    if (!remembered) {
+      if (!client.access->may_publish(info(client), packet.topic, packet.retain)) return false;
+      if (!packet.retain && client.access->stable()) client.allowed_topic.assign(packet.topic);
+    }
+  }
+  for (BrokerHooks* hook : hooks_for(HookEvent::authorize_publish)) {
+    if (!hook->authorize_publish(info(client), packet.topic)) return false;
+  }
+  return true;
+}
+
 void Broker::handle_publish(ClientConnection& client, const PublishPacket& packet) {
   ++stats_.messages_received;
   Session& session = *client.session;
-  bool allowed = true;
-  for (BrokerHooks* hook : hooks_for(HookEvent::authorize_publish))
-    allowed = allowed && hook->authorize_publish(info(client), packet.topic);
+  const bool allowed = may_publish(client, packet);
+  if (!allowed) {
+    ++stats_.publishes_refused;
+    if (!client.refusal_logged) {
+      client.refusal_logged = true;  // once per client: a misconfigured board would flood the log
+      log(log::Level::warning,
+          "refused PUBLISH of " + std::string(session.presented_id()) + " from " +
+              client.remote_address +
+              (client.as_account ? " (account " + client.username + ")" : " (anonymous)") + " on " +
+              std::string(packet.topic) + (packet.retain ? " (retained)" : "") +
+              "; further refusals of this client are not logged");
+    }
+  }
   // Whoever this message congests holds this client back (flow control, see enqueue()).
   const ScopedPublisher scope(publisher_, &client);
 
@@ -108,8 +146,20 @@ void Broker::handle_ack(ClientConnection& client, const AckPacket& packet) {
   }
 }
 
+void Broker::store_retained(const MessagePtr& message) {
+  if (retained_->store(message)) return;  // MQTT-3.3.1-5, -10
+  ++stats_.retained_refused;
+  if (!retained_full_logged_) {
+    retained_full_logged_ = true;
+    log(log::Level::warning, "retained messages at their limit (" +
+                                 std::to_string(config_.max_retained_messages) + " messages, " +
+                                 std::to_string(config_.max_retained_bytes) +
+                                 " bytes): new ones are delivered but not retained");
+  }
+}
+
 void Broker::route(const MessagePtr& message) {
-  if (message->retain) retained_->store(message);  // MQTT-3.3.1-5, -10
+  if (message->retain) store_retained(message);
 
   // Borrow the scratch vector: a nested route() (an interceptor publishing) gets a fresh one.
   std::vector<Subscriber> matches = std::move(match_scratch_);
@@ -150,7 +200,9 @@ void Broker::deliver(Session& session, const MessagePtr& message, std::uint8_t q
   ClientConnection* client = session.connection;
   if (qos == 0) {
     if (!client || !client->transport) return;  // QoS 0 is not kept for absent clients
-    if (client->transport->pending_bytes() > config_.max_output_bytes) {
+    const std::size_t pending = client->transport->pending_bytes();
+    if (pending > config_.max_output_bytes ||
+        (pending > 0 && output_total() > config_.max_output_total)) {
       ++stats_.messages_dropped;  // a client that does not read loses QoS 0, nobody waits
       return;
     }
@@ -183,16 +235,22 @@ void Broker::send_publish(Session& session, InflightMessage& m, bool dup) {
 }
 
 void Broker::enqueue(Session& session, const MessagePtr& message, std::uint8_t qos, bool retain) {
-  if (session.queued() >= config_.max_queued) {
+  const bool over_total = output_total() + cost(*message) > config_.max_output_total;
+  if (session.queued() >= config_.max_queued || over_total) {
     ++stats_.messages_dropped;
     if (session.dropped++ % 1000 == 0) {
-      log(log::Level::warning, "queue of " + session.client_id + " full (" +
-                                   std::to_string(config_.max_queued) + "), dropping messages");
+      log(log::Level::warning,
+          "queue of " + std::string(session.presented_id()) + " full (" +
+              (over_total ? "all queues hold " + std::to_string(output_total()) + " bytes"
+                          : std::to_string(config_.max_queued) + " messages") +
+              "), dropping messages");
     }
     return;
   }
   if (!session.queue) session.queue = std::make_unique<std::deque<QueuedMessage>>();
   session.queue->push_back(QueuedMessage{message, qos, retain});
+  session.queued_bytes += cost(*message);
+  queued_bytes_ += cost(*message);
   if (publisher_ && session.connection && session.connection != publisher_ &&
       session.queued() >= config_.max_queued / 2 && config_.max_queued >= 4 &&
       congested(session, now_)) {
@@ -227,6 +285,7 @@ void Broker::pump_queue(Session& session) {
          session.inflight.size() < config_.max_inflight) {
     QueuedMessage next = std::move(session.queue->front());
     session.queue->pop_front();
+    unqueue(session, *next.message);
     session.inflight.push_back(
         InflightMessage{std::move(next.message), next_packet_id(session), next.qos, next.retain});
     send_publish(session, session.inflight.back(), false);
@@ -248,6 +307,12 @@ void Broker::resume_session(Session& session) {
     }
   }
   pump_queue(session);
+}
+
+void Broker::unqueue(Session& session, const Message& message) {
+  const std::size_t n = std::min(cost(message), session.queued_bytes);
+  session.queued_bytes -= n;
+  queued_bytes_ -= std::min(n, queued_bytes_);
 }
 
 std::uint16_t Broker::next_packet_id(Session& session) {

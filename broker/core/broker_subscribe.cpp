@@ -7,29 +7,43 @@
 
 namespace fabomatic::broker {
 
+bool Broker::may_subscribe(ClientConnection& client, std::string_view filter) {
+  // An invalid filter is refused with 0x80 rather than closing the connection, so that one bad
+  // filter in a SUBSCRIBE does not cost the client its other subscriptions.
+  if (!is_valid_topic_filter(filter)) return false;
+  if (client.access && !client.access->may_subscribe(info(client), filter)) return false;
+  for (BrokerHooks* hook : hooks_for(HookEvent::authorize_subscribe)) {
+    if (!hook->authorize_subscribe(info(client), filter)) return false;
+  }
+  return true;
+}
+
 void Broker::handle_subscribe(ClientConnection& client, const SubscribePacket& packet) {
   Session& session = *client.session;
   SubackPacket ack{packet.packet_id, {}};
   ack.return_codes.reserve(packet.topics.size());
   for (const TopicRequest& request : packet.topics) {
-    // An invalid filter is refused with 0x80 rather than closing the connection, so that one
-    // bad filter in a SUBSCRIBE does not cost the client its other subscriptions.
-    bool allowed = is_valid_topic_filter(request.filter);
-    for (BrokerHooks* hook : hooks_for(HookEvent::authorize_subscribe))
-      allowed = allowed && hook->authorize_subscribe(info(client), request.filter);
-    if (!allowed) {
+    if (!may_subscribe(client, request.filter)) {
+      ++stats_.subscriptions_refused;
+      log(log::Level::info, "refused SUBSCRIBE of " + std::string(session.presented_id()) + " to " +
+                                std::string(request.filter));
       ack.return_codes.push_back(kSubackFailure);
       continue;
     }
     const std::uint8_t granted = request.qos;  // every QoS is supported (MQTT-3.9.3)
-    subscriptions_.add(request.filter, session.id, granted);
-    auto& list = session.subscriptions;
-    auto it = std::find_if(list.begin(), list.end(),
-                           [&](const auto& s) { return s.first == request.filter; });
-    if (it != list.end()) {
-      it->second = granted;  // MQTT-3.8.4-3: replaces the existing subscription
-    } else {
-      list.emplace_back(std::string(request.filter), granted);
+    // The tree says whether the filter is new for this session (no scan of the session's list);
+    // an existing one gets the new QoS (MQTT-3.8.4-3: it replaces the subscription).
+    const bool at_limit = session.subscriptions.size() >= config_.max_subscriptions_per_client;
+    if (at_limit && !subscriptions_.contains(request.filter, session.id)) {
+      ++stats_.subscriptions_refused;
+      log(log::Level::warning, "refused SUBSCRIBE of " + std::string(session.presented_id()) +
+                                   ": " + std::to_string(config_.max_subscriptions_per_client) +
+                                   " subscriptions already");
+      ack.return_codes.push_back(kSubackFailure);
+      continue;
+    }
+    if (subscriptions_.add(request.filter, session.id, granted)) {
+      session.subscriptions.emplace_back(request.filter);
     }
     ack.return_codes.push_back(granted);
   }
@@ -57,11 +71,8 @@ void Broker::handle_unsubscribe(ClientConnection& client, const UnsubscribePacke
   auto& list = session.subscriptions;
   for (const std::string_view filter : packet.filters) {
     // MQTT-3.10.4-1, -2: the subscription goes, no new message is delivered for it.
-    auto it =
-        std::find_if(list.begin(), list.end(), [&](const auto& s) { return s.first == filter; });
-    if (it == list.end()) continue;
-    subscriptions_.remove(filter, session.id);
-    list.erase(it);
+    if (!subscriptions_.remove(filter, session.id)) continue;
+    if (auto it = std::find(list.begin(), list.end(), filter); it != list.end()) list.erase(it);
   }
   // MQTT-3.10.4-4, -5: UNSUBACK even when nothing matched.
   std::string out;

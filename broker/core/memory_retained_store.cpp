@@ -31,15 +31,16 @@ class Levels {
 
 class MemoryRetainedStore final : public RetainedStore {
  public:
-  MemoryRetainedStore() = default;
+  explicit MemoryRetainedStore(RetainedLimits limits) : limits_(limits) {}
   MemoryRetainedStore(const MemoryRetainedStore&) = delete;
   MemoryRetainedStore& operator=(const MemoryRetainedStore&) = delete;
   ~MemoryRetainedStore() override;
 
-  void store(const MessagePtr& message) override;
+  bool store(const MessagePtr& message) override;
   void match(std::string_view filter,
              const std::function<void(const MessagePtr&)>& visit) const override;
   std::size_t size() const override { return size_; }
+  std::size_t bytes() const override { return bytes_; }
 
  private:
   struct Node {
@@ -50,12 +51,16 @@ class MemoryRetainedStore final : public RetainedStore {
   };
   using Children = decltype(Node::children);
 
-  void insert(const MessagePtr& message);
+  bool insert(const MessagePtr& message);
   void erase(std::string_view topic);
   void collect(std::string_view filter, std::vector<MessagePtr>& found) const;
 
+  static std::size_t cost(const Message& m) { return m.topic.size() + m.payload.size(); }
+
+  RetainedLimits limits_;
   Node root_;
   std::size_t size_ = 0;
+  std::size_t bytes_ = 0;
 };
 
 MemoryRetainedStore::~MemoryRetainedStore() {
@@ -72,18 +77,31 @@ MemoryRetainedStore::~MemoryRetainedStore() {
   }
 }
 
-void MemoryRetainedStore::store(const MessagePtr& message) {
-  if (!message || message->topic.empty()) return;
+bool MemoryRetainedStore::store(const MessagePtr& message) {
+  if (!message || message->topic.empty()) return false;
   // A retained message with an empty payload clears the topic and is not stored itself
   // (MQTT-3.3.1-10, MQTT-3.3.1-11).
   if (message->payload.empty()) {
     erase(message->topic);
-  } else {
-    insert(message);
+    return true;
   }
+  return insert(message);
 }
 
-void MemoryRetainedStore::insert(const MessagePtr& message) {
+bool MemoryRetainedStore::insert(const MessagePtr& message) {
+  // The limits first, without creating nodes: a refused message leaves the tree as it was. The
+  // message it would replace, if any, is found by a lookup that allocates nothing.
+  const Node* existing = &root_;
+  for (Levels levels(message->topic); existing && !levels.done();) {
+    const auto it = existing->children.find(levels.next());
+    existing = it == existing->children.end() ? nullptr : it->second.get();
+  }
+  const MessagePtr* previous = existing && existing->message ? &existing->message : nullptr;
+  const std::size_t freed = previous ? cost(**previous) : 0;
+  if ((!previous && size_ >= limits_.max_messages) ||
+      bytes_ - freed + cost(*message) > limits_.max_bytes) {
+    return false;
+  }
   Node* node = &root_;
   for (Levels levels(message->topic); !levels.done();) {
     const std::string_view level = levels.next();
@@ -94,7 +112,9 @@ void MemoryRetainedStore::insert(const MessagePtr& message) {
     node = it->second.get();
   }
   if (!node->message) ++size_;
+  bytes_ = bytes_ - freed + cost(*message);
   node->message = message;  // replaces the previous one (MQTT-3.3.1-5)
+  return true;
 }
 
 void MemoryRetainedStore::erase(std::string_view topic) {
@@ -109,6 +129,7 @@ void MemoryRetainedStore::erase(std::string_view topic) {
     node = it->second.get();
   }
   if (!node->message) return;
+  bytes_ -= cost(*node->message);
   node->message.reset();
   --size_;
   while (!path.empty()) {
@@ -180,8 +201,8 @@ void MemoryRetainedStore::collect(std::string_view filter, std::vector<MessagePt
 
 }  // namespace
 
-std::unique_ptr<RetainedStore> make_memory_retained_store() {
-  return std::make_unique<MemoryRetainedStore>();
+std::unique_ptr<RetainedStore> make_memory_retained_store(RetainedLimits limits) {
+  return std::make_unique<MemoryRetainedStore>(limits);
 }
 
 }  // namespace fabomatic::broker

@@ -38,14 +38,20 @@ struct QueuedMessage {
 
 struct Session {
   SubscriberId id = 0;
+  // The key in the session store: the client identifier, or, for a second client that claimed
+  // a live identifier from another account or address (Broker's collision rule), the
+  // identifier followed by a NUL and a number (no MQTT client identifier contains a NUL).
   std::string client_id;
+  std::string account;  // the account of the client that created it; empty: anonymous
   bool clean = true;
-  ClientConnection* connection = nullptr;  // null while the client is away
+  ClientConnection* connection = nullptr;               // null while the client is away
+  std::chrono::steady_clock::time_point offline_since;  // when `connection` became null
 
-  std::vector<std::pair<std::string, std::uint8_t>> subscriptions;  // filter, granted QoS
-  std::vector<InflightMessage> inflight;                            // in send order
-  std::unique_ptr<std::deque<QueuedMessage>> queue;                 // created on first use
-  std::vector<std::uint16_t> inbound_qos2;  // ids whose PUBREC was sent, awaiting PUBREL
+  std::vector<std::string> subscriptions;            // filters (the tree holds their QoS)
+  std::vector<InflightMessage> inflight;             // in send order
+  std::unique_ptr<std::deque<QueuedMessage>> queue;  // created on first use
+  std::size_t queued_bytes = 0;                      // topic + payload of the queued messages
+  std::vector<std::uint16_t> inbound_qos2;           // ids whose PUBREC was sent, awaiting PUBREL
   std::uint16_t last_packet_id = 0;
   std::size_t dropped = 0;  // queued messages dropped because the queue was full
   // Last acknowledgement of an outgoing message, or the (re)connection: a subscriber that
@@ -53,6 +59,11 @@ struct Session {
   std::chrono::steady_clock::time_point last_progress;
 
   std::size_t queued() const { return queue ? queue->size() : 0; }
+  /// The client identifier the client presented (client_id without a collision suffix).
+  std::string_view presented_id() const {
+    const std::string_view key = client_id;
+    return key.substr(0, key.find('\0'));
+  }
 };
 
 }  // namespace fabomatic::broker

@@ -90,6 +90,10 @@ class SubscriptionTree::SubscriberList {
     if (size_ != 0) out.insert(out.end(), begin(), end());
   }
 
+  bool contains(SubscriberId id) const {
+    return std::any_of(begin(), end(), [id](const Subscriber& s) { return s.id == id; });
+  }
+
   // Adds `id`, or replaces its QoS when it is already there (MQTT-3.8.4-3). True when new.
   bool upsert(SubscriberId id, std::uint8_t qos) {
     Subscriber* data = data_begin();
@@ -357,6 +361,17 @@ bool SubscriptionTree::add(std::string_view filter, SubscriberId id, std::uint8_
   const bool added = node->subscribers.upsert(id, qos);
   if (added) ++size_;
   return added;
+}
+
+bool SubscriptionTree::contains(std::string_view filter, SubscriberId id) const {
+  const Node* node = root_.get();
+  for (Levels levels(filter); !levels.done();) {
+    const std::string_view level = levels.next();
+    if (level == kMultiLevel) return node->hash_subscribers.contains(id);
+    node = level == kSingleLevel ? node->plus.get() : node->children.find(level);
+    if (node == nullptr) return false;
+  }
+  return node->subscribers.contains(id);
 }
 
 bool SubscriptionTree::remove(std::string_view filter, SubscriberId id) {

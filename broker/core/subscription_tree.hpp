@@ -31,6 +31,9 @@ class SubscriptionTree {
   /// Returns true when it was new. `filter` must be a valid topic filter.
   bool add(std::string_view filter, SubscriberId id, std::uint8_t qos);
 
+  /// Whether `id` is subscribed to exactly `filter` (a valid filter).
+  bool contains(std::string_view filter, SubscriberId id) const;
+
   /// Removes one subscription; returns whether it existed. Empty tree nodes are freed.
   bool remove(std::string_view filter, SubscriberId id);
 

@@ -121,12 +121,44 @@ TEST(CommandLine, Errors) {
       << "the first problem is reported";
 }
 
+TEST(CommandLine, BoardAccounts) {
+  using Action = BoardAccountCommand::Action;
+  const CommandLine create = parsed({"board-account", "create", "7"});
+  ASSERT_TRUE(create.board_account);
+  EXPECT_EQ(create.board_account->action, Action::create);
+  EXPECT_EQ(create.board_account->machine_id, 7);
+  EXPECT_FALSE(create.board_account->json);
+  const CommandLine rotate =
+      parsed({"--config", "s.toml", "board-account", "rotate", "12", "--json"});
+  EXPECT_EQ(rotate.config, "s.toml");
+  EXPECT_EQ(rotate.board_account->action, Action::rotate);
+  EXPECT_EQ(rotate.board_account->machine_id, 12);
+  EXPECT_TRUE(rotate.board_account->json);
+  EXPECT_EQ(parsed({"board-account", "revoke", "3", "-l", "debug"}).board_account->action,
+            Action::revoke);
+  EXPECT_EQ(parsed({"board-account", "list"}).board_account->action, Action::list);
+  EXPECT_FALSE(parsed({"-p"}).board_account);
+
+  EXPECT_EQ(error_of({"board-account"}),
+            "board-account needs an action: create, rotate, revoke or list (see --help)");
+  EXPECT_EQ(error_of({"board-account", "make", "1"}),
+            "unknown board-account action 'make' (create, rotate, revoke or list) (see --help)");
+  EXPECT_EQ(error_of({"board-account", "create"}),
+            "board-account create needs a machine id (see --help)");
+  EXPECT_EQ(error_of({"board-account", "create", "x7"}),
+            "board-account create: 'x7' is not a machine id (see --help)");
+  EXPECT_EQ(error_of({"board-account", "list", "7"}), "unexpected argument '7' (see --help)");
+  EXPECT_EQ(error_of({"--json"}), "--json goes with board-account (see --help)");
+  EXPECT_EQ(error_of({"-p", "board-account", "list"}),
+            "board-account cannot be combined with --purge or --weekly-summary (see --help)");
+}
+
 TEST(CommandLine, UsageNamesEveryOption) {
   const std::string usage = usage_text();
   for (const char* option :
        {"--config FILE", "-p, --purge", "-l, --loglevel N", "-w, --weekly-summary", "-h, --help",
         "--version", "~/.config/FabOMatic/settings.toml", "/etc/FabOMatic/settings.toml",
-        "./settings.toml"}) {
+        "./settings.toml", "board-account create|rotate|revoke MACHINE_ID", "--json"}) {
     EXPECT_NE(usage.find(option), std::string::npos) << option;
   }
 }

@@ -158,7 +158,25 @@ TEST(Settings, DefaultsOfEveryKey) {
   EXPECT_EQ(s.mqtt.connect_timeout_s, 10u);
   EXPECT_EQ(s.mqtt.sys_interval_s, 10u);
   EXPECT_TRUE(s.mqtt.users.empty());
-  EXPECT_TRUE(s.mqtt.allow_anonymous);
+  EXPECT_EQ(s.mqtt.anonymous, AnonymousMode::legacy);
+  EXPECT_TRUE(s.mqtt.password_file.empty());
+  EXPECT_TRUE(s.mqtt.acl_file.empty());
+  EXPECT_FALSE(s.mqtt.use_username_as_clientid);
+  EXPECT_EQ(s.mqtt.max_connect_size, 8192u);
+  EXPECT_EQ(s.mqtt.max_connections_per_address, 0u);
+  EXPECT_EQ(s.mqtt.max_retained_messages, 10000u);
+  EXPECT_EQ(s.mqtt.max_retained_bytes, 16u << 20);
+  EXPECT_EQ(s.mqtt.max_persistent_sessions, 1000u);
+  EXPECT_EQ(s.mqtt.persistent_session_expiry_s, 7u * 86400);
+  EXPECT_EQ(s.mqtt.max_subscriptions_per_client, 1000u);
+  EXPECT_EQ(s.mqtt.max_output_total, 64u << 20);
+  EXPECT_EQ(s.mqtt.tls.port, 0);
+  EXPECT_EQ(s.mqtt.websocket.port, 0);
+  EXPECT_EQ(s.mqtt.websocket_tls.port, 0);
+  EXPECT_EQ(s.backend.unknown_card_window_s, 300u);
+  EXPECT_EQ(s.backend.max_unknown_cards, 10000u);
+  EXPECT_EQ(s.backend.max_discovered_boards, 100u);
+  EXPECT_EQ(s.backend.discovered_boards_retention_days, 30u);
   EXPECT_EQ(s.web.secret_key, "");
   EXPECT_EQ(s.web.default_admin_email, "admin@fablab.org");
   EXPECT_EQ(s.web.port, 23336);
@@ -286,8 +304,8 @@ TEST(Settings, LogLevelAsNumberOrName) {
 }
 
 TEST(Settings, BrokerAccounts) {
-  const Settings open = parse("[MQTT]\nport = 1883");
-  EXPECT_TRUE(open.mqtt.allow_anonymous);
+  const Settings legacy = parse("[MQTT]\nport = 1883");
+  EXPECT_EQ(legacy.mqtt.anonymous, AnonymousMode::legacy) << "an old file keeps its boards";
   const Settings accounts = parse(R"(
 [MQTT]
 port = 1883
@@ -298,16 +316,75 @@ shelly = "s3cret"
   EXPECT_EQ(accounts.mqtt.users.size(), 2u);
   EXPECT_EQ(accounts.mqtt.users.at("user"), "password");
   EXPECT_EQ(accounts.mqtt.users.at("shelly"), "s3cret");
-  EXPECT_FALSE(accounts.mqtt.allow_anonymous) << "accounts without allow_anonymous lock others out";
+  EXPECT_EQ(accounts.mqtt.anonymous, AnonymousMode::refused)
+      << "accounts without allow_anonymous lock others out";
   EXPECT_TRUE(accounts.warnings.size() == 1u) << "only the secret_key remark";
   const Settings both = parse(R"(
 [MQTT]
 allow_anonymous = true
 users = { user = "password" }
 )");
-  EXPECT_TRUE(both.mqtt.allow_anonymous);
+  EXPECT_EQ(both.mqtt.anonymous, AnonymousMode::allowed);
   EXPECT_EQ(both.mqtt.users.at("user"), "password");
-  EXPECT_FALSE(parse("[MQTT]\nallow_anonymous = false").mqtt.allow_anonymous);
+  EXPECT_EQ(parse("[MQTT]\nallow_anonymous = false").mqtt.anonymous, AnonymousMode::refused);
+}
+
+TEST(Settings, AccessFilesListenersAndBounds) {
+  const Settings s = parse(R"(
+[MQTT]
+password_file = "conf/passwd"
+acl_file = "/etc/mosquitto/acl"
+use_username_as_clientid = true
+tls_port = 8883
+websocket_port = 9001
+websocket_tls_port = 9002
+tls_certificate = "mqtt.pem"
+tls_private_key = "mqtt.key"
+max_connect_size = 4096
+max_connections_per_address = 50
+max_retained_messages = 10
+max_retained_bytes = 1000
+max_persistent_sessions = 5
+persistent_session_expiry_s = 0
+max_subscriptions_per_client = 20
+max_output_total = 1000000
+[backend]
+unknown_card_window_s = 60
+max_unknown_cards = 500
+max_discovered_boards = 7
+discovered_boards_retention_days = 3
+)");
+  EXPECT_EQ(s.mqtt.password_file, fs::path("/srv/lab/conf/passwd"));
+  EXPECT_EQ(s.mqtt.acl_file, fs::path("/etc/mosquitto/acl"));
+  EXPECT_TRUE(s.mqtt.use_username_as_clientid);
+  EXPECT_EQ(s.mqtt.tls.port, 8883);
+  EXPECT_EQ(s.mqtt.websocket.port, 9001);
+  EXPECT_EQ(s.mqtt.websocket_tls.port, 9002);
+  EXPECT_EQ(s.mqtt.tls_certificate, fs::path("/srv/lab/mqtt.pem"));
+  EXPECT_EQ(s.mqtt.max_connect_size, 4096u);
+  EXPECT_EQ(s.mqtt.max_connections_per_address, 50u);
+  EXPECT_EQ(s.mqtt.max_retained_messages, 10u);
+  EXPECT_EQ(s.mqtt.max_retained_bytes, 1000u);
+  EXPECT_EQ(s.mqtt.max_persistent_sessions, 5u);
+  EXPECT_EQ(s.mqtt.persistent_session_expiry_s, 0u);
+  EXPECT_EQ(s.mqtt.max_subscriptions_per_client, 20u);
+  EXPECT_EQ(s.mqtt.max_output_total, 1000000u);
+  EXPECT_EQ(s.backend.unknown_card_window_s, 60u);
+  EXPECT_EQ(s.backend.max_unknown_cards, 500u);
+  EXPECT_EQ(s.backend.max_discovered_boards, 7u);
+  EXPECT_EQ(s.backend.discovered_boards_retention_days, 3u);
+}
+
+TEST(Settings, ListenerPortsMustDiffer) {
+  EXPECT_THROW(parse("[MQTT]\ntls_port = 1883"), SettingsError);
+  EXPECT_THROW(parse("[MQTT]\nwebsocket_port = 23336"), SettingsError);
+  EXPECT_THROW(parse("[MQTT]\nwebsocket_port = 9001\nwebsocket_tls_port = 9001"), SettingsError);
+  EXPECT_THROW(parse("[MQTT]\ntls_certificate = \"a.pem\""), SettingsError);
+  EXPECT_NO_THROW(parse("[MQTT]\ntls_port = 8883\nwebsocket_port = 9001"));
+}
+
+TEST(SettingsFile, ANewInstallationRefusesAnonymousClients) {
+  EXPECT_EQ(parse(default_settings_text("k")).mqtt.anonymous, AnonymousMode::refused);
 }
 
 TEST(Settings, OtherBrokerHostIsReadButWarnedAbout) {

@@ -40,12 +40,14 @@ class CheckUser(BackendTestCase):
         self.assertEqual(taps[0]["machine_id"], 1)
         self.assertTimeBetween(taps[0]["timestamp"], before, after)
 
-    def test_checkuser_unknown_card_every_tap_recorded(self):
+    def test_checkuser_unknown_card_recorded_once_per_window(self):
+        # [backend] unknown_card_window_s (300 s): a card tapped again and again on one machine
+        # is one row; each tap is answered all the same.
         self.start()
         board = self.board()
         for _ in range(3):
-            board.query(checkuser("deadbeef"))
-        self.assertEqual(self.value("SELECT COUNT(*) FROM unknown_cards"), 3)
+            self.assertIn('"name":"Unknown"', board.query(checkuser("deadbeef")))
+        self.assertEqual(self.value("SELECT COUNT(*) FROM unknown_cards"), 1)
 
     def test_checkuser_disabled_user_not_authorized(self):
         self.prepare(lambda s: self.member(s, disabled=True))
@@ -176,6 +178,17 @@ class CheckUser(BackendTestCase):
         reply = self.board().query(checkuser(CARD))
         self.assertIn('"name":"Mario"', reply)
         self.assertNotIn("Tester", reply)
+
+
+class CheckUserWithoutWindow(BackendTestCase):
+    settings = {"backend": {"stats_interval_s": 0, "unknown_card_window_s": 0}}
+
+    def test_checkuser_unknown_card_every_tap_recorded(self):
+        self.start()
+        board = self.board()
+        for _ in range(3):
+            board.query(checkuser("deadbeef"))
+        self.assertEqual(self.value("SELECT COUNT(*) FROM unknown_cards"), 3)
 
 
 if __name__ == "__main__":

@@ -237,10 +237,10 @@ class RefusingHooks : public BrokerHooks {
   RefusingHooks()
       : BrokerHooks(HookEvent::authenticate | HookEvent::authorize_subscribe |
                     HookEvent::connected | HookEvent::disconnected) {}
-  ConnectReturnCode authenticate(const ClientInfo&, const Credentials& credentials) override {
+  AuthResult authenticate(const ClientInfo&, const Credentials& credentials) override {
     return credentials.password == std::optional<std::string_view>("secret")
-               ? ConnectReturnCode::accepted
-               : ConnectReturnCode::bad_username_or_password;
+               ? AuthResult::accept(nullptr, true)
+               : AuthResult::refuse(ConnectReturnCode::bad_username_or_password);
   }
   bool authorize_subscribe(const ClientInfo&, std::string_view filter) override {
     return filter != "forbidden";
@@ -283,9 +283,9 @@ class CountingHooks : public BrokerHooks {
  public:
   explicit CountingHooks(HookEvents events, bool allow = true)
       : BrokerHooks(events), allow_(allow) {}
-  ConnectReturnCode authenticate(const ClientInfo&, const Credentials&) override {
+  AuthResult authenticate(const ClientInfo&, const Credentials&) override {
     ++calls;
-    return ConnectReturnCode::accepted;
+    return AuthResult::accept(nullptr, false);
   }
   bool authorize_publish(const ClientInfo&, std::string_view) override {
     ++calls;

@@ -14,12 +14,16 @@ namespace fabomatic::broker::testing {
 
 class TestClient final : public Transport {
  public:
-  explicit TestClient(Broker& broker) : broker_(broker) {
-    connection_ = broker_.attach(*this, "test", broker_.now());
+  /// `address`: the remote address the transport reports ("address:port").
+  explicit TestClient(Broker& broker, std::string address = "test") : broker_(broker) {
+    connection_ = broker_.attach(*this, std::move(address), broker_.now());
+    if (!connection_) closed_ = true;  // refused by a connection limit
   }
   ~TestClient() override {
     if (connection_ && !closed_) broker_.on_transport_closed(*connection_);
   }
+  TestClient(const TestClient&) = delete;
+  TestClient& operator=(const TestClient&) = delete;
 
   void send(std::string_view bytes) override { received_.append(bytes); }
   std::size_t pending_bytes() const override { return pending_; }
@@ -61,6 +65,23 @@ class TestClient final : public Transport {
     write(p);
     return expect_connack(expected);
   }
+
+  /// CONNECT with a user name and password, expecting `expected`.
+  bool login(std::string_view client_id, std::string_view username, std::string_view password,
+             ConnectReturnCode expected = ConnectReturnCode::accepted, bool clean = true) {
+    ConnectPacket p;
+    p.client_id = client_id;
+    p.clean_session = clean;
+    p.keep_alive = 60;
+    p.has_username = true;
+    p.username = username;
+    p.has_password = true;
+    p.password = password;
+    write(p);
+    return expect_connack(expected);
+  }
+
+  bool attached() const { return connection_ != nullptr; }
 
   bool expect_connack(ConnectReturnCode expected) {
     auto frames = take();

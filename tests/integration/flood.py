@@ -23,7 +23,7 @@ import time
 
 from fabomatic_testing.process import raise_fd_limit
 
-from mqtt_raw import PUBLISH, RawClient, connect_pkt, packet, publish_pkt, s16, subscribe_pkt
+from fabomatic_testing.mqtt_raw import PUBLISH, RawClient, connect_pkt, packet, publish_pkt, s16, subscribe_pkt
 
 
 def _connect_then(data):

@@ -23,7 +23,7 @@ import unittest
 from fabomatic_testing.process import (Fabomatic, Process, all_fds_and_die_with_parent, free_port,
                                        free_ports, port_accepts, toml)
 
-from mqtt_raw import RawClient
+from fabomatic_testing.mqtt_raw import RawClient
 
 # --------------------------------------------------------------------------- differences
 # key -> {broker name: expected observable behaviour, "reason": why they differ}
@@ -53,6 +53,30 @@ INTENDED_DIFFERENCES = {
         "fabomatic": 1.0,
         "reason": "how long after 1.5 x keep-alive the connection may still be open: Mosquitto "
                   "checks keep-alives every 5 s, ours times each connection individually.",
+    },
+    "acl_subscribe_outside_rules": {
+        "mosquitto": "granted, filtered per message",
+        "fabomatic": "suback_0x80",
+        "reason": "a SUBSCRIBE whose filter is not readable as a whole under the ACL (or a board "
+                  "account's rules) is refused with SUBACK 0x80, so the client learns it; "
+                  "Mosquitto 2.0.11 grants every SUBSCRIBE and drops the messages the ACL does not "
+                  "let it read when it delivers them.",
+    },
+    "unknown_user_when_anonymous_allowed": {
+        "mosquitto": "refused_0x05",
+        "fabomatic": "anonymous",
+        "reason": "with allow_anonymous true, a user name that is no account is let in with the "
+                  "anonymous clients' rights: the boards' firmware sends user/password by default; "
+                  "Mosquitto refuses a user name missing from its password file.",
+    },
+    "client_id_claimed_from_another_address": {
+        "mosquitto": "taken over",
+        "fabomatic": "both kept",
+        "reason": "a clean-session client claiming the client id of a live client from another "
+                  "address (or account) gets a session of its own and both stay connected: boards "
+                  "name themselves BOARD<0..999> and two would otherwise take each other over "
+                  "without end (MQTT-3.1.4-2's takeover still applies to the same address or "
+                  "account: a board coming back).",
     },
     "slow_qos1_subscriber": {
         "mosquitto": "drops beyond its queue",
@@ -106,15 +130,17 @@ class Mosquitto(BrokerProcess, Process):
     name = "mosquitto"
     start_timeout = 10.0
 
-    def __init__(self, sanitizer_options=""):
+    def __init__(self, sanitizer_options="", options=None):
         super().__init__(prefix="it-mosquitto-", sanitizer_options=sanitizer_options)
         self.mqtt_port = free_port()
+        self.options = options or {}
 
     def command(self):
         conf = os.path.join(self.dir, "mosquitto.conf")
+        options = self.options
         lines = [
             f"listener {self.mqtt_port} 127.0.0.1",
-            "allow_anonymous true",
+            f"allow_anonymous {'true' if options.get('allow_anonymous', True) else 'false'}",
             "persistence false",
             "max_keepalive 65535",
             "set_tcp_nodelay true",  # as ours does on every socket
@@ -129,6 +155,9 @@ class Mosquitto(BrokerProcess, Process):
             "log_type information",
             "connection_messages true",
         ]
+        for key in ("password_file", "acl_file"):
+            if options.get(key):
+                lines.append(f"{key} {options[key]}")
         with open(conf, "w") as f:
             f.write("\n".join(lines) + "\n")
         return [os.environ.get("MOSQUITTO_BIN", "/usr/sbin/mosquitto"), "-c", conf]
@@ -136,15 +165,24 @@ class Mosquitto(BrokerProcess, Process):
 
 class FabomaticBroker(BrokerProcess, Fabomatic):
     """Ours, with the settings file these tests always had: $SYS every second, the short
-    CONNECT timeout of INTENDED_DIFFERENCES, Mosquitto's packet limit, the backend's defaults
-    otherwise (database and stats included)."""
+    CONNECT timeout of INTENDED_DIFFERENCES, Mosquitto's packet limit, anonymous clients
+    allowed as in the Mosquitto configuration, the backend's defaults otherwise (database and
+    stats included). `options` as for Mosquitto (allow_anonymous, password_file, acl_file),
+    and "mqtt": more [MQTT] keys of ours."""
 
-    def __init__(self, sanitizer_options=""):
+    def __init__(self, sanitizer_options="", options=None):
+        options = options or {}
         mqtt_port, web_port = free_ports(2)
+        mqtt = {"port": mqtt_port, "bind_address": "127.0.0.1", "sys_interval_s": 1,
+                "connect_timeout_s": INTENDED_DIFFERENCES["connect_timeout_s"]["fabomatic"],
+                "max_packet_size": MAX_PACKET_SIZE,
+                "allow_anonymous": options.get("allow_anonymous", True)}
+        for key in ("password_file", "acl_file"):
+            if options.get(key):
+                mqtt[key] = options[key]
+        mqtt.update(options.get("mqtt", {}))
         settings = toml({
-            "MQTT": {"port": mqtt_port, "bind_address": "127.0.0.1", "sys_interval_s": 1,
-                     "connect_timeout_s": INTENDED_DIFFERENCES["connect_timeout_s"]["fabomatic"],
-                     "max_packet_size": MAX_PACKET_SIZE},
+            "MQTT": mqtt,
             # the portal gets a port of its own too: test modules run in parallel
             "web": {"port": web_port, "bind_address": "127.0.0.1"},
         })
@@ -170,8 +208,17 @@ class BrokerTestCase(unittest.TestCase):
     sanitizer_options = ""  # extra ASAN_OPTIONS for this class's broker (sanitizer builds)
 
     @classmethod
+    def broker_options(cls):
+        """The configuration both brokers of this class get (see Mosquitto, FabomaticBroker)."""
+        return {}
+
+    @classmethod
+    def new_broker(cls):
+        return BROKERS[cls.broker_name](cls.sanitizer_options, cls.broker_options()).start()
+
+    @classmethod
     def setUpClass(cls):
-        cls.broker = BROKERS[cls.broker_name](cls.sanitizer_options).start()
+        cls.broker = cls.new_broker()
 
     @classmethod
     def tearDownClass(cls):
@@ -184,7 +231,7 @@ class BrokerTestCase(unittest.TestCase):
         # topics and client ids unique per test, so tests sharing a broker cannot interfere
         self.tag = self.id().rsplit(".", 1)[-1][5:40]
         if not self.broker.alive():
-            type(self).broker = BROKERS[self.broker_name](self.sanitizer_options).start()
+            type(self).broker = self.new_broker()
 
     def tearDown(self):
         for c in self._clients:
@@ -208,9 +255,14 @@ class BrokerTestCase(unittest.TestCase):
     def cid(self, suffix=""):
         return f"{self.tag[:16]}-{suffix}"
 
-    def raw(self, client_id=None, **connect_kw):
-        """A RawClient, connected (CONNACK 0 asserted) when client_id is given."""
-        c = RawClient(self.port)
+    def hangup(self):
+        """SIGHUP: both brokers re-read their password and ACL files."""
+        os.kill(self.broker.pid, signal.SIGHUP)
+
+    def raw(self, client_id=None, source=None, **connect_kw):
+        """A RawClient (from `source`, a local address), connected (CONNACK 0 asserted) when
+        client_id is given."""
+        c = RawClient(self.port, source=source)
         self._clients.append(c)
         if client_id is not None:
             c.connect(client_id, **connect_kw)

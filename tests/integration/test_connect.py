@@ -4,7 +4,7 @@ import time
 import unittest
 
 from harness import per_broker
-from mqtt_raw import (CONNACK, PINGRESP, RawClient, connect_pkt, packet, publish_pkt, s16,
+from fabomatic_testing.mqtt_raw import (CONNACK, PINGRESP, RawClient, connect_pkt, packet, publish_pkt, s16,
                       subscribe_pkt)
 
 

@@ -4,7 +4,7 @@ keeps serving. Packets above the maximum packet size close the connection too.""
 import unittest
 
 from harness import MAX_PACKET_SIZE, per_broker
-from mqtt_raw import PINGRESP, PUBACK, packet, publish_pkt, s16, varint
+from fabomatic_testing.mqtt_raw import PINGRESP, PUBACK, packet, publish_pkt, s16, varint
 
 
 class MalformedScenarios:

@@ -9,7 +9,7 @@ import time
 import unittest
 
 from harness import per_broker
-from mqtt_raw import (PUBACK, PUBCOMP, PUBLISH, PUBREC, PUBREL, ack_pkt, publish_pkt)
+from fabomatic_testing.mqtt_raw import (PUBACK, PUBCOMP, PUBLISH, PUBREC, PUBREL, ack_pkt, publish_pkt)
 
 
 class PublishScenarios:

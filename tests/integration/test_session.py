@@ -4,7 +4,7 @@ of unacknowledged messages and PUBREL on reconnect, clean session 1 discards eve
 import unittest
 
 from harness import per_broker
-from mqtt_raw import PUBCOMP, PUBLISH, PUBREC, PUBREL, ack_pkt, publish_pkt
+from fabomatic_testing.mqtt_raw import PUBCOMP, PUBLISH, PUBREC, PUBREL, ack_pkt, publish_pkt
 
 
 class SessionScenarios:

@@ -3,7 +3,7 @@
 import unittest
 
 from harness import per_broker
-from mqtt_raw import SUBACK, UNSUBACK, subscribe_pkt, unsubscribe_pkt
+from fabomatic_testing.mqtt_raw import SUBACK, UNSUBACK, subscribe_pkt, unsubscribe_pkt
 
 
 class SubscribeScenarios:

@@ -3,6 +3,7 @@
 #include <functional>
 #include <set>
 
+#include "../broker/broker_test_client.hpp"
 #include "common/log.hpp"
 #include "db/boards_repository.hpp"
 #include "db/discovered_boards_repository.hpp"
@@ -122,6 +123,11 @@ TEST_F(OpenApiTest, AnswerSchemasMatchRealAnswers) {
   db::DiscoveredBoardsRepository(db_).record(5, {"10.0.0.5", "1.0", std::nullopt, std::nullopt},
                                              now_);
   log::info("test", "a line for GET /api/v1/system/log");
+  accounts_.create(1);
+  // Two boards that named themselves alike, from two addresses: a shared client id.
+  broker::testing::TestClient first(*broker_, "10.0.0.1:1"), second(*broker_, "10.0.0.9:1");
+  first.login("BOARD417", "user", "password");
+  second.login("BOARD417", "user", "password");
   const json schemas = openapi_schemas();
   const auto keys_of = [](const json& object) {
     std::set<std::string> keys;
@@ -154,7 +160,8 @@ TEST_F(OpenApiTest, AnswerSchemasMatchRealAnswers) {
       ASSERT_FALSE(reply.body["items"].empty()) << route.pattern;
       EXPECT_EQ(keys_of(reply.body["items"][0]), schema_keys(item)) << route.pattern;
     }
-    if (props.contains("machines")) {
+    if (props.contains("machines") && props["machines"].value("type", "") == "array" &&
+        props["machines"]["items"].contains("$ref")) {  // the live status's machines
       EXPECT_EQ(keys_of(reply.body["machines"][0]), schema_keys("MachineStatus"));
     }
     ++checked;

@@ -87,6 +87,7 @@ ApiTest::ApiTest()
   context_.settings = &settings_;
   context_.mail = &mail_;
   context_.downloads = &downloads_;
+  start_mqtt(backend::AnonymousMode::legacy);
   routes_ = api_routes(context_);
   for (const auto& entry : routes_) {
     if (entry.async_handler) {  // replies before returning: context_.password_work is unset
@@ -151,6 +152,23 @@ db::Id ApiTest::create(const std::string& collection, const json& body) {
   EXPECT_EQ(reply.status, 201) << collection << " " << body.dump() << " -> " << reply.body.dump();
   if (reply.status != 201) return 0;
   return reply.body["id"].get<db::Id>();
+}
+
+void ApiTest::start_mqtt(backend::AnonymousMode mode) {
+  context_.mqtt_security = nullptr;
+  security_.reset();
+  broker::BrokerConfig config;
+  config.sys_interval = std::chrono::seconds(0);
+  broker_ = std::make_unique<broker::Broker>(config);
+  access_ = std::make_unique<broker::auth::AccessControl>(mode != backend::AnonymousMode::refused);
+  access_->set_files(std::make_shared<broker::auth::PasswordFile>(), nullptr);
+  if (mode == backend::AnonymousMode::legacy) {
+    access_->set_anonymous_access(auth_.legacy_anonymous_access());
+  }
+  broker_->add_hooks(auth_);
+  broker_->add_hooks(*access_);
+  security_ = std::make_unique<backend::MqttSecurity>(*broker_, db_, accounts_, auth_, mode);
+  context_.mqtt_security = security_.get();
 }
 
 std::vector<db::AuditEntry> ApiTest::audit_entries() {

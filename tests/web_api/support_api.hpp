@@ -1,7 +1,8 @@
 // The fixture of the REST API tests: a fresh seeded database in a temporary directory (machine
 // 1 "MACHINE1", the roles, the admin user 1 and Anonymous), the real audit log, live status,
-// remote control (publishing on a recording bus) and reset mails (kept in an outbox), and the
-// API's route table in a router that
+// remote control (publishing on a recording bus), reset mails (kept in an outbox), a broker core
+// with the board accounts and the anonymous mode of /api/v1/board-accounts and /api/v1/mqtt
+// (legacy unless a test calls start_mqtt again), and the API's route table in a router that
 // calls each handler as a fixed signed-in admin — so a test sends method + target + body and
 // reads status and JSON, exactly what a client would after protect() let it through. Every
 // answer with per-field messages is checked to carry a documented code for each of them.
@@ -16,8 +17,13 @@
 #include <string>
 #include <vector>
 
+#include "backend/board_accounts.hpp"
 #include "backend/live_status.hpp"
+#include "backend/mqtt_auth.hpp"
+#include "backend/mqtt_security.hpp"
 #include "backend/remote_control.hpp"
+#include "broker/auth/access_control.hpp"
+#include "broker/core/broker.hpp"
 #include "broker/core/message_bus.hpp"
 #include "db/database.hpp"
 #include "support_operations.hpp"
@@ -99,6 +105,10 @@ class ApiTest : public ::testing::Test {
 
   std::int64_t count_rows(const std::string& table);
 
+  /// A new broker core with the FabLab's hook, the generic accounts (none) and `mode`, wired
+  /// into the API as the appliance does it.
+  void start_mqtt(backend::AnonymousMode mode);
+
   std::filesystem::path dir_;
   db::Database database_;
   db::Connection& db_;
@@ -115,6 +125,12 @@ class ApiTest : public ::testing::Test {
   FakeMail mail_;
   exports::ExportWorker downloads_;  // downloads are made for real, from this database
   ApiContext context_;
+  backend::BoardSecrets secrets_{std::string(32, 'k')};
+  backend::BoardAccounts accounts_{db_, secrets_, [this] { return now_; }};
+  backend::MqttAuth auth_{db_, secrets_, backend::BoardTopics{}};
+  std::unique_ptr<broker::Broker> broker_;
+  std::unique_ptr<broker::auth::AccessControl> access_;
+  std::unique_ptr<backend::MqttSecurity> security_;
   RouteTable routes_;
   Router router_;
   Principal admin_;  // who the handlers see as signed in

@@ -128,7 +128,7 @@ class SystemPageTest(OperationsTestCase):
             self.assertIsNotNone(system["purge"], "the purge runs at start")
             fleet = {b["machine_id"]: b for b in system["boards"]}
             self.assertTrue(fleet[1]["mqtt_connected"])
-            self.assertEqual(fleet[1]["mqtt_account"], "user")
+            self.assertEqual(fleet[1]["mqtt_account"], "")  # let in as anonymous: no account
             self.assertTrue(fleet[1]["online"])
             self.assertEqual(fleet[1]["ip_address"], "127.0.0.1")
         finally:

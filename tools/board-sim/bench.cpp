@@ -9,6 +9,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "tools/board-sim/board.hpp"
@@ -116,6 +117,7 @@ class Bench {
     const auto ids = fleet_machine_ids(options_);
     for (std::size_t i = 0; i < boards_.size(); ++i) {
       link.client_id = client_id_for(options_, ids[i], static_cast<unsigned>(rng()));
+      std::tie(link.username, link.password) = credentials_for(options_, ids[i]);
       boards_[i]->connect(broker_, link);
     }
     connect_timer_.expires_after(30s);

@@ -16,6 +16,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "tools/board-sim/board.hpp"
@@ -90,8 +91,7 @@ class Fleet {
       config.identity = identity_for(id);
       LinkOptions link;
       link.client_id = client_id_for(options, id, static_cast<unsigned>(rng_()));
-      link.username = options.username;
-      link.password = options.password;
+      std::tie(link.username, link.password) = credentials_for(options, id);
       boards_.push_back(std::make_unique<FleetBoard>(io_, *this, std::move(config), link));
       by_machine_[id] = boards_.back().get();
     }

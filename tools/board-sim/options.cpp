@@ -2,7 +2,9 @@
 
 #include <charconv>
 #include <cmath>
+#include <fstream>
 #include <limits>
+#include <sstream>
 #include <type_traits>
 
 namespace fabomatic::board_sim {
@@ -115,7 +117,14 @@ Options parse_options(int argc, const char* const* argv) {
       o.username = value();
     else if (arg == "--password")
       o.password = value();
-    else if (arg == "--client-prefix")
+    else if (arg == "--accounts") {
+      const std::string file(value());
+      std::ifstream in(file);
+      if (!in) throw UsageError("--accounts: cannot read " + file);
+      std::ostringstream text;
+      text << in.rdbuf();
+      o.accounts = parse_accounts(text.str());
+    } else if (arg == "--client-prefix")
       o.client_prefix = value();
     else if (arg == "--random-client-ids")
       o.random_client_ids = true;
@@ -182,6 +191,31 @@ Options parse_options(int argc, const char* const* argv) {
   return o;
 }
 
+std::pair<std::string, std::string> credentials_for(const Options& options, int machine_id) {
+  const auto it = options.accounts.find(machine_id);
+  if (it != options.accounts.end()) return it->second;
+  return {options.username, options.password};
+}
+
+std::map<int, std::pair<std::string, std::string>> parse_accounts(std::string_view text) {
+  std::map<int, std::pair<std::string, std::string>> accounts;
+  std::istringstream lines{std::string(text)};
+  std::string line;
+  int number = 0;
+  while (std::getline(lines, line)) {
+    ++number;
+    std::istringstream words(line);
+    std::string id, user, secret;
+    if (!(words >> id) || id.starts_with("#")) continue;
+    if (!(words >> user >> secret)) {
+      throw UsageError("--accounts: line " + std::to_string(number) +
+                       ": want <machine id> <user name> <secret>");
+    }
+    accounts[parse_number<int>("--accounts", id, 0, 1'000'000'000)] = {user, secret};
+  }
+  return accounts;
+}
+
 std::string usage_text() {
   return R"(usage: board-sim fleet|bench|query [options]
 
@@ -194,6 +228,7 @@ std::string usage_text() {
           (exit status 0 with a reply, 1 without, 2 on a usage or connection error)
 
 common:  --host H (127.0.0.1)  --port N (1883)  --username U  --password P
+         --accounts FILE (lines "<machine id> <user> <secret>": each board its account)
          --boards N (1)  --first-machine-id N (1)  --machine-ids 1,5,10-20
          --client-prefix BOARD  --random-client-ids  --topic-prefix machine
          --cards uid,uid,...  --timeout-ms N (2000)  --seed N  --log

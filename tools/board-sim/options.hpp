@@ -4,10 +4,12 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "tools/board-sim/payloads.hpp"
@@ -28,6 +30,9 @@ struct Options {
   std::uint16_t port = 1883;
   std::string username = "user";
   std::string password = "password";
+  // --accounts FILE: a board account per machine, lines "<machine id> <user name> <secret>"
+  // (what `fabomatic board-account create` printed); the others use username/password.
+  std::map<int, std::pair<std::string, std::string>> accounts;
   std::string client_prefix = "BOARD";  // client id = prefix + machine id (unique in the fleet)
   bool random_client_ids = false;       // prefix + random 0..999, as the firmware does
   std::string topic_prefix = "machine";
@@ -76,6 +81,13 @@ std::vector<int> fleet_machine_ids(const Options& options);
 std::vector<int> parse_id_list(std::string_view text);
 /// "checkmachine=2,inuse=1" → weights; unnamed actions weigh 0. Throws UsageError.
 std::array<double, kActionCount> parse_mix(std::string_view text);
+/// The user name and password of the board of `machine_id` (its account, or the common ones).
+std::pair<std::string, std::string> credentials_for(const Options& options, int machine_id);
+
+/// "<machine id> <user name> <secret>" lines ('#' comments, blank lines skipped). Throws
+/// UsageError.
+std::map<int, std::pair<std::string, std::string>> parse_accounts(std::string_view text);
+
 /// "a,b,c" → {"a","b","c"}; empty items are dropped.
 std::vector<std::string> split_list(std::string_view text);
 

@@ -15,6 +15,7 @@
 
 namespace fabomatic::backend {
 class LiveStatus;
+class MqttSecurity;
 class RemoteControl;
 }  // namespace fabomatic::backend
 
@@ -57,6 +58,9 @@ struct ApiContext {
   SystemSource* system = nullptr;
   SettingsStore* settings = nullptr;
   MailCenter* mail = nullptr;
+  /// Board accounts, the broker's anonymous mode and shared client ids (board_accounts.cpp);
+  /// unset: those routes answer 503.
+  backend::MqttSecurity* mqtt_security = nullptr;
 
   double now() const;
 };

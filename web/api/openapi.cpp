@@ -1,5 +1,7 @@
 #include "web/api/openapi.hpp"
 
+#include "web/api/board_accounts.hpp"
+
 #include <set>
 
 #include "web/auth/field_errors.hpp"
@@ -487,6 +489,7 @@ Json openapi_schemas() {
       answer(Json{{"machine_id", integer()},
                   {"request", Json{{"type", "string"}, {"enum", {"start", "stop"}}}},
                   {"status", string("sent")}});
+  add_board_account_schemas(s);  // web/api/board_accounts.cpp
   return s;
 }
 

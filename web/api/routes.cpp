@@ -39,6 +39,7 @@ RouteTable rest_routes(ApiContext& context) {
   add_machine_type_routes(routes, context);
   add_machine_routes(routes, context);
   add_board_routes(routes, context);
+  add_board_account_routes(routes, context);
   add_authorization_routes(routes, context);
   add_maintenance_routes(routes, context);
   add_use_routes(routes, context);

@@ -59,6 +59,7 @@ void add_role_routes(RouteTable& routes, ApiContext& context);
 void add_machine_type_routes(RouteTable& routes, ApiContext& context);
 void add_machine_routes(RouteTable& routes, ApiContext& context);
 void add_board_routes(RouteTable& routes, ApiContext& context);
+void add_board_account_routes(RouteTable& routes, ApiContext& context);
 void add_authorization_routes(RouteTable& routes, ApiContext& context);
 void add_maintenance_routes(RouteTable& routes, ApiContext& context);
 void add_use_routes(RouteTable& routes, ApiContext& context);

@@ -19,13 +19,14 @@ SEEDED_TYPE_ID = 1
 ADMIN_CARD = "12345678"  # db/seed.hpp kDefaultAdminCard
 
 
-def _connect(client, port, keepalive, subscriptions, what):
-    """Connects `client` and subscribes, each step awaited (or TimeoutError)."""
+def _connect(client, port, keepalive, subscriptions, what, source=None):
+    """Connects `client` (from the local address `source`, when given) and subscribes, each
+    step awaited (or TimeoutError)."""
     connected = threading.Event()
     subscribed = threading.Event()
     client.on_connect = lambda _c, _u, _f, rc: connected.set() if rc == 0 else None
     client.on_subscribe = lambda *_: subscribed.set()
-    client.connect("127.0.0.1", port, keepalive=keepalive)
+    client.connect("127.0.0.1", port, keepalive=keepalive, bind_address=source or "")
     client.loop_start()
     try:
         if not connected.wait(REPLY_TIMEOUT_S):
@@ -46,7 +47,10 @@ class Board:
     _next_number = [0]
     _lock = threading.Lock()
 
-    def __init__(self, port, machine=SEEDED_MACHINE_ID, client_id=None):
+    def __init__(self, port, machine=SEEDED_MACHINE_ID, client_id=None, username="user",
+                 password="password", source=None):
+        """username/password: the firmware's default unless a board account is given; source:
+        the local address to connect from (127.0.0.2 and up are other loopback hosts)."""
         with Board._lock:
             Board._next_number[0] += 1
             number = Board._next_number[0]
@@ -57,10 +61,12 @@ class Board:
         self.requests = queue.Queue()
         self.client = mqtt.Client(client_id=client_id or f"BOARD{number % 1000}",
                                   clean_session=True, protocol=mqtt.MQTTv311)
-        self.client.username_pw_set("user", "password")
+        self.client.username_pw_set(username, password)
         self.client.on_message = self._on_message
+        self.disconnects = []  # return codes of connections lost (a takeover, say)
+        self.client.on_disconnect = lambda _c, _u, rc: self.disconnects.append(rc)
         _connect(self.client, port, 10, [(self.reply_topic, 0), (self.request_topic, 0)],
-                 "board")
+                 "board", source)
 
     def _on_message(self, _client, _userdata, msg):
         (self.replies if msg.topic == self.reply_topic else self.requests).put(msg.payload)
@@ -119,11 +125,13 @@ class Board:
 class Monitor:
     """Any other MQTT client, subscribed to some filters; collects (topic, payload)."""
 
-    def __init__(self, port, filters, client_id="monitor", qos=0):
+    def __init__(self, port, filters, client_id="monitor", qos=0, username=None, password=None):
         self.messages = queue.Queue()
         self.details = []  # (topic, qos, retain) of every message, in arrival order
         self.client = mqtt.Client(client_id=client_id, clean_session=True,
                                   protocol=mqtt.MQTTv311)
+        if username is not None:
+            self.client.username_pw_set(username, password)
         self.client.on_message = self._on_message
         _connect(self.client, port, 30, [(f, qos) for f in filters], "monitor")
 

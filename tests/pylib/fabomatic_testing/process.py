@@ -64,7 +64,8 @@ MQTT_CONNECT = bytes([0x10, 25, 0, 4]) + b"MQTT" + bytes([4, 2, 0, 60, 0, 13]) +
 
 
 def mqtt_answers_connect(port):
-    """True once the broker on `port` accepts a CONNECT. The kernel accepts TCP connections as
+    """True once the broker on `port` answers a CONNECT (accepted, or refused as not authorized
+    where anonymous clients are not let in). The kernel accepts TCP connections as
     soon as the port listens, but only the running reactor sends CONNACK, and by then the
     process handles SIGTERM (a SIGTERM before that would kill it uncleanly)."""
     try:
@@ -76,6 +77,8 @@ def mqtt_answers_connect(port):
                 if not chunk:
                     return False
                 connack += chunk
+            if connack == bytes([0x20, 2, 0, 5]):
+                return True  # not authorized (allow_anonymous = false): the reactor answers
             if connack != bytes([0x20, 2, 0, 0]):
                 raise RuntimeError(f"the broker refused the CONNECT: {connack.hex()}")
             s.sendall(bytes([0xE0, 0]))  # DISCONNECT
@@ -265,7 +268,8 @@ class Fabomatic(Process):
     """`fabomatic --config settings.toml` in its directory, which is also its data dir (the
     self-signed certificate is written there). The settings put the broker on `mqtt_port`,
     the portal on `web_port` (free loopback ports unless given: suites run in parallel)
-    and the database at `db_path`; `settings` ({section: {key: value}}) adds or overrides keys,
+    and the database at `db_path`; `settings` ({section: {key: value}}) adds or overrides keys
+    (a value None leaves the key out),
     `settings_text` replaces the whole file (then name the ports it uses)."""
 
     name = "fabomatic"
@@ -281,14 +285,19 @@ class Fabomatic(Process):
         self.cert_path = os.path.join(self.dir, "cert.pem")  # certs: kSelfSignedCertificateName
         if settings_text is None:
             sections = {
+                # Anonymous clients with every right, as before accounts (the tests' boards
+                # and monitors); suites about access control set their own.
                 "MQTT": {"port": self.mqtt_port, "bind_address": "127.0.0.1",
-                         "sys_interval_s": 0},
+                         "sys_interval_s": 0, "allow_anonymous": True},
                 "database": {"url": f"sqlite:///{self.db_path}"},
                 "web": {"port": self.web_port, "bind_address": "127.0.0.1"},
                 "backend": {"stats_interval_s": 0},
             }
             for section, keys in (settings or {}).items():
                 sections.setdefault(section, {}).update(keys)
+            for keys in sections.values():  # None: the key is left out of the file
+                for key in [k for k, v in keys.items() if v is None]:
+                    del keys[key]
             settings_text = toml(sections)
         with open(self.settings_path, "w", encoding="utf-8") as f:
             f.write(settings_text)

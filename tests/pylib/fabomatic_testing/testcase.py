@@ -77,7 +77,8 @@ class FabomaticTestCase(unittest.TestCase):
         self.server.start()
         return self.server
 
-    def board(self, machine="1", client_id=None):
-        client = Board(self.server.mqtt_port, str(machine), client_id)
+    def board(self, machine="1", client_id=None, **kw):
+        """A Board (kw: username, password, source) closed after the test."""
+        client = Board(self.server.mqtt_port, str(machine), client_id, **kw)
         self.clients.append(client)
         return client

@@ -19,6 +19,8 @@ test('a board message reaches its card live, without reload or polling', async (
   await expect(card).toHaveAttribute('data-state', 'in_use', { timeout: 1000 });
   expect(Date.now() - started).toBeLessThan(1500);
   await expect(card.getByTestId('member')).toHaveText('Lucia Bianchi');
+  // Begun after the page's coarse clock last ticked, yet never "in N seconds".
+  await expect(card.getByTestId('since')).toHaveText(/^(now|\d+ seconds? ago)$/);
   await expect(card.getByText('In use')).toBeVisible();
   await b.tapOut();
   await expect(card).toHaveAttribute('data-state', 'free', { timeout: 1000 });
@@ -49,6 +51,7 @@ test('remote start and stop show what the board confirmed', async ({ adminPage: 
   const id = state.seeded.machines.printer; // every member may use it
   const b = await board(id);
   b.alive();
+  await page.clock.install(); // time runs as usual until the jump below
   await open(page, state, '#/');
   const card = page.locator(`[data-testid="machine-card"][data-machine-id="${id}"]`);
   await expect(card).toHaveAttribute('data-state', 'free');
@@ -63,6 +66,10 @@ test('remote start and stop show what the board confirmed', async ({ adminPage: 
   await page.getByTestId('confirm').click();
   await expect(card.getByTestId('remote-status')).toHaveText('Stopped: the board confirmed.', { timeout: 15000 });
   await expect(card).toHaveAttribute('data-state', 'free');
+  // A minute and a half later the outcome is gone from the card (it would otherwise still say
+  // "Stopped" while other members use the machine).
+  await page.clock.fastForward('01:30');
+  await expect(card.getByTestId('remote-status')).toHaveText('');
   // The audit log has both requests.
   const audit = await api.ok('GET', `/api/v1/audit?entity=machine&entity_id=${id}`);
   expect(audit.items.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['start', 'stop']));

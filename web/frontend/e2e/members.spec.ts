@@ -62,6 +62,9 @@ test.describe('members', () => {
     await page.getByRole('button', { name: `Delete Anna ${surname}` }).click();
     const dialog = page.getByRole('dialog', { name: `Delete Anna ${surname}?` });
     const cascade = dialog.getByTestId('cascade');
+    // Nothing is removed with a member: the list is not headed "This also removes".
+    await expect(cascade).toContainText('What happens to their records:');
+    await expect(cascade).not.toContainText('removes');
     await expect(cascade).toContainText(`their card ${card} becomes free`);
     await expect(cascade).toContainText('their 2 uses stay in the history');
     await expect(cascade).toContainText('their 1 authorization stays on record');

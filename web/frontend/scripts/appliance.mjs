@@ -95,6 +95,7 @@ export async function startAppliance({
         `port = ${mqttPort}`,
         'bind_address = "127.0.0.1"',
         'sys_interval_s = 0',
+        'allow_anonymous = true', // the tests' boards connect without accounts
         '[database]',
         `url = "sqlite:///${dbPath}"`,
         '[web]',

@@ -237,6 +237,7 @@ export const en = {
   'members.saved': '{name} saved.',
   'members.deleteTitle': 'Delete {name}?',
   'members.deleteText': 'The member is marked as deleted: they can no longer use the machines or sign in.',
+  'members.deleteEffects': 'What happens to their records:',
   'members.cardFreed': 'their card {card} becomes free for another member',
   'members.usesKept.one': 'their {count} use stays in the history',
   'members.usesKept.other': 'their {count} uses stay in the history',

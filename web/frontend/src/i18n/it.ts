@@ -238,6 +238,7 @@ export const it: Record<Key, string> = {
   'members.saved': '{name} salvato.',
   'members.deleteTitle': 'Eliminare {name}?',
   'members.deleteText': 'Il socio viene segnato come eliminato: non potrà più usare le macchine né accedere.',
+  'members.deleteEffects': 'Cosa succede ai suoi dati:',
   'members.cardFreed': 'la sua tessera {card} torna libera per un altro socio',
   'members.usesKept.one': 'il suo {count} utilizzo resta nello storico',
   'members.usesKept.other': 'i suoi {count} utilizzi restano nello storico',

@@ -19,6 +19,7 @@ export function ConfirmDialog({
   onClose,
   extra,
   blocked,
+  consequencesTitle,
 }: {
   title: string;
   message: string;
@@ -31,6 +32,8 @@ export function ConfirmDialog({
   extra?: preact.ComponentChildren;
   /** Why the row cannot go (shown instead of the confirm button). */
   blocked?: string | undefined;
+  /** The heading of the consequences when they are not all removed ("This also removes:"). */
+  consequencesTitle?: string;
 }) {
   const [consequences, setConsequences] = useState<Consequence[] | null>(loadConsequences ? null : []);
   const [error, setError] = useState<string | null>(null);
@@ -56,7 +59,7 @@ export function ConfirmDialog({
       {consequences === null && !error && <p class="muted" aria-busy="true">{t('common.counting')}</p>}
       {consequences && consequences.length > 0 && (
         <div class="consequences" data-testid="cascade">
-          <p>{t('confirm.alsoRemoved')}</p>
+          <p>{consequencesTitle ?? t('confirm.alsoRemoved')}</p>
           <ul>
             {consequences.map((c) => (
               <li key={c.text}>{c.text}</li>

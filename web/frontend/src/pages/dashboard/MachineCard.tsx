@@ -9,7 +9,7 @@ import { StatusBadge } from '../../ui/StatusBadge';
 import { toast } from '../../ui/toasts';
 import { errorText } from '../../ui/errors';
 import { now } from './clock';
-import { pending, remote, shown, type RemoteKind } from './remote';
+import { OUTCOME_SHOWN_MS, pending, remote, shown, type RemoteKind } from './remote';
 
 const OUTCOMES: Record<RemoteCode, Key> = {
   started: 'remote.started',
@@ -33,7 +33,9 @@ export function MachineCard({ id }: { id: number }) {
   const m = s.value;
   const n = now.value;
   const waiting = pending.value.get(id);
-  const outcome = shown.value.get(id);
+  // Read again at each tick of the coarse clock (n above), so an old outcome goes by itself.
+  const last = shown.value.get(id);
+  const outcome = last && Date.now() - last.at < OUTCOME_SHOWN_MS ? last : undefined;
   const inUse = m.state === 'in_use';
   const headingId = `machine-${id}-name`;
   return (
@@ -50,9 +52,11 @@ export function MachineCard({ id }: { id: number }) {
             <dt>{t('dash.member')}</dt>
             <dd data-testid="member">{m.member_name}</dd>
             <dt>{t('dash.since')}</dt>
-            <dd>
+            <dd data-testid="since">
               <time dateTime={new Date((m.in_use_since ?? 0) * 1000).toISOString()} title={formatDateTime(m.in_use_since)}>
-                {formatRelative(m.in_use_since, n)}
+                {/* The coarse clock ticks every 15 s: a use begun since its last tick is "now",
+                    not "in 11 seconds". */}
+                {formatRelative(m.in_use_since, Math.max(n, m.in_use_since ?? 0))}
               </time>
             </dd>
           </>

@@ -14,8 +14,11 @@ export interface Pending {
 
 /** Requests sent and not answered yet, by machine. */
 export const pending = signal<ReadonlyMap<number, Pending>>(new Map());
-/** The last outcome shown on each card (cleared when a new request starts). */
-export const shown = signal<ReadonlyMap<number, { ok: boolean; code: RemoteCode; message: string; kind: RemoteKind }>>(new Map());
+/** The last outcome shown on each card (cleared when a new request starts); `at`: Date.now(). */
+export const shown = signal<ReadonlyMap<number, { ok: boolean; code: RemoteCode; message: string; kind: RemoteKind; at: number }>>(new Map());
+/** How long a card shows an outcome: long enough to read, not so long that "Started" still
+ * stands on a card that other members have used since. */
+export const OUTCOME_SHOWN_MS = 60_000;
 
 const CLIENT_TIMEOUT_MS = 20_000; // the server gives up after 10 s and says "no response"
 
@@ -43,12 +46,12 @@ export async function remote(machineId: number, kind: RemoteKind): Promise<void>
     const check = () => {
       const o = remoteOutcomes.value.get(machineId);
       if (o && o.at > before) {
-        setIn(shown, machineId, { ok: o.ok, code: o.code, message: o.message, kind });
+        setIn(shown, machineId, { ok: o.ok, code: o.code, message: o.message, kind, at: Date.now() });
         setIn(pending, machineId, undefined);
         stop();
         resolve();
       } else if (Date.now() - started > CLIENT_TIMEOUT_MS) {
-        setIn(shown, machineId, { ok: false, code: 'no_response', message: 'no response', kind });
+        setIn(shown, machineId, { ok: false, code: 'no_response', message: 'no response', kind, at: Date.now() });
         setIn(pending, machineId, undefined);
         stop();
         resolve();

@@ -130,6 +130,8 @@ export function MembersPage() {
           title={t('members.deleteTitle', { name: fullName(deleting) })}
           message={t('members.deleteText')}
           confirmLabel={t('common.delete')}
+          // Nothing goes with a member (soft delete): the list says what stays and what is freed.
+          consequencesTitle={t('members.deleteEffects')}
           loadConsequences={async () => {
             const stays = await api.get('/api/v1/members/{id}/cascade', { path: { id: deleting.id } });
             const out = [];

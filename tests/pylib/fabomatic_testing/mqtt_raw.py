@@ -166,8 +166,10 @@ class Closed(Exception):
 class RawClient:
     """A blocking MQTT client over a socket that sends only what it is told to send."""
 
-    def __init__(self, port, host="127.0.0.1", timeout=5.0):
-        self.sock = socket.create_connection((host, port), timeout=timeout)
+    def __init__(self, port, host="127.0.0.1", timeout=5.0, source=None):
+        """source: the local address to connect from (127.0.0.2 is another loopback host)."""
+        self.sock = socket.create_connection((host, port), timeout=timeout,
+                                             source_address=(source, 0) if source else None)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buf = bytearray()
         self.stashed = []  # PUBLISHes that arrived while expect() waited for an acknowledgement

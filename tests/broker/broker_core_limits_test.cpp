@@ -1,0 +1,274 @@
+// Broker core, bounds on what a client can make the broker hold: the CONNECT timeout and size,
+// retained messages, persistent sessions, subscriptions per client, output across all
+// connections, connections per address.
+#include <gtest/gtest.h>
+
+#include "broker_test_client.hpp"
+
+namespace fabomatic::broker {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::TestClient;
+
+BrokerConfig quiet_config() {
+  BrokerConfig config;
+  config.sys_interval = std::chrono::seconds(0);
+  return config;
+}
+
+std::string connect_bytes(std::string_view client_id) {
+  ConnectPacket p;
+  p.client_id = client_id;
+  p.keep_alive = 60;
+  std::string bytes;
+  encode(p, bytes);
+  return bytes;
+}
+
+TEST(BrokerLimits, TheConnectTimeoutCountsFromTheAcceptNotFromTheLastByte) {
+  BrokerConfig config = quiet_config();
+  config.connect_timeout = 3s;
+  Broker broker(config);
+  TestClient slow(broker);
+  const std::string connect = connect_bytes("slow");
+  // One byte a second: the socket is closed 3 s after the accept all the same.
+  for (int second = 1; second <= 10 && !slow.closed(); ++second) {
+    broker.tick(broker.now() + 1s);
+    if (!slow.closed()) slow.write_raw(connect.substr(second - 1, 1));
+  }
+  EXPECT_TRUE(slow.closed());
+  EXPECT_GE(broker.now() - Clock::time_point{}, 4s);
+  EXPECT_LE(broker.now() - Clock::time_point{}, 4s);
+}
+
+TEST(BrokerLimits, AConnectInTimeIsNotClosed) {
+  BrokerConfig config = quiet_config();
+  config.connect_timeout = 3s;
+  Broker broker(config);
+  TestClient c(broker);
+  broker.tick(broker.now() + 2s);
+  c.connect("c", true, 0);
+  broker.tick(broker.now() + 10s);
+  EXPECT_FALSE(c.closed());
+}
+
+TEST(BrokerLimits, AFirstPacketLargerThanAConnectNeedsIsRefusedBeforeItIsBuffered) {
+  BrokerConfig config = quiet_config();
+  config.max_connect_size = 1024;
+  Broker broker(config);
+  TestClient c(broker);
+  // A header announcing a 200 KiB packet: refused at the header, nothing buffered.
+  c.write_raw(std::string("\x10\x80\x80\x0c", 4));
+  EXPECT_TRUE(c.closed());
+
+  TestClient with_will(broker);
+  ConnectPacket p;
+  p.client_id = "w";
+  p.has_will = true;
+  p.will.topic = "status";
+  std::string message(900, 'x');
+  p.will.message = message;
+  with_will.write(p);
+  with_will.expect_connack(ConnectReturnCode::accepted);
+  // Once connected, the ordinary limit applies.
+  with_will.publish("t", std::string(4000, 'y'));
+  EXPECT_FALSE(with_will.closed());
+}
+
+TEST(BrokerLimits, RetainedMessagesStopAtTheirCountAndKeepBeingRouted) {
+  BrokerConfig config = quiet_config();
+  config.max_retained_messages = 3;
+  Broker broker(config);
+  TestClient c(broker), watcher(broker);
+  c.connect("c");
+  watcher.connect("w");
+  watcher.subscribe({{"r/#", 0}});
+  for (int i = 0; i < 5; ++i)
+    c.publish("r/" + std::to_string(i), "x", 0, true);
+  EXPECT_EQ(broker.retained_count(), 3u);
+  EXPECT_EQ(broker.stats().retained_refused, 2u);
+  EXPECT_EQ(watcher.publishes().size(), 5u);  // delivered all the same
+  c.publish("r/0", "replaced", 0, true);      // replacing needs no room
+  c.publish("r/1", "", 0, true);              // clearing makes room
+  c.publish("r/4", "now", 0, true);
+  EXPECT_EQ(broker.retained_count(), 3u);
+  EXPECT_EQ(broker.stats().retained_refused, 2u);
+}
+
+TEST(BrokerLimits, RetainedMessagesStopAtTheirBytes) {
+  BrokerConfig config = quiet_config();
+  config.max_retained_bytes = 1000;
+  Broker broker(config);
+  TestClient c(broker);
+  c.connect("c");
+  c.publish("a", std::string(600, 'x'), 0, true);
+  c.publish("b", std::string(600, 'x'), 0, true);  // 1202 bytes: refused
+  EXPECT_EQ(broker.retained_count(), 1u);
+  EXPECT_LE(broker.retained_bytes(), 1000u);
+  c.publish("a", std::string(1200, 'x'), 0, true);  // a larger replacement: refused, old kept
+  EXPECT_EQ(broker.retained_bytes(), 601u);
+  c.publish("a", std::string(100, 'x'), 0, true);
+  EXPECT_EQ(broker.retained_bytes(), 101u);
+}
+
+TEST(BrokerLimits, PersistentSessionsBeyondTheLimitReplaceTheOneOfflineLongest) {
+  BrokerConfig config = quiet_config();
+  config.max_persistent_sessions = 2;
+  Broker broker(config);
+  {
+    TestClient a(broker), b(broker);
+    a.connect("a", false);
+    broker.tick(broker.now() + 1s);
+    a.drop();
+    b.connect("b", false);
+    broker.tick(broker.now() + 1s);
+    b.drop();
+  }
+  EXPECT_EQ(broker.persistent_session_count(), 2u);
+  TestClient c(broker);
+  c.connect("c", false);  // "a" has been offline the longest: it goes
+  EXPECT_EQ(broker.persistent_session_count(), 2u);
+  TestClient a_again(broker), b_again(broker);
+  EXPECT_FALSE(a_again.connect("a", false)) << "a's session was discarded";
+  // a, c online and b's replaced: now every persistent session is online.
+  EXPECT_EQ(broker.persistent_session_count(), 2u);
+  TestClient d(broker);
+  d.connect("d", false, 60, ConnectReturnCode::server_unavailable);
+  // Clean sessions are not limited by it.
+  TestClient e(broker);
+  e.connect("e", true);
+}
+
+TEST(BrokerLimits, AnOfflinePersistentSessionExpires) {
+  BrokerConfig config = quiet_config();
+  config.persistent_session_expiry = 3600s;
+  Broker broker(config);
+  {
+    TestClient a(broker);
+    a.connect("a", false);
+    a.subscribe({{"t", 1}});
+    a.drop();
+  }
+  broker.tick(broker.now() + 3000s);
+  EXPECT_EQ(broker.session_count(), 1u);
+  broker.tick(broker.now() + 700s);
+  EXPECT_EQ(broker.session_count(), 0u);
+  EXPECT_EQ(broker.subscription_count(), 0u);
+  EXPECT_EQ(broker.stats().sessions_expired, 1u);
+  // An online one never does.
+  TestClient b(broker);
+  b.connect("b", false, 0);
+  broker.tick(broker.now() + 10000s);
+  EXPECT_EQ(broker.session_count(), 1u);
+}
+
+TEST(BrokerLimits, SubscriptionsPerClientAreLimitedAndDuplicatesDoNotCount) {
+  BrokerConfig config = quiet_config();
+  config.max_subscriptions_per_client = 3;
+  Broker broker(config);
+  TestClient c(broker);
+  c.connect("c");
+  EXPECT_EQ(c.subscribe({{"a", 0}, {"b", 0}, {"c", 0}, {"d", 0}}),
+            (std::vector<std::uint8_t>{0, 0, 0, kSubackFailure}));
+  // The same filter again replaces the subscription (MQTT-3.8.4-3), also at the limit.
+  EXPECT_EQ(c.subscribe({{"a", 2}}, 2), (std::vector<std::uint8_t>{2}));
+  EXPECT_EQ(broker.subscription_count(), 3u);
+  c.write(UnsubscribePacket{3, {"b"}});
+  c.take();
+  EXPECT_EQ(c.subscribe({{"d", 0}}, 4), (std::vector<std::uint8_t>{0}));
+}
+
+TEST(BrokerLimits, ManyDistinctSubscriptionsStayCheap) {
+  BrokerConfig config = quiet_config();
+  config.max_subscriptions_per_client = 20000;
+  Broker broker(config);
+  TestClient c(broker);
+  c.connect("c");
+  // Each SUBSCRIBE of an existing filter used to scan the session's list; 20 000 filters
+  // subscribed twice would take seconds that way.
+  for (int round = 0; round < 2; ++round) {
+    std::vector<TopicRequest> batch;
+    std::vector<std::string> names;
+    names.reserve(20000);
+    for (int i = 0; i < 20000; ++i)
+      names.push_back("f/" + std::to_string(i));
+    for (const auto& n : names)
+      batch.push_back({n, 0});
+    EXPECT_EQ(c.subscribe(batch, static_cast<std::uint16_t>(round + 1)).size(), 20000u);
+  }
+  EXPECT_EQ(broker.subscription_count(), 20000u);
+}
+
+TEST(BrokerLimits, QueuedMessagesStopAtTheOutputTotal) {
+  BrokerConfig config = quiet_config();
+  config.max_output_total = 10'000;
+  Broker broker(config);
+  {
+    TestClient sub(broker);
+    sub.connect("sub", false);
+    sub.subscribe({{"t", 1}});
+    sub.drop();  // offline: its QoS 1 messages queue
+  }
+  TestClient pub(broker);
+  pub.connect("pub");
+  for (int i = 0; i < 20; ++i)
+    pub.publish("t", std::string(1000, 'x'), 1, false, static_cast<std::uint16_t>(i + 1));
+  EXPECT_LE(broker.output_total(), 10'000u);
+  EXPECT_GE(broker.stats().messages_dropped, 10u);
+  TestClient back(broker);
+  EXPECT_TRUE(back.connect("sub", false));
+  EXPECT_EQ(back.publishes().size(), 9u);  // 9 x 1001 bytes fit
+  EXPECT_EQ(broker.output_total(), 0u);
+}
+
+TEST(BrokerLimits, QoS0ToABusyClientIsDroppedBeyondTheOutputTotal) {
+  BrokerConfig config = quiet_config();
+  config.max_output_total = 10'000;
+  Broker broker(config);
+  TestClient slow(broker), fast(broker), pub(broker);
+  slow.connect("slow");
+  fast.connect("fast");
+  pub.connect("pub");
+  slow.subscribe({{"t", 0}});
+  fast.subscribe({{"t", 0}});
+  slow.set_pending_bytes(5000);
+  broker.output_queued(20'000);  // what the transports hold
+  pub.publish("t", "x");
+  EXPECT_TRUE(slow.publishes().empty());
+  EXPECT_EQ(fast.publishes().size(), 1u) << "a client that keeps up still gets it";
+  broker.output_released(20'000);
+  pub.publish("t", "y");
+  EXPECT_EQ(slow.publishes().size(), 1u);
+}
+
+TEST(BrokerLimits, ConnectionsPerAddress) {
+  BrokerConfig config = quiet_config();
+  config.max_connections_per_address = 2;
+  Broker broker(config);
+  TestClient a(broker, "10.0.0.1:1000"), b(broker, "10.0.0.1:1001");
+  TestClient c(broker, "10.0.0.1:1002");
+  TestClient other(broker, "10.0.0.2:1000");
+  EXPECT_TRUE(a.attached());
+  EXPECT_TRUE(b.attached());
+  EXPECT_FALSE(c.attached());
+  EXPECT_TRUE(other.attached());
+  EXPECT_EQ(broker.stats().connections_refused, 1u);
+  a.drop();
+  TestClient d(broker, "10.0.0.1:1003");
+  EXPECT_TRUE(d.attached());
+  TestClient v6(broker, "::1:1000"), v6b(broker, "::1:1001"), v6c(broker, "::1:1002");
+  EXPECT_FALSE(v6c.attached());
+}
+
+TEST(BrokerLimits, NoLimitPerAddressByDefault) {
+  Broker broker(quiet_config());
+  std::vector<std::unique_ptr<TestClient>> clients;
+  for (int i = 0; i < 50; ++i) {
+    clients.push_back(std::make_unique<TestClient>(broker, "10.0.0.1:" + std::to_string(i)));
+    EXPECT_TRUE(clients.back()->attached());
+  }
+}
+
+}  // namespace
+}  // namespace fabomatic::broker
