@@ -57,7 +57,9 @@ TEST(XlsxWriter, WritesAZipWorkbookInPiecesAndLeavesNoFileBehind) {
   ASSERT_GT(pieces.size(), 1u);
   std::string all;
   for (std::size_t i = 0; i < pieces.size(); ++i) {
-    if (i + 1 < pieces.size()) EXPECT_EQ(pieces[i].size(), 4096u);
+    if (i + 1 < pieces.size()) {
+      EXPECT_EQ(pieces[i].size(), 4096u);
+    }
     all += pieces[i];
   }
   EXPECT_EQ(all.substr(0, 2), "PK");  // a zip archive
