@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { expect, open, signInContext, test, unique } from './fixtures';
-import { mailCount, waitForMail } from './helpers/smtp';
+import { mailCount, rawMail, startAiosmtpd, waitForMail } from './helpers/smtp';
 import { Board } from './helpers/mqtt';
 
 async function download(page: Page, link: Locator): Promise<string> {
@@ -132,18 +132,46 @@ test.describe('settings', () => {
   });
 });
 
-test('the weekly summary goes to the SMTP sink in English and in Italian', async ({ adminPage: page, state }) => {
-  await open(page, state, '#/settings');
-  await expect(page.getByTestId('summary-preview')).toContainText('Uses per machine');
-  for (const [lang, words] of [
-    ['en', ['Weekly summary', 'Uses per machine', 'Maintenance due', 'Unknown cards']],
-    ['it', ['Riepilogo settimanale', 'Utilizzi per macchina', 'Manutenzioni da fare', 'Tessere sconosciute']],
-  ] as const) {
-    await page.getByTestId('summary-lang').selectOption(lang);
-    await expect(page.getByTestId('summary-preview')).toContainText(words[1]);
-    const before = mailCount(state.mailDir);
-    await page.getByTestId('summary-send').click();
-    const mail = await waitForMail(state.mailDir, 'mario@fablab.org', before);
-    for (const w of words) expect(mail).toContain(w);
+test('the SMTP port changed in the page applies at once: the weekly summary reaches aiosmtpd in English and Italian', async ({ adminPage: page, state, api }) => {
+  // A sink of this test's own (Debian's aiosmtpd), which the appliance does not know until the
+  // setting below points it there: a mail arriving there shows the change applied without a
+  // restart.
+  const dir = fs.mkdtempSync(path.join(state.dir, 'aiosmtpd-'));
+  const sink = await startAiosmtpd(dir);
+  const original = ((await api.ok('GET', '/api/v1/settings')).fields as { name: string; value: unknown }[]).find((f) => f.name === 'email.port')!.value as number;
+  try {
+    // Last week's use on a machine of this test only, so its lines are known exactly: 1.5 h of
+    // use makes its 1-hour plan due.
+    const machine = await api.ok('POST', '/api/v1/machines', { name: unique('Summary lathe') });
+    const plan = unique('Oil the lathe');
+    await api.ok('POST', '/api/v1/maintenance-plans', { machine_id: machine.id, description: plan, hours_between: 1 });
+    const start = Math.floor(Date.now() / 1000) - 2 * 86400;
+    await api.ok('POST', '/api/v1/uses', { member_id: state.seeded.members.mario, machine_id: machine.id, start, end: start + 5400 });
+
+    await open(page, state, '#/settings');
+    await page.locator('input[name="email.port"]').fill(String(sink.port));
+    await page.getByTestId('save-settings').click();
+    await expect(page.getByText('Settings saved.')).toBeVisible();
+    await expect(page.getByTestId('summary-preview')).toContainText(`${machine.name}: 1 use(s), 1.5 h`);
+    for (const [lang, subject, words] of [
+      ['en', 'Weekly summary', ['Uses per machine', `${machine.name}: 1 use(s), 1.5 h`, 'Maintenance due', `${machine.name}: ${plan} (1.5 h used of 1.0 h)`, 'Unknown cards']],
+      ['it', 'Riepilogo settimanale', ['Utilizzi per macchina', `${machine.name}: 1 utilizzi, 1.5 ore`, 'Manutenzioni da fare', `${machine.name}: ${plan} (1.5 ore di utilizzo su 1.0)`, 'Tessere sconosciute']],
+    ] as const) {
+      await page.getByTestId('summary-lang').selectOption(lang);
+      await expect(page.getByTestId('summary-preview')).toContainText(words[0]);
+      const before = mailCount(dir);
+      const suiteSink = mailCount(state.mailDir);
+      await page.getByTestId('summary-send').click();
+      const mail = await waitForMail(dir, 'mario@fablab.org', before);
+      expect(rawMail(dir, before, 'mario@fablab.org')).toMatch(new RegExp(`^Subject: ${subject}`, 'mi'));
+      for (const w of words) expect(mail, `${lang}: ${w}`).toContain(w);
+      // The other language's headings are not in it.
+      expect(mail).not.toContain(lang === 'en' ? 'Utilizzi per macchina' : 'Uses per machine');
+      // Nothing went to the suite's own catcher, the port's old value.
+      expect(mailCount(state.mailDir)).toBe(suiteSink);
+    }
+  } finally {
+    await api.ok('PATCH', '/api/v1/settings', { 'email.port': original });
+    await sink.close();
   }
 });

@@ -1,11 +1,12 @@
 // Reading downloaded files back as a spreadsheet user would: CSV with Node, xlsx with Python's
 // openpyxl (Debian's python3-openpyxl) — and checking that no secret of the appliance's database
-// (password hashes, reset-token hashes) is anywhere in them.
+// (password hashes, reset-token hashes, the boards' MQTT secret hashes) nor one the test names
+// (a board's MQTT secret as issued, the settings' secret key) is anywhere in them.
 import { execFileSync } from 'node:child_process';
 
 const READ = String.raw`
 import io, json, sqlite3, sys, zipfile
-path, db, kind = sys.argv[1], sys.argv[2], sys.argv[3]
+path, db, kind, extra = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
 data = open(path, 'rb').read()
 out = {}
 if kind == 'xlsx':
@@ -19,6 +20,8 @@ else:
 con = sqlite3.connect('file:' + db + '?mode=ro', uri=True)
 secrets = [r[0] for r in con.execute('SELECT password_hash FROM users WHERE password_hash IS NOT NULL')]
 secrets += [r[0] for r in con.execute('SELECT token_hash FROM password_reset_tokens')]
+secrets += [r[0] for r in con.execute('SELECT secret_hash FROM board_accounts')]
+secrets += extra
 out['secrets_checked'] = len(secrets)
 out['secrets_found'] = [s[:12] for s in secrets if s and s in text]
 print(json.dumps(out))
@@ -30,8 +33,8 @@ export interface Inspected {
   secrets_found: string[];
 }
 
-export function inspectDownload(file: string, dbPath: string, kind: 'csv' | 'xlsx' | 'json'): Inspected {
-  const out = execFileSync('/usr/bin/python3', ['-c', READ, file, dbPath, kind], { encoding: 'utf8' });
+export function inspectDownload(file: string, dbPath: string, kind: 'csv' | 'xlsx' | 'json', extraSecrets: string[] = []): Inspected {
+  const out = execFileSync('/usr/bin/python3', ['-c', READ, file, dbPath, kind, JSON.stringify(extraSecrets)], { encoding: 'utf8' });
   return JSON.parse(out) as Inspected;
 }
 
