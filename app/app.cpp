@@ -36,12 +36,55 @@
 #include "db/checkpointer.hpp"
 #include "db/database.hpp"
 #include "db/maintenance_due.hpp"
+#include "db/portal_access.hpp"
+#include "db/users_repository.hpp"
 #include "web/api/operations.hpp"
 #include "web/export/export_worker.hpp"
 
 namespace fabomatic::app {
 
 namespace {
+
+// The database and what SQLite keeps beside it (an older file may be world-readable: the Python
+// tool made it so): for fabomatic's user only, like everything it creates (main() sets umask).
+void make_private(const std::string& path) {
+  namespace fs = std::filesystem;
+  for (const std::string& file : {path, path + "-wal", path + "-shm"}) {
+    std::error_code ec;
+    const auto status = fs::status(file, ec);
+    if (ec || !fs::is_regular_file(status)) continue;
+    const auto open = status.permissions() & (fs::perms::group_all | fs::perms::others_all);
+    if (open == fs::perms::none) continue;
+    fs::permissions(file, fs::perms::group_all | fs::perms::others_all, fs::perm_options::remove,
+                    ec);
+    if (ec) {
+      log::warning("db",
+                   file + " is readable by others and could not be made private: " + ec.message());
+    } else {
+      log::info("db", "made " + file + " readable by fabomatic's user only");
+    }
+  }
+}
+
+// Who may sign in to the portal, at every start; the way back in when nobody may.
+void log_portal_accounts(db::Connection& conn) {
+  const auto accounts = db::sign_in_accounts(conn);
+  std::string names;
+  bool any_password = false;
+  for (const auto& account : accounts) {
+    if (!names.empty()) names += ", ";
+    names += account.user.email.value_or("");
+    any_password = any_password || account.has_password();
+  }
+  if (accounts.empty()) {
+    log::warning("console",
+                 "no account may sign in to the portal: grant it to one with fabomatic admin "
+                 "grant EMAIL, then fabomatic admin set-password EMAIL");
+  } else if (any_password) {
+    log::info("web", "may sign in to the portal: " + names);
+  }
+}
+
 db::OpenOptions open_options(const backend::Settings& settings) {
   db::OpenOptions options;
   options.default_admin_email = settings.web.default_admin_email;
@@ -60,6 +103,20 @@ db::Database open_configured_database(const backend::Settings& settings) {
   }
   for (const auto& warning : d.warnings)
     log::warning("db", warning);
+  make_private(path);
+  if (!d.portal_granted.empty()) {
+    std::string names;
+    for (const auto id : d.portal_granted) {
+      const auto user = db::UsersRepository(d.conn).get(id);
+      if (!names.empty()) names += ", ";
+      names += user && user->email && !user->email->empty() ? *user->email
+                                                            : "member " + std::to_string(id);
+    }
+    log::warning("console",
+                 "the old portal let in roles with authorize all: these members keep the portal "
+                 "(granted on their own, their roles unchanged): " +
+                     names);
+  }
   return d;
 }
 
@@ -472,7 +529,8 @@ void App::start() {
   i.portal = std::make_unique<Portal>(
       i.io, i.settings, conn, i.broker, *i.boards, i.status, *i.remote, i.security.get(),
       PortalServices{&i.operations, &i.settings_file, i.downloads.get()});
-  i.portal->start();
+  i.portal->start();  // logs the first start's setup code when no account can sign in yet
+  log_portal_accounts(conn);
   i.backup = std::make_unique<NightlyBackup>(i.io, i.settings, *i.downloads);
   i.backup->start();
   // Purge once at start too: an appliance rebooted every night would otherwise never purge.

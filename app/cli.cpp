@@ -20,17 +20,25 @@ class Parser {
         long_option(arg);
       } else if (arg.starts_with("-") && arg.size() > 1) {
         short_options(arg);
-      } else if (words_.empty() && arg != "board-account") {
+      } else if (words_.empty() && arg != "board-account" && arg != "admin") {
         fail("unexpected argument '" + std::string(arg) + "'");
       } else {
         words_.push_back(arg);
       }
       if (error_) return CommandLineError{*error_ + " (see --help)"};
     }
-    if (!words_.empty()) subcommand();
-    if (json_ && !result_.board_account) fail("--json goes with board-account");
-    if (result_.board_account && (result_.purge || result_.weekly_summary)) {
-      fail("board-account cannot be combined with --purge or --weekly-summary");
+    if (!words_.empty()) {
+      if (words_[0] == "admin") {
+        admin_subcommand();
+      } else {
+        subcommand();
+      }
+    }
+    if (json_ && !result_.board_account && !result_.admin) {
+      fail("--json goes with board-account or admin");
+    }
+    if ((result_.board_account || result_.admin) && (result_.purge || result_.weekly_summary)) {
+      fail(std::string(words_[0]) + " cannot be combined with --purge or --weekly-summary");
     }
     if (error_) return CommandLineError{*error_ + " (see --help)"};
     if (result_.purge && result_.weekly_summary) {
@@ -40,6 +48,41 @@ class Parser {
   }
 
  private:
+  // admin list, admin set-password EMAIL, admin grant EMAIL.
+  void admin_subcommand() {
+    AdminCommand command;
+    command.json = json_;
+    if (words_.size() < 2) return fail("admin needs an action: list, set-password or grant");
+    const std::string_view action = words_[1];
+    using Action = AdminCommand::Action;
+    if (action == "list") {
+      command.action = Action::list;
+    } else if (action == "set-password") {
+      command.action = Action::set_password;
+    } else if (action == "grant") {
+      command.action = Action::grant;
+    } else {
+      return fail("unknown admin action '" + std::string(action) +
+                  "' (list, set-password or grant)");
+    }
+    const std::size_t wanted = command.action == Action::list ? 2 : 3;
+    if (words_.size() < wanted) {
+      return fail("admin " + std::string(action) + " needs the account's e-mail");
+    }
+    if (words_.size() > wanted) {
+      return fail("unexpected argument '" + std::string(words_[wanted]) + "'");
+    }
+    if (wanted == 3) {
+      const std::string_view email = words_[2];
+      if (email.find('@') == std::string_view::npos || email.size() > 254) {
+        return fail("admin " + std::string(action) + ": '" + std::string(email) +
+                    "' is not an e-mail address");
+      }
+      command.email = email;
+    }
+    result_.admin = command;
+  }
+
   // board-account create|rotate|revoke MACHINE_ID, board-account list.
   void subcommand() {
     BoardAccountCommand command;
@@ -201,6 +244,7 @@ std::string usage_text() {
          "                 [-h|--help] [--version]\n"
          "       fabomatic [--config FILE] board-account create|rotate|revoke MACHINE_ID [--json]\n"
          "       fabomatic [--config FILE] board-account list [--json]\n"
+         "       fabomatic [--config FILE] admin list|set-password EMAIL|grant EMAIL [--json]\n"
          "\n"
          "The FabLab access appliance: MQTT broker, board backend and admin portal in one.\n"
          "\n"
@@ -222,7 +266,13 @@ std::string usage_text() {
          "  list                  the accounts\n"
          "  --json                print JSON (for provisioning scripts)\n"
          "A board connected with a secret rotated or revoked here keeps its connection until it\n"
-         "reconnects or fabomatic receives SIGHUP; the portal disconnects it at once.\n";
+         "reconnects or fabomatic receives SIGHUP; the portal disconnects it at once.\n"
+         "\n"
+         "admin: the accounts of the admin portal (the way back in), then exit\n"
+         "  list                  the accounts that may sign in\n"
+         "  set-password EMAIL    a new password, read from standard input (typed twice on a\n"
+         "                        terminal); the account's sessions and reset links end\n"
+         "  grant EMAIL           let the account sign in to the portal, whatever its role\n";
 }
 
 }  // namespace fabomatic::app

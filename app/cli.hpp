@@ -5,6 +5,7 @@
 // repeated options (the last one wins). Ours, for provisioning scripts:
 //   fabomatic [--config FILE] board-account create|rotate|revoke MACHINE_ID [--json]
 //   fabomatic [--config FILE] board-account list [--json]
+//   fabomatic [--config FILE] admin list|set-password EMAIL|grant EMAIL [--json]
 #pragma once
 
 #include <cstdint>
@@ -27,6 +28,14 @@ struct BoardAccountCommand {
   bool json = false;            // --json: one JSON document on stdout
 };
 
+/// `fabomatic admin ...`: the portal's accounts from the command line (the way back in).
+struct AdminCommand {
+  enum class Action { list, set_password, grant };
+  Action action = Action::list;
+  std::string email;  // set-password, grant
+  bool json = false;  // --json: one JSON document on stdout
+};
+
 struct CommandLine {
   std::optional<std::filesystem::path> config;  // --config FILE; unset: search the usual places
   bool purge = false;                           // -p, --purge: purge old data and exit
@@ -35,6 +44,7 @@ struct CommandLine {
   bool help = false;                            // -h, --help: print usage_text() and exit 0
   bool version = false;                         // --version: print the version and exit 0
   std::optional<BoardAccountCommand> board_account;  // board-account ...: manage, then exit
+  std::optional<AdminCommand> admin;                 // admin ...: portal accounts, then exit
 };
 
 /// A command line that cannot be used; `message` says which argument and why.

@@ -1,5 +1,6 @@
 // fabomatic: the FabLab access appliance in one process.
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -8,6 +9,7 @@
 #include <filesystem>
 #include <string>
 
+#include "app/admin_command.hpp"
 #include "app/app.hpp"
 #include "app/board_account_command.hpp"
 #include "app/cli.hpp"
@@ -50,6 +52,10 @@ void raise_descriptor_limit() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Every file fabomatic creates (the database and its journal, backups, the certificate's key,
+  // the board-account key, a default settings file) is for its own user only: the database
+  // holds password hashes and the members' cards. (The Debian unit sets UMask=0077 too.)
+  ::umask(::umask(0) | 0077);
   const auto parsed = app::parse_command_line(argc, argv);
   if (const auto* error = std::get_if<app::CommandLineError>(&parsed)) {
     std::fprintf(stderr, "fabomatic: %s\n%s", error->message.c_str(), app::usage_text().c_str());
@@ -74,7 +80,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   // A command's output (JSON for scripts) is not mixed with the appliance's log lines.
-  const log::Level quiet = cli.board_account ? log::Level::error : settings.backend.log_level;
+  const log::Level quiet =
+      cli.board_account || cli.admin ? log::Level::error : settings.backend.log_level;
   log::set_level(cli.log_level.value_or(quiet));
   log::info("main",
             "fabomatic " FABOMATIC_VERSION " starting with settings " +
@@ -89,6 +96,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (cli.board_account) return app::run_board_account_command(*cli.board_account, settings);
+    if (cli.admin) return app::run_admin_command(*cli.admin, settings);
     if (cli.weekly_summary) {
       auto opened = app::open_configured_database(settings);
       const auto& e = settings.email;

@@ -6,6 +6,7 @@
 
 #include "db/backup.hpp"
 #include "db/migrations.hpp"
+#include "db/portal_access.hpp"
 #include "db/schema.hpp"
 #include "db/seed.hpp"
 
@@ -28,7 +29,12 @@ std::string backup_name(const std::string& path, const FileInspection& info) {
   return name + "-" + utc_timestamp();
 }
 
-void upgrade(Connection& conn, const FileInspection& info, const OpenOptions& options) {
+double unix_time() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+void upgrade(Connection& conn, const FileInspection& info, const OpenOptions& options,
+             std::vector<std::int64_t>& portal_granted) {
   auto stage = [&](std::string_view name) {
     if (options.upgrade_hook) options.upgrade_hook(name);
   };
@@ -47,6 +53,8 @@ void upgrade(Connection& conn, const FileInspection& info, const OpenOptions& op
       apply_our_steps(conn, 0);
       stage("steps");
       ensure_anonymous(conn);
+      // Whoever the old portal let in keeps the portal.
+      portal_granted = grant_portal_to_legacy_admins(conn, unix_time());
       break;
     case FileState::Behind:
       apply_our_steps(conn, info.our_version);
@@ -83,7 +91,7 @@ Database open_database(const std::string& path, const OpenOptions& options) {
       backup_database(conn, db.backup_path);
     }
     try {
-      upgrade(conn, info, options);
+      upgrade(conn, info, options, db.portal_granted);
     } catch (...) {
       // The file is as it was: the copy would only pile up if every start fails the same way.
       if (!db.backup_path.empty()) std::remove(db.backup_path.c_str());

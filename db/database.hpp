@@ -2,6 +2,7 @@
 // schema (one transaction, after a backup copy), seed a new one, and hand back the connection.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -35,6 +36,9 @@ struct Database {
   std::string previous_revision;  // Alembic revision before the upgrade (empty when created)
   int previous_version = 0;       // our schema version before the upgrade
   std::string backup_path;        // the copy written before the upgrade, empty when none
+  // A file of the Python FabOMatic: the members given the portal of their own because the old
+  // portal let them in (db/portal_access.hpp), by id. Empty otherwise.
+  std::vector<std::int64_t> portal_granted;
 };
 
 // Opens `path` (created if missing), brings it to the current schema and returns it.

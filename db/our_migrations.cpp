@@ -109,6 +109,15 @@ const std::vector<SchemaStep>& our_schema_steps() {
        "\trotated FLOAT NOT NULL\n"
        ");"
        "CREATE INDEX idx_discovered_boards_last_seen ON discovered_boards (last_seen);"},
+      // version 6
+      {"portal_grants: the portal granted to a member on their own (whoever the old portal let "
+       "in through a role with authorize all, `fabomatic admin grant`)",
+       "CREATE TABLE portal_grants (\n"
+       "\tuser_id INTEGER NOT NULL PRIMARY KEY\n"
+       "\t\tREFERENCES users (user_id) ON DELETE CASCADE, \n"
+       "\tgranted FLOAT NOT NULL, \n"
+       "\treason VARCHAR NOT NULL\n"
+       ");"},
       // Append new steps here.
   };
   return steps;

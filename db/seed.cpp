@@ -1,7 +1,5 @@
 #include "db/seed.hpp"
 
-#include "db/passwords.hpp"
-
 namespace fabomatic::db {
 
 namespace {
@@ -45,9 +43,9 @@ void seed_new_database(Connection& conn, std::string_view admin_email) {
 
   conn.execute(
       "INSERT INTO users (name, surname, role_id, \"card_UUID\", disabled, deleted, "
-      "password_hash, email, password_change_required) VALUES ('admin', 'admin', ?, ?, 0, 0, ?, "
-      "?, 1)",
-      admins, kDefaultAdminCard, hash_password(kDefaultAdminPassword), admin_email);
+      "password_hash, email, password_change_required) VALUES ('admin', 'admin', ?, NULL, 0, 0, "
+      "NULL, ?, 0)",
+      admins, admin_email);
   insert_anonymous_user(conn, anonymous);
 
   conn.execute(

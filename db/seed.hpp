@@ -12,14 +12,14 @@ namespace fabomatic::db {
 
 inline constexpr std::string_view kAnonymousRoleName = "Anonymous";
 inline constexpr std::string_view kAnonymousUserName = "Anonymous";
-inline constexpr std::string_view kDefaultAdminCard = "12345678";
-inline constexpr std::string_view kDefaultAdminPassword = "admin";
 
 // Fills a database that has the schema but no rows: machine type "Default type" (logoff 480,
 // grace 2, access management 0); roles "admins" (every flag), "Fab Staff" (authorize all,
 // maintenance), "Fab Users" (authorize all), "Anonymous" (reserved); users "admin admin"
-// (card 12345678, `admin_email`, password "admin" to be changed at first login) and
-// "Anonymous" (disabled, no card); machine "MACHINE1". Needs our schema steps applied.
+// (`admin_email`, no card and no password: the first start's setup code sets it, see
+// web/auth/setup.hpp) and "Anonymous" (disabled, no card); machine "MACHINE1". Unlike the
+// reference backend, nothing anyone could know: no password "admin", no card 12345678 that
+// would open every machine. Needs our schema steps applied.
 void seed_new_database(Connection& conn, std::string_view admin_email);
 
 // Creates the Anonymous role and user when missing; true when it created something.

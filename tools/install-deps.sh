@@ -7,6 +7,7 @@
 #   tools/install-deps.sh --cross-arm64  also the arm64 cross toolchain, the arm64 libraries and
 #                                        qemu-user (adds the arm64 architecture to dpkg)
 #   tools/install-deps.sh --image        also what tools/image.sh and tools/image-test.sh use
+#   tools/install-deps.sh --fuzz         also clang and libFuzzer for tools/fuzz.sh
 # Options combine.
 set -euo pipefail
 
@@ -30,6 +31,8 @@ test_packages=(
   python3-aiosmtpd  # the mail tests' SMTP sink
 )
 package_packages=(debhelper dpkg-dev fakeroot lintian)
+# tools/fuzz.sh: Debian 12's clang 14 and its libFuzzer/sanitizer runtimes.
+fuzz_packages=(clang-14 libclang-rt-14-dev)
 # Boost 1.81 on both sides: libboost-dev:arm64 would bring 1.74, which cannot be installed beside
 # the host's 1.81 headers.
 cross_packages=(
@@ -50,7 +53,8 @@ for option in "$@"; do
     --package) packages+=("${package_packages[@]}") ;;
     --cross-arm64) packages+=("${cross_packages[@]}"); cross=yes ;;
     --image) packages+=("${image_packages[@]}") ;;
-    *) echo "usage: $0 [--test] [--package] [--cross-arm64] [--image]" >&2; exit 2 ;;
+    --fuzz) packages+=("${fuzz_packages[@]}") ;;
+    *) echo "usage: $0 [--test] [--package] [--cross-arm64] [--image] [--fuzz]" >&2; exit 2 ;;
   esac
 done
 

@@ -148,9 +148,32 @@ TEST(CommandLine, BoardAccounts) {
   EXPECT_EQ(error_of({"board-account", "create", "x7"}),
             "board-account create: 'x7' is not a machine id (see --help)");
   EXPECT_EQ(error_of({"board-account", "list", "7"}), "unexpected argument '7' (see --help)");
-  EXPECT_EQ(error_of({"--json"}), "--json goes with board-account (see --help)");
+  EXPECT_EQ(error_of({"--json"}), "--json goes with board-account or admin (see --help)");
   EXPECT_EQ(error_of({"-p", "board-account", "list"}),
             "board-account cannot be combined with --purge or --weekly-summary (see --help)");
+}
+
+TEST(CommandLine, Admin) {
+  using Action = AdminCommand::Action;
+  const CommandLine list = parsed({"--config", "s.toml", "admin", "list"});
+  ASSERT_TRUE(list.admin);
+  EXPECT_EQ(list.admin->action, Action::list);
+  EXPECT_FALSE(list.board_account);
+  const CommandLine set = parsed({"admin", "set-password", "boss@lab.org", "--json"});
+  EXPECT_EQ(set.admin->action, Action::set_password);
+  EXPECT_EQ(set.admin->email, "boss@lab.org");
+  EXPECT_TRUE(set.admin->json);
+  EXPECT_EQ(parsed({"admin", "grant", "lucia@lab.org"}).admin->action, Action::grant);
+
+  EXPECT_EQ(error_of({"admin"}), "admin needs an action: list, set-password or grant (see --help)");
+  EXPECT_EQ(error_of({"admin", "delete", "x@y"}),
+            "unknown admin action 'delete' (list, set-password or grant) (see --help)");
+  EXPECT_EQ(error_of({"admin", "grant"}), "admin grant needs the account's e-mail (see --help)");
+  EXPECT_EQ(error_of({"admin", "grant", "lucia"}),
+            "admin grant: 'lucia' is not an e-mail address (see --help)");
+  EXPECT_EQ(error_of({"admin", "list", "x@y"}), "unexpected argument 'x@y' (see --help)");
+  EXPECT_EQ(error_of({"-p", "admin", "list"}),
+            "admin cannot be combined with --purge or --weekly-summary (see --help)");
 }
 
 TEST(CommandLine, UsageNamesEveryOption) {
@@ -158,7 +181,8 @@ TEST(CommandLine, UsageNamesEveryOption) {
   for (const char* option :
        {"--config FILE", "-p, --purge", "-l, --loglevel N", "-w, --weekly-summary", "-h, --help",
         "--version", "~/.config/FabOMatic/settings.toml", "/etc/FabOMatic/settings.toml",
-        "./settings.toml", "board-account create|rotate|revoke MACHINE_ID", "--json"}) {
+        "./settings.toml", "board-account create|rotate|revoke MACHINE_ID", "--json",
+        "admin list|set-password EMAIL|grant EMAIL"}) {
     EXPECT_NE(usage.find(option), std::string::npos) << option;
   }
 }

@@ -47,6 +47,8 @@ class BoardServiceTest : public ::testing::Test {
         service(bus, database.conn, status, BoardTopics{}, [this] { return now; }),
         remote(
             bus, database.conn, status, BoardTopics{}, [this] { return now; }, 10) {
+    // A new database's admin has no card; the lab gives it one (the tests tap it).
+    database.conn.execute("UPDATE users SET \"card_UUID\" = '12345678' WHERE user_id = 1");
     status.reset(load_all_machine_statuses(database.conn));
     service.set_observer([this](const BoardEvent& e) { remote.on_board_event(e); });
     service.start();

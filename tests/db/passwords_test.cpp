@@ -126,11 +126,11 @@ TEST_F(VerifyAndUpgrade, NoPasswordOrNoUserNeverLogsIn) {
   EXPECT_FALSE(verify_and_upgrade(db_.conn, 987654, ""));
 }
 
-TEST_F(VerifyAndUpgrade, SeededAdminLogsInWithDefaultPassword) {
+TEST_F(VerifyAndUpgrade, TheSeededAdminHasNoPasswordAnyoneCouldKnow) {
   const auto admin = db_.conn.query_one<std::int64_t>(
-      "SELECT user_id FROM users WHERE \"card_UUID\" = '12345678'");
-  EXPECT_TRUE(verify_and_upgrade(db_.conn, admin, "admin"));
-  EXPECT_FALSE(verify_and_upgrade(db_.conn, admin, "Admin"));
+      "SELECT user_id FROM users WHERE name = 'admin' AND surname = 'admin'");
+  for (const char* guess : {"admin", "Admin", "", "password"})
+    EXPECT_FALSE(verify_and_upgrade(db_.conn, admin, guess)) << guess;
 }
 
 }  // namespace

@@ -107,6 +107,7 @@ TEST_F(PortalRoutesTest, PublicRoutesAreMarkedSoInTheDocument) {
   // session cookie at its upgrade, and /metrics, which only loopback clients may read).
   EXPECT_EQ(open, (std::set<std::string>{"post /api/v1/auth/login", "get /api/v1/auth/session",
                                          "post /api/v1/auth/forgot", "post /api/v1/auth/reset",
+                                         "get /api/v1/auth/setup", "post /api/v1/auth/setup",
                                          "get /api/v1/openapi.json", "get /api/v1/live",
                                          "get /metrics", "get /", "get /{file}"}));
 }

@@ -14,8 +14,10 @@ namespace {
 class ProtectTest : public ApiTest {
  protected:
   ProtectTest() : sessions_(db_) {
-    // The seeded admin must change the password first; a signed-in admin who did is wanted.
-    db_.execute("UPDATE users SET password_change_required = 0 WHERE user_id = 1");
+    // A signed-in admin whose password is set (a new database's admin has none yet).
+    db_.execute(
+        "UPDATE users SET password_hash = 'x', password_change_required = 0 "
+        "WHERE user_id = 1");
     const auto opened = sessions_.open(1, "127.0.0.1");
     EXPECT_TRUE(opened.has_value());
     cookie_ = opened->cookie.substr(0, opened->cookie.find(';'));

@@ -1,11 +1,12 @@
 // The fixture of the REST API tests: a fresh seeded database in a temporary directory (machine
-// 1 "MACHINE1", the roles, the admin user 1 and Anonymous), the real audit log, live status,
-// remote control (publishing on a recording bus), reset mails (kept in an outbox), a broker core
-// with the board accounts and the anonymous mode of /api/v1/board-accounts and /api/v1/mqtt
-// (legacy unless a test calls start_mqtt again), and the API's route table in a router that
-// calls each handler as a fixed signed-in admin — so a test sends method + target + body and
-// reads status and JSON, exactly what a client would after protect() let it through. Every
-// answer with per-field messages is checked to carry a documented code for each of them.
+// 1 "MACHINE1", the roles, the admin user 1 — given the card 12345678 — and Anonymous), the real
+// audit log, live status, remote control (publishing on a recording bus), reset mails (kept in an
+// outbox), a broker core with the board accounts and the anonymous mode of
+// /api/v1/board-accounts and /api/v1/mqtt (legacy unless a test calls start_mqtt again), and the
+// API's route table in a router that calls each handler as a fixed signed-in admin — so a test
+// sends method + target + body and reads status and JSON, exactly what a client would after
+// protect() let it through. Every answer with per-field messages is checked to carry a
+// documented code for each of them.
 #pragma once
 
 #include <gtest/gtest.h>

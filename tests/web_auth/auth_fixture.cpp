@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "db/models.hpp"
+#include "db/passwords.hpp"
 #include "db/roles_repository.hpp"
 #include "db/users_repository.hpp"
 #include "web/http/request_target.hpp"
@@ -70,8 +71,18 @@ db::Database open_in(const TempDir& dir, const std::optional<fs::path>& file) {
 
 }  // namespace
 
-AuthHarness::AuthHarness(AuthOptions options, SessionOptions sessions, std::optional<fs::path> file)
+AuthHarness::AuthHarness(AuthOptions options, SessionOptions sessions, std::optional<fs::path> file,
+                         bool admin_password)
     : database_(open_in(dir_, file)) {
+  if (database_.created && admin_password) {
+    database_.conn.execute(
+        "UPDATE users SET password_hash = ?, password_change_required = 1 WHERE email = ?",
+        db::hash_password(kAdminPassword), std::string(kAdminEmail));
+  }
+  options.announce_setup_code = [this](const std::string& code, const std::string& email) {
+    setup_code_ = code;
+    setup_email_ = email;
+  };
   auth_ = std::make_unique<SessionAuth>(database_.conn, sessions, clock_);
   audit_ = std::make_unique<AuditLog>(database_.conn, clock_);
   register_auth_routes(router_, *auth_, database_.conn, mailer_, *audit_, options);

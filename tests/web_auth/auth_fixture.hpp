@@ -20,7 +20,9 @@
 namespace fabomatic::web::test {
 
 inline constexpr const char* kAdminEmail = "admin@lab.test";
-inline constexpr const char* kAdminPassword = "admin";  // the seeded admin's first password
+// The password the fixture gives the seeded admin (a new database has none), to be changed at
+// the first sign-in like a password an admin set for a member.
+inline constexpr const char* kAdminPassword = "admin";
 
 class ManualClock final : public Clock {
  public:
@@ -58,9 +60,12 @@ AuthOptions test_auth_options();
 
 class AuthHarness {
  public:
-  /// A new seeded database (admin: kAdminEmail / kAdminPassword, must change it), or `file`.
+  /// A new seeded database (admin: kAdminEmail, given kAdminPassword which it must change,
+  /// unless `admin_password` is false: then no account has a password and the first start's
+  /// setup code is pending), or `file`. The setup code announced is kept (setup_code()).
   explicit AuthHarness(AuthOptions options = test_auth_options(), SessionOptions sessions = {},
-                       std::optional<std::filesystem::path> file = std::nullopt);
+                       std::optional<std::filesystem::path> file = std::nullopt,
+                       bool admin_password = true);
 
   /// Dispatches like the server: parses the target, finds the route, runs it.
   Response call(Request request);
@@ -79,6 +84,9 @@ class AuthHarness {
   RecordingMailer& mailer() { return mailer_; }
   Router& router() { return router_; }
   const std::filesystem::path& dir() const { return dir_.path(); }
+  /// The last setup code announced, "" when none; the e-mail it was for.
+  const std::string& setup_code() const { return setup_code_; }
+  const std::string& setup_email() const { return setup_email_; }
 
  private:
   TempDir dir_;
@@ -88,6 +96,8 @@ class AuthHarness {
   std::unique_ptr<SessionAuth> auth_;
   std::unique_ptr<AuditLog> audit_;
   Router router_;
+  std::string setup_code_;
+  std::string setup_email_;
 };
 
 /// Keeps the cookie and CSRF token across calls, from one client address.

@@ -2,7 +2,10 @@
 // window passing (test options: 3 failures per account, 5 per address, 15 minutes).
 #include <gtest/gtest.h>
 
+#include <deque>
+
 #include "auth_fixture.hpp"
+#include "web/http/request_target.hpp"
 
 namespace fabomatic::web::test {
 namespace {
@@ -51,6 +54,62 @@ TEST(LoginRateLimit, SuccessClearsTheAccountsFailures) {
   EXPECT_EQ(Browser(h).login(kAdminEmail, "bad-guess").status, 401);
   EXPECT_EQ(Browser(h).login(kAdminEmail, "bad-guess").status, 401);
   EXPECT_EQ(Browser(h).login(kAdminEmail, kAdminPassword).status, 200);
+}
+
+// A failure is counted when the guess arrives, before its hash is checked: guesses sent all
+// at once, before any answer, get no more checks than the limit (3 per account here).
+TEST(LoginRateLimit, GuessesSentAtOnceGetNoMoreChecksThanTheLimit) {
+  std::deque<PasswordJob> queued;  // the hashing thread, run by hand below
+  AuthOptions options = test_auth_options();
+  options.password_work = [&](PasswordJob job) {
+    queued.push_back(std::move(job));
+    return true;
+  };
+  AuthHarness h(options);
+  std::vector<Response> answers;
+  const auto login = [&](const std::string& address, const std::string& password) {
+    Request request;
+    request.method = Method::post;
+    request.target = "/api/v1/auth/login";
+    request.body = nlohmann::json{{"email", kAdminEmail}, {"password", password}}.dump();
+    request.headers.set("Content-Type", "application/json");
+    request.remote_address = address;
+    const auto target = parse_target(request.target);
+    request.path = target.target.path;
+    const RouteMatch match = h.router().find(request.method, target.target.segments);
+    dispatch(
+        match, request, [](std::string_view) {},
+        [&answers](Response response) { answers.push_back(std::move(response)); });
+  };
+  for (int i = 0; i < 10; ++i)
+    login("198.51.100." + std::to_string(i), "bad-guess");
+  EXPECT_EQ(queued.size(), 3u) << "3 checks queued, the other 7 refused at once";
+  ASSERT_EQ(answers.size(), 7u);
+  for (const auto& answer : answers)
+    EXPECT_EQ(answer.status, 429);
+  while (!queued.empty()) {
+    auto then = queued.front()();
+    queued.pop_front();
+    then();
+  }
+  ASSERT_EQ(answers.size(), 10u);
+  for (std::size_t i = 7; i < answers.size(); ++i)
+    EXPECT_EQ(answers[i].status, 401);
+
+  // The right password takes back the failure it was counted as.
+  h.clock().advance(15min);
+  login("192.0.2.50", kAdminPassword);
+  queued.front()()();
+  queued.pop_front();
+  EXPECT_EQ(answers.back().status, 200);
+  for (int i = 0; i < 2; ++i) {
+    login("192.0.2.50", "bad-guess");
+    queued.front()()();
+    queued.pop_front();
+    EXPECT_EQ(answers.back().status, 401);
+  }
+  login("192.0.2.50", kAdminPassword);  // 2 failures since the success: still allowed
+  ASSERT_EQ(queued.size(), 1u);
 }
 
 TEST(LoginRateLimit, BlockedAttemptsCostNoHashing) {

@@ -96,6 +96,11 @@ TEST(Session, MustChangePasswordBlocksEveryRouteButTheChangeItself) {
             (nlohmann::json{{"code", "too_short"}, {"min", 8}}));
   h.db().execute("UPDATE users SET password_hash = ? WHERE email = ?",
                  cheap_legacy_hash("adminadmin"), kAdminEmail);
+  // A password set outside the portal ends the session: sign in again (a change is still due).
+  const Response ended = browser.get("/api/v1/auth/session");
+  EXPECT_EQ(ended.status, 200);
+  EXPECT_EQ(body_json(ended)["signed_in"], false);
+  ASSERT_EQ(browser.login(kAdminEmail, "adminadmin").status, 200);
   const Response same =
       browser.post("/api/v1/auth/password", {{"current", "adminadmin"}, {"new", "adminadmin"}});
   EXPECT_EQ(same.status, 400);

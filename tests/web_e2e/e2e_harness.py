@@ -1,7 +1,7 @@
 """The appliance the web_e2e modules share: one fabomatic with its portal per module.
 
-It creates and seeds its database at start, so the seeded admin (ADMIN_EMAIL) signs in with
-the seeded password and must choose a new one (fabomatic_testing.https.sign_in_admin). Clients
+It creates and seeds its database at start; the seeded admin (ADMIN_EMAIL) has no password
+until the setup code of the log sets one (fabomatic_testing.https.sign_in_admin). Clients
 are those of fabomatic_testing: HTTPS and raw TLS in https, boards in board.
 """
 from fabomatic_testing.board import SEEDED_MACHINE_ID, Board, checkmachine

@@ -17,7 +17,7 @@ import unittest
 from fabomatic_testing.board import (REPLY_TIMEOUT_S, SEEDED_TYPE_ID, alive, checkmachine,
                                      checkmachine_reply, checkuser, checkuser_reply,
                                      duration_reply, simple_reply, startuse, stopuse)
-from fabomatic_testing.https import SEEDED_ADMIN_PASSWORD
+from fabomatic_testing.https import Session
 from fabomatic_testing.process import MQTT_CONNECT
 from fabomatic_testing.websocket import (OP_CLOSE, OP_PONG, OP_TEXT, ConnectionClosed,
                                          HandshakeRefused, WebSocket)
@@ -336,9 +336,17 @@ class LiveUpgradeTest(LiveTestCase):
         self.assertRefused("fabomatic_session=" + "A" * 43, 401, "unauthenticated")
 
     def test_password_change_pending_is_refused_403(self):
-        self.start(sign_in=False)
-        self.assertEqual(self.portal.login(self.admin_email, SEEDED_ADMIN_PASSWORD).status, 200)
-        self.assertRefused(self.portal.cookie, 403, "password_change_required")
+        self.start()
+        roles = self.portal.get("/api/v1/roles?limit=100").json()["items"]
+        admins = next(r["id"] for r in roles if r["name"] == "admins")
+        created = self.portal.post("/api/v1/members", {
+            "name": "First", "surname": "Timer", "role_id": admins, "email": "first@lab.test",
+            "password": "first-pass-1", "password_change_required": True})
+        self.assertEqual(created.status, 201, created)
+        newcomer = Session(self.server)
+        self.clients.append(newcomer)
+        self.assertEqual(newcomer.login("first@lab.test", "first-pass-1").status, 200)
+        self.assertRefused(newcomer.cookie, 403, "password_change_required")
 
     def test_signed_out_session_is_refused_401(self):
         self.start()

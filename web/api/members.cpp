@@ -6,6 +6,8 @@
 #include "db/authorizations_repository.hpp"
 #include "db/interventions_repository.hpp"
 #include "db/passwords.hpp"
+#include "db/portal_access.hpp"
+#include "db/reset_tokens_repository.hpp"
 #include "db/roles_repository.hpp"
 #include "db/seed.hpp"
 #include "db/sqlite.hpp"
@@ -14,6 +16,7 @@
 #include "db/uses_repository.hpp"
 #include "web/api/routes.hpp"
 #include "web/auth/password_reset.hpp"
+#include "web/auth/sessions.hpp"
 
 namespace fabomatic::web::api {
 
@@ -103,12 +106,18 @@ void refuse_self_lockout(db::Connection& db, const Principal& who, const db::Use
   if (after.id != who.user_id) return;
   if (after.disabled)
     throw ApiError::conflict("disabled", field_error::self("you cannot disable your own account"));
-  const auto role = db::RolesRepository(db).get(after.role_id);
-  if (!role || !role->backend_admin) {
+  if (db::portal_via(db, after) == db::PortalVia::none) {
     throw ApiError::conflict(
         "role_id",
         field_error::self("you cannot give yourself a role without backend admin rights"));
   }
+}
+
+// What signs a member in: a new password or e-mail ends their sessions and reset links.
+bool credentials_changed(const db::User& before, const db::User& after) {
+  return before.password_hash != after.password_hash ||
+         text::ascii_lowercase(before.email.value_or("")) !=
+             text::ascii_lowercase(after.email.value_or(""));
 }
 
 // Taps of a card that now belongs to a member are no longer unknown.
@@ -226,9 +235,16 @@ Response update(ApiContext& context, const Request& request, const Principal& wh
   if (password) after.password_hash = hash_for(*password, hashed);
   db::UsersRepository(context.db).update(after);
   if (after.card != before.card) forget_taps(context, who, after);
+  const bool ends_sessions = credentials_changed(before, after);
+  if (ends_sessions) db::ResetTokensRepository(context.db).revoke_for_user(id, context.now());
   Json after_json = member_json(context.db, existing(context.db, id));
   record_change(context, who, "update", "user", id, member_json(context.db, before), after_json);
   tx.commit();
+  // The member signs in again with what was set (an admin changing their own keeps this
+  // session); a reset link mailed before sets nothing any more.
+  if (ends_sessions && context.auth) {
+    context.auth->close_user_sessions(id, id == who.user_id ? &request : nullptr);
+  }
   refresh_live(context);
   return json_response(200, after_json);
 }

@@ -431,6 +431,12 @@ Json openapi_schemas() {
                                   {"password", string("at least 8 characters")}},
                              {"token", "password"}, false);
   s["Message"] = answer(Json{{"message", string()}});
+  s["SetupState"] = answer(
+      Json{{"pending", boolean("true: no account can sign in yet; the log has a setup code")},
+           {"email", nullable(string("the account the code sets up, while pending"))}});
+  s["SetupRequest"] = object(Json{{"code", string("the setup code of the log, XXXX-XXXX-XXXX")},
+                                  {"password", string("at least 8 characters")}},
+                             {"code", "password"}, false);
   s["AuditEntry"] = answer(Json{{"id", integer()},
                                 {"time", time()},
                                 {"user_id", nullable(integer())},

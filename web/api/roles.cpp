@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "db/portal_access.hpp"
 #include "db/roles_repository.hpp"
 #include "db/users_repository.hpp"
 #include "web/api/routes.hpp"
@@ -88,7 +89,7 @@ Response update(ApiContext& context, const Request& request, const Principal& wh
   // Taking backend admin from one's own role would end one's own access to the portal.
   if (before.backend_admin && !after.backend_admin) {
     const auto self = db::UsersRepository(context.db).get(who.user_id);
-    if (self && self->role_id == id) {
+    if (self && self->role_id == id && !db::PortalGrantsRepository(context.db).get(self->id)) {
       throw ApiError::conflict(
           "backend_admin",
           field_error::self("you cannot take backend admin rights from your own role"));

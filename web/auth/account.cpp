@@ -1,7 +1,10 @@
 #include "web/auth/account.hpp"
 
+#include "common/text.hpp"
+#include "db/portal_access.hpp"
 #include "db/roles_repository.hpp"
 #include "db/users_repository.hpp"
+#include "web/auth/tokens.hpp"
 
 namespace fabomatic::web {
 
@@ -9,16 +12,24 @@ namespace {
 
 std::optional<PortalAccount> with_role(db::Connection& db, std::optional<db::User> user) {
   if (!user) return std::nullopt;
-  PortalAccount account{std::move(*user), false};
+  PortalAccount account{std::move(*user), false, false};
   if (const auto role = db::RolesRepository(db).get(account.user.role_id))
     account.backend_admin = role->backend_admin;
+  if (!account.backend_admin)
+    account.granted = db::PortalGrantsRepository(db).get(account.user.id).has_value();
   return account;
 }
 
 }  // namespace
 
 bool PortalAccount::may_sign_in() const {
-  return backend_admin && !user.disabled && !user.deleted && user.email && !user.email->empty();
+  return (backend_admin || granted) && !user.disabled && !user.deleted && user.email &&
+         !user.email->empty();
+}
+
+std::string PortalAccount::credentials() const {
+  return token_digest(text::ascii_lowercase(user.email.value_or("")) + '\n' +
+                      user.password_hash.value_or(""));
 }
 
 std::string PortalAccount::display_name() const {

@@ -1,5 +1,6 @@
-// A member as sign-in sees them: the user row and whether their role grants the portal.
-// The one place that decides who may sign in (login, every session lookup, reset mails).
+// A member as sign-in sees them: the user row and whether they have the portal (their role's
+// backend admin right, or a grant of their own: db/portal_access.hpp). The one place that
+// decides who may sign in (login, every session lookup, reset mails).
 #pragma once
 
 #include <optional>
@@ -14,9 +15,13 @@ namespace fabomatic::web {
 struct PortalAccount {
   db::User user;
   bool backend_admin = false;  // of the user's role
+  bool granted = false;        // the portal granted to this member on its own
 
-  /// Backend-admin role, not disabled, not deleted, has an e-mail.
+  /// The portal (backend-admin role or a grant), not disabled, not deleted, has an e-mail.
   bool may_sign_in() const;
+  /// What a session remembers of the account's credentials: when the password or the e-mail
+  /// changes (the portal, `fabomatic admin`, a reset), its sessions end.
+  std::string credentials() const;
   std::string display_name() const;  // "name surname"
   std::string email() const { return user.email.value_or(""); }
 };

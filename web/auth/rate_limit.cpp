@@ -55,6 +55,13 @@ void FailureLimiter::record_failure(std::string_view key, Clock::time_point now)
   touch(entry);
 }
 
+void FailureLimiter::forgive(std::string_view key) {
+  const auto it = entries_.find(std::string(key));
+  if (it == entries_.end()) return;
+  if (!it->second.failures.empty()) it->second.failures.pop_back();
+  if (it->second.failures.empty()) reset(key);
+}
+
 void FailureLimiter::reset(std::string_view key) {
   const auto it = entries_.find(std::string(key));
   if (it == entries_.end()) return;

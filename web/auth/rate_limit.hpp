@@ -28,6 +28,9 @@ class FailureLimiter {
   void record_failure(std::string_view key, Clock::time_point now);
   /// Forgets the key's failures (after a success).
   void reset(std::string_view key);
+  /// Takes back the key's newest failure: one recorded before the check it stood for, when the
+  /// check succeeded (or never ran).
+  void forgive(std::string_view key);
 
   std::size_t size() const { return entries_.size(); }
 

@@ -8,6 +8,7 @@
 #include <limits>
 #include <memory>
 
+#include "common/log.hpp"
 #include "common/text.hpp"
 #include "db/passwords.hpp"
 #include "db/reset_tokens_repository.hpp"
@@ -16,6 +17,7 @@
 #include "web/auth/body.hpp"
 #include "web/auth/password_reset.hpp"
 #include "web/auth/rate_limit.hpp"
+#include "web/auth/setup.hpp"
 #include "web/auth/tokens.hpp"
 
 namespace fabomatic::web {
@@ -56,6 +58,22 @@ Response invalid_token() {
                          "This link is not valid: it expired or was already used");
 }
 
+Response setup_done() {
+  return Response::error(409, "setup_done", "The portal is set up already: sign in");
+}
+
+// The first start's code, in the log for whoever sets the appliance up.
+FirstSetup::Announce announcer(const AuthOptions& options) {
+  if (options.announce_setup_code) return options.announce_setup_code;
+  const std::string url = portal_url(options);
+  return [url](const std::string& code, const std::string& email) {
+    log::warning("console", "first start: no account can sign in to the portal yet; setup code " +
+                                code + ": open " + url +
+                                "/ and enter it to choose the password of " + email +
+                                " (or run: fabomatic admin set-password " + email + ")");
+  };
+}
+
 // What the routes share: the options, the in-memory limiters and the reset service.
 struct AuthRoutes : std::enable_shared_from_this<AuthRoutes> {
   AuthRoutes(SessionAuth& auth, db::Connection& db, Mailer& mailer, AuditLog& audit,
@@ -71,7 +89,8 @@ struct AuthRoutes : std::enable_shared_from_this<AuthRoutes> {
         reset_mails(options.reset_mails_per_account, options.login_window, options.limiter_keys),
         forgot_requests(options.forgot_requests_per_address, options.login_window,
                         options.limiter_keys),
-        resets(auth, mailer, audit, password_reset_options(options)) {}
+        resets(auth, mailer, audit, password_reset_options(options)),
+        setup(db, announcer(options)) {}
 
   void login(const Request& request, Reply reply);
   void finish_login(const Request& request, const std::string& email,
@@ -87,6 +106,10 @@ struct AuthRoutes : std::enable_shared_from_this<AuthRoutes> {
   bool run_password_work(PasswordJob job);
   Response forgot(const Request& request);
   void reset(const Request& request, Reply reply);
+  Response setup_state();
+  void first_setup(const Request& request, Reply reply);
+  void finish_setup(const Request& request, db::Id user_id, const std::string& hash,
+                    const Reply& reply);
   Response audit_list(const Request& request);
 
   std::optional<FieldError> password_problem(const std::string& password) const;
@@ -103,6 +126,7 @@ struct AuthRoutes : std::enable_shared_from_this<AuthRoutes> {
   FailureLimiter reset_mails;
   FailureLimiter forgot_requests;
   PasswordResets resets;
+  FirstSetup setup;
   std::string dummy_hash;
 };
 
@@ -132,16 +156,23 @@ void AuthRoutes::login(const Request& request, Reply reply) {
   if (password && password->size() > options.max_password_length)
     errors["password"] =
         field_error::too_long(static_cast<std::int64_t>(options.max_password_length));
+  if (email && email->size() > kMaxEmailLength)
+    errors["email"] = field_error::too_long(static_cast<std::int64_t>(kMaxEmailLength));
   if (!errors.empty()) return reply(invalid_fields(errors));
   *email = trimmed(*email);
 
   const auto now = auth.clock().steady();
+  const std::string account_key = text::ascii_lowercase(*email);
   const auto address_block = address_failures.blocked(request.remote_address, now);
-  const auto account_block = account_failures.blocked(text::ascii_lowercase(*email), now);
+  const auto account_block = account_failures.blocked(account_key, now);
   if (address_block || account_block) {
     return reply(too_many_attempts(std::max(address_block.value_or(std::chrono::seconds(0)),
                                             account_block.value_or(std::chrono::seconds(0)))));
   }
+  // Counted before the password is checked: guesses sent all at once, before the first answer,
+  // get no more hashes than the limit allows. The right password takes it back.
+  address_failures.record_failure(request.remote_address, now);
+  account_failures.record_failure(account_key, now);
 
   auto account = find_account(db, *email);
   std::optional<std::string> stored;
@@ -159,30 +190,39 @@ void AuthRoutes::login(const Request& request, Reply reply) {
             self->spend_a_verification(password);
           }
         } catch (const std::exception&) {
-          return [reply] { reply(hashing_failed()); };
+          return [self, request, email, reply] {
+            self->address_failures.forgive(request.remote_address);
+            self->account_failures.forgive(text::ascii_lowercase(email));
+            reply(hashing_failed());
+          };
         }
         return [self, request, email, account, stored, check, reply] {
           self->finish_login(request, email, account, stored, check, reply);
         };
       });
-  if (!queued) reply(password_queue_full());
+  if (!queued) {
+    address_failures.forgive(request.remote_address);  // nothing was checked
+    account_failures.forgive(account_key);
+    reply(password_queue_full());
+  }
 }
 
 void AuthRoutes::finish_login(const Request& request, const std::string& email,
                               const std::optional<PortalAccount>& account,
                               const std::optional<std::string>& stored,
                               const db::PasswordCheck& check, const Reply& reply) {
-  const auto now = auth.clock().steady();
   const std::string account_key = text::ascii_lowercase(email);
-  if (!check.match) {
-    address_failures.record_failure(request.remote_address, now);
-    account_failures.record_failure(account_key, now);
+  if (!check.match) {  // the failure was counted before the check
     audit.record_unauthenticated(account ? std::optional(account->user.id) : std::nullopt, email,
                                  request.remote_address, "login_failed", "session", std::nullopt);
     return reply(Response::error(401, "invalid_credentials", "Wrong e-mail or password"));
   }
-  if (check.rehash) db::store_rehash(db, account->user.id, *stored, *check.rehash);
+  if (check.rehash) {
+    db::store_rehash(db, account->user.id, *stored, *check.rehash);
+    auth.credentials_refreshed(account->user.id);  // the same password: its sessions go on
+  }
   account_failures.reset(account_key);
+  address_failures.forgive(request.remote_address);
 
   // Right password, but the account may not use the portal: say so (the caller knows the
   // password, so this reveals nothing to a guesser).
@@ -237,10 +277,13 @@ void AuthRoutes::change_password(const Request& request, const Principal& who, R
         field_error::too_long(static_cast<std::int64_t>(options.max_password_length));
   if (!errors.empty()) return reply(invalid_fields(errors));
 
-  // Guessing the current password from a stolen session counts against the account.
+  // Guessing the current password from a stolen session counts against the account, before
+  // the check as for sign-in.
   const auto now = auth.clock().steady();
-  if (const auto block = account_failures.blocked(text::ascii_lowercase(who.email), now))
+  const std::string account_key = text::ascii_lowercase(who.email);
+  if (const auto block = account_failures.blocked(account_key, now))
     return reply(too_many_attempts(*block));
+  account_failures.record_failure(account_key, now);
   const auto user = db::UsersRepository(db).get(who.user_id);
   const std::string stored = user && user->password_hash ? *user->password_hash : std::string();
   const bool queued =
@@ -252,20 +295,25 @@ void AuthRoutes::change_password(const Request& request, const Principal& who, R
           proven = !stored.empty() && db::verify_password(current, stored);
           if (proven) hash = db::hash_password(next);
         } catch (const std::exception&) {
-          return [reply] { reply(hashing_failed()); };
+          return [self, who, reply] {
+            self->account_failures.forgive(text::ascii_lowercase(who.email));
+            reply(hashing_failed());
+          };
         }
         return [self, request, who, proven, hash, reply] {
           reply(self->finish_password_change(request, who, proven, hash));
         };
       });
-  if (!queued) reply(password_queue_full());
+  if (!queued) {
+    account_failures.forgive(account_key);
+    reply(password_queue_full());
+  }
 }
 
 Response AuthRoutes::finish_password_change(const Request& request, const Principal& who,
                                             bool proven, const std::string& hash) {
   const std::string account_key = text::ascii_lowercase(who.email);
-  if (!proven) {
-    account_failures.record_failure(account_key, auth.clock().steady());
+  if (!proven) {  // the failure was counted before the check
     return invalid_fields({{"current", field_error::wrong_password()}},
                           "The current password is wrong");
   }
@@ -285,6 +333,8 @@ Response AuthRoutes::forgot(const Request& request) {
   if (body.refusal) return std::move(*body.refusal);
   FieldErrors errors;
   auto email = string_field(body.value, "email", errors);
+  if (email && email->size() > kMaxEmailLength)
+    errors["email"] = field_error::too_long(static_cast<std::int64_t>(kMaxEmailLength));
   if (!errors.empty()) return invalid_fields(errors);
   *email = trimmed(*email);
 
@@ -329,6 +379,85 @@ void AuthRoutes::reset(const Request& request, Reply reply) {
         };
       });
   if (!queued) reply(password_queue_full());
+}
+
+Response AuthRoutes::setup_state() {
+  const auto email = setup.account_email();
+  const bool pending = setup.pending() && email;
+  auto response = json_response(
+      200, {{"pending", pending}, {"email", pending ? nlohmann::json(*email) : nullptr}});
+  response.headers.set("Cache-Control", "no-store");
+  return response;
+}
+
+void AuthRoutes::first_setup(const Request& request, Reply reply) {
+  auto body = parse_json_object(request);
+  if (body.refusal) return reply(std::move(*body.refusal));
+  FieldErrors errors;
+  const auto code = string_field(body.value, "code", errors);
+  const auto password = string_field(body.value, "password", errors);
+  if (password) {
+    if (auto problem = password_problem(*password)) errors["password"] = *problem;
+  }
+  if (code && code->size() > 64) errors["code"] = field_error::too_long(64);
+  if (!errors.empty()) return reply(invalid_fields(errors));
+  if (!setup.pending()) return reply(setup_done());
+  const auto now = auth.clock().steady();
+  if (const auto block = address_failures.blocked(request.remote_address, now))
+    return reply(too_many_attempts(*block));
+  // The code is checked before anything is hashed; a wrong one counts like a failed sign-in
+  // (and FirstSetup replaces the code after too many, wherever they come from).
+  if (!setup.check(*code)) {
+    address_failures.record_failure(request.remote_address, now);
+    audit.record_unauthenticated(std::nullopt, "", request.remote_address, "setup_failed",
+                                 "session", std::nullopt);
+    return reply(
+        invalid_fields({{"code", field_error::invalid("wrong setup code")}}, "Wrong setup code"));
+  }
+  const auto user_id = setup.account_id();
+  if (!user_id) return reply(setup_done());
+  const bool queued = run_password_work([self = shared_from_this(), request, user_id = *user_id,
+                                         password = *password, reply]() -> std::function<void()> {
+    std::string hash;
+    try {
+      hash = db::hash_password(password);
+    } catch (const std::exception&) {
+      return [reply] { reply(hashing_failed()); };
+    }
+    return [self, request, user_id, hash, reply] {
+      self->finish_setup(request, user_id, hash, reply);
+    };
+  });
+  if (!queued) reply(password_queue_full());
+}
+
+void AuthRoutes::finish_setup(const Request& request, db::Id user_id, const std::string& hash,
+                              const Reply& reply) {
+  // Another request with the code may have finished first.
+  if (!setup.pending() || setup.account_id() != user_id) return reply(setup_done());
+  const auto account = load_account(db, user_id);
+  if (!account) return reply(setup_done());
+  {
+    db::Transaction tx(db);
+    db::store_chosen_password(db, user_id, hash);
+    db::ResetTokensRepository(db).revoke_for_user(user_id, auth.clock().unix_seconds());
+    audit.record_unauthenticated(user_id, account->email(), request.remote_address, "setup", "user",
+                                 user_id);
+    tx.commit();
+  }
+  setup.finish();
+  log::info("web", "first start: the password of " + account->email() +
+                       " was set with the setup code from " + request.remote_address);
+  auth.close_user_sessions(user_id);
+  // Whoever set the password is signed in with it.
+  const auto opened = auth.open(user_id, request.remote_address);
+  if (!opened) return reply(json_response(200, {{"message", "Password set; sign in with it"}}));
+  audit.record(opened->session.principal, "login", "session", std::nullopt, std::nullopt,
+               std::nullopt);
+  auto response = json_response(200, session_json(opened->session));
+  response.headers.add("Set-Cookie", opened->cookie);
+  response.headers.set("Cache-Control", "no-store");
+  reply(std::move(response));
 }
 
 template <class T>
@@ -396,6 +525,7 @@ PasswordResetOptions password_reset_options(const AuthOptions& options) {
 void add_auth_routes(RouteTable& routes, SessionAuth& auth, db::Connection& db, Mailer& mailer,
                      AuditLog& audit, const AuthOptions& options) {
   auto self = std::make_shared<AuthRoutes>(auth, db, mailer, audit, options);
+  self->setup.start();  // logs the code when no account can sign in yet
   const RouteOptions small{kAuthBodyLimit};
   const auto entry = [&routes](Method method, std::string pattern, std::string summary,
                                std::string request_schema,
@@ -461,6 +591,23 @@ void add_auth_routes(RouteTable& routes, SessionAuth& auth, db::Connection& db, 
     self->reset(r, std::move(reply));
   };
   reset.options = small;
+
+  ApiRoute& setup_state =
+      entry(Method::get, "/api/v1/auth/setup",
+            "Whether the first start's setup is pending (no account can sign in yet), and the "
+            "e-mail it sets up",
+            "", "SetupState");
+  setup_state.public_handler = [self](const Request&) { return self->setup_state(); };
+
+  ApiRoute& setup = entry(Method::post, "/api/v1/auth/setup",
+                          "First start: choose the first administrator's password with the "
+                          "one-time setup code of the log; signs in. 400 for a wrong code, 409 "
+                          "once set up, 429 after too many failures",
+                          "SetupRequest", "Session");
+  setup.public_async_handler = [self](const Request& r, Reply reply) {
+    self->first_setup(r, std::move(reply));
+  };
+  setup.options = small;
 
   ApiRoute& audit_list =
       entry(Method::get, "/api/v1/audit", "The audit log: who changed what and when, newest first",

@@ -5,6 +5,9 @@
 //   POST /api/v1/auth/password  {current, new}     (session, CSRF; allowed while a change is due)
 //   POST /api/v1/auth/forgot    {email}            always 202; mails a reset link when eligible
 //   POST /api/v1/auth/reset     {token, password}  sets the password with a mailed token
+//   GET  /api/v1/auth/setup                        whether a first-start setup is pending
+//   POST /api/v1/auth/setup     {code, password}   the first admin's password, with the setup
+//                                                  code of the log (web/auth/setup.hpp)
 //   GET  /api/v1/audit          ?entity=&entity_id=&user_id=&action=&from=&to=&limit=&offset=
 #pragma once
 
@@ -51,7 +54,15 @@ struct AuthOptions {
   /// run back where handlers run; false when too much is queued (the answer is 503). Unset:
   /// inline, on the handler's thread.
   std::function<bool(PasswordJob)> password_work;
+
+  /// Where a first start's setup code is told (web/auth/setup.hpp). Unset: a warning of the
+  /// log's component "console", which the appliance's console shows.
+  std::function<void(const std::string& code, const std::string& email)> announce_setup_code;
 };
+
+/// The longest e-mail address sign-in reads (RFC 5321's path limit); a longer one is refused
+/// before it is looked up, counted or written to the audit log.
+inline constexpr std::size_t kMaxEmailLength = 254;
 
 /// The link base for mails: base_url without a trailing "/", or https://<host>:<port>.
 std::string portal_url(const AuthOptions& options);

@@ -80,7 +80,8 @@ std::optional<SessionAuth::Opened> SessionAuth::open(db::Id user_id,
   make_room();
   const auto now = clock_.steady();
   const std::string id = random_token(32);
-  Session session{user_id, new_csrf_token(), std::string(remote_address), now, now};
+  Session session{
+      user_id, new_csrf_token(), std::string(remote_address), account->credentials(), now, now};
   Opened opened;
   opened.cookie =
       std::string(kSessionCookie) + "=" + id + "; HttpOnly; Secure; SameSite=Strict; Path=/";
@@ -97,7 +98,8 @@ bool SessionAuth::still_valid(const Request& request) {
   const auto it = sessions_.find(token_digest(*id));
   if (it == sessions_.end() || expired(it->second, clock_.steady())) return false;
   const auto account = load_account(db_, it->second.user_id);
-  return account && account->may_sign_in() && !account->user.password_change_required;
+  return account && account->may_sign_in() && !account->user.password_change_required &&
+         account->credentials() == it->second.credentials;
 }
 
 std::optional<SessionLookup> SessionAuth::authenticate(const Request& request) {
@@ -110,9 +112,10 @@ std::optional<SessionLookup> SessionAuth::authenticate(const Request& request) {
     sessions_.erase(it);
     return std::nullopt;
   }
-  // Re-read the account: a user disabled, deleted or demoted meanwhile loses the session now.
+  // Re-read the account: a user disabled, deleted or demoted meanwhile, or whose password or
+  // e-mail changed, loses the session now.
   const auto account = load_account(db_, it->second.user_id);
-  if (!account || !account->may_sign_in()) {
+  if (!account || !account->may_sign_in() || account->credentials() != it->second.credentials) {
     sessions_.erase(it);
     return std::nullopt;
   }
@@ -139,6 +142,7 @@ std::size_t SessionAuth::close_user_sessions(db::Id user_id, const Request* keep
   const std::size_t ended = std::erase_if(sessions_, [&](const auto& entry) {
     return entry.second.user_id == user_id && entry.first != kept;
   });
+  if (!kept.empty()) credentials_refreshed(user_id);
   if (ended > 0 && on_sessions_ended_) on_sessions_ended_();
   return ended;
 }
@@ -148,6 +152,15 @@ std::size_t SessionAuth::close_all() {
   sessions_.clear();
   if (ended > 0 && on_sessions_ended_) on_sessions_ended_();
   return ended;
+}
+
+void SessionAuth::credentials_refreshed(db::Id user_id) {
+  const auto account = load_account(db_, user_id);
+  if (!account) return;
+  const std::string now = account->credentials();
+  for (auto& [key, session] : sessions_) {
+    if (session.user_id == user_id) session.credentials = now;
+  }
 }
 
 }  // namespace fabomatic::web

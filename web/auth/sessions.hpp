@@ -3,7 +3,9 @@
 // the SHA-256 of that id, so neither a memory dump nor a timing difference in the lookup gives
 // away a usable cookie. Each session ends after `idle` without a request and `absolute` after
 // sign-in, whichever comes first, and at once when its user can no longer sign in (disabled,
-// deleted, role without backend admin): every lookup re-reads the user, one indexed query.
+// deleted, no portal any more) or when the user's password or e-mail changed, wherever it was
+// changed (the portal, `fabomatic admin` in a shell, a reset link): every lookup re-reads the
+// user, one indexed query, and compares it with what the session was opened with.
 //
 // Single-threaded like the handlers that use it (the reactor thread).
 #pragma once
@@ -62,11 +64,16 @@ class SessionAuth {
 
   /// Ends the request's session (logout). False when it had none.
   bool close(const Request& request);
-  /// Ends every session of `user_id` except the one of `keep` (when given): after a password
-  /// change or reset, or when an admin disables the account. Returns how many ended.
+  /// Ends every session of `user_id` except the one of `keep` (when given), which goes on with
+  /// the account's credentials as they are now: after a password change or reset, or when an
+  /// admin changes the account. Returns how many ended.
   std::size_t close_user_sessions(db::Id user_id, const Request* keep = nullptr);
   /// Ends every session (a restored database has other users); returns how many ended.
   std::size_t close_all();
+
+  /// The user's sessions go on with the credentials as they are now (the same password got a
+  /// new hash: a legacy hash replaced at sign-in).
+  void credentials_refreshed(db::Id user_id);
 
   /// Called after close() or close_user_sessions() ended at least one session, so that what
   /// outlives a request (the live WebSocket) can let go of it at once.
@@ -89,6 +96,7 @@ class SessionAuth {
     db::Id user_id = 0;
     std::string csrf_token;
     std::string remote_address;
+    std::string credentials;  // PortalAccount::credentials() at sign-in
     std::chrono::steady_clock::time_point created;
     std::chrono::steady_clock::time_point last_seen;
   };

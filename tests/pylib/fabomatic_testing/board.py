@@ -16,7 +16,7 @@ REPLY_TIMEOUT_S = 5.0
 # What db/seed.cpp creates in a new database.
 SEEDED_MACHINE_ID = 1
 SEEDED_TYPE_ID = 1
-ADMIN_CARD = "12345678"  # db/seed.hpp kDefaultAdminCard
+ADMIN_CARD = "12345678"  # the seeded admin's card in the tests' template (testcase.py)
 
 
 def _connect(client, port, keepalive, subscriptions, what, source=None):

@@ -5,15 +5,16 @@ with full verification (127.0.0.1 is in its SAN): a certificate problem fails th
 
 - HttpsClient: one keep-alive HTTPS connection; answers are Answer objects.
 - Session: an HttpsClient with the session cookie and the CSRF token of a sign-in.
-- sign_in_admin: the seeded admin's first sign-in, which must choose a new password.
+- setup_code / sign_in_admin: the first start's setup code from the log, which sets the seeded
+  admin's password; then a sign-in with it.
 - tls_socket and the read_* helpers: raw requests http.client will not send.
 """
 import http.client
 import json
+import re
 import socket
 import ssl
 
-SEEDED_ADMIN_PASSWORD = "admin"  # db/seed.hpp kDefaultAdminPassword
 NEW_ADMIN_PASSWORD = "e2e-Admin-pass-1"
 CSRF_HEADER = "X-CSRF-Token"
 SESSION_COOKIE = "fabomatic_session"
@@ -137,25 +138,39 @@ class Session:
         self.client.close()
 
 
+def setup_code(fabomatic):
+    """The one-time setup code a first start logs (web/auth/setup.hpp), the latest one."""
+    codes = re.findall(r"setup code ([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})", fabomatic.log_text())
+    if not codes:
+        raise AssertionError(f"no setup code in the log:\n{fabomatic.log_tail()}")
+    return codes[-1]
+
+
 def sign_in_admin(fabomatic, email):
-    """The first sign-in of the seeded admin (`email`: [web] default_admin_email when the
-    database was made): log in with the seeded password, choose a new one (required before
-    anything else), and return (session, {step: Answer}) for the checks."""
+    """The first start of a new installation: the setup code from the log sets the seeded
+    admin's password (NEW_ADMIN_PASSWORD; `email`: [web] default_admin_email when the database
+    was made), then the admin signs in with it. Returns (session, {step: Answer}) for the
+    checks: "setup" (POST /api/v1/auth/setup), "login", "session"."""
+    steps = {}
+    client = HttpsClient(fabomatic)
+    try:
+        steps["setup"] = client.request("POST", "/api/v1/auth/setup",
+                                        {"code": setup_code(fabomatic),
+                                         "password": NEW_ADMIN_PASSWORD})
+    finally:
+        client.close()
+    if steps["setup"].status != 200:
+        raise AssertionError(f"the setup code did not set the password: {steps['setup']}")
     session = Session(fabomatic)
-    steps = {"login": session.login(email, SEEDED_ADMIN_PASSWORD)}
+    steps["login"] = session.login(email, NEW_ADMIN_PASSWORD)
     if steps["login"].status != 200:
-        raise AssertionError(f"seeded admin cannot sign in: {steps['login']}")
-    steps["blocked"] = session.get("/api/v1/members")
-    steps["change"] = session.post("/api/v1/auth/password",
-                                   {"current": SEEDED_ADMIN_PASSWORD, "new": NEW_ADMIN_PASSWORD})
-    if steps["change"].status != 200:
-        raise AssertionError(f"password change refused: {steps['change']}")
+        raise AssertionError(f"the admin cannot sign in: {steps['login']}")
     steps["session"] = session.get("/api/v1/auth/session")
     return session, steps
 
 
 def signed_in(fabomatic, email):
-    """A new session of the admin once the password was changed (sign_in_admin ran)."""
+    """A new session of the admin once its password was set (sign_in_admin ran)."""
     session = Session(fabomatic)
     answer = session.login(email, NEW_ADMIN_PASSWORD)
     if answer.status != 200:

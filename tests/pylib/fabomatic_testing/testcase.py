@@ -1,8 +1,10 @@
 """One fabomatic per test, on a fresh copy of a database it seeded itself.
 
-Creating a database hashes the seeded admin's password (about a second); opening one takes
-milliseconds. So the first test of a process lets fabomatic create and seed a template, and
-every test starts from a copy of it, edited while the binary is stopped if it needs to be.
+The first test of a process lets fabomatic create and seed a template, and every test starts
+from a copy of it, edited while the binary is stopped if it needs to be. A new database has no
+card that opens the machines; the template gives its seeded admin the card ADMIN_CARD
+(fabomatic_testing.board), which the board tests tap. The admin has no password: each start
+logs a setup code (fabomatic_testing.https.sign_in_admin uses it).
 """
 import atexit
 import os
@@ -11,7 +13,7 @@ import sqlite3
 import tempfile
 import unittest
 
-from fabomatic_testing.board import Board
+from fabomatic_testing.board import ADMIN_CARD, Board
 from fabomatic_testing.process import Fabomatic
 
 _template = None
@@ -31,6 +33,17 @@ def seeded_template():
             raise RuntimeError(f"seeding run exited with {code}:\n{server.log_tail()}")
         path = os.path.join(directory, "template.sqldb")
         copy_database(server.db_path, path)
+        conn = sqlite3.connect(path)
+        try:
+            with conn:
+                changed = conn.execute(
+                    "UPDATE users SET \"card_UUID\" = ? WHERE user_id = (SELECT MIN(u.user_id) "
+                    "FROM users u JOIN roles r USING (role_id) WHERE r.role_name = 'admins')",
+                    (ADMIN_CARD,)).rowcount
+        finally:
+            conn.close()
+        if changed != 1:
+            raise RuntimeError("the seeded template has no admin to give the card to")
         _template = path
     return _template
 

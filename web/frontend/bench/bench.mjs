@@ -20,7 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
-import { ADMIN_EMAIL, SEEDED_PASSWORD, fetchOpenApi, request, startAppliance } from '../scripts/appliance.mjs';
+import { ADMIN_EMAIL, fetchOpenApi, request, setUpAdmin, startAppliance } from '../scripts/appliance.mjs';
 import { startDevServer } from '../dev-server.mjs';
 import { build } from '../build.mjs';
 import { MqttBoard } from './mqtt-board.mjs';
@@ -79,8 +79,8 @@ async function main() {
   });
   try {
     const api = new Api(appliance.baseUrl);
-    await api.login(SEEDED_PASSWORD);
-    await api.ok('POST', '/api/v1/auth/password', { current: SEEDED_PASSWORD, new: PASSWORD });
+    await setUpAdmin(appliance, PASSWORD);
+    await api.login(PASSWORD);
     const admin = (await api.ok('GET', '/api/v1/members?q=admin')).items[0];
     process.stdout.write(`seeding ${MACHINES} machines over the API… `);
     const existing = (await api.ok('GET', '/api/v1/machines?limit=500')).total;

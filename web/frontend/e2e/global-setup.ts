@@ -1,14 +1,14 @@
 // Starts the real appliance ($FABOMATIC_BIN) in a fresh directory on free ports, a mail catcher
 // for its reset mails, builds the portal against the appliance's own OpenAPI document and serves
 // it through the dev server in front of the appliance (unless FABOMATIC_SERVES_UI is set: then
-// the appliance serves its embedded portal). Signs in, changes the seeded password and seeds
-// data through the REST API.
+// the appliance serves its embedded portal). Sets the admin's password with the first start's
+// setup code, signs in and seeds data through the REST API.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FullConfig } from '@playwright/test';
 // @ts-expect-error: plain ES modules of the project
-import { startAppliance, fetchOpenApi, ADMIN_EMAIL, SEEDED_PASSWORD } from '../scripts/appliance.mjs';
+import { startAppliance, fetchOpenApi, setUpAdmin, ADMIN_EMAIL } from '../scripts/appliance.mjs';
 // @ts-expect-error: plain ES modules of the project
 import { startDevServer } from '../dev-server.mjs';
 // @ts-expect-error: plain ES modules of the project
@@ -87,10 +87,11 @@ export default async function globalSetup(_config: FullConfig) {
     baseURL = devServer!.url;
   }
 
+  // A new installation has no known password: the setup code of the log sets the admin's.
+  await setUpAdmin(appliance, ADMIN_PASSWORD);
   const api = new ApiSession(appliance.baseUrl);
-  const first = await api.login(ADMIN_EMAIL, SEEDED_PASSWORD);
-  if (first.status !== 200) throw new Error(`the seeded admin cannot sign in: ${first.status} ${first.text}`);
-  await api.ok('POST', '/api/v1/auth/password', { current: SEEDED_PASSWORD, new: ADMIN_PASSWORD });
+  const first = await api.login(ADMIN_EMAIL, ADMIN_PASSWORD);
+  if (first.status !== 200) throw new Error(`the admin cannot sign in: ${first.status} ${first.text}`);
   const seeded = await seed(api);
 
   const state: E2EState = {

@@ -1,6 +1,7 @@
 // Machines and machine types: create, edit, delete with the counts of what goes with it; the
 // machine page with its maintenance state and history link; a board announcing an unknown
-// machine id listed with "create machine".
+// machine id listed with "create machine"; the board account of a machine and what the machines
+// page says about the broker's access.
 import { expect, open, test, unique } from './fixtures';
 
 test('create, edit and delete a machine, the delete showing its cascade counts', async ({ adminPage: page, state, api }) => {
@@ -115,4 +116,39 @@ test.describe('machine types', () => {
     await page.getByRole('button', { name: 'Cancel' }).click();
     expect((await api.ok('GET', `/api/v1/machine-types/${state.seeded.types.laser}`)).name).toBe('Laser');
   });
+});
+
+test('a board account: the secret shown once, a new secret, revoked', async ({ adminPage: page, state, api }) => {
+  const machine = await api.ok('POST', '/api/v1/machines', { name: unique('Router table') });
+  await open(page, state, `#/machines/${machine.id}`);
+  const panel = page.getByTestId('board-account');
+  await expect(panel).toContainText('has no account of its own');
+  await panel.getByRole('button', { name: 'Create board account' }).click();
+  const shown = page.getByRole('dialog', { name: `Board account of ${machine.name}` });
+  await expect(shown.getByTestId('board-secret')).toContainText(`board-${machine.id}`);
+  const secret = (await shown.locator('code.secret').textContent())!;
+  expect(secret).toMatch(/^([0-9A-HJKMNP-TV-Z]{5}-){4}[0-9A-HJKMNP-TV-Z]{5}$/);
+  await shown.getByRole('button', { name: 'Done' }).click();
+  await expect(shown).toBeHidden();
+  await expect(panel).toContainText(`board-${machine.id}`);
+  await expect(panel).toContainText('not connected with it');
+  await expect(panel).not.toContainText(secret);
+
+  await panel.getByRole('button', { name: 'New secret' }).click();
+  await page.getByRole('dialog', { name: /A new secret/ }).getByRole('button', { name: 'New secret' }).click();
+  const again = page.getByRole('dialog', { name: `Board account of ${machine.name}` });
+  const rotated = (await again.locator('code.secret').textContent())!;
+  expect(rotated).not.toBe(secret);
+  await again.getByRole('button', { name: 'Done' }).click();
+
+  await panel.getByRole('button', { name: 'Revoke' }).click();
+  await page.getByRole('dialog', { name: /Revoke the board account/ }).getByRole('button', { name: 'Revoke' }).click();
+  await expect(panel.getByRole('button', { name: 'Create board account' })).toBeVisible();
+  expect((await api.ok('GET', '/api/v1/board-accounts')).items.find((a: { machine_id: number }) => a.machine_id === machine.id)).toBeUndefined();
+});
+
+test('the machines page says who may connect to the broker', async ({ adminPage: page, state }) => {
+  // The suite's appliance lets anonymous boards in (allow_anonymous = true).
+  await open(page, state, '#/machines');
+  await expect(page.getByTestId('mqtt-access')).toContainText('allow_anonymous = true');
 });

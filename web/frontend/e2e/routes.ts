@@ -31,4 +31,5 @@ export const PUBLIC_ROUTES: PageRoute[] = [
   { name: 'signin', hash: '#/signin' },
   { name: 'forgot', hash: '#/forgot' },
   { name: 'reset', hash: '#/reset?token=abc' },
+  { name: 'setup', hash: '#/setup' },
 ];

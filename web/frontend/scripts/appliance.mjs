@@ -9,7 +9,6 @@ import os from 'node:os';
 import path from 'node:path';
 
 export const ADMIN_EMAIL = 'admin@fablab.org';
-export const SEEDED_PASSWORD = 'admin';
 
 /** A TCP port nobody listens on right now (the kernel's pick). */
 export function freePort() {
@@ -175,6 +174,20 @@ export async function startAppliance({
   };
   await appliance.start();
   return appliance;
+}
+
+/**
+ * The first start of a new installation: no account has a password, and the log holds a
+ * one-time setup code. Sets the seeded admin's (ADMIN_EMAIL) password with it, the way a person
+ * would in the portal's first-start form.
+ */
+export async function setUpAdmin(appliance, password) {
+  const codes = [...appliance.logText().matchAll(/setup code ([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})/g)];
+  if (codes.length === 0) throw new Error(`no setup code in the log:\n${appliance.logTail()}`);
+  const code = codes[codes.length - 1][1];
+  const answer = await request(appliance.baseUrl, 'POST', '/api/v1/auth/setup', { body: { code, password } });
+  if (answer.status !== 200) throw new Error(`POST /api/v1/auth/setup: ${answer.status} ${answer.text}`);
+  return answer;
 }
 
 /** The OpenAPI document of a running appliance. */

@@ -11,6 +11,7 @@ import { Toasts } from './ui/toasts';
 import { SignInPage } from './pages/signin/SignInPage';
 import { ForgotPage } from './pages/signin/ForgotPage';
 import { ResetPage } from './pages/signin/ResetPage';
+import { SetupPage } from './pages/signin/SetupPage';
 import { ChangePasswordPage } from './pages/signin/ChangePasswordPage';
 import { DashboardPage } from './pages/dashboard/DashboardPage';
 import { MembersPage } from './pages/members/MembersPage';
@@ -217,6 +218,7 @@ export function App() {
   if (state === 'unknown') body = <p class="loading-screen">{t('common.loading')}</p>;
   else if (r.path === '/reset') body = <ResetPage />;
   else if (r.path === '/forgot') body = <ForgotPage />;
+  else if (r.path === '/setup' && state === 'signed-out') body = <SetupPage />;
   else if (state === 'signed-out') body = <SignInPage />;
   else if (passwordChangeRequired.value) body = <ChangePasswordPage forced />;
   else body = <Shell />;

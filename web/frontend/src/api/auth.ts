@@ -10,4 +10,8 @@ export const authApi = {
   changePassword: (current: string, next: string) => api.post('/api/v1/auth/password', { body: { current, new: next } }),
   forgot: (email: string) => api.post('/api/v1/auth/forgot', { body: { email }, quiet401: true }),
   reset: (token: string, password: string) => api.post('/api/v1/auth/reset', { body: { token, password }, quiet401: true }),
+  /** First start: whether nobody can sign in yet, and the account the setup code sets up. */
+  setupState: () => api.get('/api/v1/auth/setup', { quiet401: true }),
+  /** First start: the setup code of the log sets the administrator's password and signs in. */
+  setup: (code: string, password: string) => api.post('/api/v1/auth/setup', { body: { code, password }, quiet401: true }),
 };

@@ -16,7 +16,7 @@ export const signOutReason = signal<'expired' | 'signed-out' | null>(null);
 export const passwordChangeRequired = computed(() => session.value?.password_change_required ?? false);
 
 /** Routes that need no session. */
-export const PUBLIC_ROUTES = new Set(['/signin', '/forgot', '/reset']);
+export const PUBLIC_ROUTES = new Set(['/signin', '/forgot', '/reset', '/setup']);
 
 setClientHooks({
   csrf: () => session.value?.csrf_token ?? null,
@@ -57,6 +57,15 @@ export async function loadSession(): Promise<void> {
 
 export async function signIn(email: string, password: string): Promise<Session> {
   const answer = await authApi.login(email, password);
+  session.value = answer;
+  sessionState.value = 'signed-in';
+  signOutReason.value = null;
+  return answer;
+}
+
+/** First start: the setup code sets the administrator's password; the answer signs in. */
+export async function completeSetup(code: string, password: string): Promise<Session> {
+  const answer = await authApi.setup(code, password);
   session.value = answer;
   sessionState.value = 'signed-in';
   signOutReason.value = null;

@@ -12,6 +12,7 @@ import { ExportButtons } from '../../ui/ExportButtons';
 import { Badge, StatusBadge } from '../../ui/StatusBadge';
 import { toast } from '../../ui/toasts';
 import { useLoad } from '../../ui/usePaged';
+import { BoardAccountPanel } from './BoardAccountPanel';
 import { machineConsequences } from './cascade';
 import { MachineForm } from './MachineForm';
 
@@ -110,6 +111,7 @@ export function MachinePage({ id }: { id: number }) {
                 </dl>
               ))}
             </section>
+            <BoardAccountPanel machineId={id} machineName={m.name} />
           </div>
           {editing && (
             <MachineForm

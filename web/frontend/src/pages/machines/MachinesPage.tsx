@@ -17,6 +17,7 @@ import { toast } from '../../ui/toasts';
 import { usePaged } from '../../ui/usePaged';
 import { machineConsequences } from './cascade';
 import { MachineForm } from './MachineForm';
+import { MqttAccessPanel } from './MqttAccessPanel';
 
 export function MaintenanceSummary({ m }: { m: Machine }) {
   if (m.maintenance.length === 0) return <span class="muted">{t('machines.noPlans')}</span>;
@@ -93,6 +94,7 @@ export function MachinesPage() {
           {t('machines.add')}
         </button>
       </PageHead>
+      <MqttAccessPanel />
       {boards.length > 0 && (
         <section class="panel" aria-labelledby="discovered-title" data-testid="discovered">
           <h2 id="discovered-title">{t('machines.discoveredTitle')}</h2>

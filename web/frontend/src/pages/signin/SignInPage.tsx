@@ -1,10 +1,11 @@
+import { authApi } from '../../api/auth';
 import { ApiError } from '../../api/client';
 import { signIn, signOutReason } from '../../auth/session';
 import { t } from '../../i18n';
 import { FormError, TextField } from '../../ui/Field';
 import { useForm } from '../../ui/useForm';
 import { AuthLayout } from './AuthLayout';
-import { useEffect } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 
 export function SignInPage() {
   const form = useForm({ email: '', password: '' }, (v) => ({
@@ -12,9 +13,17 @@ export function SignInPage() {
     password: v.password ? undefined : t('err.required'),
   }));
   const reason = signOutReason.value;
+  const [setupPending, setSetupPending] = useState(false);
   useEffect(() => {
     document.title = `${t('signin.title')} · Fab-O-Matic`;
   });
+  useEffect(() => {
+    // First start: nobody can sign in until the setup code sets the administrator's password.
+    authApi
+      .setupState()
+      .then((s) => setSetupPending(s.pending))
+      .catch(() => setSetupPending(false));
+  }, []);
   const submit = form.submit(async (v) => {
     try {
       await signIn(v.email.trim(), v.password);
@@ -27,6 +36,11 @@ export function SignInPage() {
   });
   return (
     <AuthLayout title={t('signin.title')}>
+      {setupPending && (
+        <p class="notice" role="status" data-testid="setup-pending">
+          {t('setup.pending')} <a href="#/setup">{t('setup.link')}</a>
+        </p>
+      )}
       {reason === 'expired' && (
         <p class="notice" role="status">
           {t('signin.expired')}
