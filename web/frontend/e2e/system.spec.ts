@@ -77,6 +77,7 @@ test.describe('backup and restore', () => {
       unknown,
     ]);
     const before = fs.statSync(state.dbPath).ino;
+    const keptBefore = fs.readdirSync(path.dirname(state.dbPath)).filter((n) => n.includes('.before-restore-')).length;
     for (const [name, buffer, message] of [
       ['members.csv', Buffer.from('name,card\nAnn,04a3b2c1\n'.repeat(40)), /not a database/],
       ['unknown.sqldb', fs.readFileSync(unknown), /revision/],
@@ -87,8 +88,9 @@ test.describe('backup and restore', () => {
       await expect(page.getByTestId('restore-error')).toHaveText(message);
       await page.getByRole('button', { name: 'Cancel' }).click();
     }
-    // Still signed in, the same database file with what it held.
+    // Still signed in, the same database file with what it held, no copy of it set aside.
     expect(fs.statSync(state.dbPath).ino).toBe(before);
+    expect(fs.readdirSync(path.dirname(state.dbPath)).filter((n) => n.includes('.before-restore-')).length).toBe(keptBefore);
     const names = ((await api.ok('GET', '/api/v1/machines?limit=500')).items as { name: string }[]).map((m) => m.name);
     expect(names).toContain(marker);
     await expect(page.getByTestId('version')).toBeVisible();
