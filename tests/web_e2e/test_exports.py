@@ -64,6 +64,7 @@ def tearDownModule():
 
 
 MACHINES = []
+BOARD_SECRETS = []
 
 
 def make_records():
@@ -80,6 +81,10 @@ def make_records():
     for m in range(2):
         machine = make.machine()
         MACHINES.append(machine["id"])
+        # A board account: its secret as issued (shown once) and its stored hash must not leak.
+        issued = ADMIN.post("/api/v1/board-accounts", {"machine_id": machine["id"]})
+        assert issued.status == 201, issued
+        BOARD_SECRETS.append(issued.json()["secret"])
         plan = make.plan(machine["id"], lcd_message="clean me")
         for i, member in enumerate(members):
             make.authorization(member["id"], machine["id"])
@@ -90,17 +95,20 @@ def make_records():
 
 
 def secrets():
-    """Every secret the appliance holds: password hashes and reset-token hashes from its
-    database, the MQTT account's password and the session key from its settings."""
+    """Every secret the appliance holds: password hashes, reset-token hashes and board accounts'
+    secret hashes from its database, the boards' secrets as issued, the MQTT account's password
+    and the session key from its settings."""
     db = sqlite3.connect(f"file:{APPLIANCE.db_path}?mode=ro", uri=True)
     try:
         found = [row[0] for row in db.execute(
             "SELECT password_hash FROM users WHERE password_hash IS NOT NULL")]
         tokens = [row[0] for row in db.execute("SELECT token_hash FROM password_reset_tokens")]
+        boards = [row[0] for row in db.execute("SELECT secret_hash FROM board_accounts")]
     finally:
         db.close()
-    assert len(found) >= 5 and tokens, (found, tokens)
-    return found + tokens + [MQTT_SECRET, SECRET_KEY]
+    assert len(found) >= 5 and tokens and len(boards) >= 2, (found, tokens, boards)
+    issued = BOARD_SECRETS + [s.replace("-", "") for s in BOARD_SECRETS]
+    return found + tokens + boards + issued + [MQTT_SECRET, SECRET_KEY]
 
 
 def download(path):
