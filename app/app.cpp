@@ -3,13 +3,19 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
+#include "app/nightly_backup.hpp"
 #include "app/portal.hpp"
+#include "app/restore.hpp"
+#include "app/settings_store.hpp"
 #include "app/systemd_notify.hpp"
 #include "backend/board_accounts.hpp"
 #include "backend/board_service.hpp"
@@ -18,6 +24,7 @@
 #include "backend/live_status.hpp"
 #include "backend/machine_status_loader.hpp"
 #include "backend/mqtt_auth.hpp"
+#include "backend/mqtt_clients.hpp"
 #include "backend/mqtt_security.hpp"
 #include "backend/remote_control.hpp"
 #include "broker/asio/server.hpp"
@@ -31,6 +38,8 @@
 #include "db/maintenance_due.hpp"
 #include "db/portal_access.hpp"
 #include "db/users_repository.hpp"
+#include "web/api/operations.hpp"
+#include "web/export/export_worker.hpp"
 
 namespace fabomatic::app {
 
@@ -76,11 +85,15 @@ void log_portal_accounts(db::Connection& conn) {
   }
 }
 
+db::OpenOptions open_options(const backend::Settings& settings) {
+  db::OpenOptions options;
+  options.default_admin_email = settings.web.default_admin_email;
+  return options;
+}
 }  // namespace
 
 db::Database open_configured_database(const backend::Settings& settings) {
-  db::OpenOptions options;
-  options.default_admin_email = settings.web.default_admin_email;
+  const db::OpenOptions options = open_options(settings);
   const std::string path = settings.database.file.string();
   db::Database d = db::open_database(path, options);
   if (d.created) log::info("db", "created a new database " + path);
@@ -212,8 +225,54 @@ struct App::Impl {
         broker(broker_config(settings.mqtt), broker::Clock::now()),
         mqtt_server(io, broker),
         access(settings.mqtt.anonymous != backend::AnonymousMode::refused),
+        clients(unix_now),
         status(settings.backend.online_window_s),
-        systemd(io) {}
+        systemd(io),
+        restart_timer(io),
+        settings_file(settings, [this] { settings_applied(); }) {}
+
+  ~Impl() {
+    if (restore_thread.joinable()) restore_thread.join();
+  }
+
+  /// The system page's source: figures of the broker and the housekeeping, restore, restart.
+  struct Operations final : web::api::SystemSource {
+    explicit Operations(Impl& impl) : i(impl) {}
+    Impl& i;
+
+    std::string version() const override { return FABOMATIC_VERSION; }
+    double started_at() const override { return i.started; }
+    web::api::BrokerFigures broker() override;
+    std::vector<web::api::MqttLink> mqtt_clients() override {
+      std::vector<web::api::MqttLink> links;
+      for (const auto& c : i.clients.connected())
+        links.push_back({c.client_id, c.username, c.address, c.connected_at});
+      return links;
+    }
+    std::optional<web::api::PurgeFigures> last_purge() override {
+      if (!i.housekeeping) return std::nullopt;
+      const auto report = i.housekeeping->last_purge();
+      if (!report) return std::nullopt;
+      const auto& r = report->result;
+      return web::api::PurgeFigures{report->time, r.uses, r.interventions, r.unknown_cards,
+                                    r.audit_entries};
+    }
+    web::api::BackupFigures nightly_backup() override {
+      return i.backup ? i.backup->figures() : web::api::BackupFigures{};
+    }
+    void restore(std::string upload, std::function<void(web::api::RestoreOutcome)> done) override {
+      i.restore(std::move(upload), std::move(done));
+    }
+    void restart() override { i.restart(); }
+  };
+
+  void restore(std::string upload, std::function<void(web::api::RestoreOutcome)> done);
+  void swap_in(const std::string& prepared, std::function<void(web::api::RestoreOutcome)> done);
+  void restart();
+  /// Stops everything; run() then returns.
+  void shut_down(bool restart);
+  /// The settings that apply at once changed (settings editor).
+  void settings_applied();
 
   // Re-reads password_file and acl_file; the clients whose account went or changed are
   // disconnected, the others get the new rules.
@@ -256,6 +315,7 @@ struct App::Impl {
   std::unique_ptr<backend::BoardAccounts> board_accounts;
   std::unique_ptr<backend::MqttAuth> auth;  // board accounts and the FabLab's topic rules
   std::unique_ptr<backend::MqttSecurity> security;
+  backend::MqttClients clients;  // who is connected, for the system page's fleet
   backend::LiveStatus status;
   std::optional<db::Database> database;
   std::unique_ptr<db::Checkpointer> checkpointer;  // WAL checkpoints off the reactor thread
@@ -263,8 +323,167 @@ struct App::Impl {
   std::unique_ptr<backend::RemoteControl> remote;
   std::unique_ptr<backend::Housekeeping> housekeeping;
   std::unique_ptr<Portal> portal;
+  // Downloads and the nightly backup, off the reactor. After the portal: destroyed before it,
+  // while the portal's I/O context that its jobs answer to still exists.
+  std::unique_ptr<web::exports::ExportWorker> downloads;
+  std::unique_ptr<NightlyBackup> backup;
   SystemdNotifier systemd;  // READY once listening, WATCHDOG from the reactor, STOPPING
+  boost::asio::steady_timer restart_timer;
+  SettingsFile settings_file;  // the settings editor's store
+  Operations operations{*this};
+  double started = unix_now();
+  struct RateSample {
+    double time = 0;
+    std::uint64_t received = 0, sent = 0;
+  } rate_sample;
+  double received_rate = 0, sent_rate = 0;
+  std::thread restore_thread;  // checks an upload off the reactor
+  bool restoring = false;
+  bool restart_requested = false;
+  bool stopped = false;
 };
+
+web::api::BrokerFigures App::Impl::Operations::broker() {
+  const auto& s = i.broker.stats();
+  web::api::BrokerFigures f;
+  f.clients_connected = i.broker.connected_count();
+  f.sessions = i.broker.session_count();
+  f.subscriptions = i.broker.subscription_count();
+  f.retained = i.broker.retained_count();
+  f.messages_received = s.messages_received;
+  f.messages_sent = s.messages_sent;
+  f.messages_dropped = s.messages_dropped;
+  // Rates over the time since the previous sample at least a second old.
+  const double now = unix_now();
+  if (now - i.rate_sample.time >= 1.0) {
+    const double span = now - i.rate_sample.time;
+    if (i.rate_sample.time > 0) {
+      i.received_rate = static_cast<double>(s.messages_received - i.rate_sample.received) / span;
+      i.sent_rate = static_cast<double>(s.messages_sent - i.rate_sample.sent) / span;
+    }
+    i.rate_sample = {now, s.messages_received, s.messages_sent};
+  }
+  f.received_per_s = i.received_rate;
+  f.sent_per_s = i.sent_rate;
+  return f;
+}
+
+void App::Impl::restore(std::string upload, std::function<void(web::api::RestoreOutcome)> done) {
+  if (restoring) {
+    return done({409, "busy", "a restore is already in progress", ""});
+  }
+  restoring = true;
+  if (restore_thread.joinable()) restore_thread.join();
+  const std::string path = settings.database.file.string();
+  restore_thread = std::thread([this, path, options = open_options(settings),
+                                upload = std::move(upload), done = std::move(done)]() mutable {
+    auto prepared = prepare_restore(path, upload, options);
+    upload.clear();
+    upload.shrink_to_fit();
+    boost::asio::post(io, [this, prepared = std::move(prepared), done = std::move(done)] {
+      if (const auto* refused = std::get_if<web::api::RestoreOutcome>(&prepared)) {
+        restoring = false;
+        log::warning("db", "restore refused: " + refused->message);
+        return done(*refused);
+      }
+      swap_in(std::get<std::string>(prepared), done);
+    });
+  });
+}
+
+void App::Impl::swap_in(const std::string& prepared,
+                        std::function<void(web::api::RestoreOutcome)> done) {
+  restoring = false;
+  if (stopped) {
+    std::remove(prepared.c_str());
+    return done({503, "stopping", "the service is stopping", ""});
+  }
+  db::Connection& conn = database->conn;
+  const std::string path = settings.database.file.string();
+  web::api::RestoreOutcome outcome{200, "restored", "", ""};
+  // The boards' last-seen times belong to the old file; then nobody may have it open while
+  // the files change places: the checkpointer goes, downloads wait to open it.
+  boards->write_heartbeats();
+  const bool swapped = downloads->exclusive([&] {
+    checkpointer.reset();
+    try {
+      conn.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    } catch (const db::Error& e) {
+      log::warning("db", std::string("checkpoint before restore: ") + e.what());
+    }
+    conn = db::Connection(":memory:", {.wal = false});  // closes the file
+    std::string kept;
+    try {
+      kept = swap_database_files(path, prepared);
+      outcome.kept_as = kept;
+    } catch (const std::exception& e) {
+      outcome = {500, "swap_failed", e.what(), ""};
+      std::remove(prepared.c_str());
+    }
+    try {
+      conn = std::move(open_configured_database(settings).conn);
+    } catch (const std::exception& e) {
+      // The prepared file opened before; should it not now, the previous one goes back.
+      outcome = {500, "reopen_failed", e.what(), ""};
+      if (!kept.empty()) {
+        std::error_code ec;
+        std::filesystem::rename(path, path + ".failed-restore", ec);
+        std::filesystem::rename(kept, path, ec);
+      }
+      conn = std::move(open_configured_database(settings).conn);
+    }
+    checkpointer = std::make_unique<db::Checkpointer>(conn);
+  });
+  if (!swapped) {
+    std::remove(prepared.c_str());
+    return done({409, "busy",
+                 "downloads are being made from the database; try again when they "
+                 "are finished",
+                 ""});
+  }
+  if (outcome.status != 200) {
+    log::error("db", "restore failed: " + outcome.message);
+    return done(outcome);
+  }
+  status.reset(backend::load_all_machine_statuses(conn));
+  portal->end_all_sessions();  // the restored file has its own members
+  outcome.message = "database restored; the previous one is kept as " + outcome.kept_as;
+  log::warning("db", outcome.message);
+  done(outcome);
+}
+
+void App::Impl::restart() {
+  // Later, so that the answer saying so leaves first.
+  restart_timer.expires_after(std::chrono::milliseconds(300));
+  restart_timer.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) shut_down(true);
+  });
+}
+
+void App::Impl::shut_down(bool restart) {
+  if (stopped) return;
+  stopped = true;
+  restart_requested = restart;
+  if (restart) {
+    systemd.reloading();
+  } else {
+    systemd.stopping();
+  }
+  if (backup) backup->stop();
+  reload_signal.cancel();
+  portal->stop();
+  downloads.reset();  // cancels downloads; what they post is dropped with the portal's I/O
+  housekeeping->stop();
+  boards->stop();
+  mqtt_server.stop();
+  io.stop();
+}
+
+void App::Impl::settings_applied() {
+  log::set_level(settings.backend.log_level);
+  if (portal) portal->settings_changed();
+  if (backup) backup->reschedule();
+}
 
 App::App(backend::Settings settings) : impl_(std::make_unique<Impl>(std::move(settings))) {}
 
@@ -277,11 +496,16 @@ void App::start() {
   i.database.emplace(open_configured_database(i.settings));
   db::Connection& conn = i.database->conn;
   i.checkpointer = std::make_unique<db::Checkpointer>(conn);
+  web::exports::ExportOptions download_options;
+  download_options.database_path = conn.path();
+  download_options.temp_dir = i.settings.backend.data_dir;
+  i.downloads = std::make_unique<web::exports::ExportWorker>(std::move(download_options));
   db::rebuild(conn);  // maintenance counters, also repairing edits made by another tool
   i.status.reset(backend::load_all_machine_statuses(conn));
 
   const auto topics = backend::BoardTopics::from(i.settings.mqtt);
   start_access_control(conn, topics);
+  i.broker.add_hooks(i.clients);
   // Replies whose writes must be synced leave together at the end of the reactor's turn.
   i.boards = std::make_unique<backend::BoardService>(
       i.broker, conn, i.status, topics, unix_now,
@@ -302,10 +526,13 @@ void App::start() {
                                                            i.status, *i.remote, *i.boards);
   i.housekeeping->start();
 
-  i.portal = std::make_unique<Portal>(i.io, i.settings, conn, i.broker, *i.boards, i.status,
-                                      *i.remote, i.security.get());
+  i.portal = std::make_unique<Portal>(
+      i.io, i.settings, conn, i.broker, *i.boards, i.status, *i.remote, i.security.get(),
+      PortalServices{&i.operations, &i.settings_file, i.downloads.get()});
   i.portal->start();  // logs the first start's setup code when no account can sign in yet
   log_portal_accounts(conn);
+  i.backup = std::make_unique<NightlyBackup>(i.io, i.settings, *i.downloads);
+  i.backup->start();
   // Purge once at start too: an appliance rebooted every night would otherwise never purge.
   i.housekeeping->purge();
   i.systemd.ready("broker on port " + std::to_string(port) + ", portal on port " +
@@ -386,17 +613,15 @@ int App::run() {
   i.signals.async_wait([&i](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     log::info("main", std::string("received ") + strsignal(signal) + ", stopping");
-    i.systemd.stopping();
-    i.reload_signal.cancel();
-    i.portal->stop();
-    i.housekeeping->stop();
-    i.boards->stop();
-    i.mqtt_server.stop();
-    i.io.stop();
+    i.shut_down(false);
   });
   i.io.run();
-  log::info("main", "stopped");
+  log::info("main", i.restart_requested ? "stopped, restarting" : "stopped");
   return 0;
+}
+
+bool App::restart_requested() const {
+  return impl_->restart_requested;
 }
 
 }  // namespace fabomatic::app

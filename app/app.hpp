@@ -21,8 +21,12 @@ class App {
   /// Opens the database and the listeners; throws with a readable message when it cannot.
   void start();
 
-  /// Runs the reactor until SIGINT/SIGTERM; returns the process exit status.
+  /// Runs the reactor until SIGINT/SIGTERM (or a restart asked for in the portal); returns
+  /// the process exit status.
   int run();
+
+  /// Whether run() ended for a restart: the caller starts the program again.
+  bool restart_requested() const;
 
  private:
   void start_access_control(db::Connection& conn, const backend::BoardTopics& topics);

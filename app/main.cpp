@@ -1,8 +1,11 @@
 // fabomatic: the FabLab access appliance in one process.
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <string>
 
@@ -10,12 +13,14 @@
 #include "app/app.hpp"
 #include "app/board_account_command.hpp"
 #include "app/cli.hpp"
+#include "app/mail_center.hpp"
 #include "backend/housekeeping.hpp"
 #include "backend/settings.hpp"
 #include "common/clock.hpp"
 #include "common/log.hpp"
 #include "db/database.hpp"
 #include "db/purge.hpp"
+#include "web/mail/mailer.hpp"
 
 namespace {
 
@@ -85,24 +90,41 @@ int main(int argc, char** argv) {
   try {
     if (cli.purge) {
       auto opened = app::open_configured_database(settings);
-      db::PurgePolicy policy;
-      policy.history_days = settings.backend.purge_retention_days;
-      policy.unknown_cards_days = settings.backend.unknown_cards_retention_days;
-      policy.discovered_boards_days = settings.backend.discovered_boards_retention_days;
-      const auto result = db::purge(opened.conn, unix_now(), policy);
+      const auto result =
+          db::purge(opened.conn, unix_now(), backend::purge_policy(settings.backend));
       log::info("main", "purge changed " + std::to_string(result.total()) + " row(s)");
       return 0;
     }
     if (cli.board_account) return app::run_board_account_command(*cli.board_account, settings);
     if (cli.admin) return app::run_admin_command(*cli.admin, settings);
     if (cli.weekly_summary) {
-      log::error("main", "--weekly-summary: e-mail sending is not part of this version");
-      return 1;
+      auto opened = app::open_configured_database(settings);
+      const auto& e = settings.email;
+      web::SmtpMailer mailer({e.server, e.port, e.use_tls, e.username, e.password, e.sender});
+      const auto queued = app::send_weekly_summary(opened.conn, mailer, unix_now(),
+                                                   settings.weekly_summary.language);
+      mailer.flush();  // delivered (or failed, logged) before the process ends
+      log::info("main", "weekly summary sent to " + std::to_string(queued) + " member(s)");
+      return 0;
     }
     raise_descriptor_limit();
-    app::App app(std::move(settings));
-    app.start();
-    return app.run();
+    bool restart = false;
+    int status = 0;
+    {
+      app::App app(std::move(settings));
+      app.start();
+      status = app.run();
+      restart = app.restart_requested();
+    }  // everything closed: sockets, database, threads
+    if (restart) {
+      // The same program with the same arguments, in this process (systemd keeps tracking it;
+      // it reads its settings again). Descriptors still open are not handed on.
+      close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+      execv("/proc/self/exe", argv);
+      log::error("main", std::string("restart failed: ") + std::strerror(errno));
+      return 1;
+    }
+    return status;
   } catch (const std::exception& e) {
     log::error("main", e.what());
     return 1;

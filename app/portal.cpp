@@ -1,5 +1,7 @@
 #include "app/portal.hpp"
 
+#include "app/mail_center.hpp"
+
 #include <unistd.h>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -55,8 +57,10 @@ std::string host_name() {
 struct Portal::Impl {
   Impl(boost::asio::io_context& io, const backend::Settings& settings, db::Connection& db,
        const broker::Broker& broker, const backend::BoardService& boards,
-       backend::LiveStatus& status, backend::RemoteControl& remote, backend::MqttSecurity* security)
+       backend::LiveStatus& status, backend::RemoteControl& remote, backend::MqttSecurity* security,
+       PortalServices services)
       : io(io),
+        services(services),
         lane(io),
         settings(settings),
         db(db),
@@ -70,6 +74,7 @@ struct Portal::Impl {
                                          std::chrono::hours(settings.web.session_absolute_hours)}),
         audit(db),
         mailer(smtp_settings(settings), smtp_options(io)),
+        mail_center(io, settings, db, mailer),
         live(status, unix_now) {}
 
   static web::SmtpSettings smtp_settings(const backend::Settings& s) {
@@ -108,6 +113,7 @@ struct Portal::Impl {
   }
 
   boost::asio::io_context& io;  // the reactor: database, live status, every handler
+  PortalServices services;
   // The portal's sockets, TLS and HTTP parsing. Declared before the lane and the server, which
   // may hold its connections: they go first.
   boost::asio::io_context web_io{1};
@@ -127,6 +133,7 @@ struct Portal::Impl {
   web::SessionAuth sessions;
   web::AuditLog audit;
   web::SmtpMailer mailer;
+  MailCenterImpl mail_center;  // the SMTP test and the weekly summary
   web::LiveHub live;
   web::StaticAssets assets{web::embedded_assets()};  // the browser app (web/frontend/)
   std::unique_ptr<web::PasswordResets> resets;       // reset mails an admin sends a member
@@ -137,8 +144,9 @@ struct Portal::Impl {
 Portal::Portal(boost::asio::io_context& io, const backend::Settings& settings, db::Connection& db,
                const broker::Broker& broker, const backend::BoardService& boards,
                backend::LiveStatus& status, backend::RemoteControl& remote,
-               backend::MqttSecurity* security)
-    : impl_(std::make_unique<Impl>(io, settings, db, broker, boards, status, remote, security)) {}
+               backend::MqttSecurity* security, PortalServices services)
+    : impl_(std::make_unique<Impl>(io, settings, db, broker, boards, status, remote, security,
+                                   services)) {}
 
 Portal::~Portal() {
   stop();
@@ -176,6 +184,10 @@ void Portal::start() {
   i.api = std::make_unique<web::api::ApiContext>(
       web::api::ApiContext{i.db, i.audit, i.status, &i.remote, &i.sessions, unix_now});
   i.api->password_work = auth_options.password_work;  // members' new passwords, off the reactor
+  i.api->downloads = i.services.downloads;
+  i.api->system = i.services.system;
+  i.api->settings = i.services.settings;
+  i.api->mail = &i.mail_center;
   i.resets = std::make_unique<web::PasswordResets>(i.sessions, i.mailer, i.audit,
                                                    web::password_reset_options(auth_options));
   i.api->resets = i.resets.get();
@@ -213,11 +225,23 @@ void Portal::start() {
                        std::to_string(i.server->port()) + "/ (listening on " +
                        web_settings.bind_address + ")");
   i.schedule_heartbeat();
+  i.mail_center.start();
+}
+
+void Portal::end_all_sessions() {
+  impl_->sessions.close_all();
+}
+
+void Portal::settings_changed() {
+  auto& i = *impl_;
+  i.mailer.set_settings(Impl::smtp_settings(i.settings));
+  i.mail_center.reschedule();
 }
 
 void Portal::stop() {
   auto& i = *impl_;
   i.heartbeat.cancel();
+  i.mail_center.stop();
   if (!i.web_thread.joinable()) {
     if (i.server) i.server->stop();  // web_io is not running: safe from here
     return;

@@ -25,8 +25,22 @@ class LiveStatus;
 class MqttSecurity;
 class RemoteControl;
 }  // namespace fabomatic::backend
+namespace fabomatic::web::api {
+class SystemSource;
+class SettingsStore;
+}  // namespace fabomatic::web::api
+namespace fabomatic::web::exports {
+class ExportWorker;
+}
 
 namespace fabomatic::app {
+
+/// What the operations pages (system, settings, downloads) use, owned by the App.
+struct PortalServices {
+  web::api::SystemSource* system = nullptr;
+  web::api::SettingsStore* settings = nullptr;
+  web::exports::ExportWorker* downloads = nullptr;
+};
 
 class Portal {
  public:
@@ -34,7 +48,7 @@ class Portal {
   Portal(boost::asio::io_context& io, const backend::Settings& settings, db::Connection& db,
          const broker::Broker& broker, const backend::BoardService& boards,
          backend::LiveStatus& status, backend::RemoteControl& remote,
-         backend::MqttSecurity* security = nullptr);
+         backend::MqttSecurity* security = nullptr, PortalServices services = {});
   ~Portal();
   Portal(const Portal&) = delete;
   Portal& operator=(const Portal&) = delete;
@@ -42,6 +56,11 @@ class Portal {
   /// Loads or creates the certificate and starts listening; throws with a readable message.
   void start();
   void stop();
+
+  /// Ends every session (after a database restore).
+  void end_all_sessions();
+  /// The settings that apply at once changed: the mailer and the summary schedule take them.
+  void settings_changed();
 
  private:
   struct Impl;

@@ -48,6 +48,12 @@ void SystemdNotifier::stopping() {
   notify("STOPPING=1");
 }
 
+void SystemdNotifier::reloading() {
+  stopped_ = true;
+  timer_.cancel();
+  notify("RELOADING=1\nSTATUS=restarting");
+}
+
 void SystemdNotifier::start_watchdog() {
 #ifdef FABOMATIC_HAVE_SYSTEMD
   uint64_t usec = 0;

@@ -23,6 +23,10 @@ class SystemdNotifier {
   /// STOPPING=1; also ends the watchdog pings.
   void stopping();
 
+  /// RELOADING=1 (the process starts itself again, and says READY=1 once it listens); also
+  /// ends the watchdog pings of this run.
+  void reloading();
+
   /// Starts WATCHDOG=1 pings every half of $WATCHDOG_USEC when systemd asked for them (the
   /// unit's WatchdogSec); otherwise does nothing.
   void start_watchdog();

@@ -88,6 +88,7 @@ struct Housekeeping::Impl {
   std::string stats_topic;
   std::string host;
   std::list<Job> jobs;  // stable addresses: timers' handlers refer to their job
+  std::optional<PurgeReport> last_purge;
 };
 
 Housekeeping::Housekeeping(boost::asio::io_context& io, const Settings& settings,
@@ -131,20 +132,33 @@ std::int64_t Housekeeping::close_stale_uses() {
   return closed;
 }
 
+db::PurgePolicy purge_policy(const BackendSettings& settings) {
+  db::PurgePolicy policy;
+  policy.history_days = settings.purge_retention_days;
+  policy.interventions_days = settings.interventions_retention_days;
+  policy.unknown_cards_days = settings.unknown_cards_retention_days;
+  policy.audit_days = settings.audit_retention_days;
+  policy.discovered_boards_days = settings.discovered_boards_retention_days;
+  return policy;
+}
+
 std::int64_t Housekeeping::purge() {
   auto& i = *impl_;
-  db::PurgePolicy policy;
-  policy.history_days = i.settings.backend.purge_retention_days;
-  policy.unknown_cards_days = i.settings.backend.unknown_cards_retention_days;
-  policy.discovered_boards_days = i.settings.backend.discovered_boards_retention_days;
   i.boards.write_heartbeats();
-  const auto result = db::purge(i.db, unix_now(), policy);
+  const double now = unix_now();
+  const auto result = db::purge(i.db, now, purge_policy(i.settings.backend));
+  i.last_purge = PurgeReport{now, result};
   log::info("housekeeping",
             "purge: " + std::to_string(result.uses) + " use(s) and " +
                 std::to_string(result.interventions) + " intervention(s) anonymised, " +
-                std::to_string(result.unknown_cards) + " unknown card tap(s) deleted, " +
+                std::to_string(result.unknown_cards) + " unknown card tap(s) and " +
+                std::to_string(result.audit_entries) + " audit entr(ies) deleted, " +
                 std::to_string(result.discovered_boards) + " discovered board(s) forgotten");
   return result.total();
+}
+
+std::optional<PurgeReport> Housekeeping::last_purge() const {
+  return impl_->last_purge;
 }
 
 }  // namespace fabomatic::backend

@@ -4,8 +4,10 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include "backend/settings.hpp"
+#include "db/purge.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -25,6 +27,15 @@ class BoardService;
 class LiveStatus;
 class RemoteControl;
 
+/// The retention periods of the settings as the purge takes them.
+db::PurgePolicy purge_policy(const BackendSettings& settings);
+
+/// When the purge last ran and what it changed.
+struct PurgeReport {
+  double time = 0;  // unix seconds
+  db::PurgeResult result;
+};
+
 class Housekeeping {
  public:
   Housekeeping(boost::asio::io_context& io, const Settings& settings, db::Connection& db,
@@ -38,8 +49,11 @@ class Housekeeping {
   /// Closes uses not refreshed within the use timeout; returns how many.
   std::int64_t close_stale_uses();
 
-  /// Runs the purge now; returns the number of rows changed.
+  /// Runs the purge now (with the retention periods the settings hold now); returns the
+  /// number of rows changed.
   std::int64_t purge();
+  /// The last run of purge() since start; nullopt before the first.
+  std::optional<PurgeReport> last_purge() const;
 
  private:
   struct Impl;

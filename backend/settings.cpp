@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <toml++/toml.h>
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdlib>
@@ -392,6 +393,19 @@ void read_weekly_summary(const toml::table* table, Diagnostics& diagnostics,
       out.language = language;
     }
   }
+  std::string day;
+  if (reader.string("day", day)) {
+    static constexpr std::string_view kDays[] = {"monday", "tuesday",  "wednesday", "thursday",
+                                                 "friday", "saturday", "sunday"};
+    const std::string lower = text::ascii_lowercase(day);
+    if (std::find(std::begin(kDays), std::end(kDays), lower) == std::end(kDays)) {
+      reader.error("day", "must be a day of the week (monday ... sunday), got " +
+                              describe(*reader.node("day")));
+    } else {
+      out.day = lower;
+    }
+  }
+  reader.integer("hour", out.hour, 0, 23);
   reader.finish();
 }
 
@@ -401,7 +415,13 @@ void read_backend(const toml::table* table, Diagnostics& diagnostics, const fs::
   reader.path("data_dir", out.data_dir, cwd);
   if (out.data_dir.empty()) out.data_dir = cwd;
   reader.integer("purge_retention_days", out.purge_retention_days, 1, 36500);
+  out.interventions_retention_days = out.purge_retention_days;  // as before, unless set
+  reader.integer("interventions_retention_days", out.interventions_retention_days, 1, 36500);
   reader.integer("unknown_cards_retention_days", out.unknown_cards_retention_days, 1, 36500);
+  reader.integer("audit_retention_days", out.audit_retention_days, 0, 36500);
+  reader.path("backup_dir", out.backup_dir, cwd);
+  reader.integer("backup_keep", out.backup_keep, 1, 1000);
+  reader.integer("backup_hour", out.backup_hour, 0, 23);
   reader.integer("use_timeout_min", out.use_timeout_min, 1, 10080);
   reader.integer("online_window_s", out.online_window_s, 10, 86400);
   reader.integer("stats_interval_s", out.stats_interval_s, 0, 86400);
@@ -670,11 +690,19 @@ password = ""
 [weekly_summary]
 enabled = false               # weekly usage summary by mail
 # language = "en"             # en or it
+# day = "monday"              # sent every week on this day (local time)
+# hour = 8                    # at this hour (0-23)
 
 # [backend]
 # data_dir = "."                     # database-independent files: certificate, key
-# purge_retention_days = 365         # uses and interventions older than this are anonymized
+# purge_retention_days = 365         # uses older than this are anonymized
+# interventions_retention_days = 365 # interventions older than this are anonymized (default:
+#                                    # purge_retention_days)
 # unknown_cards_retention_days = 30  # taps of unknown cards older than this are deleted
+# audit_retention_days = 730         # portal audit-log entries older than this are deleted (0: kept)
+# backup_dir = ""                    # folder for a nightly backup copy of the database ("": none)
+# backup_keep = 7                    # the newest copies kept there
+# backup_hour = 3                    # the hour of the nightly backup (local time)
 # use_timeout_min = 60               # a use not refreshed for this long is closed
 # online_window_s = 90               # a board heard within this window is online
 # stats_interval_s = 5               # stats/<client_id> period, 0 = off

@@ -135,12 +135,21 @@ struct EmailSettings {
 struct WeeklySummarySettings {
   bool enabled = false;
   std::string language = "en";  // "en" or "it"
+  // Ours: when the service sends it, in local time (the old tool relied on cron).
+  std::string day = "monday";  // monday .. sunday
+  std::uint32_t hour = 8;      // 0..23
 };
 
 struct BackendSettings {
-  std::filesystem::path data_dir;  // absolute; default: the working directory
-  std::uint32_t purge_retention_days = 365;
+  std::filesystem::path data_dir;                    // absolute; default: the working directory
+  std::uint32_t purge_retention_days = 365;          // uses
+  std::uint32_t interventions_retention_days = 365;  // default: purge_retention_days
   std::uint32_t unknown_cards_retention_days = 30;
+  std::uint32_t audit_retention_days = 730;  // audit-log entries; 0 = kept forever
+  // Nightly backup copies: none when backup_dir is empty.
+  std::filesystem::path backup_dir;
+  std::uint32_t backup_keep = 7;              // the newest copies kept in backup_dir
+  std::uint32_t backup_hour = 3;              // local time
   std::uint32_t use_timeout_min = 60;         // close uses not refreshed for this long
   std::uint32_t online_window_s = 90;         // a board is online when heard within this window
   std::uint32_t stats_interval_s = 5;         // stats/<client_id> period, 0 = off

@@ -4,13 +4,19 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <deque>
 #include <mutex>
+
+#include "common/log_memory.hpp"
 
 namespace fabomatic::log {
 
 namespace {
 std::atomic<Level> g_level{Level::info};
-std::mutex g_mutex;
+std::mutex g_mutex;  // guards stdout and the kept lines
+std::deque<Entry> g_recent;
+std::size_t g_keep = 2000;
+std::uint64_t g_seq = 0;
 
 const char* name(Level level) {
   switch (level) {
@@ -37,21 +43,59 @@ bool enabled(Level level) {
   return level >= g_level.load(std::memory_order_relaxed);
 }
 
-void write(Level level, std::string_view component, std::string_view message) {
-  if (!enabled(level)) return;
-  const auto now = std::chrono::system_clock::now();
-  const auto seconds = std::chrono::system_clock::to_time_t(now);
-  const auto millis =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+namespace {
+std::string stamp_of(double unix_seconds) {
+  const auto seconds = static_cast<std::time_t>(unix_seconds);
+  const auto millis = static_cast<int>((unix_seconds - static_cast<double>(seconds)) * 1000) % 1000;
   std::tm local{};
   localtime_r(&seconds, &local);
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &local);
+  char with_millis[40];
+  std::snprintf(with_millis, sizeof with_millis, "%s.%03d", stamp, millis < 0 ? 0 : millis);
+  return with_millis;
+}
+}  // namespace
+
+void write(Level level, std::string_view component, std::string_view message) {
+  if (!enabled(level)) return;
+  const auto now = std::chrono::system_clock::now();
+  const double time =
+      static_cast<double>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count()) /
+      1000.0;
+  const std::string stamp = stamp_of(time);
   std::lock_guard lock(g_mutex);
-  std::fprintf(stdout, "%s.%03d %s %.*s: %.*s\n", stamp, static_cast<int>(millis), name(level),
+  std::fprintf(stdout, "%s %s %.*s: %.*s\n", stamp.c_str(), name(level),
                static_cast<int>(component.size()), component.data(),
                static_cast<int>(message.size()), message.data());
   std::fflush(stdout);
+  if (g_keep == 0) return;
+  g_recent.push_back(Entry{++g_seq, time, level, std::string(component), std::string(message)});
+  while (g_recent.size() > g_keep)
+    g_recent.pop_front();
+}
+
+std::vector<Entry> recent(std::uint64_t after, std::size_t max) {
+  std::lock_guard lock(g_mutex);
+  auto first = g_recent.begin();
+  while (first != g_recent.end() && first->seq <= after)
+    ++first;
+  const auto available = static_cast<std::size_t>(std::distance(first, g_recent.end()));
+  if (max > 0 && available > max) first += static_cast<std::ptrdiff_t>(available - max);
+  return std::vector<Entry>(first, g_recent.end());
+}
+
+void keep_recent(std::size_t lines) {
+  std::lock_guard lock(g_mutex);
+  g_keep = lines;
+  while (g_recent.size() > g_keep)
+    g_recent.pop_front();
+}
+
+std::string format(const Entry& entry) {
+  return stamp_of(entry.time) + " " + name(entry.level) + " " + entry.component + ": " +
+         entry.message;
 }
 
 }  // namespace fabomatic::log

@@ -72,6 +72,16 @@ std::vector<Authorization> AuthorizationsRepository::list(const AuthorizationFil
   return rows;
 }
 
+void AuthorizationsRepository::each(const AuthorizationFilter& filter,
+                                    const std::function<void(const Authorization&)>& row) {
+  auto query = filtered(std::string(kSelect), filter);
+  query.order_by(directed(order_of(filter.sort), filter.descending));
+  auto stmt = query.prepare(conn_);
+  while (stmt->step()) {
+    row(read_authorization(*stmt));
+  }
+}
+
 std::int64_t AuthorizationsRepository::count(const AuthorizationFilter& filter) {
   auto stmt = filtered("SELECT COUNT(*) FROM authorizations", filter).prepare(conn_);
   stmt->step();

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <vector>
@@ -30,6 +31,10 @@ class AuthorizationsRepository {
   std::optional<Authorization> get(Id id);
   bool exists(Id user_id, Id machine_id);
   std::vector<Authorization> list(const AuthorizationFilter& filter = {}, const Page& page = {});
+  // Every row list() would answer without paging, handed to `row` one at a time as it is read
+  // (a cursor: memory does not grow with the rows; exports).
+  void each(const AuthorizationFilter& filter,
+            const std::function<void(const Authorization&)>& row);
   std::int64_t count(const AuthorizationFilter& filter = {});
 
   // Moves an authorization to another pair; conflicts as for create.

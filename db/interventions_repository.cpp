@@ -96,6 +96,16 @@ std::vector<Intervention> InterventionsRepository::list(const InterventionFilter
   return rows;
 }
 
+void InterventionsRepository::each(const InterventionFilter& filter,
+                                   const std::function<void(const Intervention&)>& row) {
+  auto query = filtered(std::string(kSelect), filter);
+  query.order_by(directed(order_of(filter.sort), filter.descending));
+  auto stmt = query.prepare(conn_);
+  while (stmt->step()) {
+    row(read_intervention(*stmt));
+  }
+}
+
 std::int64_t InterventionsRepository::count(const InterventionFilter& filter) {
   auto stmt = filtered("SELECT COUNT(*) FROM interventions", filter).prepare(conn_);
   stmt->step();

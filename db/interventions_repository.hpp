@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -36,6 +37,9 @@ class InterventionsRepository {
 
   std::optional<Intervention> get(Id id);
   std::vector<Intervention> list(const InterventionFilter& filter = {}, const Page& page = {});
+  // Every row list() would answer without paging, handed to `row` one at a time as it is read
+  // (a cursor: memory does not grow with the rows; exports).
+  void each(const InterventionFilter& filter, const std::function<void(const Intervention&)>& row);
   std::int64_t count(const InterventionFilter& filter = {});
 
   // Writes every column; recounts the plans concerned.

@@ -70,6 +70,16 @@ std::vector<MaintenancePlan> MaintenancesRepository::list(const MaintenanceFilte
   return plans;
 }
 
+void MaintenancesRepository::each(const MaintenanceFilter& filter,
+                                  const std::function<void(const MaintenancePlan&)>& row) {
+  auto query = filtered(std::string(kSelect), filter);
+  query.order_by("machine_id, maintenance_id");
+  auto stmt = query.prepare(conn_);
+  while (stmt->step()) {
+    row(read_plan(*stmt));
+  }
+}
+
 std::int64_t MaintenancesRepository::count(const MaintenanceFilter& filter) {
   auto stmt = filtered("SELECT COUNT(*) FROM maintenances", filter).prepare(conn_);
   stmt->step();

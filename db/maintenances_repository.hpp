@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <vector>
@@ -35,6 +36,10 @@ class MaintenancesRepository {
   // Plans in machine then id order.
   std::vector<MaintenancePlan> list(const MaintenanceFilter& filter = {},
                                     const Page& page = {.limit = 0});
+  // Every row list() would answer without paging, handed to `row` one at a time as it is read
+  // (a cursor: memory does not grow with the rows; exports).
+  void each(const MaintenanceFilter& filter,
+            const std::function<void(const MaintenancePlan&)>& row);
   std::int64_t count(const MaintenanceFilter& filter = {});
 
   // Writes every column (and recounts the plan when it moves to another machine).

@@ -15,6 +15,7 @@ PurgeResult purge(Connection& conn, Timestamp now, const PurgePolicy& policy) {
   const auto anonymous = anonymous_user_id(conn);
   if (!anonymous) throw Error(0, 0, "purge: no Anonymous user to move history to", "");
   const Timestamp history_cutoff = now - policy.history_days * kSecondsPerDay;
+  const Timestamp interventions_cutoff = now - policy.interventions_days * kSecondsPerDay;
   const Timestamp taps_cutoff = now - policy.unknown_cards_days * kSecondsPerDay;
 
   PurgeResult result;
@@ -25,8 +26,12 @@ PurgeResult purge(Connection& conn, Timestamp now, const PurgePolicy& policy) {
                    *anonymous, history_cutoff);
   result.interventions =
       conn.execute("UPDATE interventions SET user_id = ?1 WHERE timestamp < ?2 AND user_id <> ?1",
-                   *anonymous, history_cutoff);
+                   *anonymous, interventions_cutoff);
   result.unknown_cards = conn.execute("DELETE FROM unknown_cards WHERE timestamp < ?", taps_cutoff);
+  if (policy.audit_days > 0) {
+    result.audit_entries = conn.execute("DELETE FROM audit_log WHERE timestamp < ?",
+                                        now - policy.audit_days * kSecondsPerDay);
+  }
   result.discovered_boards = DiscoveredBoardsRepository(conn).purge_older_than(
       now - policy.discovered_boards_days * kSecondsPerDay);
   tx.commit();

@@ -9,8 +9,10 @@
 namespace fabomatic::db {
 
 struct PurgePolicy {
-  double history_days = 365;           // uses and interventions older than this go to Anonymous
+  double history_days = 365;           // uses older than this go to Anonymous
+  double interventions_days = 365;     // interventions older than this go to Anonymous
   double unknown_cards_days = 30;      // unknown-card taps older than this are deleted
+  double audit_days = 730;             // audit-log entries older than this are deleted; 0: kept
   double discovered_boards_days = 30;  // boards of unknown machines not heard since are forgotten
 };
 
@@ -19,16 +21,20 @@ struct PurgeResult {
   std::int64_t uses = 0;
   std::int64_t interventions = 0;
   std::int64_t unknown_cards = 0;
+  std::int64_t audit_entries = 0;
   std::int64_t discovered_boards = 0;
 
-  std::int64_t total() const { return uses + interventions + unknown_cards + discovered_boards; }
+  std::int64_t total() const {
+    return uses + interventions + unknown_cards + audit_entries + discovered_boards;
+  }
   bool operator==(const PurgeResult&) const = default;
 };
 
-// In one transaction: moves uses (by start) and interventions (by timestamp) older than
-// now - history_days to the Anonymous user (created first if the file has none) and deletes
-// unknown-card taps older than now - unknown_cards_days, and forgets discovered boards not heard
-// since now - discovered_boards_days.
+// In one transaction: moves uses (by start) older than now - history_days and interventions
+// (by timestamp) older than now - interventions_days to the Anonymous user (created first if the
+// file has none), deletes unknown-card taps older than now - unknown_cards_days and audit-log
+// entries older than now - audit_days (their before/after name people too), and forgets
+// discovered boards not heard since now - discovered_boards_days.
 PurgeResult purge(Connection& conn, Timestamp now, const PurgePolicy& policy = {});
 
 }  // namespace fabomatic::db

@@ -54,6 +54,16 @@ std::vector<UnknownCard> UnknownCardsRepository::list(const UnknownCardFilter& f
   return taps;
 }
 
+void UnknownCardsRepository::each(const UnknownCardFilter& filter,
+                                  const std::function<void(const UnknownCard&)>& row) {
+  auto query = filtered(std::string(kSelect), filter);
+  query.order_by("timestamp DESC, id DESC");
+  auto stmt = query.prepare(conn_);
+  while (stmt->step()) {
+    row(read_tap(*stmt));
+  }
+}
+
 std::int64_t UnknownCardsRepository::count(const UnknownCardFilter& filter) {
   auto stmt = filtered("SELECT COUNT(*) FROM unknown_cards", filter).prepare(conn_);
   stmt->step();

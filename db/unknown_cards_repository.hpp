@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -27,6 +28,9 @@ class UnknownCardsRepository {
   std::optional<UnknownCard> get(Id id);
   // Newest first.
   std::vector<UnknownCard> list(const UnknownCardFilter& filter = {}, const Page& page = {});
+  // Every row list() would answer without paging, handed to `row` one at a time as it is read
+  // (a cursor: memory does not grow with the rows; exports).
+  void each(const UnknownCardFilter& filter, const std::function<void(const UnknownCard&)>& row);
   std::int64_t count(const UnknownCardFilter& filter = {});
 
   bool remove(Id id);

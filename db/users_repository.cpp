@@ -135,6 +135,17 @@ std::vector<User> UsersRepository::list(const UserFilter& filter, const Page& pa
   return users;
 }
 
+void UsersRepository::each(const UserFilter& filter, const std::function<void(const User&)>& row) {
+  auto query = filtered(std::string(kSelect), filter);
+  query.order_by(directed(order_of(filter.sort), filter.descending));
+  auto stmt = query.prepare(conn_);
+  while (stmt->step()) {
+    User user = read_user(*stmt);
+    user.password_hash.reset();
+    row(user);
+  }
+}
+
 std::int64_t UsersRepository::count(const UserFilter& filter) {
   auto stmt = filtered("SELECT COUNT(*) FROM users", filter).prepare(conn_);
   stmt->step();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -41,6 +42,9 @@ class UsersRepository {
   // Case-insensitive e-mail match among non-deleted users (for the portal's login).
   std::optional<User> by_email(std::string_view email);
   std::vector<User> list(const UserFilter& filter = {}, const Page& page = {});
+  // Every row list() would answer without paging, handed to `row` one at a time as it is read
+  // without their password hash (a cursor: memory does not grow with the rows; exports).
+  void each(const UserFilter& filter, const std::function<void(const User&)>& row);
   std::int64_t count(const UserFilter& filter = {});
 
   // Writes every column. False when there is no such user; Conflict("card") as for create.

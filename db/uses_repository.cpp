@@ -202,6 +202,15 @@ std::vector<Use> UsesRepository::list(const UseFilter& filter, const Page& page)
   return read_all(query.prepare(conn_));
 }
 
+void UsesRepository::each(const UseFilter& filter, const std::function<void(const Use&)>& row) {
+  auto query = filtered(select_from(""), filter);
+  query.order_by(directed(order_of(filter.sort), filter.descending));
+  auto stmt = query.prepare(conn_);
+  while (stmt->step()) {
+    row(read_use(*stmt));
+  }
+}
+
 std::int64_t UsesRepository::count(const UseFilter& filter) {
   auto stmt = filtered("SELECT COUNT(*) FROM uses", filter).prepare(conn_);
   stmt->step();

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -65,6 +66,9 @@ class UsesRepository {
   Id create(const Use& use);
   std::optional<Use> get(Id id);
   std::vector<Use> list(const UseFilter& filter = {}, const Page& page = {});
+  // Every row list() would answer without paging, handed to `row` one at a time as it is read
+  // (a cursor: memory does not grow with the rows; exports).
+  void each(const UseFilter& filter, const std::function<void(const Use&)>& row);
   std::int64_t count(const UseFilter& filter = {});
 
   // Writes every column and recounts the maintenance of the machines concerned. With

@@ -23,10 +23,11 @@ ALLOWED = {
     "web/mail": ["common"],
     "web/auth": ["web/http", "web/mail", "db", "common"],
     "web/live": ["web/http", "backend", "db", "common"],
-    "web/api": ["web/auth", "web/live", "web/http", "web/mail", "backend", "broker/auth",
-                "broker/core", "broker/codec", "db", "common"],
-    "app": ["web/api", "web/auth", "web/live", "web/http", "web/mail", "backend", "broker/asio",
-            "broker/auth", "broker/core", "broker/codec", "db", "certs", "common"],
+    "web/export": ["web/http", "db", "common"],
+    "web/api": ["web/auth", "web/live", "web/export", "web/http", "web/mail", "backend",
+                "broker/auth", "broker/core", "broker/codec", "db", "common"],
+    "app": ["web/api", "web/auth", "web/live", "web/export", "web/http", "web/mail", "backend",
+            "broker/asio", "broker/auth", "broker/core", "broker/codec", "db", "certs", "common"],
 }
 # What a folder must not contain at all: the codec, the protocol core and the password/ACL
 # parsers are pure (no Boost, no sockets or files, no clock: time is passed in), so they are

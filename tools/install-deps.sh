@@ -15,6 +15,7 @@ packages=(
   g++ cmake ninja-build ccache pkg-config git
   libboost1.81-dev nlohmann-json3-dev libsqlite3-dev libssl-dev libsodium-dev
   libtomlplusplus-dev libcurl4-openssl-dev libsystemd-dev
+  libxlsxwriter-dev  # the portal's Excel exports (constant-memory mode)
   openssl sqlite3
 )
 # The browser app is built with Node.js >= 18 (web/frontend/package.json): Debian 12's nodejs
@@ -26,6 +27,8 @@ test_packages=(
   python3 python3-paho-mqtt mosquitto mosquitto-clients procps wrk
   strace  # tests/backend_integration/test_durability.py watches the syncs of the reply path
   chromium  # the browser the portal's Playwright tests drive (/usr/bin/chromium)
+  python3-openpyxl  # the export tests read the xlsx files back
+  python3-aiosmtpd  # the mail tests' SMTP sink
 )
 package_packages=(debhelper dpkg-dev fakeroot lintian)
 # tools/fuzz.sh: Debian 12's clang 14 and its libFuzzer/sanitizer runtimes.
@@ -36,6 +39,7 @@ cross_packages=(
   crossbuild-essential-arm64 pkgconf:arm64 qemu-user-static
   libboost1.81-dev:arm64 libsqlite3-dev:arm64 libssl-dev:arm64 libsodium-dev:arm64
   libtomlplusplus-dev:arm64 libcurl4-openssl-dev:arm64 libsystemd-dev:arm64
+  libxlsxwriter-dev:arm64
   libgtest-dev:arm64 libgmock-dev:arm64
 )
 image_packages=(

@@ -264,6 +264,36 @@ log_level = "debug"
   EXPECT_EQ(s.backend.log_level, log::Level::debug);
 }
 
+TEST(Settings, RetentionBackupAndSummaryScheduleKeys) {
+  Settings s = parse("");
+  EXPECT_EQ(s.backend.interventions_retention_days, 365u);
+  EXPECT_EQ(s.backend.audit_retention_days, 730u);
+  EXPECT_TRUE(s.backend.backup_dir.empty());
+  EXPECT_EQ(s.backend.backup_keep, 7u);
+  EXPECT_EQ(s.backend.backup_hour, 3u);
+  EXPECT_EQ(s.weekly_summary.day, "monday");
+  EXPECT_EQ(s.weekly_summary.hour, 8u);
+  // Interventions follow purge_retention_days unless given, as before the key existed.
+  s = parse("[backend]\npurge_retention_days = 100\n");
+  EXPECT_EQ(s.backend.interventions_retention_days, 100u);
+  s = parse(
+      "[backend]\npurge_retention_days = 100\ninterventions_retention_days = 50\n"
+      "audit_retention_days = 0\nbackup_dir = \"backups\"\nbackup_keep = 3\nbackup_hour = 23\n"
+      "[weekly_summary]\nday = \"Friday\"\nhour = 17\n");
+  EXPECT_EQ(s.backend.interventions_retention_days, 50u);
+  EXPECT_EQ(s.backend.audit_retention_days, 0u);
+  EXPECT_EQ(s.backend.backup_dir, kCwd / "backups");
+  EXPECT_EQ(s.backend.backup_keep, 3u);
+  EXPECT_EQ(s.backend.backup_hour, 23u);
+  EXPECT_EQ(s.weekly_summary.day, "friday");
+  EXPECT_EQ(s.weekly_summary.hour, 17u);
+  EXPECT_NE(
+      error_of("[weekly_summary]\nday = \"someday\"\n").find("[weekly_summary] day: must be a day"),
+      std::string::npos);
+  EXPECT_NE(error_of("[weekly_summary]\nhour = 24\n").find("from 0 to 23"), std::string::npos);
+  EXPECT_NE(error_of("[backend]\nbackup_keep = 0\n").find("backup_keep"), std::string::npos);
+}
+
 TEST(Settings, LogLevelAsNumberOrName) {
   EXPECT_EQ(parse("[backend]\nlog_level = 10").backend.log_level, log::Level::debug);
   EXPECT_EQ(parse("[backend]\nlog_level = 20").backend.log_level, log::Level::info);

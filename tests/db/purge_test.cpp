@@ -71,12 +71,42 @@ TEST_F(PurgeTest, PeriodsAreConfigurable) {
   const Id use = use_at(kNow - 8 * kDay);
   const Id intervention = intervention_at(kNow - 8 * kDay);
   taps.record("aaaa0001", machine, kNow - 2 * kDay);
-  const auto result = purge(conn, kNow, PurgePolicy{.history_days = 7, .unknown_cards_days = 1});
+  const PurgePolicy policy{.history_days = 7, .interventions_days = 7, .unknown_cards_days = 1};
+  const auto result = purge(conn, kNow, policy);
   EXPECT_EQ(result, (PurgeResult{.uses = 1, .interventions = 1, .unknown_cards = 1}));
   const Id anonymous = anonymous_user_id(conn).value();
   EXPECT_EQ(uses.get(use)->user_id, anonymous);
   EXPECT_EQ(interventions.get(intervention)->user_id, anonymous);
-  EXPECT_EQ(purge(conn, kNow, PurgePolicy{.history_days = 7, .unknown_cards_days = 1}).total(), 0);
+  EXPECT_EQ(purge(conn, kNow, policy).total(), 0);
+}
+
+TEST_F(PurgeTest, UsesAndInterventionsHaveTheirOwnPeriods) {
+  const Id use = use_at(kNow - 20 * kDay);
+  const Id intervention = intervention_at(kNow - 20 * kDay);
+  // Uses kept 30 days, interventions 10: only the intervention goes to Anonymous.
+  auto result = purge(conn, kNow, PurgePolicy{.history_days = 30, .interventions_days = 10});
+  EXPECT_EQ(result, (PurgeResult{.interventions = 1}));
+  EXPECT_EQ(uses.get(use)->user_id, user);
+  EXPECT_EQ(interventions.get(intervention)->user_id, anonymous_user_id(conn).value());
+  result = purge(conn, kNow, PurgePolicy{.history_days = 10, .interventions_days = 10});
+  EXPECT_EQ(result, (PurgeResult{.uses = 1}));
+}
+
+TEST_F(PurgeTest, OldAuditEntriesAreDeletedUnlessKeptForever) {
+  const auto add_entry = [&](double when) {
+    conn.execute(
+        "INSERT INTO audit_log (timestamp, user_id, action, entity, before_json) "
+        "VALUES (?, ?, 'update', 'member', '{\"name\":\"Mario\"}')",
+        when, user);
+  };
+  add_entry(kNow - 800 * kDay);
+  add_entry(kNow - 100 * kDay);
+  EXPECT_EQ(purge(conn, kNow, PurgePolicy{.audit_days = 0}).audit_entries, 0);  // 0: kept
+  EXPECT_EQ(count_rows("audit_log"), 2);
+  EXPECT_EQ(purge(conn, kNow).audit_entries, 1);  // default: 730 days
+  EXPECT_EQ(count_rows("audit_log"), 1);
+  EXPECT_EQ(purge(conn, kNow, PurgePolicy{.audit_days = 30}).audit_entries, 1);
+  EXPECT_EQ(count_rows("audit_log"), 0);
 }
 
 TEST_F(PurgeTest, UsesAnExistingAnonymousUser) {

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "../broker/broker_test_client.hpp"
+#include "common/log.hpp"
 #include "db/boards_repository.hpp"
 #include "db/discovered_boards_repository.hpp"
 #include "db/unknown_cards_repository.hpp"
@@ -121,6 +122,7 @@ TEST_F(OpenApiTest, AnswerSchemasMatchRealAnswers) {
                                              now_);
   db::DiscoveredBoardsRepository(db_).record(5, {"10.0.0.5", "1.0", std::nullopt, std::nullopt},
                                              now_);
+  log::info("test", "a line for GET /api/v1/system/log");
   accounts_.create(1);
   // Two boards that named themselves alike, from two addresses: a shared client id.
   broker::testing::TestClient first(*broker_, "10.0.0.1:1"), second(*broker_, "10.0.0.9:1");

@@ -27,10 +27,12 @@
 #include "broker/core/broker.hpp"
 #include "broker/core/message_bus.hpp"
 #include "db/database.hpp"
+#include "support_operations.hpp"
 #include "web/api/routes.hpp"
 #include "web/auth/audit_log.hpp"
 #include "web/auth/password_reset.hpp"
 #include "web/auth/sessions.hpp"
+#include "web/export/export_worker.hpp"
 #include "web/http/router.hpp"
 #include "web/mail/mailer.hpp"
 
@@ -119,6 +121,10 @@ class ApiTest : public ::testing::Test {
   SessionAuth sessions_;
   Outbox outbox_;
   PasswordResets resets_;  // links to https://lab.example:23336
+  FakeSystem system_;
+  FakeSettings settings_;
+  FakeMail mail_;
+  exports::ExportWorker downloads_;  // downloads are made for real, from this database
   ApiContext context_;
   backend::BoardSecrets secrets_{std::string(32, 'k')};
   backend::BoardAccounts accounts_{db_, secrets_, [this] { return now_; }};

@@ -23,8 +23,15 @@ namespace fabomatic::web {
 class PasswordResets;
 class SessionAuth;
 }  // namespace fabomatic::web
+namespace fabomatic::web::exports {
+class ExportWorker;
+}
 
 namespace fabomatic::web::api {
+
+class SystemSource;   // operations.hpp
+class SettingsStore;  // operations.hpp
+class MailCenter;     // operations.hpp
 
 /// Everything referenced must outlive the router.
 struct ApiContext {
@@ -43,6 +50,14 @@ struct ApiContext {
   /// Where a member's new password is hashed (the portal's PasswordWorker: a job returns what
   /// to run back on the reactor; false when its queue is full); unset: inline.
   std::function<bool(std::function<std::function<void()>()>)> password_work;
+  /// Where downloads (exports, backups, a member's data) are made, off the reactor; unset:
+  /// those routes answer 503.
+  exports::ExportWorker* downloads = nullptr;
+  /// The operations pages' sources (operations.hpp), implemented by the composition root;
+  /// unset: their routes answer 503.
+  SystemSource* system = nullptr;
+  SettingsStore* settings = nullptr;
+  MailCenter* mail = nullptr;
   /// Board accounts, the broker's anonymous mode and shared client ids (board_accounts.cpp);
   /// unset: those routes answer 503.
   backend::MqttSecurity* mqtt_security = nullptr;

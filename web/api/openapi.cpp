@@ -489,6 +489,7 @@ Json openapi_schemas() {
                {"board_discovered", "#/components/schemas/LiveBoardDiscoveredMessage"},
                {"heartbeat", "#/components/schemas/LiveHeartbeatMessage"},
                {"remote", "#/components/schemas/LiveRemoteMessage"}}}}}};
+  add_operations_schemas(s);
 
   s["RemoteAccepted"] =
       answer(Json{{"machine_id", integer()},

@@ -15,4 +15,7 @@ Json openapi_document(const RouteTable& routes);
 /// The schemas under components/schemas (entities, bodies, pages, the error shape).
 Json openapi_schemas();
 
+/// The schemas of the operations pages (system, settings, mail; openapi_operations.cpp).
+void add_operations_schemas(Json& schemas);
+
 }  // namespace fabomatic::web::api

@@ -43,6 +43,11 @@ RouteTable rest_routes(ApiContext& context) {
   add_authorization_routes(routes, context);
   add_maintenance_routes(routes, context);
   add_use_routes(routes, context);
+  add_export_routes(routes, context);
+  add_member_action_routes(routes, context);
+  add_system_routes(routes, context);
+  add_settings_routes(routes, context);
+  add_mail_routes(routes, context);
   return routes;
 }
 

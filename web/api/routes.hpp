@@ -64,6 +64,14 @@ void add_authorization_routes(RouteTable& routes, ApiContext& context);
 void add_maintenance_routes(RouteTable& routes, ApiContext& context);
 void add_use_routes(RouteTable& routes, ApiContext& context);
 void add_live_routes(RouteTable& routes, ApiContext& context);
+/// GET /api/v1/<list>/export (exports.cpp).
+void add_export_routes(RouteTable& routes, ApiContext& context);
+/// The system page (system.cpp), a member's data and reset mail (member_actions.cpp), the
+/// settings editor (settings_routes.cpp), mail (mail_routes.cpp).
+void add_system_routes(RouteTable& routes, ApiContext& context);
+void add_member_action_routes(RouteTable& routes, ApiContext& context);
+void add_settings_routes(RouteTable& routes, ApiContext& context);
+void add_mail_routes(RouteTable& routes, ApiContext& context);
 
 /// Documentation of the shared list parameters (limit, offset, sort, order).
 std::vector<ParamDoc> list_params(std::vector<std::string> sort_fields);

@@ -147,6 +147,13 @@ std::size_t SessionAuth::close_user_sessions(db::Id user_id, const Request* keep
   return ended;
 }
 
+std::size_t SessionAuth::close_all() {
+  const std::size_t ended = sessions_.size();
+  sessions_.clear();
+  if (ended > 0 && on_sessions_ended_) on_sessions_ended_();
+  return ended;
+}
+
 void SessionAuth::credentials_refreshed(db::Id user_id) {
   const auto account = load_account(db_, user_id);
   if (!account) return;

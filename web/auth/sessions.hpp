@@ -68,6 +68,8 @@ class SessionAuth {
   /// the account's credentials as they are now: after a password change or reset, or when an
   /// admin changes the account. Returns how many ended.
   std::size_t close_user_sessions(db::Id user_id, const Request* keep = nullptr);
+  /// Ends every session (a restored database has other users); returns how many ended.
+  std::size_t close_all();
 
   /// The user's sessions go on with the credentials as they are now (the same password got a
   /// new hash: a legacy hash replaced at sign-in).

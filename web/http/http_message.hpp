@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +13,8 @@
 #include <vector>
 
 namespace fabomatic::web {
+
+class BodyStream;  // body_stream.hpp
 
 enum class Method { get, head, post, put, patch, delete_, options, other };
 
@@ -61,6 +64,9 @@ struct Response {
   int status = 200;
   Headers headers;
   std::string body;
+  /// Instead of `body`: a body sent with chunked transfer encoding as it is made (a HEAD
+  /// answer sends the headers only). Give Content-Type and Content-Disposition in `headers`.
+  std::shared_ptr<BodyStream> stream;
 
   static Response json(int status, std::string body);
   static Response text(int status, std::string body,

@@ -5,6 +5,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/string.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
@@ -275,11 +276,75 @@ void HttpsSession::respond(Response response, After after) {
                                   std::chrono::steady_clock::now() - request_complete_);
   }
   add_security_headers(response.headers, true);
+  if (response.stream && !head_) return respond_streamed(std::move(response));
   fill_response(response_, std::move(response), head_, after == After::next_request);
   beast::get_lowest_layer(stream_).expires_after(state_->options.write_timeout);
   http::async_write(
       stream_, response_,
       [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
+}
+
+void HttpsSession::respond_streamed(Response response) {
+  body_stream_ = std::move(response.stream);
+  stream_header_ = std::make_unique<http::response<http::empty_body>>();
+  auto& header = *stream_header_;
+  header.version(11);
+  header.result(static_cast<unsigned>(response.status));
+  for (const auto& [name, value] : response.headers)
+    header.insert(name, value);
+  header.keep_alive(after_ == After::next_request);
+  header.chunked(true);
+  stream_serializer_ = std::make_unique<http::response_serializer<http::empty_body>>(header);
+  beast::get_lowest_layer(stream_).expires_after(state_->options.write_timeout);
+  http::async_write_header(stream_, *stream_serializer_,
+                           [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                             if (ec) return self->abort_stream(ec, "writing a streamed header");
+                             self->next_piece();
+                           });
+}
+
+void HttpsSession::next_piece() {
+  // The producer may take a while (an xlsx file is complete before its first byte): no timeout
+  // while waiting for it; each write has one.
+  beast::get_lowest_layer(stream_).expires_never();
+  body_stream_->next([self = shared_from_this()](std::optional<std::string> piece) {
+    self->back_here(
+        [self, piece = std::move(piece)]() mutable { self->on_piece(std::move(piece)); });
+  });
+}
+
+void HttpsSession::on_piece(std::optional<std::string> piece) {
+  if (!body_stream_) return;  // aborted meanwhile
+  if (!piece) {
+    state_->log(log::Level::warning,
+                "a streamed answer to " + remote_address_ + " failed; connection cut");
+    return abort_stream({}, "");
+  }
+  beast::get_lowest_layer(stream_).expires_after(state_->options.write_timeout);
+  if (piece->empty()) {
+    return asio::async_write(stream_, http::make_chunk_last(),
+                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                               self->body_stream_.reset();
+                               self->stream_serializer_.reset();
+                               self->stream_header_.reset();
+                               self->on_write(ec);
+                             });
+  }
+  piece_ = std::move(*piece);
+  asio::async_write(stream_, http::make_chunk(asio::buffer(piece_)),
+                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                      if (ec) return self->abort_stream(ec, "writing a streamed body");
+                      self->next_piece();
+                    });
+}
+
+void HttpsSession::abort_stream(beast::error_code ec, const char* stage) {
+  body_stream_.reset();
+  stream_serializer_.reset();
+  stream_header_.reset();
+  piece_.clear();
+  release_body();
+  end_quietly(ec, stage);
 }
 
 void HttpsSession::on_write(beast::error_code ec) {

@@ -5,13 +5,16 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "web/http/beast_messages.hpp"
+#include "web/http/body_stream.hpp"
 #include "web/http/request_target.hpp"
 #include "web/http/server_state.hpp"
 #include "web/http/tls_stream.hpp"
@@ -51,6 +54,12 @@ class HttpsSession : public Connection, public std::enable_shared_from_this<Http
   template <class F>
   void back_here(F f);
   void respond(Response response, After after);
+  /// A Response with a BodyStream: the header, then each piece as a chunk, then the last chunk.
+  void respond_streamed(Response response);
+  void next_piece();
+  void on_piece(std::optional<std::string> piece);
+  /// Drops the stream (cancelling its production) and the connection.
+  void abort_stream(boost::beast::error_code ec, const char* stage);
   void on_write(boost::beast::error_code ec);
   void linger();
   /// Takes `bytes` of the server's body memory budget for this request; false when it is spent.
@@ -67,6 +76,13 @@ class HttpsSession : public Connection, public std::enable_shared_from_this<Http
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   BeastResponse response_;
+  // A streamed answer in progress: its header, the header's serializer, the body's producer
+  // and the piece being written.
+  std::unique_ptr<boost::beast::http::response<boost::beast::http::empty_body>> stream_header_;
+  std::unique_ptr<boost::beast::http::response_serializer<boost::beast::http::empty_body>>
+      stream_serializer_;
+  std::shared_ptr<BodyStream> body_stream_;
+  std::string piece_;
   RequestTarget target_;
   RouteMatch match_;
   std::string remote_address_;

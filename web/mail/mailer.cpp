@@ -127,6 +127,33 @@ std::size_t read_upload(char* buffer, std::size_t size, std::size_t count, void*
   return n;
 }
 
+// CURLOPT_DEBUGFUNCTION: keeps what the server sent (its SMTP replies), at most 4 KiB.
+int server_replies(CURL*, curl_infotype type, char* data, std::size_t size, void* user) {
+  if (type == CURLINFO_HEADER_IN) {
+    auto* replies = static_cast<std::string*>(user);
+    replies->append(data, size);
+    if (replies->size() > 4096) replies->erase(0, replies->size() - 4096);
+  }
+  return 0;
+}
+
+// The server's last reply that says something about the mail: the last line of `text`, leaving
+// out the "221" that answers QUIT (the reply to the message itself comes just before it).
+std::string last_line(const std::string& text) {
+  std::string found;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    while (!line.empty() && (line.back() == '\r' || line.back() == '\n'))
+      line.pop_back();
+    if (!line.empty() && !line.starts_with("221")) found = std::move(line);
+    start = end + 1;
+  }
+  return found;
+}
+
 void init_curl_once() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
@@ -186,14 +213,29 @@ SmtpMailer::~SmtpMailer() {
 }
 
 bool SmtpMailer::send(std::string to, std::string subject, std::string text) {
+  return send_and_report(std::move(to), std::move(subject), std::move(text), nullptr);
+}
+
+bool SmtpMailer::send_and_report(std::string to, std::string subject, std::string text,
+                                 MailDone done) {
   if (to.empty() || !safe_header_value(to) || !safe_header_value(subject)) return false;
   {
     std::lock_guard lock(mutex_);
     if (stopping_ || queue_.size() >= options_.queue_limit) return false;
-    queue_.push_back(Mail{std::move(to), std::move(subject), std::move(text)});
+    queue_.push_back(Mail{std::move(to), std::move(subject), std::move(text), std::move(done)});
   }
   wake_.notify_one();
   return true;
+}
+
+void SmtpMailer::set_settings(SmtpSettings settings) {
+  std::lock_guard lock(mutex_);
+  settings_ = std::move(settings);
+}
+
+SmtpSettings SmtpMailer::settings() const {
+  std::lock_guard lock(mutex_);
+  return settings_;
 }
 
 void SmtpMailer::flush() {
@@ -220,16 +262,18 @@ void SmtpMailer::run() {
 }
 
 void SmtpMailer::deliver(const Mail& mail) {
-  const std::string message = format_mail(settings_, mail, std::time(nullptr));
+  const SmtpSettings current = settings();  // as they are now, for the whole delivery
+  const std::string message = format_mail(current, mail, std::time(nullptr));
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
   if (!curl) {
     report(log::Level::error, "mail: cannot initialise libcurl");
+    tell(mail, false, "cannot initialise libcurl");
     return;
   }
-  const bool implicit_tls = settings_.use_tls && settings_.port == 465;
-  const std::string url = std::string(implicit_tls ? "smtps://" : "smtp://") + settings_.server +
-                          ":" + std::to_string(settings_.port);
-  const std::string from = "<" + envelope_address(settings_.sender) + ">";
+  const bool implicit_tls = current.use_tls && current.port == 465;
+  const std::string url = std::string(implicit_tls ? "smtps://" : "smtp://") + current.server +
+                          ":" + std::to_string(current.port);
+  const std::string from = "<" + envelope_address(current.sender) + ">";
   const std::string to = "<" + envelope_address(mail.to) + ">";
   std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> recipients(
       curl_slist_append(nullptr, to.c_str()), curl_slist_free_all);
@@ -239,10 +283,10 @@ void SmtpMailer::deliver(const Mail& mail) {
   CURL* h = curl.get();
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
   curl_easy_setopt(h, CURLOPT_USE_SSL,
-                   static_cast<long>(settings_.use_tls ? CURLUSESSL_ALL : CURLUSESSL_NONE));
-  if (!settings_.username.empty()) {
-    curl_easy_setopt(h, CURLOPT_USERNAME, settings_.username.c_str());
-    curl_easy_setopt(h, CURLOPT_PASSWORD, settings_.password.c_str());
+                   static_cast<long>(current.use_tls ? CURLUSESSL_ALL : CURLUSESSL_NONE));
+  if (!current.username.empty()) {
+    curl_easy_setopt(h, CURLOPT_USERNAME, current.username.c_str());
+    curl_easy_setopt(h, CURLOPT_PASSWORD, current.password.c_str());
   }
   curl_easy_setopt(h, CURLOPT_MAIL_FROM, from.c_str());
   curl_easy_setopt(h, CURLOPT_MAIL_RCPT, recipients.get());
@@ -253,13 +297,33 @@ void SmtpMailer::deliver(const Mail& mail) {
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, options_.connect_timeout_s);
   curl_easy_setopt(h, CURLOPT_TIMEOUT, options_.transfer_timeout_s);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error);
+  // The server's replies, for the settings page's test: libcurl hands them to the debug
+  // callback (which it calls only in verbose mode; nothing is printed).
+  std::string replies;
+  curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, server_replies);
+  curl_easy_setopt(h, CURLOPT_DEBUGDATA, &replies);
+  curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
 
   const CURLcode rc = curl_easy_perform(h);
+  const std::string last = last_line(replies);
   if (rc == CURLE_OK) {
     report(log::Level::info, "mail: sent \"" + mail.subject + "\" to " + mail.to);
+    tell(mail, true, last);
   } else {
+    const std::string failure = error[0] ? error : curl_easy_strerror(rc);
     report(log::Level::error, "mail: sending \"" + mail.subject + "\" to " + mail.to + " via " +
-                                  url + " failed: " + (error[0] ? error : curl_easy_strerror(rc)));
+                                  url + " failed: " + failure);
+    tell(mail, false, failure + (last.empty() ? "" : " (server: " + last + ")"));
+  }
+}
+
+void SmtpMailer::tell(const Mail& mail, bool ok, std::string answer) {
+  if (!mail.done) return;
+  auto call = [done = mail.done, ok, answer = std::move(answer)] { done(ok, answer); };
+  if (options_.post) {
+    options_.post(std::move(call));
+  } else {
+    call();
   }
 }
 

@@ -18,10 +18,15 @@
 
 namespace fabomatic::web {
 
+/// The outcome of one delivery: whether the server took the mail, and its last reply (or what
+/// failed). Called on the reactor when SmtpOptions::post is set.
+using MailDone = std::function<void(bool ok, std::string answer)>;
+
 struct Mail {
   std::string to;
   std::string subject;
   std::string text;  // plain UTF-8 text, lines separated by "\n"
+  MailDone done;     // optional
 };
 
 class Mailer {
@@ -30,6 +35,14 @@ class Mailer {
   /// Queues a mail and returns at once. False when it was refused: the address or subject holds
   /// a line break (header injection) or the queue is full. Delivery failures are logged.
   virtual bool send(std::string to, std::string subject, std::string text) = 0;
+  /// The same, and `done` is told how the delivery went (the SMTP test of the settings page).
+  /// This default reports a queued mail as delivered.
+  virtual bool send_and_report(std::string to, std::string subject, std::string text,
+                               MailDone done) {
+    const bool queued = send(std::move(to), std::move(subject), std::move(text));
+    if (queued && done) done(true, "queued");
+    return queued;
+  }
 };
 
 /// True when `value` can go into a mail header as it is (no CR, LF or NUL).
@@ -69,6 +82,12 @@ class SmtpMailer final : public Mailer {
   SmtpMailer& operator=(const SmtpMailer&) = delete;
 
   bool send(std::string to, std::string subject, std::string text) override;
+  bool send_and_report(std::string to, std::string subject, std::string text,
+                       MailDone done) override;
+
+  /// New [email] settings (changed in the portal): the next delivery uses them.
+  void set_settings(SmtpSettings settings);
+  SmtpSettings settings() const;
 
   /// Blocks until the queue is empty and no transfer runs (tests, shutdown).
   void flush();
@@ -77,10 +96,11 @@ class SmtpMailer final : public Mailer {
   void run();
   void deliver(const Mail& mail);
   void report(log::Level level, std::string message);
+  void tell(const Mail& mail, bool ok, std::string answer);
 
-  SmtpSettings settings_;
+  SmtpSettings settings_;  // guarded by mutex_
   SmtpOptions options_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::condition_variable idle_;
   std::deque<Mail> queue_;

@@ -20,6 +20,9 @@ export function pageRoutes(state: E2EState): PageRoute[] {
     { name: 'interventions', hash: '#/interventions' },
     { name: 'uses', hash: '#/uses' },
     { name: 'audit', hash: '#/audit' },
+    { name: 'system', hash: '#/system' },
+    { name: 'settings', hash: '#/settings' },
+    { name: 'member', hash: `#/members/${state.seeded.members.mario}` },
     { name: 'password', hash: '#/password' },
   ];
 }

@@ -25,6 +25,9 @@ import { PlansPage } from './pages/maintenance/PlansPage';
 import { InterventionsPage } from './pages/maintenance/InterventionsPage';
 import { UsesPage } from './pages/uses/UsesPage';
 import { AuditPage } from './pages/audit/AuditPage';
+import { MemberPage } from './pages/members/MemberPage';
+import { SettingsPage } from './pages/settings/SettingsPage';
+import { SystemPage } from './pages/system/SystemPage';
 
 interface NavItem {
   path: string;
@@ -44,6 +47,8 @@ const NAV: NavItem[] = [
   { path: '/maintenance', label: 'nav.maintenance', also: ['/interventions'] },
   { path: '/uses', label: 'nav.uses' },
   { path: '/audit', label: 'nav.audit' },
+  { path: '/system', label: 'nav.system' },
+  { path: '/settings', label: 'nav.settings' },
 ];
 
 function titleKey(path: string): Key {
@@ -59,7 +64,7 @@ function Page() {
     case undefined:
       return <DashboardPage />;
     case 'members':
-      return <MembersPage />;
+      return second ? <MemberPage id={Number(second)} /> : <MembersPage />;
     case 'unknown-cards':
       return <UnknownCardsPage />;
     case 'roles':
@@ -78,6 +83,10 @@ function Page() {
       return <UsesPage />;
     case 'audit':
       return <AuditPage />;
+    case 'system':
+      return <SystemPage />;
+    case 'settings':
+      return <SettingsPage />;
     default:
       return <NotFound />;
   }

@@ -1,8 +1,11 @@
 // A tiny SMTP server on 127.0.0.1 that stores each mail it receives as a file (the appliance's
-// reset mails; the test reads the link from there, as a member reads it from their inbox).
+// reset mails; the test reads the link from there, as a member reads it from their inbox); and
+// Python's aiosmtpd as a second, independent sink a test starts for itself (startAiosmtpd).
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export function startSmtp(dir: string): Promise<{ port: number; close: () => Promise<void> }> {
   fs.mkdirSync(dir, { recursive: true });
@@ -52,6 +55,37 @@ export function startSmtp(dir: string): Promise<{ port: number; close: () => Pro
   });
 }
 
+/** Debian's aiosmtpd (helpers/smtp_sink.py) storing mails in `dir` as the catcher above does. */
+export function startAiosmtpd(dir: string): Promise<{ port: number; close: () => Promise<void> }> {
+  const child = spawn('/usr/bin/python3', [fileURLToPath(new URL('./smtp_sink.py', import.meta.url)), dir], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const close = async () => {
+    child.stdin.end(); // the sink stops when its input closes
+    await exited;
+  };
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new Error(`aiosmtpd did not start: ${out}`));
+    }, 15_000);
+    child.once('exit', (code) => reject(new Error(`aiosmtpd exited (${code}): ${out}`)));
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      const m = /^PORT (\d+)$/m.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ port: Number(m[1]), close });
+      }
+    });
+  });
+}
+
+/** The mails stored in `dir`, oldest first (not a file still being written). */
+function mailFiles(dir: string): string[] {
+  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.eml')).sort() : [];
+}
+
 /** The text of a stored mail (base64 or quoted-printable bodies decoded). */
 export function mailText(raw: string): string {
   const split = raw.indexOf('\r\n\r\n');
@@ -67,8 +101,7 @@ export function mailText(raw: string): string {
 export async function waitForMail(dir: string, to: string, after: number, timeoutMs = 15000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const files = fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
-    for (const f of files.slice(after)) {
+    for (const f of mailFiles(dir).slice(after)) {
       const raw = fs.readFileSync(path.join(dir, f), 'utf8');
       if (raw.startsWith(`X-To: ${to}`)) return mailText(raw);
     }
@@ -78,5 +111,14 @@ export async function waitForMail(dir: string, to: string, after: number, timeou
 }
 
 export function mailCount(dir: string): number {
-  return fs.existsSync(dir) ? fs.readdirSync(dir).length : 0;
+  return mailFiles(dir).length;
+}
+
+/** The raw text (headers and all) of the first mail to `to` after `after` stored mails. */
+export function rawMail(dir: string, after: number, to: string): string {
+  for (const f of mailFiles(dir).slice(after)) {
+    const raw = fs.readFileSync(path.join(dir, f), 'utf8');
+    if (raw.startsWith(`X-To: ${to}`)) return raw;
+  }
+  throw new Error(`no mail to ${to} in ${dir}`);
 }

@@ -1,6 +1,9 @@
 // The English catalogue: the reference. Every key here must be in it.ts too (tsc fails
 // otherwise). {name} placeholders are filled by t(); keys ending in .one/.other are plurals (tn).
+import { opsEn } from './ops.en';
+
 export const en = {
+  ...opsEn,
   'lang.label': 'Language',
   'lang.en': 'English',
   'lang.it': 'Italiano',

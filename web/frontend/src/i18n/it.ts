@@ -1,7 +1,10 @@
 // Il catalogo italiano: ogni chiave di en.ts deve esserci (tsc fallisce altrimenti), nessuna in più.
 import type { Key } from './en';
 
+import { opsIt } from './ops.it';
+
 export const it: Record<Key, string> = {
+  ...opsIt,
   'lang.label': 'Lingua',
   'lang.en': 'English',
   'lang.it': 'Italiano',

@@ -10,6 +10,7 @@ import { FormError } from '../../ui/Field';
 import { MachineSelect } from '../../ui/MachineSelect';
 import { MemberPicker, type Picked } from '../../ui/MemberPicker';
 import { LoadError, PageHead } from '../../ui/Page';
+import { ExportButtons } from '../../ui/ExportButtons';
 import { Pager } from '../../ui/Pager';
 import { DataTable, type Column } from '../../ui/Table';
 import { toast } from '../../ui/toasts';
@@ -52,6 +53,7 @@ export function AuthorizationsPage() {
   return (
     <section class="page">
       <PageHead title={t('nav.authorizations')}>
+        <ExportButtons path="/api/v1/authorizations/export" what={t('nav.authorizations')} query={{ member_id: member?.id, machine_id: machineId }} testId="export-authorizations" />
         <button type="button" class="button" onClick={() => setBulk(true)}>
           {t('auth.bulk')}
         </button>

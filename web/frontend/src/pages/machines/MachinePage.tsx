@@ -8,6 +8,7 @@ import { machineSignal } from '../../live/live';
 import { href, navigate } from '../../router';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { LoadError, PageHead } from '../../ui/Page';
+import { ExportButtons } from '../../ui/ExportButtons';
 import { Badge, StatusBadge } from '../../ui/StatusBadge';
 import { toast } from '../../ui/toasts';
 import { useLoad } from '../../ui/usePaged';
@@ -33,6 +34,7 @@ export function MachinePage({ id }: { id: number }) {
       {m && (
         <>
           <PageHead title={m.name} sub={m.type_name ?? t('machines.noType')}>
+            <ExportButtons path="/api/v1/uses/export" what={t('nav.uses')} query={{ machine_id: id }} testId="export-machine-uses" />
             <button type="button" class="button" onClick={() => setEditing(true)}>
               {t('common.edit')}
             </button>

@@ -13,6 +13,7 @@ import { FormError, SelectField, TextField } from '../../ui/Field';
 import { MachineSelect } from '../../ui/MachineSelect';
 import { MemberPicker, type Picked } from '../../ui/MemberPicker';
 import { LoadError, PageHead } from '../../ui/Page';
+import { ExportButtons } from '../../ui/ExportButtons';
 import { Pager } from '../../ui/Pager';
 import { Badge } from '../../ui/StatusBadge';
 import { DataTable, type Column } from '../../ui/Table';
@@ -74,6 +75,7 @@ export function InterventionsPage() {
   return (
     <section class="page">
       <PageHead title={t('nav.maintenance')}>
+        <ExportButtons path="/api/v1/interventions/export" what={t('nav.maintenance')} query={{ machine_id: machineId, plan_id: planId, member_id: member?.id }} testId="export-interventions" />
         <button type="button" class="button button-primary" onClick={() => setEditing('new')}>
           {t('interventions.add')}
         </button>

@@ -11,6 +11,7 @@ import { Dialog } from '../../ui/Dialog';
 import { FormError, TextField } from '../../ui/Field';
 import { MachineSelect } from '../../ui/MachineSelect';
 import { LoadError, PageHead } from '../../ui/Page';
+import { ExportButtons } from '../../ui/ExportButtons';
 import { Pager } from '../../ui/Pager';
 import { Badge } from '../../ui/StatusBadge';
 import { DataTable, type Column } from '../../ui/Table';
@@ -85,6 +86,7 @@ export function PlansPage() {
   return (
     <section class="page">
       <PageHead title={t('nav.maintenance')}>
+        <ExportButtons path="/api/v1/maintenance-plans/export" what={t('nav.maintenance')} query={{ machine_id: machineId }} testId="export-plans" />
         <button type="button" class="button button-primary" onClick={() => setEditing('new')}>
           {t('plans.add')}
         </button>

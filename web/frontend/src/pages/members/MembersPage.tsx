@@ -5,7 +5,7 @@ import { api } from '../../api/client';
 import { invalidate, useLookup } from '../../api/lookups';
 import type { Member } from '../../api/types';
 import { t, tn } from '../../i18n';
-import { route, setQuery } from '../../router';
+import { href, route, setQuery } from '../../router';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { Badge } from '../../ui/StatusBadge';
 import { LoadError, PageHead } from '../../ui/Page';
@@ -16,6 +16,7 @@ import { usePaged } from '../../ui/usePaged';
 import { fullName } from '../../ui/format-member';
 import { MemberForm } from './MemberForm';
 import { SearchBox } from '../../ui/SearchBox';
+import { ExportButtons } from '../../ui/ExportButtons';
 
 export function MembersPage() {
   const q = route.value.query;
@@ -40,7 +41,15 @@ export function MembersPage() {
   }, [q.get('new')]);
 
   const columns: Column<Member>[] = [
-    { id: 'name', header: t('members.name'), render: (m) => <strong>{fullName(m)}</strong> },
+    {
+      id: 'name',
+      header: t('members.name'),
+      render: (m) => (
+        <a href={href(`/members/${m.id}`)}>
+          <strong>{fullName(m)}</strong>
+        </a>
+      ),
+    },
     { id: 'role', header: t('members.role'), render: (m) => m.role_name },
     { id: 'card', header: t('members.card'), render: (m) => (m.card ? <code>{m.card}</code> : <span class="muted">{t('members.noCard')}</span>) },
     { id: 'email', header: t('members.email'), render: (m) => m.email ?? '—' },
@@ -78,6 +87,7 @@ export function MembersPage() {
   return (
     <section class="page">
       <PageHead title={t('nav.members')}>
+        <ExportButtons path="/api/v1/members/export" what={t('nav.members')} query={{ q: search, role_id: roleId, include_deleted: withDeleted }} testId="export-members" />
         <button type="button" class="button button-primary" onClick={() => setEditing('new')}>
           {t('members.add')}
         </button>

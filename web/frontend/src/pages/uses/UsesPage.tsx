@@ -13,6 +13,7 @@ import { FormError, TextField } from '../../ui/Field';
 import { MachineSelect } from '../../ui/MachineSelect';
 import { MemberPicker, type Picked } from '../../ui/MemberPicker';
 import { LoadError, PageHead } from '../../ui/Page';
+import { ExportButtons } from '../../ui/ExportButtons';
 import { Pager } from '../../ui/Pager';
 import { Badge } from '../../ui/StatusBadge';
 import { DataTable, type Column } from '../../ui/Table';
@@ -85,6 +86,12 @@ export function UsesPage() {
   return (
     <section class="page">
       <PageHead title={t('nav.uses')}>
+        <ExportButtons
+          path="/api/v1/uses/export"
+          what={t('nav.uses')}
+          query={{ member_id: member?.id, machine_id: machineId, from: dayStart(from), before: dayStart(to, 1), open: openOnly }}
+          testId="export-uses"
+        />
         <button type="button" class="button button-primary" onClick={() => setAdding(true)}>
           {t('uses.add')}
         </button>

@@ -1,0 +1,172 @@
+#include "app/settings_store.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "backend/settings_editor.hpp"
+#include "web/auth/field_errors.hpp"
+
+namespace fabomatic::app {
+
+namespace {
+
+namespace fs = std::filesystem;
+using web::api::Json;
+
+std::optional<std::string> read_file(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Json to_json(const backend::SettingValue& value) {
+  return std::visit([](const auto& v) { return Json(v); }, value);
+}
+
+const char* kind_name(backend::SettingKind kind) {
+  switch (kind) {
+    case backend::SettingKind::integer:
+      return "integer";
+    case backend::SettingKind::boolean:
+      return "boolean";
+    case backend::SettingKind::choice:
+      return "choice";
+    case backend::SettingKind::secret:
+      return "secret";
+    case backend::SettingKind::string:
+      break;
+  }
+  return "string";
+}
+
+/// The working directory relative paths resolve against, as at start.
+fs::path start_dir() {
+  std::error_code ec;
+  return fs::current_path(ec);
+}
+
+}  // namespace
+
+SettingsFile::SettingsFile(backend::Settings& running, std::function<void()> applied)
+    : running_(running), applied_(std::move(applied)) {}
+
+web::api::SettingsView SettingsFile::view() {
+  web::api::SettingsView view;
+  const fs::path file = running_.source;
+  view.file = file.string();
+  view.not_writable_reason = backend::why_not_writable(file);
+  view.writable = view.not_writable_reason.empty();
+  std::string text;
+  backend::Settings in_file = running_;
+  if (!file.empty()) {
+    if (auto read = read_file(file)) {
+      text = std::move(*read);
+      try {
+        in_file = backend::parse_settings(text, file.string(), start_dir());
+      } catch (const backend::SettingsError&) {
+        // Edited by hand into something unreadable: show what runs.
+      }
+    }
+  }
+  for (const auto& spec : backend::editable_settings()) {
+    web::api::SettingField field;
+    field.section = std::string(spec.section);
+    field.key = std::string(spec.key);
+    field.kind = kind_name(spec.kind);
+    field.restart = spec.restart();
+    const auto value = spec.get(in_file);
+    if (spec.kind == backend::SettingKind::secret) {
+      field.value = nullptr;
+      field.is_set = !std::get<std::string>(value).empty();
+    } else {
+      field.value = to_json(value);
+      field.is_set = backend::key_is_set(text, spec.section, spec.key);
+    }
+    if (spec.kind == backend::SettingKind::integer) {
+      field.min = spec.min;
+      field.max = spec.max;
+    }
+    for (const auto c : spec.choices)
+      field.choices.emplace_back(c);
+    if (spec.restart() && spec.get(in_file) != spec.get(running_)) view.restart_pending = true;
+    view.fields.push_back(std::move(field));
+  }
+  return view;
+}
+
+web::api::SettingsOutcome SettingsFile::change(const std::map<std::string, Json>& values) {
+  web::api::SettingsOutcome outcome;
+  const fs::path file = running_.source;
+  std::vector<backend::SettingEdit> edits;
+  for (const auto& [name, json] : values) {
+    const auto* spec = backend::find_setting(name);
+    if (spec == nullptr) {
+      outcome.errors[name] = web::field_error::unknown_field();
+      continue;
+    }
+    backend::SettingValue value;
+    if (json.is_boolean()) {
+      value = json.get<bool>();
+    } else if (json.is_number_integer()) {
+      value = json.get<std::int64_t>();
+    } else if (json.is_string()) {
+      value = json.get<std::string>();
+    } else {
+      outcome.errors[name] =
+          web::field_error::type("string", "must be a string, an integer or true/false");
+      continue;
+    }
+    edits.push_back({spec, std::move(value)});
+  }
+  if (!outcome.errors.empty()) return outcome;
+  const auto text = read_file(file);
+  if (!text) {
+    outcome.errors["file"] = web::field_error::invalid("cannot read " + file.string());
+    return outcome;
+  }
+  std::string edited;
+  backend::Settings read;
+  try {
+    edited = backend::edit_settings_text(*text, edits);
+    // The very code that reads the file at start decides whether the new text is good.
+    read = backend::parse_settings(edited, file.string(), start_dir());
+  } catch (const backend::SettingsError& e) {
+    for (const auto& line : e.errors()) {
+      std::string name = backend::setting_named_in(line);
+      if (name.empty() || values.count(name) == 0) name = "file";
+      auto& error = outcome.errors[name];
+      const auto at = line.find(": [");
+      const auto colon = at == std::string::npos ? std::string::npos : line.find(": ", at + 3);
+      const std::string text_of_line =
+          colon == std::string::npos || name == "file" ? line : line.substr(colon + 2);
+      // The startup code's sentence says what is wrong; as a code, "invalid".
+      error = web::field_error::invalid(
+          error.message.empty() ? text_of_line : error.message + "; " + text_of_line);
+    }
+    return outcome;
+  }
+  try {
+    outcome.backup = backend::replace_settings_file(file, edited).string();
+  } catch (const backend::SettingsError& e) {
+    outcome.errors["file"] = web::field_error::invalid(e.what());
+    return outcome;
+  }
+  outcome.saved = true;
+  bool any_now = false;
+  for (const auto& edit : edits) {
+    if (edit.spec->restart()) {
+      outcome.after_restart.push_back(edit.spec->name());
+    } else {
+      edit.spec->apply(running_, read);
+      outcome.applied.push_back(edit.spec->name());
+      any_now = true;
+    }
+  }
+  if (any_now && applied_) applied_();
+  return outcome;
+}
+
+}  // namespace fabomatic::app
