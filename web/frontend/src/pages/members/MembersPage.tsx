@@ -52,7 +52,7 @@ export function MembersPage() {
     },
     { id: 'role', header: t('members.role'), render: (m) => m.role_name },
     { id: 'card', header: t('members.card'), render: (m) => (m.card ? <code>{m.card}</code> : <span class="muted">{t('members.noCard')}</span>) },
-    { id: 'email', header: t('members.email'), render: (m) => m.email ?? '—' },
+    { id: 'email', header: t('members.email'), class: 'break-anywhere', render: (m) => m.email ?? '—' },
     {
       id: 'status',
       header: t('members.status'),
