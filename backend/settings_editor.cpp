@@ -30,20 +30,6 @@ namespace fs = std::filesystem;
 #define AT_ONCE(section_member, member) \
   [](Settings& to, const Settings& from) { to.section_member.member = from.section_member.member; }
 
-std::string level_name(log::Level level) {
-  switch (level) {
-    case log::Level::debug:
-      return "debug";
-    case log::Level::info:
-      return "info";
-    case log::Level::warning:
-      return "warning";
-    case log::Level::error:
-      break;
-  }
-  return "error";
-}
-
 std::vector<SettingSpec> make_specs() {
   using K = SettingKind;
   std::vector<SettingSpec> s;
@@ -133,7 +119,9 @@ std::vector<SettingSpec> make_specs() {
        "log_level",
        K::choice,
        AT_ONCE(backend, log_level),
-       [](const Settings& s) -> SettingValue { return level_name(s.backend.log_level); },
+       [](const Settings& s) -> SettingValue {
+         return std::string(log::level_name(s.backend.log_level));
+       },
        0,
        0,
        {"debug", "info", "warning", "error"}});

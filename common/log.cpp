@@ -11,6 +11,28 @@
 
 namespace fabomatic::log {
 
+std::string_view level_name(Level level) {
+  switch (level) {
+    case Level::debug:
+      return "debug";
+    case Level::info:
+      return "info";
+    case Level::warning:
+      return "warning";
+    case Level::error:
+      break;
+  }
+  return "error";
+}
+
+std::optional<Level> level_named(std::string_view name) {
+  if (name == "debug") return Level::debug;
+  if (name == "info") return Level::info;
+  if (name == "warning") return Level::warning;
+  if (name == "error") return Level::error;
+  return std::nullopt;
+}
+
 namespace {
 std::atomic<Level> g_level{Level::info};
 std::mutex g_mutex;  // guards stdout and the kept lines

@@ -2,11 +2,17 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string_view>
 
 namespace fabomatic::log {
 
 enum class Level { debug = 10, info = 20, warning = 30, error = 40 };
+
+/// The level's word in settings and the portal: "debug", "info", "warning", "error".
+std::string_view level_name(Level level);
+/// The level a word names; nullopt for any other word.
+std::optional<Level> level_named(std::string_view name);
 
 void set_level(Level level);
 Level level();

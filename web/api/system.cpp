@@ -204,34 +204,12 @@ void restore(ApiContext& context, const Request& request, const Principal& who, 
   });
 }
 
-std::optional<log::Level> level_named(std::string_view name) {
-  if (name == "debug") return log::Level::debug;
-  if (name == "info") return log::Level::info;
-  if (name == "warning") return log::Level::warning;
-  if (name == "error") return log::Level::error;
-  return std::nullopt;
-}
-
-std::string_view level_name(log::Level level) {
-  switch (level) {
-    case log::Level::debug:
-      return "debug";
-    case log::Level::info:
-      return "info";
-    case log::Level::warning:
-      return "warning";
-    case log::Level::error:
-      break;
-  }
-  return "error";
-}
-
 Response log_lines(const Request& request) {
   Query query(request);
   const auto after = query.id("after");
   std::optional<log::Level> level;
   if (const auto raw = query.text("level", 10)) {
-    level = level_named(*raw);
+    level = log::level_named(*raw);
     if (!level) query.error("level", field_error::choice({"debug", "info", "warning", "error"}));
   }
   const db::Page page = query.page(500, 2000);
@@ -248,7 +226,7 @@ Response log_lines(const Request& request) {
   for (const auto& line : lines) {
     items.push_back(Json{{"seq", line.seq},
                          {"time", line.time},
-                         {"level", level_name(line.level)},
+                         {"level", log::level_name(line.level)},
                          {"component", line.component},
                          {"message", line.message}});
   }
