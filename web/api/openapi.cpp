@@ -1,6 +1,7 @@
 #include "web/api/openapi.hpp"
 
 #include "web/api/board_accounts.hpp"
+#include "web/api/openapi_schema.hpp"
 
 #include <set>
 
@@ -10,48 +11,10 @@ namespace fabomatic::web::api {
 
 namespace {
 
-// ---- schema building blocks ----------------------------------------------------------------
+// ---- schema building blocks (openapi_schema.hpp), and the card field's ---------------------
 
-Json type(std::string_view name, std::string_view description = "") {
-  Json t{{"type", name}};
-  if (!description.empty()) t["description"] = description;
-  return t;
-}
-Json integer(std::string_view d = "") {
-  return type("integer", d);
-}
-Json number(std::string_view d = "") {
-  return type("number", d);
-}
-Json boolean(std::string_view d = "") {
-  return type("boolean", d);
-}
-Json string(std::string_view d = "") {
-  return type("string", d);
-}
-Json nullable(Json t) {
-  t["nullable"] = true;
-  return t;
-}
-Json time(std::string_view d = "unix seconds") {
-  return number(d);
-}
-Json schema_ref(std::string_view name) {
-  return Json{{"$ref", "#/components/schemas/" + std::string(name)}};
-}
-Json array_of(Json items) {
-  return Json{{"type", "array"}, {"items", std::move(items)}};
-}
-Json ranged(Json t, double min, double max) {
-  t["minimum"] = min;
-  t["maximum"] = max;
-  return t;
-}
-Json text(std::size_t max_length, std::string_view d = "") {
-  Json t = string(d);
-  t["maxLength"] = max_length;
-  return t;
-}
+using namespace schema;
+
 Json card() {
   return Json{{"type", "string"},
               {"nullable", true},
@@ -59,26 +22,6 @@ Json card() {
               {"description", "8 hex characters; answered lowercase; null or \"\" clears"}};
 }
 
-// An object whose properties are all answered (responses) or, for bodies, the listed ones
-// required; additionalProperties false: unknown fields are refused.
-Json object(Json properties, std::vector<std::string> required = {}, bool closed = true) {
-  Json o{{"type", "object"}, {"properties", std::move(properties)}};
-  if (!required.empty()) o["required"] = required;
-  if (closed) o["additionalProperties"] = false;
-  return o;
-}
-Json answer(Json properties) {
-  std::vector<std::string> all;
-  for (const auto& [name, value] : properties.items())
-    all.push_back(name);
-  return object(std::move(properties), std::move(all), false);
-}
-Json page_of(std::string_view item) {
-  return answer(Json{{"items", array_of(schema_ref(item))},
-                     {"total", integer("rows matching the filters")},
-                     {"limit", integer()},
-                     {"offset", integer()}});
-}
 // Create (with the required fields) and Patch (every field optional) from one field list.
 void body_pair(Json& schemas, std::string_view name, const Json& fields,
                std::vector<std::string> required) {

@@ -1,52 +1,11 @@
 // The schemas of the operations routes (system.cpp, settings_routes.cpp, mail_routes.cpp), in
 // the same style as openapi.cpp's: answers list every property as required.
 #include "web/api/openapi.hpp"
+#include "web/api/openapi_schema.hpp"
 
 namespace fabomatic::web::api {
 
-namespace {
-
-Json type(std::string_view name, std::string_view description = "") {
-  Json t{{"type", name}};
-  if (!description.empty()) t["description"] = description;
-  return t;
-}
-Json integer(std::string_view d = "") {
-  return type("integer", d);
-}
-Json number(std::string_view d = "") {
-  return type("number", d);
-}
-Json boolean(std::string_view d = "") {
-  return type("boolean", d);
-}
-Json string(std::string_view d = "") {
-  return type("string", d);
-}
-Json nullable(Json t) {
-  t["nullable"] = true;
-  return t;
-}
-Json ref(std::string_view name) {
-  return Json{{"$ref", "#/components/schemas/" + std::string(name)}};
-}
-Json array_of(Json items) {
-  return Json{{"type", "array"}, {"items", std::move(items)}};
-}
-Json answer(Json properties) {
-  std::vector<std::string> all;
-  for (const auto& [name, value] : properties.items())
-    all.push_back(name);
-  return Json{{"type", "object"}, {"properties", std::move(properties)}, {"required", all}};
-}
-Json body(Json properties, std::vector<std::string> required) {
-  Json o{
-      {"type", "object"}, {"properties", std::move(properties)}, {"additionalProperties", false}};
-  if (!required.empty()) o["required"] = required;
-  return o;
-}
-
-}  // namespace
+using namespace schema;
 
 void add_operations_schemas(Json& s) {
   s["BrokerFigures"] = answer(Json{{"clients_connected", integer()},
@@ -94,8 +53,8 @@ void add_operations_schemas(Json& s) {
                                            {"members", integer()},
                                            {"machines", integer()},
                                            {"uses", integer()}})},
-                  {"broker", ref("BrokerFigures")},
-                  {"boards", array_of(ref("FleetBoard"))},
+                  {"broker", schema_ref("BrokerFigures")},
+                  {"boards", array_of(schema_ref("FleetBoard"))},
                   {"purge", nullable(answer(Json{{"time", number()},
                                                  {"uses", integer("anonymised")},
                                                  {"interventions", integer("anonymised")},
@@ -115,7 +74,7 @@ void add_operations_schemas(Json& s) {
                              {"level", string()},
                              {"component", string()},
                              {"message", string()}});
-  s["LogLines"] = answer(Json{{"items", array_of(ref("LogLine"))},
+  s["LogLines"] = answer(Json{{"items", array_of(schema_ref("LogLine"))},
                               {"last_seq", integer("pass as ?after= to get only newer lines")}});
   s["SettingField"] =
       answer(Json{{"name", string("<section>.<key>")},
@@ -133,7 +92,7 @@ void add_operations_schemas(Json& s) {
                                   {"writable", boolean()},
                                   {"not_writable_reason", string()},
                                   {"restart_pending", boolean()},
-                                  {"fields", array_of(ref("SettingField"))}});
+                                  {"fields", array_of(schema_ref("SettingField"))}});
   s["SettingsChange"] = Json{
       {"type", "object"},
       {"description", "\"<section>.<key>\": new value, for the keys GET /api/v1/settings lists"},
@@ -143,7 +102,7 @@ void add_operations_schemas(Json& s) {
                                    {"after_restart", array_of(string("after a restart"))},
                                    {"backup", string("the previous file, kept")},
                                    {"restart_pending", boolean()}});
-  s["TestMail"] = body(Json{{"to", string()}}, {"to"});
+  s["TestMail"] = object(Json{{"to", string()}}, {"to"});
   s["TestMailResult"] =
       answer(Json{{"ok", boolean()}, {"server_answer", string("the SMTP server's last reply")}});
   s["WeeklySummary"] = answer(Json{{"subject", string()},
@@ -156,7 +115,7 @@ void add_operations_schemas(Json& s) {
                                                             {"next", nullable(number())},
                                                             {"last_sent", nullable(number())}})}});
   s["WeeklySummarySend"] =
-      body(Json{{"lang", Json{{"type", "string"}, {"enum", {"en", "it"}}}}}, {});
+      object(Json{{"lang", Json{{"type", "string"}, {"enum", {"en", "it"}}}}}, {});
   s["WeeklySummarySent"] = answer(Json{{"mails", integer()}, {"language", string()}});
 }
 
