@@ -26,3 +26,14 @@ def board_answers(appliance, machine=SEEDED_MACHINE_ID):
         return board.query_json(checkmachine())
     finally:
         board.close()
+
+
+def finish_module(appliance, *clients):
+    """tearDownModule of a suite sharing one appliance: closes the clients (None: never made),
+    stops the appliance and fails on what its log reported (sanitizer, unclean stop)."""
+    for client in clients:
+        if client is not None:
+            client.close()
+    problems = appliance.finish()
+    if problems:
+        raise AssertionError("\n".join(problems))

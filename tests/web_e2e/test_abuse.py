@@ -21,7 +21,7 @@ from fabomatic_testing.https import (HttpsClient, Session, read_response, read_u
                                      sign_in_admin, status_of, tls_socket)
 from fabomatic_testing.process import raise_fd_limit, sanitized_build, slowdown, wait_until
 
-from e2e_harness import ADMIN_EMAIL, Appliance, board_answers
+from e2e_harness import ADMIN_EMAIL, Appliance, board_answers, finish_module
 
 HEADER_LIMIT = 8 * 1024  # ServerOptions::header_limit
 BODY_LIMIT = 1024 * 1024  # ServerOptions::body_limit
@@ -52,11 +52,7 @@ def setUpModule():
 
 
 def tearDownModule():
-    if ADMIN is not None:
-        ADMIN.close()
-    problems = APPLIANCE.finish()
-    if problems:
-        raise AssertionError("\n".join(problems))
+    finish_module(APPLIANCE, ADMIN)
 
 
 def raw_request(data, timeout=10.0):

@@ -14,7 +14,7 @@ from fabomatic_testing.https import (HttpsClient, Session, read_response, sign_i
 from fabomatic_testing.process import wait_until
 
 from api_fixtures import Fixtures, concrete, unique, unique_card, unique_machine_id
-from e2e_harness import ADMIN_EMAIL, Appliance
+from e2e_harness import ADMIN_EMAIL, Appliance, finish_module
 
 APPLIANCE = None
 ADMIN = None  # the Session every test uses
@@ -42,11 +42,7 @@ def setUpModule():
 
 
 def tearDownModule():
-    if ADMIN is not None:
-        ADMIN.close()
-    problems = APPLIANCE.finish()
-    if problems:
-        raise AssertionError("\n".join(problems))
+    finish_module(APPLIANCE, ADMIN)
 
 
 def admin_id():

@@ -18,7 +18,7 @@ from fabomatic_testing.https import HttpsClient, sign_in_admin
 from fabomatic_testing.process import Fabomatic
 
 from api_fixtures import Fixtures, unique, unique_card
-from e2e_harness import ADMIN_EMAIL
+from e2e_harness import ADMIN_EMAIL, finish_module
 
 APPLIANCE = None
 ADMIN = None
@@ -56,11 +56,7 @@ def setUpModule():
 
 
 def tearDownModule():
-    if ADMIN is not None:
-        ADMIN.close()
-    problems = APPLIANCE.finish()
-    if problems:
-        raise AssertionError("\n".join(problems))
+    finish_module(APPLIANCE, ADMIN)
 
 
 MACHINES = []

@@ -13,7 +13,7 @@ from fabomatic_testing.board import Board, checkmachine
 from fabomatic_testing.https import HttpsClient
 from fabomatic_testing.process import wait_until
 
-from e2e_harness import Appliance
+from e2e_harness import Appliance, finish_module
 
 APPLIANCE = None
 
@@ -27,9 +27,7 @@ def setUpModule():
 
 
 def tearDownModule():
-    problems = APPLIANCE.finish()
-    if problems:
-        raise AssertionError("\n".join(problems))
+    finish_module(APPLIANCE)
 
 
 def scrape(client=None):

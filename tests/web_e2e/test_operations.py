@@ -25,7 +25,7 @@ from fabomatic_testing.https import HttpsClient, Session, NEW_ADMIN_PASSWORD, si
 from fabomatic_testing.process import Fabomatic, free_port, wait_until
 
 from api_fixtures import Fixtures, unique, unique_card
-from e2e_harness import ADMIN_EMAIL
+from e2e_harness import ADMIN_EMAIL, finish_module
 
 APPLIANCE = None
 SINK = None
@@ -82,9 +82,7 @@ def setUpModule():
 
 def tearDownModule():
     SINK.controller.stop()
-    problems = APPLIANCE.finish()
-    if problems:
-        raise AssertionError("\n".join(problems))
+    finish_module(APPLIANCE)
 
 
 def admin():
