@@ -2,7 +2,9 @@
 // pages (web/api/export_tables.cpp says what each holds).
 #include "web/api/downloads.hpp"
 #include "web/api/export_tables.hpp"
+#include "web/api/maintenance.hpp"
 #include "web/api/routes.hpp"
+#include "web/api/uses.hpp"
 
 namespace fabomatic::web::api {
 
@@ -69,12 +71,7 @@ Response authorizations(ApiContext& context, const Request& request) {
 
 Response uses(ApiContext& context, const Request& request) {
   Query query(request);
-  db::UseFilter filter;
-  filter.user_id = query.id("member_id");
-  filter.machine_id = query.id("machine_id");
-  filter.from = query.time("from");
-  filter.before = query.time("before");
-  filter.open_only = query.flag("open").value_or(false);
+  const db::UseFilter filter = read_use_filter(query);
   const Options options = read_options(query);
   query.finish();
   const std::string what =
@@ -87,12 +84,7 @@ Response uses(ApiContext& context, const Request& request) {
 
 Response interventions(ApiContext& context, const Request& request) {
   Query query(request);
-  db::InterventionFilter filter;
-  filter.machine_id = query.id("machine_id");
-  filter.maintenance_id = query.id("plan_id");
-  filter.user_id = query.id("member_id");
-  filter.from = query.time("from");
-  filter.before = query.time("before");
+  const db::InterventionFilter filter = read_intervention_filter(query);
   const Options options = read_options(query);
   query.finish();
   return start(context, "interventions", options,

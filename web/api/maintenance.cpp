@@ -231,12 +231,7 @@ void read_intervention_fields(db::Connection& db, Body& body, db::Intervention& 
 
 Response list_interventions(ApiContext& context, const Request& request, const Principal&) {
   Query query(request);
-  db::InterventionFilter filter;
-  filter.machine_id = query.id("machine_id");
-  filter.maintenance_id = query.id("plan_id");
-  filter.user_id = query.id("member_id");
-  filter.from = query.time("from");
-  filter.before = query.time("before");
+  db::InterventionFilter filter = read_intervention_filter(query);
   std::tie(filter.sort, filter.descending) = query.sort(kInterventionSorts, true);
   const db::Page page = query.page();
   query.finish();
@@ -397,6 +392,16 @@ void add_maintenance_routes(RouteTable& routes, ApiContext& c) {
                           "Delete an intervention",
                           [&c](auto& r, auto& w) { return remove_intervention(c, r, w); }))
       .success_status = 204;
+}
+
+db::InterventionFilter read_intervention_filter(Query& query) {
+  db::InterventionFilter filter;
+  filter.machine_id = query.id("machine_id");
+  filter.maintenance_id = query.id("plan_id");
+  filter.user_id = query.id("member_id");
+  filter.from = query.time("from");
+  filter.before = query.time("before");
+  return filter;
 }
 
 }  // namespace fabomatic::web::api

@@ -3,6 +3,7 @@
 // which plan when: filters, manual registration, edit, delete; replayed ones marked).
 #pragma once
 
+#include "db/interventions_repository.hpp"
 #include "db/maintenance_due.hpp"
 #include "db/models.hpp"
 #include "web/api/json.hpp"
@@ -11,6 +12,10 @@
 namespace fabomatic::web::api {
 
 Json plan_json(const db::MaintenancePlan& plan, const db::PlanStatus* status, Names& names);
+
+/// The interventions' filters (machine_id, plan_id, member_id, from, before) as the list reads
+/// them; the export reads the same.
+db::InterventionFilter read_intervention_filter(Query& query);
 Json intervention_json(const db::Intervention& intervention, Names& names);
 
 }  // namespace fabomatic::web::api

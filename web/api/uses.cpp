@@ -63,12 +63,7 @@ void refuse_second_open_use(db::Connection& db, const db::Use& use) {
 
 Response list(ApiContext& context, const Request& request, const Principal&) {
   Query query(request);
-  db::UseFilter filter;
-  filter.user_id = query.id("member_id");
-  filter.machine_id = query.id("machine_id");
-  filter.from = query.time("from");
-  filter.before = query.time("before");
-  filter.open_only = query.flag("open").value_or(false);
+  db::UseFilter filter = read_use_filter(query);
   std::tie(filter.sort, filter.descending) = query.sort(kSorts, true);
   const db::Page page = query.page();
   query.finish();
@@ -200,6 +195,16 @@ void add_use_routes(RouteTable& routes, ApiContext& c) {
               "true: a closed use's duration is taken off the machine's hours",
               {}}};
   d.success_status = 204;
+}
+
+db::UseFilter read_use_filter(Query& query) {
+  db::UseFilter filter;
+  filter.user_id = query.id("member_id");
+  filter.machine_id = query.id("machine_id");
+  filter.from = query.time("from");
+  filter.before = query.time("before");
+  filter.open_only = query.flag("open").value_or(false);
+  return filter;
 }
 
 }  // namespace fabomatic::web::api

@@ -4,11 +4,16 @@
 #pragma once
 
 #include "db/models.hpp"
+#include "db/uses_repository.hpp"
 #include "web/api/json.hpp"
 #include "web/api/names.hpp"
 
 namespace fabomatic::web::api {
 
 Json use_json(const db::Use& use, Names& names);
+
+/// The history's filters (member_id, machine_id, from, before, open) as the list reads them;
+/// the export of "the history as filtered on the page" reads the same.
+db::UseFilter read_use_filter(Query& query);
 
 }  // namespace fabomatic::web::api
