@@ -81,7 +81,12 @@ async function main() {
     const api = new Api(appliance.baseUrl);
     await setUpAdmin(appliance, PASSWORD);
     await api.login(PASSWORD);
+    // A first start seeds no card (issue 16): the simulated board taps the admin's own.
     const admin = (await api.ok('GET', '/api/v1/members?q=admin')).items[0];
+    if (!admin.card) {
+      admin.card = 'BE4C0001';
+      await api.ok('PATCH', `/api/v1/members/${admin.id}`, { card: admin.card });
+    }
     process.stdout.write(`seeding ${MACHINES} machines over the API… `);
     const existing = (await api.ok('GET', '/api/v1/machines?limit=500')).total;
     for (let i = existing + 1; i <= MACHINES; i++) await api.ok('POST', '/api/v1/machines', { name: `Machine ${String(i).padStart(3, '0')}` });

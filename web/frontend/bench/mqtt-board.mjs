@@ -64,9 +64,15 @@ export class MqttBoard {
   alive() {
     this.publish({ action: 'alive', version: 'bench,0.7.3', ip: '192.168.1.5', serial: 'a1b2c3d4e5f6', heap: '183456' });
   }
-  query(payload) {
-    return new Promise((resolve) => {
-      this.waiting.push(resolve);
+  // The backend answers every board question; one that gets no reply (a refused message is only
+  // logged) fails the benchmark instead of hanging it.
+  query(payload, timeoutMs = 5000) {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no reply to ${JSON.stringify(payload)} within ${timeoutMs} ms`)), timeoutMs);
+      this.waiting.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
       this.publish(payload);
     });
   }
