@@ -245,8 +245,13 @@ struct App::Impl {
     web::api::BrokerFigures broker() override;
     std::vector<web::api::MqttLink> mqtt_clients() override {
       std::vector<web::api::MqttLink> links;
-      for (const auto& c : i.clients.connected())
-        links.push_back({c.client_id, c.username, c.address, c.connected_at});
+      for (const auto& c : i.clients.connected()) {
+        auto& link = links.emplace_back(
+            web::api::MqttLink{c.client_id, c.username, c.address, c.connected_at, {}});
+        if (!i.auth) continue;
+        link.machine_id = i.auth->machine_of_account(c.username);
+        if (!link.machine_id) link.machine_id = i.auth->machine_of(c.remote);
+      }
       return links;
     }
     std::optional<web::api::PurgeFigures> last_purge() override {
@@ -446,8 +451,10 @@ void App::Impl::swap_in(const std::string& prepared,
     return done(outcome);
   }
   status.reset(backend::load_all_machine_statuses(conn));
-  portal->end_all_sessions();  // the restored file has its own members
+  const bool needs_setup = portal->database_replaced();
   outcome.message = "database restored; the previous one is kept as " + outcome.kept_as;
+  if (needs_setup)
+    outcome.message += "; no account of it can sign in: use the setup code in the log";
   log::warning("db", outcome.message);
   done(outcome);
 }

@@ -138,6 +138,7 @@ struct Portal::Impl {
   web::StaticAssets assets{web::embedded_assets()};  // the browser app (web/frontend/)
   std::unique_ptr<web::PasswordResets> resets;       // reset mails an admin sends a member
   std::unique_ptr<web::api::ApiContext> api;
+  web::AuthRoutesControl sign_in_control;  // told when a restore replaced the database
   std::unique_ptr<web::Server> server;
 };
 
@@ -179,7 +180,8 @@ void Portal::start() {
     return i.passwords->submit(std::move(job));
   };
   web::RouteTable sign_in;
-  web::add_auth_routes(sign_in, i.sessions, i.db, i.mailer, i.audit, auth_options);
+  i.sign_in_control =
+      web::add_auth_routes(sign_in, i.sessions, i.db, i.mailer, i.audit, auth_options);
 
   i.api = std::make_unique<web::api::ApiContext>(
       web::api::ApiContext{i.db, i.audit, i.status, &i.remote, &i.sessions, unix_now});
@@ -228,8 +230,9 @@ void Portal::start() {
   i.mail_center.start();
 }
 
-void Portal::end_all_sessions() {
+bool Portal::database_replaced() {
   impl_->sessions.close_all();
+  return impl_->sign_in_control.database_replaced();
 }
 
 void Portal::settings_changed() {

@@ -57,8 +57,10 @@ class Portal {
   void start();
   void stop();
 
-  /// Ends every session (after a database restore).
-  void end_all_sessions();
+  /// The database was replaced (a restore): ends every session, as the restored file has its
+  /// own members, and looks again for an account that can sign in — when none can, a setup
+  /// code is logged as at a first start. True when that setup is pending.
+  bool database_replaced();
   /// The settings that apply at once changed: the mailer and the summary schedule take them.
   void settings_changed();
 

@@ -21,7 +21,7 @@ import openpyxl
 from aiosmtpd.controller import Controller
 
 from fabomatic_testing.board import Board, alive, checkmachine
-from fabomatic_testing.https import HttpsClient, Session, NEW_ADMIN_PASSWORD, sign_in_admin
+from fabomatic_testing.https import HttpsClient, Session, NEW_ADMIN_PASSWORD, setup_code, sign_in_admin
 from fabomatic_testing.process import Fabomatic, free_port, wait_until
 
 from api_fixtures import Fixtures, unique, unique_card
@@ -204,6 +204,35 @@ class BackupRestoreTest(OperationsTestCase):
         self.assertNotIn(after, names)
         entries = self.api.get("/api/v1/audit?action=restore").json()["items"]
         self.assertEqual(entries[0]["after"]["kept_as"], kept)
+
+    def test_a_database_nobody_can_sign_in_to_gets_a_new_setup_code(self):
+        # A backup of a lab that never finished its first setup: no account has a password.
+        path = os.path.join(APPLIANCE.dir, "no-password.sqldb")
+        with open(path, "wb") as f:
+            f.write(self.api.get("/api/v1/system/backup").body)
+        db = sqlite3.connect(path)
+        db.execute("UPDATE users SET password_hash = NULL")
+        db.commit()
+        db.close()
+        with open(path, "rb") as f:
+            upload = f.read()
+        old_code = setup_code(APPLIANCE)
+        answer = self.api.post("/api/v1/system/restore", upload,
+                               headers={"Content-Type": "application/octet-stream"})
+        self.assertStatus(answer, 200)
+        self.assertIn("setup code", answer.json()["message"])
+        # Without a new code nobody could sign in until a restart.
+        anonymous = HttpsClient(APPLIANCE)
+        try:
+            state = anonymous.request("GET", "/api/v1/auth/setup")
+        finally:
+            anonymous.close()
+        self.assertStatus(state, 200)
+        self.assertEqual(state.json(), {"pending": True, "email": ADMIN_EMAIL})
+        self.assertNotEqual(setup_code(APPLIANCE), old_code)
+        session, steps = sign_in_admin(APPLIANCE, ADMIN_EMAIL)  # the new code sets the password
+        session.close()
+        self.assertStatus(steps["setup"], 200)
 
     def assert_refused_and_nothing_changed(self, upload, code):
         marker = self.make.member(name=unique("still-here"))["name"]

@@ -522,8 +522,8 @@ PasswordResetOptions password_reset_options(const AuthOptions& options) {
   return PasswordResetOptions{portal_url(options), options.reset_token_lifetime, options.site_name};
 }
 
-void add_auth_routes(RouteTable& routes, SessionAuth& auth, db::Connection& db, Mailer& mailer,
-                     AuditLog& audit, const AuthOptions& options) {
+AuthRoutesControl add_auth_routes(RouteTable& routes, SessionAuth& auth, db::Connection& db,
+                                  Mailer& mailer, AuditLog& audit, const AuthOptions& options) {
   auto self = std::make_shared<AuthRoutes>(auth, db, mailer, audit, options);
   self->setup.start();  // logs the code when no account can sign in yet
   const RouteOptions small{kAuthBodyLimit};
@@ -622,6 +622,10 @@ void add_auth_routes(RouteTable& routes, SessionAuth& auth, db::Connection& db, 
                       {"to", "number", "unix seconds, exclusive", {}},
                       {"limit", "integer", "rows per page, 1..500 (default 50)", {}},
                       {"offset", "integer", "rows to skip (default 0)", {}}};
+
+  // Routes and control share the one FirstSetup: a restore is told on the reactor, as are the
+  // handlers.
+  return AuthRoutesControl{[self] { return self->setup.start(); }};
 }
 
 void register_auth_routes(Router& router, SessionAuth& auth, db::Connection& db, Mailer& mailer,

@@ -71,10 +71,18 @@ std::string portal_url(const AuthOptions& options);
 /// admin-triggered reset, which the REST API exposes.
 PasswordResetOptions password_reset_options(const AuthOptions& options);
 
+/// What the sign-in routes need told after they were added.
+struct AuthRoutesControl {
+  /// The database was replaced under them (a restore): looks again whether any account can
+  /// sign in and, when none can, makes and announces a new setup code as a first start does.
+  /// True when setup is pending.
+  std::function<bool()> database_replaced;
+};
+
 /// Adds the routes above to the portal's route table (so the OpenAPI document lists them).
 /// Everything passed must outlive the router. `db` is the connection of `auth` and `audit`.
-void add_auth_routes(RouteTable& routes, SessionAuth& auth, db::Connection& db, Mailer& mailer,
-                     AuditLog& audit, const AuthOptions& options);
+AuthRoutesControl add_auth_routes(RouteTable& routes, SessionAuth& auth, db::Connection& db,
+                                  Mailer& mailer, AuditLog& audit, const AuthOptions& options);
 
 /// add_auth_routes() straight onto a router (for tests of sign-in alone).
 void register_auth_routes(Router& router, SessionAuth& auth, db::Connection& db, Mailer& mailer,

@@ -7,8 +7,9 @@
 // the first of them (by id): on a new database the administrator seeded with [web]
 // default_admin_email. The code is 60 random bits, "XXXX-XXXX-XXXX" in Crockford's base32 (no I,
 // L, O or U; case and dashes do not matter). It lives in memory only: every start while setup is
-// pending logs a new one, and after `max_failures` wrong codes it is replaced by a new one, which
-// is logged too, so guessing it over the network is hopeless.
+// pending logs a new one (and so does a restore of a database where nobody can sign in), and after
+// `max_failures` wrong codes it is replaced by a new one, which is logged too, so guessing it over
+// the network is hopeless.
 //
 // Single-threaded (the reactor), like the handlers that use it.
 #pragma once
