@@ -25,14 +25,15 @@ MqttClients::MqttClients(double (*clock)())
 
 void MqttClients::on_connected(const broker::ClientInfo& client) {
   clients_.push_back({std::string(client.client_id), std::string(client.account),
-                      host_of(client.remote_address), clock_()});
+                      host_of(client.remote_address), std::string(client.remote_address),
+                      clock_()});
 }
 
 void MqttClients::on_disconnected(const broker::ClientInfo& client, bool) {
   // Two connections may share a client id (boards draw BOARD<n> at random) and an address
   // (a board reconnecting): the oldest such entry goes.
   const auto it = std::find_if(clients_.begin(), clients_.end(), [&](const MqttClient& c) {
-    return c.client_id == client.client_id && c.address == host_of(client.remote_address);
+    return c.client_id == client.client_id && c.remote == client.remote_address;
   });
   if (it != clients_.end()) clients_.erase(it);
 }

@@ -1,6 +1,7 @@
 // Who is connected to the broker now, for the system page's board fleet: a hook on every
 // CONNECT and disconnect that keeps client id, account (user name) and address of each
-// connected client. Boards are matched to their records by IP address.
+// connected client. The system page matches them to the boards' records by the machine they
+// speak for when that is known (MqttAuth), else by IP address.
 #pragma once
 
 #include <string>
@@ -14,6 +15,7 @@ struct MqttClient {
   std::string client_id;
   std::string username;     // empty: none given
   std::string address;      // its IP address (without the port)
+  std::string remote;       // "address:port", as the broker names the connection
   double connected_at = 0;  // unix seconds
 };
 

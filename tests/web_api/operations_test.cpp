@@ -4,9 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <map>
 
 #include "common/log_memory.hpp"
 #include "db/boards_repository.hpp"
+#include "db/machines_repository.hpp"
 #include "support_api.hpp"
 #include "web/http/body_stream.hpp"
 
@@ -45,6 +47,32 @@ TEST_F(OperationsTest, SystemOverviewWithTheFleetMatchedToBrokerClientsByAddress
   const Reply gone = get("/api/v1/system");
   EXPECT_EQ(gone.body["boards"][0]["mqtt_connected"], false);
   EXPECT_TRUE(gone.body["boards"][0]["mqtt_account"].is_null());
+}
+
+TEST_F(OperationsTest, BoardsSharingAnAddressAreMatchedByTheMachineTheirConnectionSpeaksFor) {
+  // Two boards behind one address (a NAT): a board account's machine, or the machine an
+  // anonymous board published for, decides; the address only for a connection of no known
+  // machine.
+  for (db::Id id = 2; id <= 3; ++id)
+    db::MachinesRepository(db_).create(db::Machine{.id = id, .name = "M" + std::to_string(id)});
+  db::BoardsRepository(db_).upsert(1, {"10.0.0.7", "1.2.3", "SN1", 41000}, now_);
+  db::BoardsRepository(db_).upsert(2, {"10.0.0.7", "1.2.3", "SN2", 41000}, now_);
+  db::BoardsRepository(db_).upsert(3, {"10.0.0.7", "1.2.3", "SN3", 41000}, now_);
+  system_.links = {{"BOARD417", "board-2", "10.0.0.7", now_ - 60, 2},
+                   {"BOARD417", "", "10.0.0.7", now_ - 30, 1},
+                   {"BOARD9", "", "10.0.0.7", now_ - 10, std::nullopt}};
+  const Reply r = get("/api/v1/system");
+  ASSERT_EQ(r.status, 200) << r.text;
+  std::map<std::int64_t, json> fleet;
+  for (const auto& board : r.body["boards"])
+    fleet[board["machine_id"].get<std::int64_t>()] = board;
+  ASSERT_EQ(fleet.size(), 3u);
+  EXPECT_EQ(fleet[1]["mqtt_account"], "");
+  EXPECT_EQ(fleet[1]["mqtt_client_id"], "BOARD417");
+  EXPECT_EQ(fleet[2]["mqtt_account"], "board-2");
+  EXPECT_EQ(fleet[3]["mqtt_client_id"], "BOARD9");  // by address: no other machine is its
+  system_.links.pop_back();
+  EXPECT_EQ(get("/api/v1/system").body["boards"][2]["mqtt_connected"], false);
 }
 
 TEST_F(OperationsTest, RestorePassesTheUploadAndSaysWhyARefusedFileWasRefused) {

@@ -34,8 +34,12 @@ struct BrokerFigures {
 struct MqttLink {
   std::string client_id;
   std::string username;  // its MQTT account; empty when it gave none
-  std::string address;
+  std::string address;   // IP address, without the port
   double connected_at = 0;
+  // The machine it speaks for when the broker knows it (its board account's machine, or the
+  // machine an anonymous board published for): what matches it to its board first, as several
+  // boards may share one address (a NAT, or tests on one host).
+  std::optional<std::int64_t> machine_id;
 };
 
 struct PurgeFigures {

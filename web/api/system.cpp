@@ -53,8 +53,20 @@ Json broker_json(const BrokerFigures& b) {
               {"sent_per_s", b.sent_per_s}};
 }
 
+/// The broker connection of `board`: the one known to speak for its machine, else one from its
+/// address that is not known to speak for another.
+const MqttLink* link_of(const db::Board& board, const std::vector<MqttLink>& links) {
+  for (const auto& l : links) {
+    if (l.machine_id == board.machine_id) return &l;
+  }
+  for (const auto& l : links) {
+    if (!l.machine_id && !board.ip_address.empty() && l.address == board.ip_address) return &l;
+  }
+  return nullptr;
+}
+
 /// One row per board: its record, the machine, whether the live status counts it online, and
-/// the broker connection from its address (its MQTT account) when there is one.
+/// its broker connection (with its MQTT account) when there is one.
 Json fleet_json(ApiContext& context, const std::vector<MqttLink>& links) {
   std::map<db::Id, std::string> names;
   for (const auto& machine : db::MachinesRepository(context.db).list())
@@ -62,11 +74,9 @@ Json fleet_json(ApiContext& context, const std::vector<MqttLink>& links) {
   const double now = context.now();
   Json rows = Json::array();
   for (const auto& board : db::BoardsRepository(context.db).list()) {
-    const auto link = std::find_if(links.begin(), links.end(), [&](const MqttLink& l) {
-      return !board.ip_address.empty() && l.address == board.ip_address;
-    });
+    const MqttLink* link = link_of(board, links);
     const auto name = names.find(board.machine_id);
-    const bool connected = link != links.end();
+    const bool connected = link != nullptr;
     rows.push_back(
         Json{{"id", board.id},
              {"machine_id", board.machine_id},
