@@ -154,6 +154,18 @@ class BackupRestoreTest(OperationsTestCase):
         items = self.api.get("/api/v1/members?limit=500").json()["items"]
         return {m["name"] for m in items}
 
+    def backup_changed_by(self, name, sql):
+        """A backup downloaded now with one SQL statement applied to it: the bytes to upload."""
+        path = os.path.join(APPLIANCE.dir, name + ".sqldb")
+        with open(path, "wb") as f:
+            f.write(self.api.get("/api/v1/system/backup").body)
+        db = sqlite3.connect(path)
+        db.execute(sql)
+        db.commit()
+        db.close()
+        with open(path, "rb") as f:
+            return f.read()
+
     def test_backup_then_restore_it_while_boards_are_answered(self):
         before = self.make.member(name=unique("before-backup"))["name"]
         answer = self.api.get("/api/v1/system/backup")
@@ -207,15 +219,7 @@ class BackupRestoreTest(OperationsTestCase):
 
     def test_a_database_nobody_can_sign_in_to_gets_a_new_setup_code(self):
         # A backup of a lab that never finished its first setup: no account has a password.
-        path = os.path.join(APPLIANCE.dir, "no-password.sqldb")
-        with open(path, "wb") as f:
-            f.write(self.api.get("/api/v1/system/backup").body)
-        db = sqlite3.connect(path)
-        db.execute("UPDATE users SET password_hash = NULL")
-        db.commit()
-        db.close()
-        with open(path, "rb") as f:
-            upload = f.read()
+        upload = self.backup_changed_by("no-password", "UPDATE users SET password_hash = NULL")
         old_code = setup_code(APPLIANCE)
         answer = self.api.post("/api/v1/system/restore", upload,
                                headers={"Content-Type": "application/octet-stream"})
@@ -253,16 +257,8 @@ class BackupRestoreTest(OperationsTestCase):
                                                 "not_a_database")
 
     def test_a_database_of_an_unknown_revision_is_refused(self):
-        backup = self.api.get("/api/v1/system/backup").body
-        path = os.path.join(APPLIANCE.dir, "unknown-revision.sqldb")
-        with open(path, "wb") as f:
-            f.write(backup)
-        db = sqlite3.connect(path)
-        db.execute("UPDATE alembic_version SET version_num = 'ffffffffffff'")
-        db.commit()
-        db.close()
-        with open(path, "rb") as f:
-            upload = f.read()
+        upload = self.backup_changed_by("unknown-revision",
+                                        "UPDATE alembic_version SET version_num = 'ffffffffffff'")
         self.assert_refused_and_nothing_changed(upload, "unknown_revision")
 
 
