@@ -15,7 +15,7 @@ packages=(
   g++ cmake ninja-build ccache pkg-config git
   libboost1.81-dev nlohmann-json3-dev libsqlite3-dev libssl-dev libsodium-dev
   libtomlplusplus-dev libcurl4-openssl-dev libsystemd-dev
-  libxlsxwriter-dev  # the portal's Excel exports (constant-memory mode)
+  libxlsxwriter-dev zlib1g-dev  # the portal's Excel exports (xlsxwriter.pc links -lz)
   openssl sqlite3
 )
 # The browser app is built with Node.js >= 18 (web/frontend/package.json): Debian 12's nodejs
@@ -39,7 +39,7 @@ cross_packages=(
   crossbuild-essential-arm64 pkgconf:arm64 qemu-user-static
   libboost1.81-dev:arm64 libsqlite3-dev:arm64 libssl-dev:arm64 libsodium-dev:arm64
   libtomlplusplus-dev:arm64 libcurl4-openssl-dev:arm64 libsystemd-dev:arm64
-  libxlsxwriter-dev:arm64
+  libxlsxwriter-dev:arm64 zlib1g-dev:arm64  # xlsxwriter.pc links -lz; nothing pulls it for arm64
   libgtest-dev:arm64 libgmock-dev:arm64
 )
 image_packages=(
