@@ -3,6 +3,7 @@
 // machine id listed with "create machine"; the board account of a machine and what the machines
 // page says about the broker's access.
 import { expect, open, test, unique } from './fixtures';
+import { Board } from './helpers/mqtt';
 
 test('create, edit and delete a machine, the delete showing its cascade counts', async ({ adminPage: page, state, api }) => {
   await open(page, state, '#/machines');
@@ -133,6 +134,20 @@ test('a board account: the secret shown once, a new secret, revoked', async ({ a
   await expect(panel).toContainText(`board-${machine.id}`);
   await expect(panel).toContainText('not connected with it');
   await expect(panel).not.toContainText(secret);
+
+  // The board logs in with it: the panel says from where, and on a phone the long badge wraps
+  // instead of pushing the page sideways.
+  const board = new Board(state.mqttPort, machine.id, undefined, { username: `board-${machine.id}`, password: secret });
+  try {
+    await board.connect();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.reload();
+    await expect(panel).toContainText(/connected from 127\.0\.0\.1:\d+/);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
+  } finally {
+    board.close();
+    await page.setViewportSize({ width: 1280, height: 800 });
+  }
 
   await panel.getByRole('button', { name: 'New secret' }).click();
   await page.getByRole('dialog', { name: /A new secret/ }).getByRole('button', { name: 'New secret' }).click();

@@ -35,6 +35,7 @@ export class MqttClient {
   constructor(
     private readonly port: number,
     private readonly clientId: string,
+    private readonly credentials?: { username: string; password: string },
   ) {}
 
   async connect(): Promise<void> {
@@ -46,8 +47,10 @@ export class MqttClient {
       this.socket.once('error', reject);
     });
     const connack = this.expect(2);
-    const flags = 0x02; // clean session
-    const body = Buffer.concat([str('MQTT'), Buffer.from([4, flags, 0, 60]), str(this.clientId)]);
+    const c = this.credentials;
+    const flags = 0x02 | (c ? 0xc0 : 0); // clean session, user name and password when given
+    const login = c ? [str(c.username), str(c.password)] : [];
+    const body = Buffer.concat([str('MQTT'), Buffer.from([4, flags, 0, 60]), str(this.clientId), ...login]);
     this.socket.write(packet(1, 0, body));
     await connack;
     this.ping = setInterval(() => this.socket.write(Buffer.from([0xc0, 0])), 30_000);
@@ -135,8 +138,9 @@ export class Board {
     port: number,
     readonly machineId: number,
     readonly ip = `192.168.1.${(machineId % 250) + 2}`,
+    credentials?: { username: string; password: string },
   ) {
-    this.client = new MqttClient(port, `board-${machineId}-${Math.random().toString(16).slice(2, 8)}`);
+    this.client = new MqttClient(port, `board-${machineId}-${Math.random().toString(16).slice(2, 8)}`, credentials);
   }
 
   get topic(): string {
