@@ -79,6 +79,8 @@ check "first boot grew the root file system: $(grep -ao 'grown from [^ ]* to [^ 
   grep -aq 'fabomatic-firstboot: root file system .* grown' "$work/console.log"
 check "the console shows the certificate's fingerprint and the portal's address" \
   sh -c "grep -aq 'SHA-256 fingerprint' '$work/console.log' && grep -aq 'admin portal on https://fabomatic' '$work/console.log'"
+check "the console shows the first start's one-time setup code: $(grep -ao 'setup code [0-9A-Z-]*' "$work/console.log" | head -1)" \
+  grep -aq 'console: first start: .*setup code [0-9A-Z]\{4\}-[0-9A-Z]\{4\}-[0-9A-Z]\{4\}' "$work/console.log"
 check "systemd got READY=1 with fabomatic's status: $(grep -ao 'fabomatic.service active: [^(]*' "$work/console.log" | head -1 | tr -d '\r')" \
   grep -aq 'fabomatic.service active: broker on port 1883' "$work/console.log"
 check "systemd receives the watchdog pings (WatchdogSec)" grep -aq 'watchdog pings arriving' "$work/console.log"
