@@ -13,7 +13,10 @@ database, and a reconnect storm of 200 boards with their accounts.
       first checkmachine. --storms times, medians printed.
 
   tools/access_bench.py [--fabomatic build/release/fabomatic] [--board-sim PATH] [--runs 3]
-                        [--duration 5] [--storms 5]
+                        [--duration 5] [--storms 5] [--pin]
+
+--pin keeps the appliances (every thread) on CPU 0 and board-sim on CPU 1, so that the load
+generator and the scheduler's choices move the figures less from run to run.
 
 It builds nothing; board-sim is looked for beside the fabomatic binary's build tree. On a
 2-core machine the load generator shares the CPU with the appliance.
@@ -79,7 +82,8 @@ def create_accounts(binary, settings, directory, path):
 
 
 def bench(board_sim, port, boards, args, rate, accounts_file=None):
-    argv = [board_sim, "bench", "--port", str(port), "--boards", str(boards),
+    argv = (["taskset", "-c", "1"] if args.pin else []) + [
+            board_sim, "bench", "--port", str(port), "--boards", str(boards),
             "--duration", str(args.paced_duration if rate else args.duration),
             "--warmup", str(args.warmup), "--cards", ",".join(bb.CARDS), "--seed", "7"]
     if rate:
@@ -187,6 +191,8 @@ def main():
     parser.add_argument("--storms", type=int, default=5)
     parser.add_argument("--only-storm", action="store_true")
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--pin", action="store_true",
+                        help="appliances on CPU 0, board-sim on CPU 1")
     args = parser.parse_args()
     args.fabomatic = os.path.abspath(args.fabomatic)
     board_sim = bb.find_tool(args.board_sim, args.fabomatic, "board-sim")
@@ -209,6 +215,11 @@ def main():
         if not args.only_storm:
             open_, open_port, _ = start(args.fabomatic, directory, db, "open", False)
             procs.append(open_)
+            if args.pin:
+                for p in (locked, open_):  # -a: every thread the appliance has started
+                    subprocess.run(["taskset", "-a", "-p", "-c", "0", str(p.pid)], check=True,
+                                   capture_output=True)
+                print("# pinned: appliances on CPU 0, board-sim on CPU 1", flush=True)
             rows = []
             for mode, rate in (("closed loop", 0), (f"paced {args.rate:g}/s/board", args.rate)):
                 for boards in (1, 20, bb.MACHINES):
