@@ -752,10 +752,10 @@ std::optional<log::Level> log_level_from_number(std::int64_t number) {
 
 std::optional<log::Level> parse_log_level(std::string_view text) {
   const std::string name = text::ascii_lowercase(text);
-  if (name == "debug") return log::Level::debug;
-  if (name == "info") return log::Level::info;
-  if (name == "warning" || name == "warn") return log::Level::warning;
-  if (name == "error" || name == "critical") return log::Level::error;
+  if (const auto level = log::level_named(name)) return level;
+  // Python's logging also knows these words.
+  if (name == "warn") return log::Level::warning;
+  if (name == "critical") return log::Level::error;
   if (name.empty() || name.size() > 3) return std::nullopt;
   std::int64_t number = 0;
   for (char c : name) {

@@ -124,7 +124,7 @@ std::vector<SettingSpec> make_specs() {
        },
        0,
        0,
-       {"debug", "info", "warning", "error"}});
+       {log::kLevelNames.begin(), log::kLevelNames.end()}});
   add({"backend", "online_window_s", K::integer, nullptr, INTEGER(backend, online_window_s), 10,
        86400});
   add({"backend", "stats_interval_s", K::integer, nullptr, INTEGER(backend, stats_interval_s), 0,

@@ -1,6 +1,7 @@
 // Readable log lines on stdout: "2026-11-26 10:00:00.123 INFO  broker: client BOARD7 connected".
 #pragma once
 
+#include <array>
 #include <functional>
 #include <optional>
 #include <string_view>
@@ -9,7 +10,10 @@ namespace fabomatic::log {
 
 enum class Level { debug = 10, info = 20, warning = 30, error = 40 };
 
-/// The level's word in settings and the portal: "debug", "info", "warning", "error".
+/// Every level's word in settings and the portal, lowest first (the choices a form offers).
+inline constexpr std::array<std::string_view, 4> kLevelNames{"debug", "info", "warning", "error"};
+
+/// The level's word, one of kLevelNames.
 std::string_view level_name(Level level);
 /// The level a word names; nullopt for any other word.
 std::optional<Level> level_named(std::string_view name);

@@ -220,7 +220,8 @@ Response log_lines(const Request& request) {
   std::optional<log::Level> level;
   if (const auto raw = query.text("level", 10)) {
     level = log::level_named(*raw);
-    if (!level) query.error("level", field_error::choice({"debug", "info", "warning", "error"}));
+    if (!level)
+      query.error("level", field_error::choice({log::kLevelNames.begin(), log::kLevelNames.end()}));
   }
   const db::Page page = query.page(500, 2000);
   query.finish();
@@ -305,7 +306,7 @@ void add_system_routes(RouteTable& routes, ApiContext& c) {
       {"level",
        "string",
        "only lines of this level or worse",
-       {"debug", "info", "warning", "error"}},
+       {log::kLevelNames.begin(), log::kLevelNames.end()}},
       {"limit", "integer", "at most this many, the newest (1..2000, default 500)", {}}};
   l.response_schema = "LogLines";
   routes
