@@ -67,6 +67,16 @@ void Broker::deliver_retained(Session& session, std::string_view filter, std::ui
 }
 
 void Broker::handle_unsubscribe(ClientConnection& client, const UnsubscribePacket& packet) {
+  // UNSUBACK has no code per filter to refuse one with (as SUBACK has), so an invalid filter is
+  // the protocol violation it is (MQTT-4.7.1-2, -3, MQTT-4.7.3-1, MQTT-4.8.0-1): the connection
+  // closes and no subscription of the packet is removed.
+  for (const std::string_view filter : packet.filters) {
+    if (!is_valid_topic_filter(filter)) {
+      ++stats_.protocol_errors;
+      close_client(client, true, "invalid topic filter in UNSUBSCRIBE");
+      return;
+    }
+  }
   Session& session = *client.session;
   auto& list = session.subscriptions;
   for (const std::string_view filter : packet.filters) {

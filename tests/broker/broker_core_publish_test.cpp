@@ -287,6 +287,20 @@ TEST(BrokerSubscribe, MQTT_3_10_4_UnsubscribeStopsDeliveryAndIsAcknowledged) {
   EXPECT_EQ(broker.subscription_count(), 0u);
 }
 
+// UNSUBACK has no failure code: an invalid filter closes the connection (MQTT-4.7.1-2 with
+// MQTT-4.8.0-1), without an UNSUBACK and without removing the packet's valid filters.
+TEST(BrokerSubscribe, MQTT_4_8_0_1_UnsubscribeOfAnInvalidFilterClosesAndRemovesNothing) {
+  Broker broker(quiet_config());
+  TestClient sub(broker);
+  sub.connect("sub", /*clean=*/false);
+  sub.subscribe({{"t", 0}});
+  sub.write(UnsubscribePacket{3, {"t", "a/#/b"}});
+  EXPECT_TRUE(sub.take().empty());
+  EXPECT_TRUE(sub.closed());
+  EXPECT_EQ(broker.subscription_count(), 1u);
+  EXPECT_EQ(broker.stats().protocol_errors, 1u);
+}
+
 TEST(BrokerSys, MQTT_4_7_2_1_SysTopicsPublishedButNotMatchedByHash) {
   BrokerConfig config;
   config.sys_interval = std::chrono::seconds(1);

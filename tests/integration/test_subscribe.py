@@ -157,6 +157,16 @@ class SubscribeScenarios:
         c.send(b"\xa2\x02\x00\x01")
         self.assertEqual(c.expect_closed(), [])
 
+    def test_MQTT_4_8_0_1_unsubscribe_of_an_invalid_filter_closes(self):
+        """UNSUBACK cannot refuse one filter, so a malformed one (MQTT-4.7.1-2) is a protocol
+        violation: the connection closes, without an UNSUBACK. (Whether the packet's valid
+        filters were removed first is the broker's choice: ours removes none, see
+        tests/broker.)"""
+        sub = self.raw(self.cid("s"))
+        sub.subscribe([(self.topic("kept"), 0)])
+        sub.send(unsubscribe_pkt(3, [self.topic("kept"), self.topic("#/x")]))
+        self.assertEqual(sub.expect_closed(), [])
+
     def test_paho_subscribe_unsubscribe(self):
         c = self.paho(self.cid())
         self.assertEqual(c.subscribe(self.topic("+"), 1), [1])
