@@ -39,6 +39,15 @@ std::optional<db::User> active_card_user(db::LookupCache& lookups, std::string_v
   return user;
 }
 
+// The histogram bucket of `seconds`: the first bound it does not exceed, or the last bucket.
+template <std::size_t N>
+std::size_t bucket_of(const double (&bounds)[N], double seconds) {
+  std::size_t i = 0;
+  while (i < N && seconds > bounds[i])
+    ++i;
+  return i;
+}
+
 }  // namespace
 
 BoardService::BoardService(broker::MessageBus& bus, db::Connection& db, LiveStatus& status,
@@ -169,8 +178,14 @@ void BoardService::release_held() {
   bool durable = true;
   try {
     const auto before = db_.syncs();
+    const auto started = std::chrono::steady_clock::now();
     db_.sync_commits();  // one sync for every commit of the turn
-    stats_.syncs += db_.syncs() - before;
+    if (db_.syncs() != before) {
+      stats_.syncs += db_.syncs() - before;
+      const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+      stats_.sync_latency_sum += took.count();
+      ++stats_.sync_latency_counts[bucket_of(BoardServiceStats::kSyncLatencyBounds, took.count())];
+    }
   } catch (const std::exception& e) {
     // The rows are written but may not survive a power cut: the boards are not told they are.
     durable = false;
@@ -380,12 +395,7 @@ std::string BoardService::error_reply(const BoardQuery& query, std::size_t budge
 
 void BoardService::record_latency(double seconds) {
   stats_.reply_latency_sum += seconds;
-  std::size_t i = 0;
-  while (i < std::size(BoardServiceStats::kReplyLatencyBounds) &&
-         seconds > BoardServiceStats::kReplyLatencyBounds[i]) {
-    ++i;
-  }
-  ++stats_.reply_latency_counts[i];
+  ++stats_.reply_latency_counts[bucket_of(BoardServiceStats::kReplyLatencyBounds, seconds)];
 }
 
 void BoardService::refresh_status(std::int64_t machine_id) {

@@ -56,6 +56,13 @@ struct BoardServiceStats {
                                                    0.005,  0.01,    0.025,  0.1,   1.0};
   std::uint64_t reply_latency_counts[std::size(kReplyLatencyBounds) + 1] = {};
   double reply_latency_sum = 0;  // seconds
+
+  /// Time of each of those syncs, the same way: what the disk adds to an acknowledged write
+  /// (fdatasync of the log). Finer around milliseconds, where an SD card and a slow disk differ.
+  static constexpr double kSyncLatencyBounds[] = {
+      0.0001, 0.00025, 0.0005, 0.00075, 0.001, 0.0015, 0.002, 0.003, 0.005, 0.01, 0.025, 0.1, 1.0};
+  std::uint64_t sync_latency_counts[std::size(kSyncLatencyBounds) + 1] = {};
+  double sync_latency_sum = 0;  // seconds
 };
 
 /// Bounds on what boards make the backend write.

@@ -25,6 +25,7 @@ board-sim and relay-responder are looked for next to the fabomatic binary's buil
 load generator shares the CPU with the broker: the JSON lines keep the simulator's CPU%.
 """
 import argparse
+import http.client
 import json
 import os
 import resource
@@ -32,6 +33,7 @@ import shutil
 import signal
 import socket
 import sqlite3
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -103,13 +105,15 @@ def rss_kib(pid):
 
 def start_fabomatic(binary, directory, db_path, name):
     port = free_port()
+    web_port = free_port()
     settings = os.path.join(directory, f"{name}.toml")
     with open(settings, "w") as f:
         f.write(f'[database]\nurl = "sqlite:///{db_path}"\n'
                 f'[MQTT]\nport = {port}\nbind_address = "127.0.0.1"\nallow_anonymous = true\n'
-                f'[web]\nport = {free_port()}\nbind_address = "127.0.0.1"\n')
+                f'[web]\nport = {web_port}\nbind_address = "127.0.0.1"\n')
     log = os.path.join(directory, f"{name}.log")
     proc = Process(name, [binary, "--config", settings], directory, log)
+    proc.web_port = web_port
     wait_port(port, proc.proc, name, log)
     return proc, port
 
@@ -172,6 +176,36 @@ def bench(board_sim, port, boards, args, rate):
         if line.startswith("RESULT "):
             return json.loads(line[len("RESULT "):])
     sys.exit(f"board-sim bench failed ({out.returncode}): {out.stderr.strip()}")
+
+
+def sync_buckets(proc):
+    """[(upper bound in s, cumulative count)] of fabomatic_board_sync_seconds from /metrics (the
+    time of each fdatasync that replies to writes waited for)."""
+    conn = http.client.HTTPSConnection("127.0.0.1", proc.web_port, timeout=10,
+                                       context=ssl._create_unverified_context())
+    try:
+        conn.request("GET", "/metrics")
+        text = conn.getresponse().read().decode()
+    finally:
+        conn.close()
+    buckets = []
+    for line in text.splitlines():
+        if line.startswith('fabomatic_board_sync_seconds_bucket{le="'):
+            bound = line.split('"')[1]
+            buckets.append((float("inf") if bound == "+Inf" else float(bound),
+                            float(line.split()[-1])))
+    return buckets
+
+
+def sync_figures(before, after):
+    """Syncs made between two scrapes and the histogram bounds their p50 and p99 fall under."""
+    counts = [(bound, a - b) for (bound, a), (_, b) in zip(after, before)]
+    total = counts[-1][1] if counts else 0
+
+    def under(q):
+        return next((bound for bound, n in counts if n >= q * total), float("inf"))
+
+    return {"syncs": int(total), "p50_le_ms": under(0.5) * 1e3, "p99_le_ms": under(0.99) * 1e3}
 
 
 def idle_rss_with_fleet(board_sim, proc, port):
@@ -267,9 +301,13 @@ def main():
         for mode, rate in (("closed loop", 0), (f"paced {args.rate:g}/s/board", args.rate)):
             for boards in (1, 20, MACHINES):
                 # Interleaved so that drift in the machine's load hits all three alike.
+                synced = sync_buckets(ours)
                 r_ours = bench(board_sim, ours_port, boards, args, rate)
+                r_ours["sync"] = sync_figures(synced, sync_buckets(ours))
                 r_relay = bench(board_sim, mosq_port, boards, args, rate)
+                synced = sync_buckets(big)
                 r_big = bench(board_sim, big_port, boards, args, rate)
+                r_big["sync"] = sync_figures(synced, sync_buckets(big))
                 for name, r in (("fabomatic", r_ours), ("relay", r_relay), ("fabomatic-1M", r_big)):
                     print(f"# {name:12} {mode:18} {boards:3} boards: " + json.dumps(r), flush=True)
                 rows.append((mode, boards, r_ours, r_relay, r_big))
@@ -283,6 +321,18 @@ def main():
                   f"| {r['p50_us']} / {r['p99_us']} | {r['replies_per_s']:.0f} "
                   f"| {ratio(o['p50_us'], r['p50_us'])} | {ratio(o['p99_us'], r['p99_us'])} "
                   f"| {b['p50_us']} / {b['p99_us']} | {b['replies_per_s']:.0f} |")
+        if args.mix:
+            # What the disk took of those replies: the syncs they waited for (warm-up included),
+            # as the bounds of fabomatic_board_sync_seconds their p50 and p99 fall under.
+            print()
+            print("| load | boards | reply p50 / p99 µs | syncs | sync p50 / p99 ≤ ms "
+                  "| 1 M uses: reply p50 / p99 µs | syncs | sync p50 / p99 ≤ ms |")
+            print("|---|---:|---:|---:|---:|---:|---:|---:|")
+            for mode, boards, o, _, b in rows:
+                print(f"| {mode} | {boards} | {o['p50_us']} / {o['p99_us']} | {o['sync']['syncs']} "
+                      f"| {o['sync']['p50_le_ms']:g} / {o['sync']['p99_le_ms']:g} "
+                      f"| {b['p50_us']} / {b['p99_us']} | {b['sync']['syncs']} "
+                      f"| {b['sync']['p50_le_ms']:g} / {b['sync']['p99_le_ms']:g} |")
         closed = [row for row in rows if row[0] == "closed loop"]
         print()
         print(f"Saturated (closed loop, best of 1/20/200 boards): fabomatic "

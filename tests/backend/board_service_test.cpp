@@ -297,6 +297,12 @@ TEST_F(BoardDurabilityTest, AWriteIsAnsweredOnlyAfterTheTurnsSync) {
   EXPECT_EQ(replies(), std::vector<std::string>{R"({"request_ok":true,"message":""})"});
   EXPECT_EQ(turn_service.stats().held, 1u);
   EXPECT_EQ(turn_service.stats().syncs, 1u);
+  // The sync's time is in its histogram, once.
+  std::uint64_t timed = 0;
+  for (auto c : turn_service.stats().sync_latency_counts)
+    timed += c;
+  EXPECT_EQ(timed, 1u);
+  EXPECT_GT(turn_service.stats().sync_latency_sum, 0.0);
 }
 
 TEST_F(BoardDurabilityTest, ABurstOfWritesPaysOneSyncAndKeepsQueryOrder) {

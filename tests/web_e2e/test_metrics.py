@@ -9,7 +9,7 @@ import socket
 import ssl
 import unittest
 
-from fabomatic_testing.board import Board, checkmachine
+from fabomatic_testing.board import Board, checkmachine, checkuser
 from fabomatic_testing.https import HttpsClient
 from fabomatic_testing.process import wait_until
 
@@ -65,6 +65,7 @@ class MetricsTest(unittest.TestCase):
             self.assertIn(family, names)
         text = answer.body.decode("utf-8")
         self.assertIn("# TYPE fabomatic_board_reply_seconds histogram", text)
+        self.assertIn("# TYPE fabomatic_board_sync_seconds histogram", text)
         self.assertIn("# TYPE fabomatic_http_responses_total counter", text)
 
     def test_counters_move_with_board_queries_and_http_responses(self):
@@ -98,6 +99,23 @@ class MetricsTest(unittest.TestCase):
         self.assertGreaterEqual(grew("fabomatic_http_responses_total", '{code="2xx"}'), 1)
         self.assertEqual(grew("fabomatic_http_responses_total", '{code="4xx"}'), 1)
 
+    def test_a_reply_to_a_write_counts_one_sync_and_a_read_none(self):
+        board = Board(APPLIANCE.mqtt_port, 1)
+        try:
+            before, _ = scrape()
+            board.query_json(checkmachine())  # writes nothing it must sync
+            after_read, _ = scrape()
+            # An unknown card's tap is recorded before the board is told it is unknown.
+            self.assertFalse(board.query_json(checkuser("5ca1ab1e"))["is_valid"])
+            after_write, _ = scrape()
+        finally:
+            board.close()
+        count = "fabomatic_board_sync_seconds_count"
+        self.assertEqual(after_read[(count, "")], before[(count, "")])
+        self.assertEqual(after_write[(count, "")], before[(count, "")] + 1)
+        self.assertGreater(after_write[("fabomatic_board_sync_seconds_sum", "")],
+                           before[("fabomatic_board_sync_seconds_sum", "")])
+
     def test_histograms_are_cumulative_and_end_at_their_count(self):
         scrape()  # at least one HTTP response counted
         board = Board(APPLIANCE.mqtt_port, 1)
@@ -106,7 +124,8 @@ class MetricsTest(unittest.TestCase):
         finally:
             board.close()
         samples, _ = scrape()
-        for family in ("fabomatic_board_reply_seconds", "fabomatic_http_response_seconds"):
+        for family in ("fabomatic_board_reply_seconds", "fabomatic_board_sync_seconds",
+                       "fabomatic_http_response_seconds"):
             buckets = [(labels, value) for (name, labels), value in samples.items()
                        if name == family + "_bucket"]
             self.assertGreater(len(buckets), 2, family)

@@ -108,6 +108,10 @@ std::string render_metrics(const MetricsSources& sources) {
     w.histogram("fabomatic_board_reply_seconds", "Time from a board query to its reply.",
                 backend::BoardServiceStats::kReplyLatencyBounds, s.reply_latency_counts,
                 s.reply_latency_sum);
+    w.histogram("fabomatic_board_sync_seconds",
+                "Time of one sync of the database's log before the replies to writes leave.",
+                backend::BoardServiceStats::kSyncLatencyBounds, s.sync_latency_counts,
+                s.sync_latency_sum);
   }
   if (const auto* live = sources.live) {
     w.metric("fabomatic_live_clients", "gauge", "Portal pages connected to the live WebSocket.",
