@@ -13,7 +13,9 @@
 #include <boost/beast/websocket/stream.hpp>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "broker/asio/websocket_subprotocol.hpp"
 #include "broker/core/broker.hpp"
 #include "broker/core/transport.hpp"
 
@@ -133,20 +135,20 @@ class StreamConnection final : public Transport,
     if constexpr (kWebSocket) {
       const auto& request = parser_->get();
       if (!websocket::is_upgrade(request)) return lost();
-      std::string protocol;
-      const std::string_view asked = request[http::field::sec_websocket_protocol];
-      for (const std::string_view name : {"mqtt", "mqttv3.1"}) {
-        if (asked.find(name) != std::string_view::npos) {
-          protocol = name;
-          break;
-        }
+      std::vector<std::string_view> offered;
+      for (auto [it, end] = request.equal_range(http::field::sec_websocket_protocol); it != end;
+           ++it) {
+        offered.push_back(it->value());
       }
+      const std::string protocol(choose_websocket_subprotocol(offered));
       stream_.set_option(websocket::stream_base::decorator([protocol](websocket::response_type& r) {
         if (!protocol.empty()) r.set(http::field::sec_websocket_protocol, protocol);
         r.set(http::field::server, "fabomatic");
       }));
       stream_.binary(true);
-      stream_.read_message_max(broker_.config().max_packet_size + 16);
+      // No limit on a whole message: one message may carry many packets (MQTT-6.0.0-2), each is
+      // bounded by the core's max_packet_size, and reads go through a fixed buffer anyway.
+      stream_.read_message_max(0);
       auto self = this->shared_from_this();
       stream_.async_accept(request, [self](const boost::system::error_code& ec) {
         self->parser_.reset();
@@ -179,6 +181,10 @@ class StreamConnection final : public Transport,
         [self = this->shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
           if (!self->client_) return;
           if (ec) return self->lost();
+          if constexpr (kWebSocket) {
+            // MQTT-6.0.0-1: packets travel in binary frames; any other data frame closes.
+            if (!self->stream_.got_binary()) return self->lost();
+          }
           self->broker_.on_data(*self->client_, std::string_view(self->buffer_.data(), n),
                                 Clock::now());
           self->read();

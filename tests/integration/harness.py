@@ -87,6 +87,23 @@ INTENDED_DIFFERENCES = {
                   "what exceeds max_queued_messages. A subscriber that acknowledges nothing for 1 s "
                   "holds nobody back on ours either: its queue overflows, the publishers go on.",
     },
+    "websocket_only_other_subprotocol": {
+        "mosquitto": "refused",
+        "fabomatic": "served without a subprotocol",
+        "reason": "a client offering only subprotocols other than \"mqtt\" breaks MQTT-6.0.0-3 and "
+                  "the standard leaves the server's answer open (RFC 6455 4.2.2 allows answering "
+                  "no subprotocol): ours upgrades without a Sec-WebSocket-Protocol header and "
+                  "serves MQTT; Mosquitto (libwebsockets) closes the TCP connection without an "
+                  "HTTP answer.",
+    },
+    "websocket_no_subprotocol": {
+        "mosquitto": "upgraded, MQTT ignored",
+        "fabomatic": "served without a subprotocol",
+        "reason": "a client offering no subprotocol at all (MQTT-6.0.0-3 broken, the server's "
+                  "answer open): ours upgrades and serves MQTT; Mosquitto upgrades but binds "
+                  "the connection to its \"http-only\" libwebsockets protocol, so the CONNECT "
+                  "is never answered and the connection stays open.",
+    },
 }
 
 # broker name -> {test method name: what the broker does wrong}. Mosquitto's entries are its
@@ -105,6 +122,15 @@ KNOWN_FAILURES = {
             "Mosquitto ignores a non-zero remaining length on PINGREQ and answers it.",
         "test_MQTT_4_8_0_1_suback_from_client_closes":
             "Mosquitto ignores a SUBACK sent by a client instead of closing the connection.",
+        "test_MQTT_6_0_0_1_text_frame_after_connect_closes":
+            "Mosquitto hands the payload of a text frame to its MQTT parser like a binary one.",
+        "test_MQTT_6_0_0_1_connect_in_text_frame_closes":
+            "Mosquitto answers a CONNECT sent in a text frame with CONNACK.",
+        "test_MQTT_6_0_0_4_mqtt_returned_when_mqttv31_is_offered_first":
+            "Mosquitto (libwebsockets) selects the first offered subprotocol it knows: "
+            "\"mqttv3.1\" for an offer of \"mqttv3.1, mqtt\".",
+        "test_RFC6455_5_1_unmasked_client_frame_closes":
+            "Mosquitto (libwebsockets) processes an unmasked client frame (a PINGREQ is answered).",
     },
     "fabomatic": {},
 }
