@@ -116,19 +116,7 @@ class WsMqttClient(RawClient):
 
     # --------------------------------------------------------------- receiving
     def _recv(self, deadline):
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise TimeoutError("no data from broker in time")
-        self.sock.settimeout(remaining)
-        try:
-            data = self.sock.recv(65536)
-        except socket.timeout:
-            raise TimeoutError("no data from broker in time") from None
-        except ConnectionResetError:
-            data = b""
-        if not data:
-            raise Closed()
-        self.frames += data
+        self.frames += self._receive(deadline)
 
     def _next_frame(self):
         """(fin, opcode, payload) of the next complete frame in self.frames, or None."""

@@ -233,6 +233,10 @@ class RawClient:
 
     # --------------------------------------------------------------- receiving
     def _fill(self, deadline):
+        self.buf += self._receive(deadline)
+
+    def _receive(self, deadline):
+        """The next bytes from the socket before `deadline`; Closed at its end."""
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise TimeoutError("no data from broker in time")
@@ -245,7 +249,7 @@ class RawClient:
             data = b""
         if not data:
             raise Closed()
-        self.buf += data
+        return data
 
     def _split(self):
         """One complete packet from the buffer, or None."""
