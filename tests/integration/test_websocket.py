@@ -20,7 +20,8 @@ from fabomatic_testing.mqtt_raw import (CONNACK, PINGRESP, PUBACK, PUBLISH, SUBA
                                         RawClient, connect_pkt, publish_pkt, subscribe_pkt)
 from fabomatic_testing.process import free_port, port_accepts, wait_until
 from fabomatic_testing.websocket import (OP_BINARY, OP_CLOSE, OP_CONTINUATION, OP_PING,
-                                         OP_PONG, OP_TEXT, accept_key, mask)
+                                         OP_PONG, OP_TEXT, accept_key, encode_frame,
+                                         parse_frame)
 from harness import MAX_PACKET_SIZE, Mosquitto, per_broker
 
 OP_RESERVED_DATA = (0x3, 0x7)  # RFC 6455 5.2: reserved for further non-control frames
@@ -28,21 +29,8 @@ OP_RESERVED_DATA = (0x3, 0x7)  # RFC 6455 5.2: reserved for further non-control 
 
 # --------------------------------------------------------------------------- raw WebSocket
 def frame(opcode, payload=b"", fin=True, masked=True):
-    """One client frame, shaped as asked: FIN bit, opcode, 7/16/64-bit length, a random masking
-    key (RFC 6455 5.3) unless masked is False (a frame RFC 6455 5.1 forbids a client to send)."""
-    head = bytes([(0x80 if fin else 0) | opcode])
-    bit = 0x80 if masked else 0
-    n = len(payload)
-    if n < 126:
-        head += bytes([bit | n])
-    elif n < 1 << 16:
-        head += bytes([bit | 126]) + struct.pack("!H", n)
-    else:
-        head += bytes([bit | 127]) + struct.pack("!Q", n)
-    if not masked:
-        return head + payload
-    key = os.urandom(4)
-    return head + key + mask(payload, key)
+    """One client frame shaped as asked (masked=False: a frame RFC 6455 5.1 forbids)."""
+    return encode_frame(opcode, payload, fin, masked=masked)
 
 
 def upgrade(port, protocols=("mqtt",), timeout=5.0):
@@ -120,25 +108,12 @@ class WsMqttClient(RawClient):
 
     def _next_frame(self):
         """(fin, opcode, payload) of the next complete frame in self.frames, or None."""
-        if len(self.frames) < 2:
+        parsed = parse_frame(self.frames)
+        if parsed is None:
             return None
-        b0, b1 = self.frames[0], self.frames[1]
-        if b1 & 0x80:
-            raise AssertionError("the server masked a frame (RFC 6455 5.1 forbids it)")
-        length, header = b1 & 0x7F, 2
-        if length == 126:
-            if len(self.frames) < 4:
-                return None
-            length, header = struct.unpack_from("!H", self.frames, 2)[0], 4
-        elif length == 127:
-            if len(self.frames) < 10:
-                return None
-            length, header = struct.unpack_from("!Q", self.frames, 2)[0], 10
-        if len(self.frames) < header + length:
-            return None
-        payload = bytes(self.frames[header:header + length])
-        del self.frames[:header + length]
-        return bool(b0 & 0x80), b0 & 0x0F, payload
+        fin, opcode, payload, size = parsed
+        del self.frames[:size]
+        return fin, opcode, payload
 
     def _fill(self, deadline):
         """Reads frames until MQTT bytes arrive (RawClient's reader calls it)."""

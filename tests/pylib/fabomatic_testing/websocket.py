@@ -66,18 +66,48 @@ def mask(payload, key):
     return (int.from_bytes(payload, "big") ^ int.from_bytes(repeated, "big")).to_bytes(n, "big")
 
 
-def encode_frame(opcode, payload, fin=True, mask_key=None):
-    """One client frame: FIN + opcode, MASK bit set, 7/16/64-bit length, key, masked payload."""
-    mask_key = mask_key if mask_key is not None else os.urandom(4)
+def encode_frame(opcode, payload, fin=True, mask_key=None, masked=True):
+    """One client frame: FIN + opcode, MASK bit set, 7/16/64-bit length, key, masked payload.
+    masked=False leaves out the key and sends the payload as is: a frame RFC 6455 5.1 forbids a
+    client to send, for tests of a server's answer to it."""
     head = bytes([(0x80 if fin else 0) | opcode])
+    bit = 0x80 if masked else 0
     n = len(payload)
     if n < 126:
-        head += bytes([0x80 | n])
+        head += bytes([bit | n])
     elif n < 1 << 16:
-        head += bytes([0x80 | 126]) + struct.pack("!H", n)
+        head += bytes([bit | 126]) + struct.pack("!H", n)
     else:
-        head += bytes([0x80 | 127]) + struct.pack("!Q", n)
+        head += bytes([bit | 127]) + struct.pack("!Q", n)
+    if not masked:
+        return head + payload
+    mask_key = mask_key if mask_key is not None else os.urandom(4)
     return head + mask_key + mask(payload, mask_key)
+
+
+def parse_frame(buf):
+    """(fin, opcode, payload, its length in buf) of the server frame at the start of `buf`, or
+    None while it is incomplete. ProtocolError for what a server must not send (RFC 6455 5.1,
+    5.2): a masked frame, reserved bits without an extension."""
+    if len(buf) < 2:
+        return None
+    b0, b1 = buf[0], buf[1]
+    if b0 & 0x70:
+        raise ProtocolError("reserved bits set without a negotiated extension")
+    if b1 & 0x80:
+        raise ProtocolError("the server masked a frame (RFC 6455 5.1 forbids it)")
+    length, header = b1 & 0x7F, 2
+    if length == 126:
+        if len(buf) < 4:
+            return None
+        length, header = struct.unpack_from("!H", buf, 2)[0], 4
+    elif length == 127:
+        if len(buf) < 10:
+            return None
+        length, header = struct.unpack_from("!Q", buf, 2)[0], 10
+    if len(buf) < header + length:
+        return None
+    return bool(b0 & 0x80), b0 & 0x0F, bytes(buf[header:header + length]), header + length
 
 
 class Message:
@@ -224,26 +254,11 @@ class WebSocket:
 
     def _next_frame(self, deadline):
         """(fin, opcode, payload) of the next frame; consumes it only once complete."""
-        self._fill(2, deadline)
-        b0, b1 = self._buf[0], self._buf[1]
-        if b0 & 0x70:
-            raise ProtocolError("reserved bits set without a negotiated extension")
-        if b1 & 0x80:
-            raise ProtocolError("the server masked a frame (RFC 6455 5.1 forbids it)")
-        length = b1 & 0x7F
-        header = 2
-        if length == 126:
-            self._fill(4, deadline)
-            length = struct.unpack_from("!H", self._buf, 2)[0]
-            header = 4
-        elif length == 127:
-            self._fill(10, deadline)
-            length = struct.unpack_from("!Q", self._buf, 2)[0]
-            header = 10
-        self._fill(header + length, deadline)
-        payload = bytes(self._buf[header:header + length])
-        del self._buf[:header + length]
-        return bool(b0 & 0x80), b0 & 0x0F, payload
+        while (parsed := parse_frame(self._buf)) is None:
+            self._fill(len(self._buf) + 1, deadline)
+        fin, opcode, payload, size = parsed
+        del self._buf[:size]
+        return fin, opcode, payload
 
     def recv(self, timeout=5.0):
         """The next message (text, binary, pong or close). Pings are answered and not returned;
