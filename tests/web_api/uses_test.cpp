@@ -3,6 +3,7 @@
 #include <set>
 
 #include "db/machines_repository.hpp"
+#include "db/uses_repository.hpp"
 #include "support_api.hpp"
 
 namespace fabomatic::web::api::test {
@@ -39,6 +40,18 @@ TEST_F(UsesTest, ManualOpenUseShowsOnTheDashboardAndOnlyOnce) {
   const Reply second = post("/api/v1/uses", {{"member_id", 1}, {"machine_id", 1}, {"start", now_}});
   EXPECT_EQ(second.status, 409);
   EXPECT_NE(second.field("end"), "");
+}
+
+// Registered as in progress, it counts as seen at registration: the stale-use check (a use not
+// seen for use_timeout_min, 60 by default, is closed) leaves one begun an hour ago open.
+TEST_F(UsesTest, ManualOpenUseIsSeenWhenRegisteredNotAtItsStart) {
+  const Reply open =
+      post("/api/v1/uses", {{"member_id", 1}, {"machine_id", 1}, {"start", now_ - 3600}});
+  ASSERT_EQ(open.status, 201);
+  EXPECT_EQ(open.body["last_seen"], now_);
+  EXPECT_EQ(open.body["duration_s"], 3600.0);
+  EXPECT_EQ(db::UsesRepository(db_).close_stale(now_ + 60 - 3600), 0);  // a minute later
+  EXPECT_EQ(get("/api/v1/uses/" + open.body["id"].dump()).body["open"], true);
 }
 
 TEST_F(UsesTest, Validation) {

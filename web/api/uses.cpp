@@ -1,5 +1,7 @@
 #include "web/api/uses.hpp"
 
+#include <algorithm>
+
 #include "db/machines_repository.hpp"
 #include "db/users_repository.hpp"
 #include "db/uses_repository.hpp"
@@ -86,7 +88,10 @@ Response create(ApiContext& context, const Request& request, const Principal& wh
   db::Use use;
   read_fields(context.db, body, use, true);
   body.finish();
-  use.last_seen = use.end.value_or(use.start);
+  // An open use registered by hand is in progress now, as far as staff know: seen now, so the
+  // stale-use check gives it the whole use timeout from here (seen at its start, one begun an
+  // hour ago was closed at once, with no duration).
+  use.last_seen = use.end ? *use.end : std::max(use.start, context.now());
   db::Transaction tx(context.db);
   refuse_second_open_use(context.db, use);
   use.id = db::UsesRepository(context.db).create(use);
