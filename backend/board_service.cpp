@@ -39,15 +39,6 @@ std::optional<db::User> active_card_user(db::LookupCache& lookups, std::string_v
   return user;
 }
 
-// The histogram bucket of `seconds`: the first bound it does not exceed, or the last bucket.
-template <std::size_t N>
-std::size_t bucket_of(const double (&bounds)[N], double seconds) {
-  std::size_t i = 0;
-  while (i < N && seconds > bounds[i])
-    ++i;
-  return i;
-}
-
 }  // namespace
 
 BoardService::BoardService(broker::MessageBus& bus, db::Connection& db, LiveStatus& status,
@@ -167,7 +158,8 @@ void BoardService::send(std::string_view topic, std::string reply, BoardEvent ev
                         std::chrono::steady_clock::time_point started) {
   bus_.publish(topic, reply);
   ++stats_.replies;
-  record_latency(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  stats_.reply_latency.record(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   event.request_ok = reply.starts_with(R"({"request_ok":true)");
   event.reply = std::move(reply);
   if (observer_) observer_(event);
@@ -183,8 +175,7 @@ void BoardService::release_held() {
     if (db_.syncs() != before) {
       stats_.syncs += db_.syncs() - before;
       const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
-      stats_.sync_latency_sum += took.count();
-      ++stats_.sync_latency_counts[bucket_of(BoardServiceStats::kSyncLatencyBounds, took.count())];
+      stats_.sync_latency.record(took.count());
     }
   } catch (const std::exception& e) {
     // The rows are written but may not survive a power cut: the boards are not told they are.
@@ -391,11 +382,6 @@ std::string BoardService::error_reply(const BoardQuery& query, std::size_t budge
     return format_reply(r, budget);
   }
   return format_reply(SimpleReply{false, ""}, budget);
-}
-
-void BoardService::record_latency(double seconds) {
-  stats_.reply_latency_sum += seconds;
-  ++stats_.reply_latency_counts[bucket_of(BoardServiceStats::kReplyLatencyBounds, seconds)];
 }
 
 void BoardService::refresh_status(std::int64_t machine_id) {

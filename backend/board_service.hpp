@@ -24,6 +24,7 @@
 #include "backend/board_topics.hpp"
 #include "backend/heartbeats.hpp"
 #include "broker/core/message_bus.hpp"
+#include "common/histogram.hpp"
 #include "db/lookup_cache.hpp"
 #include "db/sqlite.hpp"
 #include "db/unknown_cards_repository.hpp"
@@ -49,20 +50,16 @@ struct BoardServiceStats {
   std::uint64_t held = 0;      // replies that waited for a sync of the log
   std::uint64_t syncs = 0;     // syncs of the log made for held replies
 
-  /// Time from receiving a query to publishing its reply, as a histogram:
-  /// reply_latency_counts[i] counts replies that took more than kReplyLatencyBounds[i - 1] and
-  /// at most kReplyLatencyBounds[i] seconds; the last bucket is everything slower.
+  /// Time from receiving a query to publishing its reply, in seconds.
   static constexpr double kReplyLatencyBounds[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025,
                                                    0.005,  0.01,    0.025,  0.1,   1.0};
-  std::uint64_t reply_latency_counts[std::size(kReplyLatencyBounds) + 1] = {};
-  double reply_latency_sum = 0;  // seconds
+  Histogram<std::size(kReplyLatencyBounds)> reply_latency{kReplyLatencyBounds};
 
-  /// Time of each of those syncs, the same way: what the disk adds to an acknowledged write
-  /// (fdatasync of the log). Finer around milliseconds, where an SD card and a slow disk differ.
+  /// Time of each of those syncs: what the disk adds to an acknowledged write (fdatasync of
+  /// the log). Finer around milliseconds, where an SD card and a slow disk differ.
   static constexpr double kSyncLatencyBounds[] = {
       0.0001, 0.00025, 0.0005, 0.00075, 0.001, 0.0015, 0.002, 0.003, 0.005, 0.01, 0.025, 0.1, 1.0};
-  std::uint64_t sync_latency_counts[std::size(kSyncLatencyBounds) + 1] = {};
-  double sync_latency_sum = 0;  // seconds
+  Histogram<std::size(kSyncLatencyBounds)> sync_latency{kSyncLatencyBounds};
 };
 
 /// Bounds on what boards make the backend write.
@@ -115,7 +112,6 @@ class BoardService {
   void alive(std::int64_t machine_id, const Alive& q, double now);
   std::string error_reply(const BoardQuery& query, std::size_t budget);
   void refresh_status(std::int64_t machine_id);
-  void record_latency(double seconds);
 
   // A reply that waits for the sync of the log (see the top of this file).
   struct Held {

@@ -106,12 +106,10 @@ std::string render_metrics(const MetricsSources& sources) {
              "Board queries answered request_ok:false after a database error.",
              static_cast<double>(s.errors));
     w.histogram("fabomatic_board_reply_seconds", "Time from a board query to its reply.",
-                backend::BoardServiceStats::kReplyLatencyBounds, s.reply_latency_counts,
-                s.reply_latency_sum);
+                s.reply_latency.bounds(), s.reply_latency.counts(), s.reply_latency.sum());
     w.histogram("fabomatic_board_sync_seconds",
                 "Time of one sync of the database's log before the replies to writes leave.",
-                backend::BoardServiceStats::kSyncLatencyBounds, s.sync_latency_counts,
-                s.sync_latency_sum);
+                s.sync_latency.bounds(), s.sync_latency.counts(), s.sync_latency.sum());
   }
   if (const auto* live = sources.live) {
     w.metric("fabomatic_live_clients", "gauge", "Portal pages connected to the live WebSocket.",
