@@ -23,20 +23,38 @@ std::optional<RemoteRefusal> RemoteControl::request(db::Id machine_id, RemoteReq
     return RemoteRefusal{"unknown_machine", "unknown machine"};
   if (!status_.is_online(machine_id, now))
     return RemoteRefusal{"offline", "the machine's board is offline"};
-  const auto user = db::UsersRepository(db_).get(acting_user_id);
-  if (!user || !user->card || user->card->empty())
-    return RemoteRefusal{"no_card", "you have no card to log in with"};
+  const auto uid = request_uid(machine_id, type, acting_user_id);
+  if (!uid) return RemoteRefusal{"no_card", "you have no card to log in with"};
   if (pending_.contains(machine_id))
     return RemoteRefusal{"pending", "a request to this machine is already pending"};
   const std::string topic = topics_.request_topic(machine_id);
-  const auto payload = format_remote_request(type, *user->card, board_payload_budget(topic));
+  const auto payload = format_remote_request(type, *uid, board_payload_budget(topic));
   if (!payload) return RemoteRefusal{"card_too_long", "the card id is too long for the board"};
-  pending_[machine_id] = Pending{type, *user->card, now + timeout_s_, std::move(done)};
+  pending_[machine_id] = Pending{type, *uid, now + timeout_s_, std::move(done)};
   bus_.publish(topic, *payload);
   log::info("remote", std::string(type == RemoteRequest::start ? "start" : "stop") +
                           " requested on machine " + std::to_string(machine_id) + " by user " +
                           std::to_string(acting_user_id));
   return std::nullopt;
+}
+
+std::optional<std::string> RemoteControl::request_uid(db::Id machine_id, RemoteRequest type,
+                                                      db::Id acting_user_id) {
+  db::UsersRepository users(db_);
+  const auto card_of = [&](db::Id user_id) -> std::optional<std::string> {
+    const auto user = users.get(user_id);
+    if (!user || !user->card || user->card->empty()) return std::nullopt;
+    return *user->card;
+  };
+  // A start logs the admin's own card in: without one there is nothing to start with.
+  if (type == RemoteRequest::start) return card_of(acting_user_id);
+  // A stop logs out whoever is in, and the board ignores the uid: the card of the member using
+  // the machine, else the admin's, else none — an admin without a card can still stop it.
+  std::optional<std::string> uid;
+  if (const auto status = status_.machine(machine_id); status && status->user_id)
+    uid = card_of(*status->user_id);
+  if (!uid) uid = card_of(acting_user_id);
+  return uid.value_or("");
 }
 
 void RemoteControl::on_board_event(const BoardEvent& event) {

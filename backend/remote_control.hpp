@@ -43,10 +43,11 @@ class RemoteControl {
   RemoteControl(broker::MessageBus& bus, db::Connection& db, LiveStatus& status, BoardTopics topics,
                 Clock clock, double timeout_s = 10);
 
-  /// Sends the request for `acting_user_id` (the admin's card is the one the board logs in).
-  /// Returns the reason when it cannot be sent (unknown or offline machine, admin without a
-  /// card, a request already pending on the machine); otherwise `done` is called exactly once
-  /// with the outcome.
+  /// Sends the request for `acting_user_id` (a start logs the admin's card in; a stop carries
+  /// the card of the member using the machine, which the board ignores). Returns the reason
+  /// when it cannot be sent (unknown or offline machine, a start by an admin without a card, a
+  /// request already pending on the machine); otherwise `done` is called exactly once with the
+  /// outcome.
   std::optional<RemoteRefusal> request(db::Id machine_id, RemoteRequest type, db::Id acting_user_id,
                                        Callback done);
 
@@ -71,6 +72,9 @@ class RemoteControl {
     Callback done;
   };
   void finish(db::Id machine_id, RemoteOutcome outcome);
+  // The card the request names; none when a start has no card to log in.
+  std::optional<std::string> request_uid(db::Id machine_id, RemoteRequest type,
+                                         db::Id acting_user_id);
 
   broker::MessageBus& bus_;
   db::Connection& db_;

@@ -178,6 +178,38 @@ TEST_F(BoardServiceTest, RemoteStartSendsTheAdminsCardAndReportsTheBoardsLogin) 
   EXPECT_EQ(remote.pending(), 0u);
 }
 
+TEST_F(BoardServiceTest, RemoteStopNeedsNoCardOfTheAdminAndNamesTheMemberInUse) {
+  query(R"({"action":"alive","version":"v","ip":"10.0.0.9","serial":"s","heap":"1"})");
+  const db::Id admin = 1;
+  database.conn.execute("UPDATE users SET \"card_UUID\" = NULL WHERE user_id = ?", admin);
+  const auto start = remote.request(1, RemoteRequest::start, admin, nullptr);
+  ASSERT_TRUE(start);
+  EXPECT_EQ(start->code, "no_card");  // a start logs the admin's own card in
+
+  // A member is using the machine: the stop names their card (the board ignores it).
+  const db::Id member = database.conn.query_one<db::Id>(
+      "INSERT INTO users (name, surname, role_id, \"card_UUID\", disabled, deleted) "
+      "VALUES ('Ada', 'Member', 1, 'a1b2c3d4', 0, 0) RETURNING user_id");
+  database.conn.execute("INSERT INTO authorizations (user_id, machine_id) VALUES (?, 1)", member);
+  query(R"({"action":"startuse","uid":"A1B2C3D4"})");
+  bus.published.clear();
+  std::optional<RemoteOutcome> outcome;
+  ASSERT_EQ(
+      remote.request(1, RemoteRequest::stop, admin, [&](const RemoteOutcome& o) { outcome = o; }),
+      std::nullopt);
+  ASSERT_EQ(bus.published.size(), 1u);
+  EXPECT_EQ(bus.published[0].second, R"({"request_type":"stop","uid":"a1b2c3d4"})");
+  query(R"({"action":"stopuse","uid":"A1B2C3D4","duration":5})");
+  ASSERT_TRUE(outcome);
+  EXPECT_EQ(outcome->code, "stopped");
+
+  // Nobody in: still sent, with no card.
+  bus.published.clear();
+  ASSERT_EQ(remote.request(1, RemoteRequest::stop, admin, nullptr), std::nullopt);
+  ASSERT_EQ(bus.published.size(), 1u);
+  EXPECT_EQ(bus.published[0].second, R"({"request_type":"stop","uid":""})");
+}
+
 TEST_F(BoardServiceTest, RemoteStopWithoutAnswerEndsAsNoResponse) {
   query(R"({"action":"checkmachine"})");
   std::optional<RemoteOutcome> outcome;

@@ -123,9 +123,15 @@ TEST_F(LiveTest, RemoteRefusals) {
   live_.heard(1, now_);
   patch("/api/v1/members/1", {{"card", nullptr}});
   const Reply no_card = call(Method::post, "/api/v1/machines/1/start");
-  EXPECT_EQ(no_card.status, 400);
-  EXPECT_EQ(no_card.code(), "no_card");
+  EXPECT_EQ(no_card.status, 409);
+  EXPECT_EQ(no_card.code(), "refused");
+  EXPECT_EQ(no_card.body["error"]["reason"], "no_card");
   EXPECT_TRUE(bus_.published.empty());
+  // Stopping needs no card of the admin's: the board logs out whoever is in.
+  const Reply stop = call(Method::post, "/api/v1/machines/1/stop");
+  EXPECT_EQ(stop.status, 202) << stop.body.dump();
+  ASSERT_EQ(bus_.published.size(), 1u);
+  EXPECT_EQ(json::parse(bus_.published[0].payload), (json{{"request_type", "stop"}, {"uid", ""}}));
   context_.remote = nullptr;
   EXPECT_EQ(call(Method::post, "/api/v1/machines/1/stop").status, 503);
 }

@@ -24,8 +24,6 @@ export function errorText(e: unknown): string {
         return t('err.internal');
       case 'refused':
         return reasonText(e.reason, e.message);
-      case 'no_card':
-        return t('remote.err.noCard');
       case 'no_email':
         return t('members.resetNoEmail');
       case 'no_portal_access':
