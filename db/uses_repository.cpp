@@ -3,6 +3,8 @@
 #include "db/maintenance_due.hpp"
 #include "db/repository.hpp"
 
+#include <tuple>
+
 namespace fabomatic::db {
 
 namespace {
@@ -100,15 +102,23 @@ std::vector<Use> UsesRepository::all_open_uses() {
   return read_all(std::move(stmt));
 }
 
-std::optional<Use> UsesRepository::latest_closed(Id machine_id) {
-  // Walks idx_uses_machine_start backwards from the newest use, skipping the open one(s): uses
-  // of one machine follow each other, so the latest started closed use is the latest closed.
-  auto stmt =
-      conn_.prepare_cached(select_from("WHERE machine_id = ? AND end_timestamp IS NOT NULL "
-                                       "ORDER BY start_timestamp DESC, use_id DESC LIMIT 1"));
+std::optional<Use> UsesRepository::latest_closed(Id machine_id, db::Timestamp started_since) {
+  // The one closed last, not the one that started last: a use whose start was lost is recorded
+  // as starting `duration` before its stop, before uses that closed earlier; and a use's end is
+  // its start plus the board's duration, which need not match the clock. Closed when its stop
+  // came, which is its last-seen time. Only uses started since `started_since` are read (a range
+  // of idx_uses_machine_start), so the cost follows the machine's recent uses, not its history.
+  auto stmt = conn_.prepare_cached(
+      select_from("WHERE machine_id = ? AND start_timestamp >= ? AND end_timestamp IS NOT NULL "
+                  "ORDER BY start_timestamp DESC"));
   stmt->bind(1, machine_id);
-  if (!stmt->step()) return std::nullopt;
-  return read_use(*stmt);
+  stmt->bind(2, started_since);
+  std::optional<Use> latest;
+  for (auto& use : read_all(std::move(stmt))) {
+    if (!latest || std::tie(use.last_seen, use.id) > std::tie(latest->last_seen, latest->id))
+      latest = std::move(use);
+  }
+  return latest;
 }
 
 Id UsesRepository::start(Id user_id, Id machine_id, db::Timestamp start, db::Timestamp last_seen,

@@ -266,6 +266,22 @@ class StopUse(UsesTestCase):
         self.assertEqual(len(self.uses()), 1)
         self.assertHours(500)
 
+    def test_stopuse_duplicate_of_missed_start_stop_after_a_shorter_use_records_nothing(self):
+        # the lost start's use is recorded as starting 600 s ago, before the 5 s use that ended
+        # just before it: it is still the machine's latest closed use, so its replays are
+        # duplicates
+        self.prepare(users)
+        self.start()
+        board = self.board()
+        self.assertEqual(board.query(startuse(OTHER)), START_OK)
+        self.assertEqual(board.query(stopuse(OTHER, 5)), duration_reply(5))
+        self.assertEqual(board.query(stopuse(CARD, 600)), duration_reply(600))
+        after_first = self.uses()
+        self.assertEqual(board.query(stopuse(CARD, 600, replay=True)), duration_reply(600))
+        self.assertEqual(board.query(stopuse(CARD, 600, replay=True)), duration_reply(600))
+        self.assertEqual(self.uses(), after_first)
+        self.assertHours(605)
+
     def test_stopuse_same_duration_after_10_minutes_is_a_new_use(self):
         def scenario(s):
             mario, _ = users(s)
