@@ -136,6 +136,7 @@ broker::BrokerConfig broker_config(const backend::MqttSettings& mqtt) {
   config.max_persistent_sessions = mqtt.max_persistent_sessions;
   config.persistent_session_expiry = std::chrono::seconds(mqtt.persistent_session_expiry_s);
   config.max_subscriptions_per_client = mqtt.max_subscriptions_per_client;
+  config.max_subscriptions_total = mqtt.max_subscriptions_total;
   config.use_username_as_clientid = mqtt.use_username_as_clientid;
   config.connect_timeout = std::chrono::seconds(mqtt.connect_timeout_s);
   config.sys_interval = std::chrono::seconds(mqtt.sys_interval_s);

@@ -266,6 +266,7 @@ void read_mqtt(const toml::table* table, Diagnostics& diagnostics, const fs::pat
   reader.integer("persistent_session_expiry_s", out.persistent_session_expiry_s, 0,
                  10 * 365 * 86400);
   reader.integer("max_subscriptions_per_client", out.max_subscriptions_per_client, 1, 1'000'000);
+  reader.integer("max_subscriptions_total", out.max_subscriptions_total, 1, 100'000'000);
   reader.integer("max_output_total", out.max_output_total, 65536, 4'000'000'000);
   reader.path("password_file", out.password_file, cwd);
   reader.path("acl_file", out.acl_file, cwd);
@@ -655,6 +656,7 @@ allow_anonymous = false
 # max_persistent_sessions = 1000
 # persistent_session_expiry_s = 604800  # an offline persistent session is dropped after; 0 = never
 # max_subscriptions_per_client = 1000
+# max_subscriptions_total = 100000  # all clients together
 # connect_timeout_s = 10      # time a new connection has to send CONNECT
 # sys_interval_s = 10         # $SYS statistics period, 0 = off
 #

@@ -84,6 +84,7 @@ struct MqttSettings {
   std::uint32_t max_persistent_sessions = 1000;
   std::uint32_t persistent_session_expiry_s = 7 * 86400;  // 0 = never
   std::uint32_t max_subscriptions_per_client = 1000;
+  std::uint32_t max_subscriptions_total = 100'000;
   std::uint32_t max_output_total = 64 << 20;  // bytes waiting for clients, all connections
   // Accounts and rules, Mosquitto's files (read at start and again on SIGHUP).
   std::filesystem::path password_file;  // mosquitto_passwd's format; empty = none

@@ -33,12 +33,16 @@ void Broker::handle_subscribe(ClientConnection& client, const SubscribePacket& p
     const std::uint8_t granted = request.qos;  // every QoS is supported (MQTT-3.9.3)
     // The tree says whether the filter is new for this session (no scan of the session's list);
     // an existing one gets the new QoS (MQTT-3.8.4-3: it replaces the subscription).
-    const bool at_limit = session.subscriptions.size() >= config_.max_subscriptions_per_client;
-    if (at_limit && !subscriptions_.contains(request.filter, session.id)) {
+    const bool client_full = session.subscriptions.size() >= config_.max_subscriptions_per_client;
+    const bool broker_full = subscriptions_.size() >= config_.max_subscriptions_total;
+    if ((client_full || broker_full) && !subscriptions_.contains(request.filter, session.id)) {
       ++stats_.subscriptions_refused;
-      log(log::Level::warning, "refused SUBSCRIBE of " + std::string(session.presented_id()) +
-                                   ": " + std::to_string(config_.max_subscriptions_per_client) +
-                                   " subscriptions already");
+      log(log::Level::warning,
+          "refused SUBSCRIBE of " + std::string(session.presented_id()) + ": " +
+              (client_full ? std::to_string(config_.max_subscriptions_per_client) +
+                                 " subscriptions of this client already"
+                           : std::to_string(config_.max_subscriptions_total) +
+                                 " subscriptions of all clients already"));
       ack.return_codes.push_back(kSubackFailure);
       continue;
     }

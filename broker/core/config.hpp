@@ -41,6 +41,9 @@ struct BrokerConfig {
   std::size_t max_persistent_sessions = 1000;
   std::chrono::seconds persistent_session_expiry{7 * 24 * 3600};
   std::size_t max_subscriptions_per_client = 1000;  // more filters are refused with SUBACK 0x80
+  // (filter, client) pairs across every session: with max_connections clients each at its own
+  // limit the tree alone could outgrow a Pi's memory. Beyond it new filters get SUBACK 0x80.
+  std::size_t max_subscriptions_total = 100'000;
   // Mosquitto's use_username_as_clientid: a client that authenticated as an account uses its
   // user name as client id (whatever it sent), so accounts never take each other's sessions.
   bool use_username_as_clientid = false;

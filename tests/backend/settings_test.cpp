@@ -169,6 +169,7 @@ TEST(Settings, DefaultsOfEveryKey) {
   EXPECT_EQ(s.mqtt.max_persistent_sessions, 1000u);
   EXPECT_EQ(s.mqtt.persistent_session_expiry_s, 7u * 86400);
   EXPECT_EQ(s.mqtt.max_subscriptions_per_client, 1000u);
+  EXPECT_EQ(s.mqtt.max_subscriptions_total, 100'000u);
   EXPECT_EQ(s.mqtt.max_output_total, 64u << 20);
   EXPECT_EQ(s.mqtt.tls.port, 0);
   EXPECT_EQ(s.mqtt.websocket.port, 0);
@@ -347,6 +348,7 @@ max_retained_bytes = 1000
 max_persistent_sessions = 5
 persistent_session_expiry_s = 0
 max_subscriptions_per_client = 20
+max_subscriptions_total = 500
 max_output_total = 1000000
 [backend]
 unknown_card_window_s = 60
@@ -368,6 +370,7 @@ discovered_boards_retention_days = 3
   EXPECT_EQ(s.mqtt.max_persistent_sessions, 5u);
   EXPECT_EQ(s.mqtt.persistent_session_expiry_s, 0u);
   EXPECT_EQ(s.mqtt.max_subscriptions_per_client, 20u);
+  EXPECT_EQ(s.mqtt.max_subscriptions_total, 500u);
   EXPECT_EQ(s.mqtt.max_output_total, 1000000u);
   EXPECT_EQ(s.backend.unknown_card_window_s, 60u);
   EXPECT_EQ(s.backend.max_unknown_cards, 500u);

@@ -179,6 +179,27 @@ TEST(BrokerLimits, SubscriptionsPerClientAreLimitedAndDuplicatesDoNotCount) {
   EXPECT_EQ(c.subscribe({{"d", 0}}, 4), (std::vector<std::uint8_t>{0}));
 }
 
+// MQTT-3.9.3 lets the server fail a subscription (return code 0x80): so it does for a new
+// filter once every client's subscriptions together reach the broker's limit.
+TEST(BrokerLimits, SubscriptionsOfAllClientsTogetherAreLimited) {
+  BrokerConfig config = quiet_config();
+  config.max_subscriptions_total = 3;
+  Broker broker(config);
+  TestClient a(broker), b(broker);
+  a.connect("a");
+  b.connect("b");
+  EXPECT_EQ(a.subscribe({{"x", 0}, {"y", 0}}), (std::vector<std::uint8_t>{0, 0}));
+  EXPECT_EQ(b.subscribe({{"x", 0}, {"z", 0}}), (std::vector<std::uint8_t>{0, kSubackFailure}));
+  EXPECT_EQ(broker.subscription_count(), 3u);
+  EXPECT_EQ(broker.stats().subscriptions_refused, 1u);
+  // At the limit a subscription already held is still replaced (MQTT-3.8.4-3)...
+  EXPECT_EQ(b.subscribe({{"x", 1}}, 2), (std::vector<std::uint8_t>{1}));
+  // ...and one freed makes room again.
+  a.write(UnsubscribePacket{3, {"y"}});
+  a.take();
+  EXPECT_EQ(b.subscribe({{"z", 0}}, 4), (std::vector<std::uint8_t>{0}));
+}
+
 TEST(BrokerLimits, ManyDistinctSubscriptionsStayCheap) {
   BrokerConfig config = quiet_config();
   config.max_subscriptions_per_client = 20000;
