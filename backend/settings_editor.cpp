@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "backend/json_text.hpp"
+#include "common/text.hpp"
 
 namespace fabomatic::backend {
 
@@ -140,12 +141,7 @@ std::vector<SettingSpec> make_specs() {
 #undef PATH
 #undef AT_ONCE
 
-std::string_view trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  const auto last = text.find_last_not_of(" \t\r");
-  return text.substr(first, last - first + 1);
-}
+using text::trim;
 
 /// The section a header line opens ("[web]" -> "web"); nullopt for other lines.
 std::optional<std::string> header_of(std::string_view line) {

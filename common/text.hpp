@@ -54,6 +54,21 @@ bool iequals(std::string_view a, std::string_view b) noexcept;
 /// Ordering ignoring ASCII case (ties are not broken: "a" and "A" are equivalent).
 bool iless(std::string_view a, std::string_view b) noexcept;
 
+/// True for the ASCII blanks a line-oriented format or a header list may pad with: space, tab,
+/// carriage return, line feed.
+constexpr bool is_blank(char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/// `text` without leading and trailing is_blank() characters.
+constexpr std::string_view trim(std::string_view text) noexcept {
+  while (!text.empty() && is_blank(text.front()))
+    text.remove_prefix(1);
+  while (!text.empty() && is_blank(text.back()))
+    text.remove_suffix(1);
+  return text;
+}
+
 /// A short, printable rendering of untrusted bytes for a log line: printable ASCII as is,
 /// everything else as \xNN, cut after `max_bytes` input bytes with "..." appended.
 std::string printable_excerpt(std::string_view bytes, std::size_t max_bytes = 80);

@@ -1,5 +1,7 @@
 #include "broker/asio/websocket_subprotocol.hpp"
 
+#include "common/text.hpp"
+
 namespace fabomatic::broker {
 
 namespace {
@@ -8,13 +10,9 @@ bool offers(std::span<const std::string_view> lines, std::string_view name) {
   for (std::string_view line : lines) {
     while (!line.empty()) {
       const std::size_t comma = line.find(',');
-      std::string_view token = line.substr(0, comma);
-      line = comma == std::string_view::npos ? std::string_view() : line.substr(comma + 1);
       // Optional whitespace around list elements (RFC 7230 7, the "#rule").
-      while (!token.empty() && (token.front() == ' ' || token.front() == '\t'))
-        token.remove_prefix(1);
-      while (!token.empty() && (token.back() == ' ' || token.back() == '\t'))
-        token.remove_suffix(1);
+      const std::string_view token = text::trim(line.substr(0, comma));
+      line = comma == std::string_view::npos ? std::string_view() : line.substr(comma + 1);
       if (token == name) return true;
     }
   }

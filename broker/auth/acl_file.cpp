@@ -1,22 +1,14 @@
 #include "broker/auth/acl_file.hpp"
 
 #include "broker/codec/topic.hpp"
+#include "common/text.hpp"
 
 namespace fabomatic::broker::auth {
 
 namespace {
 
-bool blank(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && blank(s.front()))
-    s.remove_prefix(1);
-  while (!s.empty() && blank(s.back()))
-    s.remove_suffix(1);
-  return s;
-}
+using text::trim;
+constexpr auto blank = text::is_blank;
 
 // The next blank-separated word of `s`, removed from it.
 std::string_view next_word(std::string_view& s) {

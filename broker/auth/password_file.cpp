@@ -5,6 +5,8 @@
 
 #include <charconv>
 
+#include "common/text.hpp"
+
 namespace fabomatic::broker::auth {
 
 namespace {
@@ -12,14 +14,7 @@ namespace {
 constexpr std::size_t kSaltSize = 12;  // Mosquitto refuses other sizes
 constexpr std::size_t kHashSize = 64;  // SHA-512
 
-std::string_view trim(std::string_view s) {
-  const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!s.empty() && blank(s.front()))
-    s.remove_prefix(1);
-  while (!s.empty() && blank(s.back()))
-    s.remove_suffix(1);
-  return s;
-}
+using text::trim;
 
 int base64_value(char c) {
   if (c >= 'A' && c <= 'Z') return c - 'A';

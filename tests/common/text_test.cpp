@@ -92,5 +92,12 @@ TEST(Excerpt, ShowsUnprintableBytesAsHex) {
   EXPECT_EQ(printable_excerpt("abcdef", 3), "abc...");
 }
 
+TEST(Trim, RemovesSpacesTabsAndLineEndsAtBothEndsOnly) {
+  EXPECT_EQ(trim(" \t key = a b \r\n"), "key = a b");
+  EXPECT_EQ(trim(" \t\r\n"), "");
+  EXPECT_EQ(trim(""), "");
+  EXPECT_EQ(trim("x"), "x");
+}
+
 }  // namespace
 }  // namespace fabomatic::text
