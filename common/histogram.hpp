@@ -10,6 +10,15 @@
 
 namespace fabomatic {
 
+/// The bucket `value` falls in: the first of the ascending `bounds` it does not exceed, else
+/// bounds.size() (the bucket above them all).
+constexpr std::size_t histogram_bucket(std::span<const double> bounds, double value) noexcept {
+  std::size_t i = 0;
+  while (i < bounds.size() && value > bounds[i])
+    ++i;
+  return i;
+}
+
 template <std::size_t N>
 class Histogram {
  public:
@@ -20,13 +29,7 @@ class Histogram {
     ++counts_[bucket_of(value)];
     sum_ += value;
   }
-  /// The bucket `value` falls in: the first bound it does not exceed, else the last bucket.
-  std::size_t bucket_of(double value) const {
-    std::size_t i = 0;
-    while (i < N && value > bounds_[i])
-      ++i;
-    return i;
-  }
+  std::size_t bucket_of(double value) const { return histogram_bucket(bounds_, value); }
 
   std::span<const double> bounds() const { return bounds_; }
   /// Per bucket, not cumulative: one more than bounds().

@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "certs/certificates.hpp"
+#include "common/histogram.hpp"
 #include "web/http/https_session.hpp"
 #include "web/http/redirect_session.hpp"
 #include "web/http/server_state.hpp"
@@ -88,10 +89,7 @@ void HttpStats::record(int status, std::chrono::steady_clock::duration took) {
   const int status_class = std::clamp(status / 100, 1, 5);
   responses[status_class - 1].fetch_add(1, std::memory_order_relaxed);
   const double seconds = std::chrono::duration<double>(took).count();
-  std::size_t bucket = 0;
-  while (bucket < std::size(kLatencyBounds) && seconds > kLatencyBounds[bucket])
-    ++bucket;
-  latency_counts[bucket].fetch_add(1, std::memory_order_relaxed);
+  latency_counts[histogram_bucket(kLatencyBounds, seconds)].fetch_add(1, std::memory_order_relaxed);
   latency_sum_us.fetch_add(static_cast<std::uint64_t>(
                                std::chrono::duration_cast<std::chrono::microseconds>(took).count()),
                            std::memory_order_relaxed);
