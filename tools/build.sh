@@ -14,12 +14,6 @@ case "$flavour" in
   *) echo "usage: $0 [release|asan]" >&2; exit 2 ;;
 esac
 jobs=${FABOMATIC_JOBS:-$(nproc)}
-# The browser app's libraries, exactly as the lock file says (from the npm registry only); again
-# whenever the lock file changed since.
-frontend=web/frontend
-if [[ ! -f $frontend/node_modules/.package-lock.json ||
-      $frontend/package-lock.json -nt $frontend/node_modules/.package-lock.json ]]; then
-  (cd "$frontend" && npm ci --no-audit --no-fund)
-fi
+tools/frontend-deps.sh
 cmake -S . -B "build/$flavour" -G Ninja "${flags[@]}" >/dev/null
 cmake --build "build/$flavour" -j "$jobs"

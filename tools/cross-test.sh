@@ -13,7 +13,7 @@ tools/install-deps.sh --cross-arm64
 build_dir=build/cross-arm64
 jobs=${FABOMATIC_JOBS:-2}
 # Configured the package's way (tools/package.sh arm64, which also builds the binary).
-[[ -f "$build_dir/CMakeCache.txt" ]] || tools/package.sh arm64
+[[ -f "$build_dir/build.ninja" ]] || tools/package.sh arm64
 
 targets=$(ninja -C "$build_dir" -t targets | sed -n 's/^\(test_[a-z_]*\): phony$/\1/p' | tr '\n' ' ')
 echo "== cross-building the unit tests for arm64 (-j$jobs): $targets"

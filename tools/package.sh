@@ -32,7 +32,9 @@ fi
 # flavour (-O2 -g -DNDEBUG); the debug symbols go to the -dbgsym package.
 hardening="-fstack-protector-strong -Wformat -Werror=format-security -D_FORTIFY_SOURCE=2"
 hardening+=" -ffile-prefix-map=$root=."
-if [[ ! -f "$build_dir/CMakeCache.txt" ]]; then
+tools/frontend-deps.sh # the portal embedded in the binary is bundled from them
+# Configured once (a configuration that failed half-way left no build.ninja: again).
+if [[ ! -f "$build_dir/build.ninja" ]]; then
   CXXFLAGS="$hardening" LDFLAGS="-Wl,-z,relro -Wl,-z,now" \
     cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DFABOMATIC_REQUIRE_SYSTEMD=ON "${cmake_args[@]}" >/dev/null
