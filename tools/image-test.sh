@@ -62,11 +62,18 @@ boot() {
     -append "root=LABEL=RASPIROOT rw rootwait console=ttyAMA0 net.ifnames=0" \
     -drive "file=$work/disk.img,if=none,format=raw,id=disk" -device virtio-blk-pci,drive=disk \
     -netdev "user,id=net,hostfwd=tcp:127.0.0.1:1883-:1883,hostfwd=tcp:127.0.0.1:23336-:23336" \
-    -device virtio-net-pci,netdev=net,romfile= &
+    -device virtio-net-pci,netdev=net,romfile= 2>>"$work/qemu.log" &
   qemu=$!
+  disown $qemu # killed on purpose below: no "Killed" report from bash
   # QEMU refusing its command line ends at once: say so now, not after the probe's wait.
   sleep 2
-  kill -0 $qemu 2>/dev/null || { echo "$0: QEMU did not start" >&2; exit 1; }
+  kill -0 $qemu 2>/dev/null || { echo "$0: QEMU did not start:" >&2; cat "$work/qemu.log" >&2; exit 1; }
+}
+trap '[[ -n "${qemu:-}" ]] && kill -9 "$qemu" 2>/dev/null' EXIT # whatever stops the test
+# Ends QEMU with signal $1 and waits until it is gone.
+stop_qemu() {
+  kill -s "$1" $qemu 2>/dev/null
+  for _ in $(seq 1 300); do kill -0 $qemu 2>/dev/null || return 0; sleep 0.1; done
 }
 
 echo "== first boot: qemu-system-aarch64 -M virt -cpu $cpu -smp 2 -m 1024 (console: $work/console.log)"
@@ -91,8 +98,7 @@ python3 tools/power_cut.py cut --console "$work/console.sock" --qemu-pid "$qemu"
   --boards "$cut_boards" --seconds "$cut_seconds" --out "$work/acked.json" >"$work/acked.txt" 2>&1
 cut_status=$?
 sed 's/^/   /' "$work/acked.txt"
-kill -9 $qemu 2>/dev/null
-{ wait $qemu; } 2>/dev/null # (bash would report the job as killed)
+stop_qemu KILL
 
 # What the disk kept, read the way the next boot reads it: the root partition's ext4 journal
 # replayed (e2fsck), then the database and its write-ahead log copied out (debugfs), and SQLite
@@ -140,8 +146,7 @@ reboot_status=$?
 end=$(date +%s.%N)
 sed 's/^/   /' "$work/probe-after-cut.txt"
 echo "   boot to both answers after the cut: $(python3 -c "print(round($end - $start, 1))") s"
-kill $qemu
-{ wait $qemu; } 2>/dev/null
+stop_qemu TERM
 set -e
 
 passed=0
