@@ -304,9 +304,7 @@ std::string BoardService::stop_use(std::int64_t machine_id, const StopUse& q, do
   } else if (duration == 0) {
     changed = false;  // "stop" while free: nothing happened
   } else {
-    // A use closed within the window started at most a whole duration before it.
-    const auto last = uses.latest_closed(
-        machine_id, now - kDuplicateStopWindow - static_cast<double>(kMaxDuration) - 1);
+    const auto last = uses.latest_closed(machine_id);
     const bool duplicate = last && last->end && last->user_id == user->id &&
                            std::llround(*last->end - last->start) == duration &&
                            now - std::max(*last->end, last->last_seen) <= kDuplicateStopWindow;

@@ -102,23 +102,20 @@ std::vector<Use> UsesRepository::all_open_uses() {
   return read_all(std::move(stmt));
 }
 
-std::optional<Use> UsesRepository::latest_closed(Id machine_id, db::Timestamp started_since) {
+std::optional<Use> UsesRepository::latest_closed(Id machine_id) {
   // The one closed last, not the one that started last: a use whose start was lost is recorded
   // as starting `duration` before its stop, before uses that closed earlier; and a use's end is
   // its start plus the board's duration, which need not match the clock. Closed when its stop
-  // came, which is its last-seen time. Only uses started since `started_since` are read (a range
-  // of idx_uses_machine_start), so the cost follows the machine's recent uses, not its history.
-  auto stmt = conn_.prepare_cached(
-      select_from("WHERE machine_id = ? AND start_timestamp >= ? AND end_timestamp IS NOT NULL "
-                  "ORDER BY start_timestamp DESC"));
+  // came, which is its last-seen time: the top of idx_uses_closed_by_machine_seen (machine,
+  // last_seen, then the use id the index ends with), one step whatever the machine's history.
+  auto stmt =
+      conn_.prepare_cached(select_from("INDEXED BY idx_uses_closed_by_machine_seen "
+                                       "WHERE machine_id = ? AND end_timestamp IS NOT NULL "
+                                       "ORDER BY last_seen DESC, use_id DESC LIMIT 1"));
   stmt->bind(1, machine_id);
-  stmt->bind(2, started_since);
-  std::optional<Use> latest;
-  for (auto& use : read_all(std::move(stmt))) {
-    if (!latest || std::tie(use.last_seen, use.id) > std::tie(latest->last_seen, latest->id))
-      latest = std::move(use);
-  }
-  return latest;
+  auto all = read_all(std::move(stmt));
+  if (all.empty()) return std::nullopt;
+  return std::move(all.front());
 }
 
 Id UsesRepository::start(Id user_id, Id machine_id, db::Timestamp start, db::Timestamp last_seen,

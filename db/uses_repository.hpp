@@ -41,9 +41,9 @@ class UsesRepository {
   std::vector<Use> open_uses(Id machine_id);  // oldest first
   // Open uses of every machine (dashboard), in machine order.
   std::vector<Use> all_open_uses();
-  // The machine's use that closed last (by last-seen time: when its stop came) among those
-  // started since `started_since`, for the duplicate stopuse detection.
-  std::optional<Use> latest_closed(Id machine_id, db::Timestamp started_since);
+  // The machine's use that closed last (by last-seen time: when its stop came), for the
+  // duplicate stopuse detection. One index step, whatever the machine's history.
+  std::optional<Use> latest_closed(Id machine_id);
 
   // Opens a use; returns its id.
   Id start(Id user_id, Id machine_id, db::Timestamp start, db::Timestamp last_seen, bool replay);

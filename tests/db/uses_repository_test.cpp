@@ -111,23 +111,28 @@ TEST_F(UsesRepositoryTest, RecordClosedAddsTheDurationOnce) {
 }
 
 TEST_F(UsesRepositoryTest, LatestClosedIgnoresOpenUsesAndOtherMachines) {
-  EXPECT_FALSE(uses.latest_closed(m1, 0));
+  EXPECT_FALSE(uses.latest_closed(m1));
   uses.record_closed(u1, m1, 100, 200, false);
   const Id latest = uses.record_closed(u2, m1, 300, 400, false);
   uses.start(u1, m1, 500, 500, false);
   uses.record_closed(u1, m2, 600, 700, false);
-  EXPECT_EQ(uses.latest_closed(m1, 0)->id, latest);
+  EXPECT_EQ(uses.latest_closed(m1)->id, latest);
 }
 
-TEST_F(UsesRepositoryTest, LatestClosedIsTheOneWhoseStopCameLastAmongThoseStartedSince) {
+TEST_F(UsesRepositoryTest, LatestClosedIsTheOneWhoseStopCameLast) {
   // A stop at 1001 reporting 500 s: its end (start + the board's duration) is ahead of the clock.
   const Id early = uses.start(u1, m1, 1000, 1000, false);
   uses.close(early, 1500, 1001);
   // A stop at 1010 whose start was lost: recorded as starting 600 s before it.
   const Id lost_start = uses.record_closed(u2, m1, 1010 - 600, 1010, false);
-  EXPECT_EQ(uses.latest_closed(m1, 0)->id, lost_start);
-  EXPECT_FALSE(uses.latest_closed(m1, 1011));  // none started since
-  EXPECT_EQ(uses.latest_closed(m1, 500)->id, early);
+  EXPECT_EQ(uses.latest_closed(m1)->id, lost_start);
+  // Two stops in the same second: the later use id.
+  const Id same_second = uses.record_closed(u1, m1, 1010 - 5, 1010, false);
+  EXPECT_EQ(uses.latest_closed(m1)->id, same_second);
+  // A use that closes later by hand (last-seen time now) is the latest, whatever its start.
+  const Id old_open = uses.start(u2, m1, 10, 10, false);
+  uses.close(old_open, 20, 1020);
+  EXPECT_EQ(uses.latest_closed(m1)->id, old_open);
 }
 
 TEST_F(UsesRepositoryTest, CreateOfAClosedUseCountsItsHoursAndAnOpenOneDoesNot) {
