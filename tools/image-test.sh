@@ -69,7 +69,9 @@ boot() {
   sleep 2
   kill -0 $qemu 2>/dev/null || { echo "$0: QEMU did not start:" >&2; cat "$work/qemu.log" >&2; exit 1; }
 }
-trap '[[ -n "${qemu:-}" ]] && kill -9 "$qemu" 2>/dev/null' EXIT # whatever stops the test
+# Whatever stops the test, QEMU goes too (and the test's own exit status stays: under set -e a
+# failing trap command would replace it).
+trap 'kill -9 "${qemu:-none}" 2>/dev/null || true' EXIT
 # Ends QEMU with signal $1 and waits until it is gone.
 stop_qemu() {
   kill -s "$1" $qemu 2>/dev/null
