@@ -140,8 +140,9 @@ def provision(console, boards):
 class Board(threading.Thread):
     """One board: startuse, wait for its reply, stopuse with the next duration, wait, again."""
 
-    def __init__(self, host, port, machine, account):
+    def __init__(self, host, port, machine, account, power_cut):
         super().__init__(daemon=True)
+        self.power_cut = power_cut  # set just before QEMU is killed
         self.host, self.port, self.machine, self.account = host, port, machine, account
         self.starts = []  # cycles whose startuse was acknowledged
         self.stops = []  # durations of acknowledged stopuses
@@ -195,8 +196,9 @@ class Board(threading.Thread):
                 self.stops.append(k + 1)
                 self.in_flight = None
                 k += 1
-        except (ConnectionError, OSError):
-            pass  # the power went
+        except (ConnectionError, OSError) as e:
+            if not self.power_cut.is_set():  # lost before the cut: the appliance's fault
+                self.error = e
         except Exception as e:  # noqa: BLE001
             self.error = e
 
@@ -207,13 +209,16 @@ def cut(args):
     accounts = provision(console, args.boards)
     print("provisioned %d machines, members and board accounts through the console" % args.boards,
           flush=True)
-    boards = [Board(args.host, args.port, m, accounts[m]) for m in range(1, args.boards + 1)]
+    power_cut = threading.Event()
+    boards = [Board(args.host, args.port, m, accounts[m], power_cut)
+              for m in range(1, args.boards + 1)]
     for board in boards:
         board.start()
     time.sleep(args.seconds)
     # A write nobody syncs, just before the cut: the next boot should not find it, which shows
     # the cut drops what only the guest's page cache held (as a real one does).
     console.run("echo written-without-sync > %s" % CANARY)
+    power_cut.set()
     os.kill(args.qemu_pid, signal.SIGKILL)
     cut_at = time.monotonic()
     for board in boards:
