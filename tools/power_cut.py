@@ -86,7 +86,8 @@ class Console:
                 continue
         self.sock.sendall(b"root\r")
         self._read_until(rb"# ", self.timeout)
-        # No echo and no kernel lines from here on: the markers' output is all that comes.
+        # No echo and no kernel lines from here on (systemd may still print its status lines:
+        # the markers tell the command's output from them).
         self.run("stty -echo; dmesg -n 1")
 
     def run(self, command):
