@@ -3,8 +3,6 @@
 #include "db/maintenance_due.hpp"
 #include "db/repository.hpp"
 
-#include <tuple>
-
 namespace fabomatic::db {
 
 namespace {
@@ -113,9 +111,8 @@ std::optional<Use> UsesRepository::latest_closed(Id machine_id) {
                                        "WHERE machine_id = ? AND end_timestamp IS NOT NULL "
                                        "ORDER BY last_seen DESC, use_id DESC LIMIT 1"));
   stmt->bind(1, machine_id);
-  auto all = read_all(std::move(stmt));
-  if (all.empty()) return std::nullopt;
-  return std::move(all.front());
+  if (!stmt->step()) return std::nullopt;
+  return read_use(*stmt);
 }
 
 Id UsesRepository::start(Id user_id, Id machine_id, db::Timestamp start, db::Timestamp last_seen,
