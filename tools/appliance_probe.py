@@ -67,12 +67,14 @@ class NotAuthorized(Exception):
     """CONNACK 0x05: the broker answered, and refused the board."""
 
 
-def board_question(host, port, machine, timeout, username=None, password=None):
-    """checkmachine as a board asks it; returns the reply's JSON object."""
-    with socket.create_connection((host, port), timeout=timeout) as sock:
+def board_session(host, port, machine, timeout, client_id, username=None, password=None):
+    """A board's connection: CONNECT (clean session), CONNACK accepted, SUBSCRIBE to
+    machine/<id>/reply. Returns the socket; NotAuthorized on CONNACK 0x05."""
+    sock = socket.create_connection((host, port), timeout=timeout)
+    try:
         sock.settimeout(timeout)
         flags = 0x02 | (0x80 if username is not None else 0) | (0x40 if password is not None else 0)
-        connect = utf8("MQTT") + bytes([4, flags]) + struct.pack("!H", 30) + utf8("probe-%d" % time.time_ns())
+        connect = utf8("MQTT") + bytes([4, flags]) + struct.pack("!H", 60) + utf8(client_id)
         if username is not None:
             connect += utf8(username)
         if password is not None:
@@ -83,21 +85,37 @@ def board_question(host, port, machine, timeout, username=None, password=None):
             raise NotAuthorized("CONNACK 0x05 (not authorized)")
         if kind != 0x20 or body[1] != 0:
             raise RuntimeError("CONNACK refused: %r" % body)
-        reply_topic = "machine/%s/reply" % machine
-        sock.sendall(packet(0x82, struct.pack("!H", 1) + utf8(reply_topic) + b"\x00"))
+        sock.sendall(packet(0x82, struct.pack("!H", 1) + utf8("machine/%s/reply" % machine) + b"\x00"))
         kind, body = read_packet(sock)
         if kind != 0x90:
             raise RuntimeError("no SUBACK")
-        sock.sendall(packet(0x30, utf8("machine/%s" % machine) + b'{"action":"checkmachine"}'))
-        while True:
-            kind, body = read_packet(sock)
-            if kind & 0xF0 == 0x30:
-                topic_len = struct.unpack("!H", body[:2])[0]
-                topic = body[2 : 2 + topic_len].decode()
-                payload = body[2 + topic_len + (2 if kind & 0x06 else 0) :]
-                if topic == reply_topic:
-                    sock.sendall(packet(0xE0, b""))
-                    return json.loads(payload)
+        return sock
+    except BaseException:
+        sock.close()
+        raise
+
+
+def board_ask(sock, machine, query):
+    """Publishes a query (a dict) on machine/<id> and returns the reply's JSON object."""
+    reply_topic = "machine/%s/reply" % machine
+    sock.sendall(packet(0x30, utf8("machine/%s" % machine) + json.dumps(query).encode()))
+    while True:
+        kind, body = read_packet(sock)
+        if kind & 0xF0 == 0x30:
+            topic_len = struct.unpack("!H", body[:2])[0]
+            topic = body[2 : 2 + topic_len].decode()
+            payload = body[2 + topic_len + (2 if kind & 0x06 else 0) :]
+            if topic == reply_topic:
+                return json.loads(payload)
+
+
+def board_question(host, port, machine, timeout, username=None, password=None):
+    """checkmachine as a board asks it; returns the reply's JSON object."""
+    with board_session(host, port, machine, timeout, "probe-%d" % time.time_ns(), username,
+                       password) as sock:
+        reply = board_ask(sock, machine, {"action": "checkmachine"})
+        sock.sendall(packet(0xE0, b""))
+        return reply
 
 
 def portal_get(host, port, path, timeout):

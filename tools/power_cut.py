@@ -31,13 +31,12 @@ import re
 import signal
 import socket
 import sqlite3
-import struct
 import sys
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from appliance_probe import packet, read_packet, utf8  # noqa: E402
+from appliance_probe import board_ask, board_session  # noqa: E402
 
 DB = "/var/lib/fabomatic/database.sqldb"
 CONFIG = "/etc/fabomatic/settings.toml"
@@ -150,35 +149,11 @@ class Board(threading.Thread):
         self.in_flight = None  # ("startuse", k) or ("stopuse", duration) sent, not answered
         self.error = None
 
-    def _connect(self):
-        sock = socket.create_connection((self.host, self.port), timeout=10)
-        username, secret = self.account
-        body = (utf8("MQTT") + bytes([4, 0xC2]) + struct.pack("!H", 60) +
-                utf8("power-cut-%d" % self.machine) + utf8(username) + utf8(secret))
-        sock.sendall(packet(0x10, body))
-        kind, ack = read_packet(sock)
-        if kind != 0x20 or ack[1] != 0:
-            raise RuntimeError("machine %d: CONNACK %r" % (self.machine, ack))
-        self.reply_topic = "machine/%d/reply" % self.machine
-        sock.sendall(packet(0x82, struct.pack("!H", 1) + utf8(self.reply_topic) + b"\x00"))
-        kind, _ = read_packet(sock)
-        if kind != 0x90:
-            raise RuntimeError("machine %d: no SUBACK" % self.machine)
-        return sock
-
-    def _ask(self, sock, query):
-        sock.sendall(packet(0x30, utf8("machine/%d" % self.machine) + json.dumps(query).encode()))
-        while True:
-            kind, body = read_packet(sock)
-            if kind & 0xF0 != 0x30:
-                continue
-            length = struct.unpack("!H", body[:2])[0]
-            if body[2:2 + length].decode() == self.reply_topic:
-                return json.loads(body[2 + length:])
-
     def run(self):
+        username, secret = self.account
         try:
-            sock = self._connect()
+            sock = board_session(self.host, self.port, self.machine, 10,
+                                 "power-cut-%d" % self.machine, username, secret)
         except Exception as e:  # noqa: BLE001 - reported by the caller
             self.error = e
             return
@@ -187,11 +162,13 @@ class Board(threading.Thread):
         try:
             while True:
                 self.in_flight = ("startuse", k)
-                if not self._ask(sock, {"action": "startuse", "uid": card})["request_ok"]:
+                reply = board_ask(sock, self.machine, {"action": "startuse", "uid": card})
+                if not reply["request_ok"]:
                     raise RuntimeError("machine %d: startuse refused" % self.machine)
                 self.starts.append(k)
                 self.in_flight = ("stopuse", k + 1)
-                reply = self._ask(sock, {"action": "stopuse", "uid": card, "duration": k + 1})
+                reply = board_ask(sock, self.machine,
+                                  {"action": "stopuse", "uid": card, "duration": k + 1})
                 if not reply["request_ok"]:
                     raise RuntimeError("machine %d: stopuse refused" % self.machine)
                 self.stops.append(k + 1)
