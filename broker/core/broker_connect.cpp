@@ -8,7 +8,8 @@
 namespace fabomatic::broker {
 
 namespace {
-// MQTT 3.1 limited client identifiers to 23 characters; Mosquitto still enforces it.
+// MQTT 3.1 limited client identifiers to 23 characters, to be refused with CONNACK 0x02 beyond;
+// we keep that for 3.1 clients (Mosquitto 2.0 no longer does; 3.1.1 clients are not limited).
 constexpr std::size_t kMqtt31MaxClientId = 23;
 }  // namespace
 

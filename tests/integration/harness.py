@@ -23,7 +23,7 @@ import unittest
 from fabomatic_testing.process import (Fabomatic, Process, all_fds_and_die_with_parent, free_port,
                                        free_ports, port_accepts, toml)
 
-from fabomatic_testing.mqtt_raw import RawClient
+from fabomatic_testing.mqtt_raw import DISCONNECT_PKT, RawClient
 
 # --------------------------------------------------------------------------- differences
 # key -> {broker name: expected observable behaviour, "reason": why they differ}
@@ -68,6 +68,22 @@ INTENDED_DIFFERENCES = {
         "reason": "with allow_anonymous true, a user name that is no account is let in with the "
                   "anonymous clients' rights: the boards' firmware sends user/password by default; "
                   "Mosquitto refuses a user name missing from its password file.",
+    },
+    "connect_over_max_connect_size": {
+        "mosquitto": "connack_0x00",
+        "fabomatic": "closed",
+        "reason": "until its CONNECT is accepted a client may send at most [MQTT] max_connect_size "
+                  "bytes (8 KiB): a first packet announcing more is refused at its fixed header, "
+                  "before it is buffered, so an unknown socket cannot make the broker hold "
+                  "max_packet_size (256 KiB) each; a board's CONNECT is under 200 bytes. "
+                  "Mosquitto reads a CONNECT up to its packet size limit.",
+    },
+    "mqtt31_client_id_over_23": {
+        "mosquitto": "accepted",
+        "fabomatic": "refused_0x02",
+        "reason": "MQTT 3.1 (\"MQIsdp\") limits client ids to 23 characters and tells the server to "
+                  "answer a longer one with CONNACK 0x02; we keep that rule for 3.1 clients. "
+                  "Mosquitto 2.0 accepts them. MQTT 3.1.1 clients may use longer ids with both.",
     },
     "client_id_claimed_from_another_address": {
         "mosquitto": "taken over",
@@ -309,6 +325,42 @@ class BrokerTestCase(unittest.TestCase):
         pkt = c.expect_publish()
         self.assertEqual(pkt.payload, b"ping")
         c.disconnect()
+
+
+class LeavesNoState:
+    """Scenario mixin for tests that leave persistent sessions and retained messages behind:
+    persistent() opens a clean-session-0 client whose session tearDown ends, retained topics
+    listed in self._retained_topics are cleared, and leave() takes a client offline."""
+
+    def setUp(self):
+        super().setUp()
+        self._persistent_ids = []
+        self._retained_topics = []
+
+    def tearDown(self):
+        try:
+            for client_id in self._persistent_ids:
+                c = self.raw()
+                c.connect(client_id, clean=True)
+                c.disconnect()
+            if self._retained_topics:
+                c = self.raw(self.cid("cleanup"))
+                for i, topic in enumerate(self._retained_topics):
+                    c.publish(topic, b"", qos=1, retain=True, pid=i + 1)
+        except Exception:  # the test's own failure is the one to report
+            pass
+        super().tearDown()
+
+    def persistent(self, suffix, **kw):
+        """A client with clean session 0, and its CONNACK."""
+        self._persistent_ids.append(self.cid(suffix))
+        c = self.raw()
+        return c, c.connect(self.cid(suffix), clean=False, **kw)
+
+    def leave(self, c):
+        """DISCONNECT, then wait until the broker has closed: the session is offline from here."""
+        c.send(DISCONNECT_PKT)
+        c.expect_closed()
 
 
 def per_broker(scenarios):
