@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# What one sync of the database's log costs on a disk: fio writes 4 KiB blocks to a file in the
-# given folder (default: ./data, where tools/run.sh keeps the database) and fdatasyncs after
-# each, as the appliance does once per reactor turn that answered a write. Run it on the Pi's
-# SD card to see what a board's startuse or stopuse waits for there.
+# What one sync of the database's log costs on a disk: fio appends what one board write's commit
+# appends to the log -- 6 frames of 24 + 4096 bytes, 24720 bytes (tools/wal_frames.py counts
+# them) -- to a file in the given folder (default: ./data, where tools/run.sh keeps the
+# database) and fdatasyncs after each, as the appliance does once per reactor turn that answered
+# a write. Run it on the Pi's SD card to see what a board's startuse or stopuse waits for there.
 #   tools/sync_bench.sh [FOLDER] [SECONDS]
 set -euo pipefail
 folder=${1:-data}
@@ -17,7 +18,7 @@ fi
 mkdir -p "$folder"
 file="$folder/.fabomatic-sync-bench"
 trap 'rm -f "$file"' EXIT
-fio --name=wal-sync --filename="$file" --rw=write --bs=4k --size=64m --ioengine=sync \
+fio --name=wal-sync --filename="$file" --rw=write --bs=24720 --size=64m --ioengine=sync \
     --fdatasync=1 --time_based --runtime="$seconds" --output-format=json --output="$file.json" \
     >/dev/null
 /usr/bin/python3 - "$file.json" "$folder" <<'PY'
@@ -28,7 +29,7 @@ pct = sync.get("percentile", {})
 def ms(ns): return ns / 1e6
 p50 = ms(pct.get("50.000000", sync["mean"]))
 p99 = ms(pct.get("99.000000", sync["max"]))
-print(f"fdatasync after a 4 KiB write in {sys.argv[2]}: {sync['N']} syncs, "
+print(f"fdatasync after a 24720-byte append (one write's commit) in {sys.argv[2]}: {sync['N']} syncs, "
       f"mean {ms(sync['mean']):.3f} ms, p50 {p50:.3f} ms, p99 {p99:.3f} ms")
 print("A board's acknowledged write waits for one such sync, shared with every other write "
       "answered in the same turn of the reactor;")
