@@ -51,7 +51,17 @@ def mosquitto_passwd(path, user, password=None, algorithm="sha512-pbkdf2", delet
 
 
 class AccessFiles:
-    """A password file and an ACL file in a directory of the class's own."""
+    """A password file and an ACL file in a directory of the class's own, and a broker that uses
+    them (anonymous clients let in when allow_anonymous is set)."""
+
+    allow_anonymous = False
+
+    @classmethod
+    def broker_options(cls):
+        if not hasattr(cls, "files_dir") or not os.path.exists(cls.password_file):
+            cls.make_files()
+        return {"allow_anonymous": cls.allow_anonymous, "password_file": cls.password_file,
+                "acl_file": cls.acl_file}
 
     @classmethod
     def make_files(cls):
@@ -70,13 +80,6 @@ class AccessFiles:
 
 
 class AccessScenarios(AccessFiles):
-    @classmethod
-    def broker_options(cls):
-        if not hasattr(cls, "files_dir") or not os.path.exists(cls.password_file):
-            cls.make_files()
-        return {"allow_anonymous": False, "password_file": cls.password_file,
-                "acl_file": cls.acl_file}
-
     def login(self, user, client_id=None, source=None):
         return self.raw(client_id or self.cid(user), source=source, username=user,
                         password=PASSWORDS[user][0])
@@ -215,12 +218,7 @@ class AccessScenarios(AccessFiles):
 class AnonymousAllowedScenarios(AccessFiles):
     """allow_anonymous true with a password file and the same ACL."""
 
-    @classmethod
-    def broker_options(cls):
-        if not hasattr(cls, "files_dir") or not os.path.exists(cls.password_file):
-            cls.make_files()
-        return {"allow_anonymous": True, "password_file": cls.password_file,
-                "acl_file": cls.acl_file}
+    allow_anonymous = True
 
     def test_MQTT_5_4_2_anonymous_clients_get_the_general_rules(self):
         c = self.raw(self.cid("anon"))

@@ -3,7 +3,6 @@ messages and of its acknowledgements (2.3.1-4, 2.3.1-6), the response to each Qo
 the DUP flag (3.3.1-1, 4.3.1-1), topic names on delivery (3.3.2-3), the QoS of queued
 messages (3.8.4-6), who gets a message (4.5.0-1), ordering (4.6.0-1, -4, -5) and the answer to
 an unauthorized PUBLISH (3.3.5-2)."""
-import os
 import unittest
 
 from harness import LeavesNoState, per_broker
@@ -252,13 +251,6 @@ class DeliverySpecScenarios(LeavesNoState):
 
 class UnauthorizedPublishScenarios(AccessFiles):
     """MQTT-3.3.5-2 needs a PUBLISH the server does not authorize: test_access's accounts."""
-
-    @classmethod
-    def broker_options(cls):
-        if not hasattr(cls, "files_dir") or not os.path.exists(cls.password_file):
-            cls.make_files()
-        return {"allow_anonymous": False, "password_file": cls.password_file,
-                "acl_file": cls.acl_file}
 
     def test_MQTT_3_3_5_2_unauthorized_publish_positively_acknowledged_or_closed(self):
         watcher = self.raw(self.cid("watch"), username="admin", password="adm")

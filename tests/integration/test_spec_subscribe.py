@@ -3,38 +3,12 @@ SUBACK and UNSUBACK (2.3.1-7, 3.8.4-2), several filters in one SUBSCRIBE (3.8.4-
 what an UNSUBSCRIBE stops (3.10.4-2) and does not stop (3.10.4-3)."""
 import unittest
 
-from harness import per_broker
-from fabomatic_testing.mqtt_raw import (DISCONNECT_PKT, PUBACK, PUBCOMP, PUBREC, PUBREL, SUBACK,
+from harness import LeavesNoState, per_broker
+from fabomatic_testing.mqtt_raw import (PUBACK, PUBCOMP, PUBREC, PUBREL, SUBACK,
                                         UNSUBACK, ack_pkt, subscribe_pkt, unsubscribe_pkt)
 
 
-class SubscribeSpecScenarios:
-    def setUp(self):
-        super().setUp()
-        self._persistent_ids = []
-
-    def tearDown(self):
-        # end the persistent sessions so that nothing queues for them after the test
-        try:
-            for client_id in self._persistent_ids:
-                c = self.raw()
-                c.connect(client_id, clean=True)
-                c.disconnect()
-        except Exception:  # the test's own failure is the one to report
-            pass
-        super().tearDown()
-
-    def persistent(self, suffix):
-        """A client with clean session 0, and its CONNACK."""
-        self._persistent_ids.append(self.cid(suffix))
-        c = self.raw()
-        return c, c.connect(self.cid(suffix), clean=False)
-
-    def leave(self, c):
-        """DISCONNECT, then wait until the broker has closed: the session is offline from here."""
-        c.send(DISCONNECT_PKT)
-        c.expect_closed()
-
+class SubscribeSpecScenarios(LeavesNoState):
     # ------------------------------------------------------- packet identifiers
     def test_MQTT_2_3_1_7_suback_and_unsuback_carry_the_request_packet_id(self):
         c = self.raw(self.cid())
