@@ -92,6 +92,19 @@ Validation validate_database_file(const std::string& path) {
       }
     }
     if (!missing.empty()) return {false, "not a FabOMatic database: missing table(s) " + missing};
+    // Neither the Python backend nor we ever create a trigger or a view; one in an uploaded file
+    // would run with the appliance's own writes (a RAISE in it fails every sign-in, say).
+    std::string foreign;
+    auto objects = conn.prepare(
+        "SELECT type || ' ' || name FROM sqlite_master WHERE type IN ('trigger', 'view') "
+        "ORDER BY type, name");
+    while (objects.step()) {
+      if (!foreign.empty()) foreign += ", ";
+      foreign += objects.column_text(0);
+    }
+    if (!foreign.empty())
+      return {false, "not a FabOMatic database: it holds " + foreign +
+                         " (FabOMatic databases have no triggers or views)"};
     try {
       inspect_database(conn);
     } catch (const IncompatibleDatabase& e) {

@@ -92,6 +92,21 @@ TEST_F(Backup, ValidationRejectsAnUnknownRevision) {
   EXPECT_NE(validation.reason.find("ffff"), std::string::npos) << validation.reason;
 }
 
+TEST_F(Backup, ValidationRejectsAFileWithTriggersOrViews) {
+  const auto path = test::copy_fixture(dir_, "database-0.4.0.db");
+  ASSERT_TRUE(validate_database_file(path).ok);
+  {
+    Connection(path, {.wal = false})
+        .exec(
+            "CREATE TRIGGER audit_fails BEFORE INSERT ON users BEGIN SELECT RAISE(ABORT, "
+            "'boom'); END; CREATE VIEW names AS SELECT name FROM users");
+  }
+  const auto validation = validate_database_file(path);
+  EXPECT_FALSE(validation.ok);
+  EXPECT_NE(validation.reason.find("trigger audit_fails, view names"), std::string::npos)
+      << validation.reason;
+}
+
 TEST_F(Backup, ValidationRejectsACorruptFile) {
   const auto path = dir_.file("corrupt.sqldb");
   std::int64_t root = 0;

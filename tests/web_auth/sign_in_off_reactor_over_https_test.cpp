@@ -127,6 +127,25 @@ TEST(SignInOffReactor, OtherRequestsAreAnsweredWhileAPasswordIsCheckedAndAFullQu
   EXPECT_TRUE(server.hashed_off_the_handlers_thread());
 }
 
+TEST(SignInOffReactor, ADatabaseErrorAfterTheHashIsA500AndTheServerGoesOn) {
+  AuthHarness h;
+  GatedServer server(h);
+  // The sign-in's audit entry cannot be written (as on a full disk or a damaged file): the
+  // error comes in the continuation, back on the handlers' thread but outside the router.
+  h.db().exec(
+      "CREATE TRIGGER audit_fails BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'disk "
+      "full'); END");
+  server.gate.open();
+  EXPECT_EQ(
+      server.post("/api/v1/auth/login", {{"email", kAdminEmail}, {"password", kAdminPassword}}),
+      500u);
+  EXPECT_TRUE(server.pings());  // the handlers' thread is still running
+  h.db().exec("DROP TRIGGER audit_fails");
+  EXPECT_EQ(
+      server.post("/api/v1/auth/login", {{"email", kAdminEmail}, {"password", kAdminPassword}}),
+      200u);
+}
+
 TEST(ResetOffReactor, TheNewPasswordIsHashedElsewhereAndALinkUsedTwiceAtOnceSetsItOnce) {
   AuthHarness h;
   GatedServer server(h);
@@ -189,6 +208,29 @@ TEST(PasswordWorker, RunsJobsElsewhereAndTheirContinuationsThroughPostBack) {
   for (auto& then : posted)
     then();
   EXPECT_EQ(continued, 11);
+}
+
+TEST(PasswordWorker, AContinuationThatThrowsAnswers500InsteadOfEscaping) {
+  std::function<void()> posted;
+  const auto work = [&](PasswordJob job) {
+    posted = job();  // as the worker does, then posted back where handlers run
+    return true;
+  };
+  std::optional<int> status;
+  const Reply reply = [&](Response response) { status = response.status; };
+  ASSERT_TRUE(run_password_job(
+      work, []() -> std::function<void()> { return [] { throw std::runtime_error("disk full"); }; },
+      reply));
+  ASSERT_TRUE(posted);
+  EXPECT_NO_THROW(posted());
+  EXPECT_EQ(status, 500);
+  // A continuation that answers by itself is left alone.
+  status.reset();
+  ASSERT_TRUE(run_password_job(
+      work, [&]() -> std::function<void()> { return [&] { reply(Response::text(200, "ok")); }; },
+      reply));
+  posted();
+  EXPECT_EQ(status, 200);
 }
 
 TEST(PasswordWorker, RefusesBeyondItsQueueAndDropsQueuedJobsWhenDestroyed) {

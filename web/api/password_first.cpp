@@ -44,7 +44,8 @@ ProtectedAsyncHandler hash_password_first(ApiContext& context, PasswordFirstHand
       }
       return [run, hashed = HashedPassword{password, std::move(hash)}] { run(hashed); };
     };
-    if (!run_password_job(context.password_work, std::move(job))) reply(password_queue_full());
+    if (!run_password_job(context.password_work, std::move(job), reply))
+      reply(password_queue_full());
   };
 }
 

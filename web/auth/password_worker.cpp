@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "common/log.hpp"
 #include "web/http/thread_priority.hpp"
 
 namespace fabomatic::web {
@@ -63,9 +64,26 @@ void PasswordWorker::run() {
   }
 }
 
-bool run_password_job(const std::function<bool(PasswordJob)>& work, PasswordJob job) {
-  if (work) return work(std::move(job));
-  if (auto then = job()) then();
+bool run_password_job(const std::function<bool(PasswordJob)>& work, PasswordJob job,
+                      const std::function<void(Response)>& reply) {
+  PasswordJob answered_job = [job = std::move(job), reply]() -> std::function<void()> {
+    std::function<void()> then = job();
+    if (!then) return then;
+    return [then = std::move(then), reply] {
+      std::string failure;
+      try {
+        return then();
+      } catch (const std::exception& e) {
+        failure = e.what();
+      } catch (...) {
+        failure = "unknown exception";
+      }
+      log::error("web", "password request failed: " + failure);
+      reply(Response::error(500, "internal_error", "the server failed to handle this request"));
+    };
+  };
+  if (work) return work(std::move(answered_job));
+  if (auto then = answered_job()) then();
   return true;
 }
 

@@ -46,8 +46,12 @@ class PasswordWorker {
 };
 
 /// Runs `job` through `work` (a PasswordWorker's submit, as the portal wires it), or here and
-/// now when `work` is unset (tests, tools). False when the worker's queue is full.
-bool run_password_job(const std::function<bool(PasswordJob)>& work, PasswordJob job);
+/// now when `work` is unset (tests, tools). False when the worker's queue is full. Its
+/// continuation runs outside the router's catch: if it throws (a database error: a full disk, a
+/// damaged file), `reply` gets a 500 and the error is logged, instead of the exception ending
+/// the reactor and the process with it.
+bool run_password_job(const std::function<bool(PasswordJob)>& work, PasswordJob job,
+                      const std::function<void(Response)>& reply);
 
 /// The answer when run_password_job refused: 503 "busy" with Retry-After: 1.
 Response password_queue_full();

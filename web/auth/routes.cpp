@@ -103,7 +103,7 @@ struct AuthRoutes : std::enable_shared_from_this<AuthRoutes> {
   Response finish_password_change(const Request& request, const Principal& who, bool proven,
                                   const std::string& hash);
   /// Runs `job` where AuthOptions::password_work says (inline when unset); false: busy.
-  bool run_password_work(PasswordJob job);
+  bool run_password_work(const Reply& reply, PasswordJob job);
   Response forgot(const Request& request);
   void reset(const Request& request, Reply reply);
   Response setup_state();
@@ -143,8 +143,8 @@ void AuthRoutes::spend_a_verification(std::string_view password) {
   (void)db::verify_password(password, dummy_hash);
 }
 
-bool AuthRoutes::run_password_work(PasswordJob job) {
-  return run_password_job(options.password_work, std::move(job));
+bool AuthRoutes::run_password_work(const Reply& reply, PasswordJob job) {
+  return run_password_job(options.password_work, std::move(job), reply);
 }
 
 void AuthRoutes::login(const Request& request, Reply reply) {
@@ -179,9 +179,10 @@ void AuthRoutes::login(const Request& request, Reply reply) {
   if (account && account->user.password_hash && !account->user.password_hash->empty())
     stored = *account->user.password_hash;
   // The hash is checked off the reactor; the rest (limits, session, audit) back on it.
-  const bool queued =
-      run_password_work([self = shared_from_this(), request, email = *email, password = *password,
-                         account = std::move(account), stored, reply]() -> std::function<void()> {
+  const bool queued = run_password_work(
+      reply,
+      [self = shared_from_this(), request, email = *email, password = *password,
+       account = std::move(account), stored, reply]() -> std::function<void()> {
         db::PasswordCheck check;
         try {
           if (stored) {
@@ -287,23 +288,24 @@ void AuthRoutes::change_password(const Request& request, const Principal& who, R
   const auto user = db::UsersRepository(db).get(who.user_id);
   const std::string stored = user && user->password_hash ? *user->password_hash : std::string();
   const bool queued =
-      run_password_work([self = shared_from_this(), request, who, current = *current, next = *next,
+      run_password_work(reply,
+                        [self = shared_from_this(), request, who, current = *current, next = *next,
                          stored, reply]() -> std::function<void()> {
-        bool proven = false;
-        std::string hash;
-        try {
-          proven = !stored.empty() && db::verify_password(current, stored);
-          if (proven) hash = db::hash_password(next);
-        } catch (const std::exception&) {
-          return [self, who, reply] {
-            self->account_failures.forgive(text::ascii_lowercase(who.email));
-            reply(hashing_failed());
-          };
-        }
-        return [self, request, who, proven, hash, reply] {
-          reply(self->finish_password_change(request, who, proven, hash));
-        };
-      });
+                          bool proven = false;
+                          std::string hash;
+                          try {
+                            proven = !stored.empty() && db::verify_password(current, stored);
+                            if (proven) hash = db::hash_password(next);
+                          } catch (const std::exception&) {
+                            return [self, who, reply] {
+                              self->account_failures.forgive(text::ascii_lowercase(who.email));
+                              reply(hashing_failed());
+                            };
+                          }
+                          return [self, request, who, proven, hash, reply] {
+                            reply(self->finish_password_change(request, who, proven, hash));
+                          };
+                        });
   if (!queued) {
     account_failures.forgive(account_key);
     reply(password_queue_full());
@@ -364,9 +366,10 @@ void AuthRoutes::reset(const Request& request, Reply reply) {
   if (!errors.empty()) return reply(invalid_fields(errors));
   if (token->size() > 256 || !resets.spendable(*token)) return reply(invalid_token());
   // The hash is made on the password thread; the token is spent back on the reactor.
-  const bool queued =
-      run_password_work([self = shared_from_this(), remote = request.remote_address, token = *token,
-                         password = *password, reply]() -> std::function<void()> {
+  const bool queued = run_password_work(
+      reply,
+      [self = shared_from_this(), remote = request.remote_address, token = *token,
+       password = *password, reply]() -> std::function<void()> {
         std::string hash;
         try {
           hash = db::hash_password(password);
@@ -416,18 +419,19 @@ void AuthRoutes::first_setup(const Request& request, Reply reply) {
   }
   const auto user_id = setup.account_id();
   if (!user_id) return reply(setup_done());
-  const bool queued = run_password_work([self = shared_from_this(), request, user_id = *user_id,
+  const bool queued = run_password_work(reply,
+                                        [self = shared_from_this(), request, user_id = *user_id,
                                          password = *password, reply]() -> std::function<void()> {
-    std::string hash;
-    try {
-      hash = db::hash_password(password);
-    } catch (const std::exception&) {
-      return [reply] { reply(hashing_failed()); };
-    }
-    return [self, request, user_id, hash, reply] {
-      self->finish_setup(request, user_id, hash, reply);
-    };
-  });
+                                          std::string hash;
+                                          try {
+                                            hash = db::hash_password(password);
+                                          } catch (const std::exception&) {
+                                            return [reply] { reply(hashing_failed()); };
+                                          }
+                                          return [self, request, user_id, hash, reply] {
+                                            self->finish_setup(request, user_id, hash, reply);
+                                          };
+                                        });
   if (!queued) reply(password_queue_full());
 }
 
