@@ -1,7 +1,9 @@
 // An admin changing a member's password or e-mail through PATCH /api/v1/members/{id}: the
 // member's sessions end at once and a reset link mailed before sets nothing any more; an admin
 // changing their own keeps the session they are using.
+#include "db/passwords.hpp"
 #include "db/reset_tokens_repository.hpp"
+#include "db/users_repository.hpp"
 #include "support_api.hpp"
 #include "web/auth/sessions.hpp"
 
@@ -59,6 +61,20 @@ TEST_F(MemberCredentialsTest, ANewPasswordEndsTheMembersSessionsAndResetLinks) {
   EXPECT_FALSE(sessions_.authenticate(other));
   EXPECT_EQ(sessions_.size(), 0u);
   EXPECT_FALSE(link_usable("digest-1"));
+}
+
+TEST_F(MemberCredentialsTest, APasswordIsKeptAsTypedSpacesIncluded) {
+  const db::Id lucia = member("lucia@lab.example");
+  ASSERT_EQ(
+      patch("/api/v1/members/" + std::to_string(lucia), {{"password", "  padded-pass1  "}}).status,
+      200);
+  const auto hash = db::UsersRepository(db_).get(lucia)->password_hash;
+  ASSERT_TRUE(hash);
+  EXPECT_TRUE(db::verify_password("  padded-pass1  ", *hash));
+  EXPECT_FALSE(db::verify_password("padded-pass1", *hash));
+  // Ten characters, four of them spaces, are ten characters.
+  EXPECT_EQ(patch("/api/v1/members/" + std::to_string(lucia), {{"password", "    ab-cde"}}).status,
+            200);
 }
 
 TEST_F(MemberCredentialsTest, ANewEMailEndsThemToo) {

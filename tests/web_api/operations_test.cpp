@@ -154,6 +154,14 @@ TEST_F(OperationsTest, SettingsChangeIsCheckedFieldByFieldAndAuditedWithoutSecre
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.field("email.server"), "must be something else");
   EXPECT_EQ(settings_.values["email.server"], "smtp.lab");
+  // Text settings are one line: a line break would reach SMTP commands or headers.
+  for (const std::string& text : {std::string("smtp.lab\r\nRCPT TO:<x@evil.test>"),
+                                  std::string("smtp.lab\tx"), std::string("smtp\0lab", 8)}) {
+    r = patch("/api/v1/settings", {{"email.server", text}});
+    EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(r.field("email.server"), "must be one line, without control characters");
+    EXPECT_EQ(settings_.values["email.server"], "smtp.lab");
+  }
 
   const auto audited = audit_entries().size();
   r = patch("/api/v1/settings",

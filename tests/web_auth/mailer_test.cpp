@@ -297,6 +297,21 @@ TEST(SmtpMailer, TheQueueIsBounded) {
   EXPECT_EQ(static_cast<int>(server.received().size()), accepted);
 }
 
+TEST(SmtpMailer, ASenderWithALineBreakSendsNothing) {
+  FakeSmtpServer server;
+  PostedLog log;
+  auto settings = local_settings(server.port());
+  settings.sender = "lab@fablab.test>\r\nRCPT TO:<victim@evil.test";
+  {
+    SmtpMailer mailer(settings, log.options());
+    ASSERT_TRUE(mailer.send("admin@lab.test", "s", "t"));
+    mailer.flush();
+  }
+  log.run_posted();
+  EXPECT_TRUE(server.received().empty());
+  EXPECT_TRUE(log.logged("mail: the sender ([email] sender) holds a line break"));
+}
+
 TEST(SmtpMailer, AFailedDeliveryIsLogged) {
   std::uint16_t closed_port = 0;
   {

@@ -220,13 +220,19 @@ std::optional<std::string> Body::text(std::string_view name, const TextRule& rul
     return std::nullopt;
   }
   const std::string_view raw = value->get_ref<const std::string&>();
-  const std::string_view text = trimmed(raw);
+  const std::string_view text = rule.keep_spaces ? raw : trimmed(raw);
   if (text.empty() && !rule.allow_empty) {
     error(name, field_error::required("must not be empty"));
     return std::nullopt;
   }
   if (text::utf8_length(text) > rule.max_length) {
     error(name, field_error::too_long(static_cast<std::int64_t>(rule.max_length)));
+    return std::nullopt;
+  }
+  if (rule.single_line && std::any_of(text.begin(), text.end(), [](char c) {
+        return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+      })) {
+    error(name, field_error::invalid("must be one line, without control characters"));
     return std::nullopt;
   }
   return std::string(text);

@@ -77,6 +77,8 @@ Response guarded(const std::function<Response()>& body);
 struct TextRule {
   std::size_t max_length = 200;  // in characters (UTF-8 code points)
   bool allow_empty = false;      // after trimming spaces at both ends
+  bool single_line = false;      // refuse control characters (line breaks, tabs, NUL)
+  bool keep_spaces = false;      // a password: spaces at its ends are part of it, not trimmed
 };
 
 /// A JSON object body, read field by field. Every accessor marks its field as known and, when

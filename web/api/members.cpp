@@ -74,7 +74,7 @@ std::optional<std::string> read_fields(db::Connection& db, Body& body, db::User&
   if (auto v = body.boolean("receive_weekly_summary")) user.receive_weekly_summary = *v;
   if (auto v = body.boolean("password_change_required")) user.password_change_required = *v;
   std::optional<std::string> password;
-  if (auto v = body.text("password", {.max_length = kMaxMemberPassword})) {
+  if (auto v = body.text("password", {.max_length = kMaxMemberPassword, .keep_spaces = true})) {
     if (text::utf8_length(*v) < kMinMemberPassword) {
       body.error("password", field_error::too_short(static_cast<std::int64_t>(kMinMemberPassword)));
     } else {

@@ -15,7 +15,7 @@ namespace {
 std::optional<std::string> password_in(const Request& request) {
   try {
     Body body(request);
-    auto password = body.text("password", {.max_length = kMaxMemberPassword});
+    auto password = body.text("password", {.max_length = kMaxMemberPassword, .keep_spaces = true});
     if (!password || text::utf8_length(*password) < kMinMemberPassword) return std::nullopt;
     return password;
   } catch (const ApiError&) {

@@ -62,8 +62,10 @@ Response change(ApiContext& context, const Request& request, const Principal& wh
         value = *v;
       }
     } else {
-      // Text of any kind; an empty text clears an optional value.
-      if (auto v = body.text(name, {.max_length = 1000, .allow_empty = true})) value = *v;
+      // Text of any kind, one line (a line break in the sender would add SMTP commands, in a
+      // URL or path it breaks what uses it); an empty text clears an optional value.
+      if (auto v = body.text(name, {.max_length = 1000, .allow_empty = true, .single_line = true}))
+        value = *v;
       if (value && f.kind == "choice" &&
           std::find(f.choices.begin(), f.choices.end(), value->get<std::string>()) ==
               f.choices.end()) {

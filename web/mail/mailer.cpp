@@ -262,7 +262,12 @@ void SmtpMailer::run() {
 }
 
 void SmtpMailer::deliver(const Mail& mail) {
-  const SmtpSettings current = settings();  // as they are now, for the whole delivery
+  const SmtpSettings current = settings();   // as they are now, for the whole delivery
+  if (!safe_header_value(current.sender)) {  // it goes into From: and MAIL FROM as it is
+    report(log::Level::error, "mail: the sender ([email] sender) holds a line break; not sent");
+    tell(mail, false, "the sender address holds a line break");
+    return;
+  }
   const std::string message = format_mail(current, mail, std::time(nullptr));
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
   if (!curl) {
