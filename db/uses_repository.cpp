@@ -129,9 +129,12 @@ bool UsesRepository::refresh(Id use_id, db::Timestamp now) {
                        now, use_id) == 1;
 }
 
-void UsesRepository::add_hours(Id machine_id, double seconds) {
+void UsesRepository::add_hours(Id machine_id, double seconds, bool floor_at_zero) {
   if (seconds == 0) return;
-  conn_.execute("UPDATE machines SET machine_hours = machine_hours + ? WHERE machine_id = ?",
+  conn_.execute(floor_at_zero ? "UPDATE machines SET machine_hours = max(0, machine_hours + ?) "
+                                "WHERE machine_id = ?"
+                              : "UPDATE machines SET machine_hours = machine_hours + ? "
+                                "WHERE machine_id = ?",
                 seconds / 3600.0, machine_id);
 }
 
@@ -246,7 +249,9 @@ bool UsesRepository::remove(Id id, bool adjust_machine_hours) {
   const auto before = get(id);
   if (!before) return false;
   conn_.execute("DELETE FROM uses WHERE use_id = ?", id);
-  if (adjust_machine_hours) add_hours(before->machine_id, -closed_seconds(*before));
+  // Not below zero: the hours may have been set lower by hand since the use was counted, and
+  // negative hours are a value the portal refuses to save again.
+  if (adjust_machine_hours) add_hours(before->machine_id, -closed_seconds(*before), true);
   recompute_machine(conn_, before->machine_id);
   tx.commit();
   return true;

@@ -79,7 +79,7 @@ class UsesRepository {
   bool remove(Id id, bool adjust_machine_hours = false);
 
  private:
-  void add_hours(Id machine_id, double seconds);
+  void add_hours(Id machine_id, double seconds, bool floor_at_zero = false);
 
   Connection& conn_;
 };

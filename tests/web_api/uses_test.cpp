@@ -70,6 +70,13 @@ TEST_F(UsesTest, Validation) {
   EXPECT_EQ(post("/api/v1/uses", {{"member_id", 1}, {"machine_id", 1}}).field("start"), "required");
   EXPECT_EQ(post("/api/v1/uses", {{"member_id", 1}, {"machine_id", 1}, {"start", 1e300}}).status,
             400);
+  // A year's typo would add centuries to the machine's hours.
+  const Reply century =
+      post("/api/v1/uses",
+           {{"member_id", 1}, {"machine_id", 1}, {"start", now_ - 367 * 86400.0}, {"end", now_}});
+  EXPECT_EQ(century.status, 400);
+  EXPECT_EQ(century.field("end"), "a use lasts at most 366 days");
+  EXPECT_EQ(machine_hours(db_, 1), 0.0);
 }
 
 TEST_F(UsesTest, DeleteWithAndWithoutHoursCorrection) {
@@ -88,6 +95,12 @@ TEST_F(UsesTest, DeleteWithAndWithoutHoursCorrection) {
   const auto entry = audit_entries()[0];
   EXPECT_EQ(entry.action, "delete");
   EXPECT_EQ(json::parse(*entry.before_json)["machine_hours_adjusted"], true);
+  // Hours set lower by hand meanwhile: taking a use back stops at zero.
+  const db::Id c =
+      create("uses", {{"member_id", 1}, {"machine_id", 1}, {"start", now_ - 3600}, {"end", now_}});
+  ASSERT_EQ(patch("/api/v1/machines/1", {{"hours", 0}}).status, 200);
+  EXPECT_EQ(del("/api/v1/uses/" + std::to_string(c) + "?adjust_hours=true").status, 204);
+  EXPECT_EQ(machine_hours(db_, 1), 0.0);
 }
 
 TEST_F(UsesTest, EditKeepsOtherFieldsAndCanAdjustHours) {

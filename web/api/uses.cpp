@@ -10,6 +10,7 @@
 namespace fabomatic::web::api {
 
 namespace {
+constexpr double kMaxUseSeconds = 366.0 * 86400;  // a use entered by hand
 
 constexpr SortField<db::UseSort> kSorts[] = {
     {"start", db::UseSort::Start},     {"id", db::UseSort::Id},
@@ -51,6 +52,9 @@ void read_fields(db::Connection& db, Body& body, db::Use& use, bool creating) {
   if (auto v = body.nullable_time("end")) use.end = *v;
   if (!body.has_errors() && use.end && *use.end < use.start) {
     body.error("end", field_error::order("start"));
+  } else if (!body.has_errors() && use.end && *use.end - use.start > kMaxUseSeconds) {
+    // Its hours go to the machine: a typo in a year must not add centuries to it.
+    body.error("end", field_error::invalid("a use lasts at most 366 days"));
   }
 }
 
