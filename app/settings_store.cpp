@@ -42,6 +42,32 @@ const char* kind_name(backend::SettingKind kind) {
   return "string";
 }
 
+/// What parse_settings cannot see and the next start would stop on: a file setting that names no
+/// file, a folder setting that names a file (a missing folder is made at start if what exists
+/// of its path is a folder). Only the paths this change sets; `errors` gets one per bad path.
+void check_named_paths(const backend::Settings& read, const std::map<std::string, Json>& values,
+                       web::FieldErrors& errors) {
+  std::error_code ec;
+  const auto file = [&](const char* name, const fs::path& path) {
+    if (values.count(name) && !path.empty() && !fs::is_regular_file(path, ec))
+      errors[name] = web::field_error::invalid("no such file: " + path.string());
+  };
+  const auto folder = [&](const char* name, const fs::path& path) {
+    if (!values.count(name) || path.empty()) return;
+    fs::path existing = path;
+    while (!fs::exists(existing, ec) && existing.has_relative_path())
+      existing = existing.parent_path();
+    if (!fs::is_directory(existing, ec))
+      errors[name] = web::field_error::invalid(existing.string() + " is not a folder");
+  };
+  file("web.certificate", read.web.certificate);
+  file("web.private_key", read.web.private_key);
+  file("MQTT.tls_certificate", read.mqtt.tls_certificate);
+  file("MQTT.tls_private_key", read.mqtt.tls_private_key);
+  folder("backend.data_dir", read.backend.data_dir);
+  folder("backend.backup_dir", read.backend.backup_dir);
+}
+
 /// The working directory relative paths resolve against, as at start.
 fs::path start_dir() {
   std::error_code ec;
@@ -148,6 +174,8 @@ web::api::SettingsOutcome SettingsFile::change(const std::map<std::string, Json>
     }
     return outcome;
   }
+  check_named_paths(read, values, outcome.errors);
+  if (!outcome.errors.empty()) return outcome;
   try {
     outcome.backup = backend::replace_settings_file(file, edited).string();
   } catch (const backend::SettingsError& e) {
