@@ -129,7 +129,9 @@ test('maintenance: plan with its state, register / edit / delete an intervention
 
   // Delete the plan: its interventions go with it, and the dialog says so.
   await page.getByRole('link', { name: 'Plans' }).click();
-  await page.getByRole('button', { name: 'Delete Check the belt' }).click();
+  // exact: the interventions' own Delete buttons begin with the plan's name too, and may still
+  // be on the page while the Plans tab renders.
+  await page.getByRole('button', { name: 'Delete Check the belt', exact: true }).click();
   await expect(page.getByTestId('cascade')).toContainText('2 registered interventions');
   await page.getByTestId('confirm').click();
   await expect(page.getByTestId('plans-table').locator('tbody tr', { hasText: 'Check the belt' })).toHaveCount(0);
