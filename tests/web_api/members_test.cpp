@@ -130,6 +130,30 @@ TEST_F(MembersTest, PatchChangesOnlyTheGivenFields) {
   EXPECT_EQ(json::parse(*entry.after_json)["card"], nullptr);
 }
 
+TEST_F(MembersTest, AnUpdateThatChangesNothingLeavesNoAuditEntry) {
+  const db::Id id = create("members", member("Anna", "aabbccdd"));
+  const std::string url = "/api/v1/members/" + std::to_string(id);
+  const auto audited = audit_entries().size();
+  EXPECT_EQ(patch(url, json::object()).status, 200);
+  EXPECT_EQ(patch(url, {{"name", "Anna"}, {"card", "aabbccdd"}}).status, 200);
+  EXPECT_EQ(audit_entries().size(), audited);
+  EXPECT_EQ(patch(url, {{"name", "Anne"}}).status, 200);
+  EXPECT_EQ(audit_entries().size(), audited + 1);
+}
+
+TEST_F(MembersTest, ANewPasswordIsAuditedWithoutItsValue) {
+  const db::Id id =
+      create("members", json{{"name", "Anna"}, {"role_id", 1}, {"password", "a long secret"}});
+  const auto audited = audit_entries().size();
+  // The member's JSON shows only has_password, true before and after: the entry must still say.
+  ASSERT_EQ(patch("/api/v1/members/" + std::to_string(id), {{"password", "another secret"}}).status,
+            200);
+  ASSERT_EQ(audit_entries().size(), audited + 1);
+  const auto entry = audit_entries()[0];
+  EXPECT_EQ(json::parse(*entry.after_json)["password"], "(changed)");
+  EXPECT_EQ(entry.after_json->find("another secret"), std::string::npos);
+}
+
 TEST_F(MembersTest, PasswordIsStoredHashedAndNeverAnswered) {
   const db::Id id =
       create("members", json{{"name", "Anna"}, {"role_id", 1}, {"password", "a long secret"}});

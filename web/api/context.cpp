@@ -15,6 +15,9 @@ double ApiContext::now() const {
 void record_change(ApiContext& context, const Principal& who, std::string_view action,
                    std::string_view entity, std::optional<db::Id> id,
                    const std::optional<Json>& before, const std::optional<Json>& after) {
+  // An update that changes nothing (PATCH {}, or the same values sent again) is no change to
+  // account for: the log keeps what happened, not what was asked.
+  if (action == "update" && before && after && *before == *after) return;
   const auto text = [](const std::optional<Json>& value) -> std::optional<std::string> {
     if (!value) return std::nullopt;
     return value->dump(-1, ' ', false, Json::error_handler_t::replace);

@@ -238,7 +238,10 @@ Response update(ApiContext& context, const Request& request, const Principal& wh
   const bool ends_sessions = credentials_changed(before, after);
   if (ends_sessions) db::ResetTokensRepository(context.db).revoke_for_user(id, context.now());
   Json after_json = member_json(context.db, existing(context.db, id));
-  record_change(context, who, "update", "user", id, member_json(context.db, before), after_json);
+  // The hash is never shown, so a new password would look like no change at all.
+  Json audited = after_json;
+  if (password) audited["password"] = "(changed)";
+  record_change(context, who, "update", "user", id, member_json(context.db, before), audited);
   tx.commit();
   // The member signs in again with what was set (an admin changing their own keeps this
   // session); a reset link mailed before sets nothing any more.

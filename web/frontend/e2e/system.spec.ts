@@ -113,9 +113,8 @@ test.describe('settings', () => {
     const text = fs.readFileSync(path.join(path.dirname(state.dbPath), 'settings.toml'), 'utf8');
     expect(text).toContain('audit_retention_days = 400');
     expect(text).toContain('session_idle_min = 31');
-    // A value the startup code refuses is named at its field; nothing is written. (On a fresh
-    // page: after a save the page reloads its values, which would overwrite a field filled too
-    // soon.)
+    // A value the startup code refuses is named at its field; nothing is written (on a fresh
+    // page, which shows the saved values).
     await open(page, state, '#/settings');
     await expect(audit).toHaveValue('400');
     await page.locator('input[name="weekly_summary.hour"]').fill('25');
@@ -135,6 +134,45 @@ test.describe('settings', () => {
     await open(page, state, '#/settings');
     await expect(page.getByTestId('restart-pending')).toHaveCount(0);
     await expect(page.locator('input[name="web.session_idle_min"]')).toHaveValue('31');
+  });
+
+  test('a value typed while the page reloads after a save is kept; untouched fields take the saved values', async ({ adminPage: page, state, api }) => {
+    const fields = (await api.ok('GET', '/api/v1/settings')).fields as { name: string; value: unknown }[];
+    const original = fields.find((f) => f.name === 'backend.audit_retention_days')!.value as number;
+    const typed = String(((fields.find((f) => f.name === 'weekly_summary.hour')!.value as number) + 1) % 24);
+    await open(page, state, '#/settings');
+    const audit = page.locator('input[name="backend.audit_retention_days"]');
+    const hour = page.locator('input[name="weekly_summary.hour"]');
+    await expect(audit).toHaveValue(String(original));
+    // The reload that follows the save is held until a field has been typed into and the file
+    // changed once more behind the page's back.
+    let requested!: () => void;
+    const reloadRequested = new Promise<void>((r) => (requested = r));
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route('**/api/v1/settings', async (route) => {
+      if (route.request().method() === 'GET') {
+        requested();
+        await held;
+      }
+      await route.continue();
+    });
+    try {
+      await audit.fill(String(original + 1));
+      await page.getByTestId('save-settings').click();
+      await reloadRequested;
+      await hour.fill(typed);
+      await api.ok('PATCH', '/api/v1/settings', { 'backend.audit_retention_days': original + 2 });
+      release();
+      // The reload arrived: the field the user did not touch since the save shows the file's value…
+      await expect(audit).toHaveValue(String(original + 2));
+      // …and the one typed meanwhile still holds what was typed, ready to be saved.
+      await expect(hour).toHaveValue(typed);
+    } finally {
+      release();
+      await page.unroute('**/api/v1/settings');
+      await api.ok('PATCH', '/api/v1/settings', { 'backend.audit_retention_days': original });
+    }
   });
 });
 

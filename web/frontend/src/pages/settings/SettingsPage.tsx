@@ -2,7 +2,7 @@
 // or after a restart; secrets are never shown (typing a new one replaces it). Only what changed
 // is sent; the server checks it with the code that reads the file at start and keeps the
 // previous file. Mail tools (SMTP test, weekly summary) sit under the e-mail settings.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { components } from 'api-schema';
 import { api, ApiError } from '../../api/client';
 import { t, type Key } from '../../i18n';
@@ -37,12 +37,22 @@ export function SettingsPage() {
   const [formError, setFormError] = useState<string | null>(null);
   const [outcome, setOutcome] = useState<components['schemas']['SettingsSaved'] | null>(null);
   const [busy, setBusy] = useState(false);
+  // The values a save sent, until the reload after it arrives: a field whose value differs from
+  // what was sent was typed into meanwhile and keeps what the user typed.
+  const sent = useRef<Values | null>(null);
   const view = loaded.data;
   useEffect(() => {
     if (!view) return;
-    const v: Values = {};
-    for (const f of view.fields) v[f.name] = initialValue(f);
-    setValues(v);
+    setValues((old) => {
+      const v: Values = {};
+      for (const f of view.fields) {
+        const now = old[f.name];
+        const typed = sent.current !== null && now !== undefined && now !== sent.current[f.name];
+        v[f.name] = typed ? now : initialValue(f);
+      }
+      sent.current = null;
+      return v;
+    });
   }, [view]);
   if (!view) return <section class="page"><PageHead title={t('nav.settings')} /><LoadError text={loaded.error} retry={loaded.reload} /></section>;
 
@@ -74,6 +84,7 @@ export function SettingsPage() {
     setBusy(true);
     try {
       const saved = await api.patch('/api/v1/settings', { body });
+      sent.current = values;
       setOutcome(saved);
       toast(saved.after_restart.length ? t('settings.savedRestart', { names: saved.after_restart.join(', ') }) : t('settings.saved'));
       loaded.reload();
