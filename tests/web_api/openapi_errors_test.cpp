@@ -230,6 +230,22 @@ TEST_F(ErrorsTest, ObjectWithTooManyKeysIsRefusedQuickly) {
   EXPECT_EQ(reply.code(), "malformed_json");
 }
 
+// {"name":"A","name":"B"}: the parser would keep one silently; which one the sender meant is
+// unknown, so nothing is written.
+TEST_F(ErrorsTest, AKeyGivenTwiceIsRefusedAndNothingIsWritten) {
+  const auto members = call(Method::get, "/api/v1/members", "").body["total"];
+  const Reply reply =
+      call(Method::post, "/api/v1/members", R"({"name":"Anna","role_id":1,"name":"Bea"})");
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_EQ(reply.code(), "malformed_json");
+  EXPECT_NE(reply.body["error"]["message"].get<std::string>().find("\"name\""), std::string::npos);
+  EXPECT_EQ(call(Method::get, "/api/v1/members", "").body["total"], members);
+  // The same key in two different objects is no duplicate: the body gets as far as its fields.
+  EXPECT_EQ(
+      call(Method::post, "/api/v1/members", R"({"name":{"a":1},"surname":{"a":1}})").field("name"),
+      "must be a string");
+}
+
 // Every route with odd ids, odd query values and odd bodies: always an answer below 500
 // (the fixture fails the test on any handler exception).
 TEST_F(ErrorsTest, HostileInputNeverCausesA500) {

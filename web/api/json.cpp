@@ -21,11 +21,14 @@ constexpr std::size_t kMaxDepth = 32;
 // A first, cheap pass over a body before it is built into an ordered_json: that object type
 // finds keys by linear search, so one object with tens of thousands of keys would take seconds
 // to build — seconds of the one reactor thread that also answers the boards. The pass stops at
-// the first object over the key limit or nesting over the depth limit.
+// the first object over the key limit or nesting over the depth limit. It also refuses a key
+// given twice in one object: the parser would keep one of the two silently, and which value the
+// sender meant is anybody's guess.
 class BodyShapeCheck final : public nlohmann::json_sax<nlohmann::json> {
  public:
-  enum class Verdict { ok, too_many_keys, too_deep, malformed };
+  enum class Verdict { ok, too_many_keys, too_deep, duplicate_key, malformed };
   Verdict verdict = Verdict::ok;
+  std::string duplicate;  // the key given twice, with Verdict::duplicate_key
 
   bool null() override { return true; }
   bool boolean(bool) override { return true; }
@@ -35,10 +38,19 @@ class BodyShapeCheck final : public nlohmann::json_sax<nlohmann::json> {
   bool string(string_t&) override { return true; }
   bool binary(binary_t&) override { return true; }
   bool start_object(std::size_t) override { return enter(true); }
-  bool key(string_t&) override {
-    if (++keys_.back() <= kMaxKeysPerObject) return true;
-    verdict = Verdict::too_many_keys;
-    return false;
+  bool key(string_t& name) override {
+    auto& seen = keys_.back();
+    if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
+      verdict = Verdict::duplicate_key;
+      duplicate = name.substr(0, 100);
+      return false;
+    }
+    if (seen.size() >= kMaxKeysPerObject) {
+      verdict = Verdict::too_many_keys;
+      return false;
+    }
+    seen.push_back(name);
+    return true;
   }
   bool end_object() override { return leave(); }
   bool start_array(std::size_t) override { return enter(false); }
@@ -54,14 +66,16 @@ class BodyShapeCheck final : public nlohmann::json_sax<nlohmann::json> {
       verdict = Verdict::too_deep;
       return false;
     }
-    keys_.push_back(0);
+    keys_.emplace_back();
     return true;
   }
   bool leave() {
     keys_.pop_back();
     return true;
   }
-  std::vector<std::size_t> keys_;  // keys seen in each open object (0 for arrays)
+  // The keys seen in each open object (none for arrays); at most kMaxKeysPerObject each, so a
+  // linear search stays cheap.
+  std::vector<std::vector<std::string>> keys_;
 };
 
 // Year 3000: far beyond any real record, small enough to keep every duration finite.
@@ -171,6 +185,10 @@ Body::Body(const Request& request) {
   if (check.verdict == BodyShapeCheck::Verdict::too_deep) {
     throw ApiError(400, "malformed_json",
                    "the body nests deeper than " + std::to_string(kMaxDepth) + " levels");
+  }
+  if (check.verdict == BodyShapeCheck::Verdict::duplicate_key) {
+    throw ApiError(400, "malformed_json",
+                   "the field \"" + check.duplicate + "\" is given twice in one object");
   }
   Json parsed = Json::parse(request.body, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) {

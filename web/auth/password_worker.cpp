@@ -79,7 +79,7 @@ bool run_password_job(const std::function<bool(PasswordJob)>& work, PasswordJob 
         failure = "unknown exception";
       }
       log::error("web", "password request failed: " + failure);
-      reply(Response::error(500, "internal_error", "the server failed to handle this request"));
+      reply(Response::internal_error());
     };
   };
   if (work) return work(std::move(answered_job));

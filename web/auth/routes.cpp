@@ -104,6 +104,10 @@ struct AuthRoutes : std::enable_shared_from_this<AuthRoutes> {
                                   const std::string& hash);
   /// Runs `job` where AuthOptions::password_work says (inline when unset); false: busy.
   bool run_password_work(const Reply& reply, PasswordJob job);
+  /// Hashes `password` on the password thread, then runs `then(hash)` back where handlers run
+  /// (a hashing failure answers 500 instead); false: busy.
+  bool hash_then(const Reply& reply, std::string password,
+                 std::function<void(const std::string& hash)> then);
   Response forgot(const Request& request);
   void reset(const Request& request, Reply reply);
   Response setup_state();
@@ -145,6 +149,21 @@ void AuthRoutes::spend_a_verification(std::string_view password) {
 
 bool AuthRoutes::run_password_work(const Reply& reply, PasswordJob job) {
   return run_password_job(options.password_work, std::move(job), reply);
+}
+
+bool AuthRoutes::hash_then(const Reply& reply, std::string password,
+                           std::function<void(const std::string& hash)> then) {
+  return run_password_work(
+      reply,
+      [password = std::move(password), then = std::move(then), reply]() -> std::function<void()> {
+        std::string hash;
+        try {
+          hash = db::hash_password(password);
+        } catch (const std::exception&) {
+          return [reply] { reply(hashing_failed()); };
+        }
+        return [then, hash = std::move(hash)] { then(hash); };
+      });
 }
 
 void AuthRoutes::login(const Request& request, Reply reply) {
@@ -366,21 +385,13 @@ void AuthRoutes::reset(const Request& request, Reply reply) {
   if (!errors.empty()) return reply(invalid_fields(errors));
   if (token->size() > 256 || !resets.spendable(*token)) return reply(invalid_token());
   // The hash is made on the password thread; the token is spent back on the reactor.
-  const bool queued = run_password_work(
-      reply,
-      [self = shared_from_this(), remote = request.remote_address, token = *token,
-       password = *password, reply]() -> std::function<void()> {
-        std::string hash;
-        try {
-          hash = db::hash_password(password);
-        } catch (const std::exception&) {
-          return [reply] { reply(hashing_failed()); };
-        }
-        return [self, remote, token, hash, reply] {
-          if (!self->resets.complete(token, hash, remote)) return reply(invalid_token());
-          reply(json_response(200, {{"message", "Password set; sign in with it"}}));
-        };
-      });
+  const bool queued =
+      hash_then(reply, *password,
+                [self = shared_from_this(), remote = request.remote_address, token = *token,
+                 reply](const std::string& hash) {
+                  if (!self->resets.complete(token, hash, remote)) return reply(invalid_token());
+                  reply(json_response(200, {{"message", "Password set; sign in with it"}}));
+                });
   if (!queued) reply(password_queue_full());
 }
 
@@ -419,19 +430,11 @@ void AuthRoutes::first_setup(const Request& request, Reply reply) {
   }
   const auto user_id = setup.account_id();
   if (!user_id) return reply(setup_done());
-  const bool queued = run_password_work(reply,
-                                        [self = shared_from_this(), request, user_id = *user_id,
-                                         password = *password, reply]() -> std::function<void()> {
-                                          std::string hash;
-                                          try {
-                                            hash = db::hash_password(password);
-                                          } catch (const std::exception&) {
-                                            return [reply] { reply(hashing_failed()); };
-                                          }
-                                          return [self, request, user_id, hash, reply] {
-                                            self->finish_setup(request, user_id, hash, reply);
-                                          };
-                                        });
+  const bool queued = hash_then(
+      reply, *password,
+      [self = shared_from_this(), request, user_id = *user_id, reply](const std::string& hash) {
+        self->finish_setup(request, user_id, hash, reply);
+      });
   if (!queued) reply(password_queue_full());
 }
 

@@ -87,6 +87,10 @@ Response Response::error(int status, std::string_view code, std::string_view mes
                           json_quote(code) + ",\"message\":" + json_quote(message) + "}}");
 }
 
+Response Response::internal_error() {
+  return error(500, "internal_error", "the server failed to handle this request");
+}
+
 std::string json_quote(std::string_view text) {
   std::string out;
   out.reserve(text.size() + 2);

@@ -74,6 +74,8 @@ struct Response {
   /// {"error":{"status":404,"code":"not_found","message":"..."}}
   static Response error(int status, std::string_view code, std::string_view message);
   static Response no_content() { return Response{204, {}, {}}; }
+  /// The 500 of a handler that failed (its cause goes to the log, never to the client).
+  static Response internal_error();
 };
 
 /// The text of a JSON string literal (with quotes) for `text`.

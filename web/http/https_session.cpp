@@ -258,7 +258,7 @@ std::optional<Response> HttpsSession::authorize(const Request& request) {
     return match_.route->websocket->authorize(request);
   } catch (const std::exception& e) {
     state_->log(log::Level::error, std::string("WebSocket authorization failed: ") + e.what());
-    return Response::error(500, "internal_error", "the server failed to handle this request");
+    return Response::internal_error();
   }
 }
 

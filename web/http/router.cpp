@@ -163,7 +163,7 @@ Response failed(const RouteMatch& match, const Request& request,
     log_error("handler of " + std::string(to_string(request.method)) + " " + match.route->pattern +
               " failed: " + std::string(failure));
   }
-  return Response::error(500, "internal_error", "the server failed to handle this request");
+  return Response::internal_error();
 }
 
 }  // namespace
