@@ -43,14 +43,15 @@ export function SettingsPage() {
   const view = loaded.data;
   useEffect(() => {
     if (!view) return;
+    const sentValues = sent.current;
+    sent.current = null;
     setValues((old) => {
       const v: Values = {};
       for (const f of view.fields) {
         const now = old[f.name];
-        const typed = sent.current !== null && now !== undefined && now !== sent.current[f.name];
+        const typed = sentValues !== null && now !== undefined && now !== sentValues[f.name];
         v[f.name] = typed ? now : initialValue(f);
       }
-      sent.current = null;
       return v;
     });
   }, [view]);
