@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "backend/settings_editor.hpp"
+#include "certs/certificates.hpp"
 #include "web/auth/field_errors.hpp"
 
 namespace fabomatic::app {
@@ -43,8 +44,9 @@ const char* kind_name(backend::SettingKind kind) {
 }
 
 /// What parse_settings cannot see and the next start would stop on: a file setting that names no
-/// file, a folder setting that names a file (a missing folder is made at start if what exists
-/// of its path is a folder). Only the paths this change sets; `errors` gets one per bad path.
+/// file, a certificate and key that are not a matching PEM pair (checked by the loader the start
+/// uses), a folder setting that names a file (a missing folder is made at start if what exists
+/// of its path is a folder). Only what this change sets; `errors` gets one per bad setting.
 void check_named_paths(const backend::Settings& read, const std::map<std::string, Json>& values,
                        web::FieldErrors& errors) {
   std::error_code ec;
@@ -60,10 +62,23 @@ void check_named_paths(const backend::Settings& read, const std::map<std::string
     if (!fs::is_directory(existing, ec))
       errors[name] = web::field_error::invalid(existing.string() + " is not a folder");
   };
-  file("web.certificate", read.web.certificate);
-  file("web.private_key", read.web.private_key);
-  file("MQTT.tls_certificate", read.mqtt.tls_certificate);
-  file("MQTT.tls_private_key", read.mqtt.tls_private_key);
+  // A pair either both empty (the self-signed one) or two files that load together.
+  const auto pair = [&](const char* cert_name, const fs::path& cert, const char* key_name,
+                        const fs::path& key) {
+    if (!values.count(cert_name) && !values.count(key_name)) return;
+    file(cert_name, cert);
+    file(key_name, key);
+    if (errors.count(cert_name) || errors.count(key_name) || (cert.empty() && key.empty())) return;
+    const char* at = values.count(cert_name) ? cert_name : key_name;
+    try {
+      certs::load_or_create({.certificate_file = cert, .key_file = key});
+    } catch (const std::exception& e) {
+      errors[at] = web::field_error::invalid(e.what());
+    }
+  };
+  pair("web.certificate", read.web.certificate, "web.private_key", read.web.private_key);
+  pair("MQTT.tls_certificate", read.mqtt.tls_certificate, "MQTT.tls_private_key",
+       read.mqtt.tls_private_key);
   folder("backend.data_dir", read.backend.data_dir);
   folder("backend.backup_dir", read.backend.backup_dir);
 }

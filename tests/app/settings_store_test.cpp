@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "backend/settings.hpp"
+#include "certs/certificates.hpp"
 
 namespace fabomatic::app {
 namespace {
@@ -56,12 +57,24 @@ TEST_F(SettingsStoreTest, PathsThatNameNothingUsableAreRefusedAndTheFileIsLeftAl
   EXPECT_FALSE(outcome.saved);
   EXPECT_EQ(read_all(file_), before);
 
-  // A folder still to be made under an existing one, and files that exist: saved.
-  std::ofstream(dir_ / "cert.pem") << "x";
-  std::ofstream(dir_ / "key.pem") << "x";
+  // Files that exist but are no certificate, or a certificate without its key: the start's own
+  // loader refuses them, so does the editor.
+  std::ofstream(dir_ / "not-a-cert.pem") << "x";
+  std::ofstream(dir_ / "not-a-key.pem") << "x";
+  outcome = store.change({{"web.certificate", (dir_ / "not-a-cert.pem").string()},
+                          {"web.private_key", (dir_ / "not-a-key.pem").string()}});
+  EXPECT_FALSE(outcome.saved);
+  EXPECT_TRUE(outcome.errors.count("web.certificate"));
+  const certs::Material pair = certs::load_or_create({.data_dir = dir_ / "tls"});
+  outcome = store.change({{"web.certificate", pair.certificate_file.string()}});
+  EXPECT_FALSE(outcome.saved);  // parse_settings: the two go together
+  EXPECT_FALSE(outcome.errors.empty());
+  EXPECT_EQ(read_all(file_), before);
+
+  // A folder still to be made under an existing one, and a certificate with its key: saved.
   outcome = store.change({{"backend.backup_dir", (dir_ / "new" / "backups").string()},
-                          {"web.certificate", (dir_ / "cert.pem").string()},
-                          {"web.private_key", (dir_ / "key.pem").string()}});
+                          {"web.certificate", pair.certificate_file.string()},
+                          {"web.private_key", pair.key_file.string()}});
   EXPECT_TRUE(outcome.saved);
   EXPECT_TRUE(outcome.errors.empty());
 }
