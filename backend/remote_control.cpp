@@ -3,6 +3,7 @@
 #include "backend/live_status.hpp"
 #include "common/log.hpp"
 #include "db/machines_repository.hpp"
+#include "db/repository.hpp"
 #include "db/users_repository.hpp"
 
 namespace fabomatic::backend {
@@ -44,7 +45,9 @@ std::optional<std::string> RemoteControl::request_uid(db::Id machine_id, RemoteR
   const auto card_of = [&](db::Id user_id) -> std::optional<std::string> {
     const auto user = users.get(user_id);
     if (!user || !user->card || user->card->empty()) return std::nullopt;
-    return *user->card;
+    // Lowercase, as the board sends it back in its queries (BoardEvent::uid): a legacy card
+    // kept in upper case must still be recognised when the board logs it in.
+    return db::normalize_card(*user->card);
   };
   // A start logs the admin's own card in: without one there is nothing to start with.
   if (type == RemoteRequest::start) return card_of(acting_user_id);

@@ -101,14 +101,19 @@ std::vector<CachedCard> authorized_cards(Connection& conn, Id machine_id) {
   const auto machine = machine_access(conn, machine_id);
   if (!machine) return {};
   // The decision above as one query: authorize all, or (not blocked and (no authorization
-  // needed or authorized)).
-  auto stmt = conn.prepare_cached(
-      "SELECT u.user_id, u.\"card_UUID\", r.authorize_all, r.maintenance FROM users u "
-      "JOIN roles r ON r.role_id = u.role_id "
+  // needed or authorized)). A missing role row grants nothing beyond level 1 (role_flags). A
+  // card some other row holds first (card_holder_order: cards differing only by case, a card
+  // left on a deleted member) is that row's, as checkuser decides: listed for it or not at all.
+  static const std::string sql =
+      "SELECT u.user_id, u.\"card_UUID\", COALESCE(r.authorize_all, 0), "
+      "COALESCE(r.maintenance, 0) FROM users u LEFT JOIN roles r ON r.role_id = u.role_id "
       "WHERE u.disabled = 0 AND u.deleted = 0 AND u.\"card_UUID\" IS NOT NULL "
       "AND u.\"card_UUID\" <> '' AND (r.authorize_all <> 0 OR (?1 = 0 AND (?2 <> 0 OR "
       "u.user_id IN (SELECT user_id FROM authorizations WHERE machine_id = ?3)))) "
-      "ORDER BY u.user_id");
+      "AND NOT EXISTS (SELECT 1 FROM users o WHERE lower(o.\"card_UUID\") = "
+      "lower(u.\"card_UUID\") AND (" +
+      card_holder_order("o") + ") < (" + card_holder_order("u") + ")) ORDER BY u.user_id";
+  auto stmt = conn.prepare_cached(sql);
   stmt->bind(1, machine->blocked);
   stmt->bind(2, machine->no_authorization_needed);
   stmt->bind(3, machine_id);

@@ -6,6 +6,12 @@ namespace fabomatic::db {
 
 namespace {
 
+// A type without a grace value (a database first made by 0.0.18, before the column existed)
+// has 2 minutes: the Python backend sent such a type's grace as null, and the board's firmware
+// then powers off after its DEFAULT_GRACE_PERIOD, 2 minutes (also the Python model's default).
+// Read as 0, the board would cut the power at once instead (docs/board-protocol.md).
+constexpr std::int64_t kGraceWhenUnsetMin = 2;
+
 constexpr std::string_view kSelect =
     "SELECT type_id, type_name, type_timeout_min, grace_period_min, access_management "
     "FROM machine_types";
@@ -15,7 +21,7 @@ MachineType read_type(const Statement& row) {
   type.id = row.get<Id>(0);
   type.name = row.get<std::string>(1);
   type.timeout_min = row.get<std::int64_t>(2);
-  type.grace_period_min = row.get<std::optional<std::int64_t>>(3).value_or(0);
+  type.grace_period_min = row.get<std::optional<std::int64_t>>(3).value_or(kGraceWhenUnsetMin);
   type.access_management = row.get<std::optional<std::int64_t>>(4).value_or(0);
   return type;
 }

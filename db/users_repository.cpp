@@ -104,14 +104,22 @@ std::optional<User> UsersRepository::get(Id id) {
   return read_one(std::move(stmt));
 }
 
+std::string card_holder_order(std::string_view alias) {
+  const std::string a(alias);
+  return a + ".deleted <> 0, " + a + ".disabled <> 0, " + a + ".\"card_UUID\" <> lower(" + a +
+         ".\"card_UUID\"), " + a + ".user_id";
+}
+
 std::optional<User> UsersRepository::by_card(std::string_view card) {
   if (card.empty()) return std::nullopt;
   // Served by the index on lower(card_UUID). Cards are stored lowercase, but a legacy file may
-  // keep two cards that differ only by case (the upgrade reports them and leaves them): the
-  // exact match wins, then the lowest id.
-  auto stmt = conn_.prepare_cached(std::string(kSelect) +
-                                   " WHERE lower(\"card_UUID\") = ?1 "
-                                   "ORDER BY \"card_UUID\" = ?1 DESC, user_id LIMIT 1");
+  // keep two cards that differ only by case (the upgrade reports them and leaves them), or a
+  // card on a deleted member. The holder is the one card_holder_order() puts first: a card passed
+  // on to a new member belongs to them, not to the deleted or disabled member who had it.
+  static const std::string sql = std::string(kSelect) +
+                                 " u WHERE lower(\"card_UUID\") = ?1 ORDER BY " +
+                                 card_holder_order("u") + " LIMIT 1";
+  auto stmt = conn_.prepare_cached(sql);
   stmt->bind(1, normalize_card(card));
   return read_one(std::move(stmt));
 }

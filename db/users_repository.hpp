@@ -17,6 +17,13 @@ namespace fabomatic::db {
 
 enum class UserSort { Id, Name, Card, Email, Role };
 
+// Who holds a card that several rows of `users` show (cards that differ only by case, left as
+// they were by the upgrade, or a deleted member's card left by an old version): the first in
+// this order — not deleted, then enabled, then stored lowercase, then the lowest id. The
+// columns of the users row named `alias`, comma-separated: an ORDER BY list, or in parentheses
+// a row value to compare two holders with.
+std::string card_holder_order(std::string_view alias);
+
 struct UserFilter {
   bool include_deleted = false;
   std::optional<Id> role_id;

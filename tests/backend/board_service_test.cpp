@@ -178,6 +178,26 @@ TEST_F(BoardServiceTest, RemoteStartSendsTheAdminsCardAndReportsTheBoardsLogin) 
   EXPECT_EQ(remote.pending(), 0u);
 }
 
+// A legacy database may keep a card in upper case (two cards that differ only by case are left
+// as they are at the upgrade). The board reads the card and sends it lowercase: the request must
+// name it so, and the board's login must end the request as started.
+TEST_F(BoardServiceTest, RemoteStartWithACardStoredInUpperCaseIsRecognisedWhenTheBoardLogsIn) {
+  database.conn.execute("UPDATE users SET \"card_UUID\" = 'ABCDEF12' WHERE user_id = 1");
+  query(R"({"action":"alive","version":"v","ip":"10.0.0.9","serial":"s","heap":"1"})");
+  std::optional<RemoteOutcome> outcome;
+  bus.published.clear();
+  ASSERT_EQ(
+      remote.request(1, RemoteRequest::start, 1, [&](const RemoteOutcome& o) { outcome = o; }),
+      std::nullopt);
+  ASSERT_EQ(bus.published.size(), 1u);
+  EXPECT_EQ(bus.published[0].second, R"({"request_type":"start","uid":"abcdef12"})");
+  query(R"({"action":"checkuser","uid":"abcdef12"})");
+  query(R"({"action":"startuse", "uid":"abcdef12"})");
+  ASSERT_TRUE(outcome);
+  EXPECT_EQ(outcome->code, "started");
+  EXPECT_EQ(remote.pending(), 0u);
+}
+
 TEST_F(BoardServiceTest, RemoteStopNeedsNoCardOfTheAdminAndNamesTheMemberInUse) {
   query(R"({"action":"alive","version":"v","ip":"10.0.0.9","serial":"s","heap":"1"})");
   const db::Id admin = 1;

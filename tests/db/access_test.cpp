@@ -165,6 +165,54 @@ TEST_F(AccessTest, AuthorizedCardsFollowTheRuleInUserOrderWithLevels) {
   EXPECT_TRUE(authorized_cards(conn, 999).empty());
 }
 
+// The board's offline cache (synccache) and its live answer (checkuser) must name the same
+// holder of a card that legacy rows show twice: a card left on a deleted or disabled member in
+// another case, or two live members whose cards differ only by case.
+TEST_F(AccessTest, AuthorizedCardsListACardSeveralRowsShowForTheHolderCheckuserFinds) {
+  conn.execute(
+      "INSERT INTO users (user_id, name, surname, role_id, \"card_UUID\", disabled, deleted) "
+      "VALUES (40, 'Gone', 'G', ?1, 'aabbccd1', 0, 1), (41, 'New', 'N', ?1, 'AABBCCD1', 0, 0), "
+      "(42, 'Off', 'O', ?1, 'aabbccd3', 1, 0), (43, 'On', 'O', ?1, 'AABBCCD3', 0, 0), "
+      "(44, 'Upper', 'U', ?1, 'AABBCCD4', 0, 0), (45, 'Lower', 'L', ?2, 'aabbccd4', 0, 0)",
+      super_role, users_role);
+  const auto cards = authorized_cards(conn, laser);
+  const auto listed = [&](Id user) {
+    return std::any_of(cards.begin(), cards.end(),
+                       [&](const CachedCard& c) { return c.user_id == user; });
+  };
+  EXPECT_TRUE(listed(41));
+  EXPECT_TRUE(listed(43));
+  EXPECT_FALSE(listed(44));  // aabbccd4 is user 45's (stored lowercase), who is not authorized
+  EXPECT_FALSE(listed(45));
+  EXPECT_EQ(std::count_if(cards.begin(), cards.end(),
+                          [](const CachedCard& c) { return c.card == "aabbccd4"; }),
+            0);
+  for (const auto* card : {"aabbccd1", "aabbccd3"}) {
+    const auto decision = decide_access(conn, laser, card);
+    EXPECT_TRUE(decision.authorized) << card;
+  }
+  EXPECT_EQ(decide_access(conn, laser, "aabbccd4").reason, AccessReason::NotAuthorized);
+}
+
+// checkuser treats a member whose role row is missing as level 1 without authorize all; the
+// board's cache must list them where checkuser lets them in.
+TEST_F(AccessTest, AuthorizedCardsListAMemberWhoseRoleRowIsMissingAtLevel1) {
+  const Id orphan = add_user("NoRole", users_role, "aabbcc10");
+  conn.exec("PRAGMA foreign_keys = OFF");
+  conn.execute("UPDATE users SET role_id = 9999 WHERE user_id = ?", orphan);
+  conn.exec("PRAGMA foreign_keys = ON");
+  authorize(orphan, laser);
+  ASSERT_TRUE(decide_access(conn, laser, "aabbcc10").authorized);
+  const auto cards = authorized_cards(conn, laser);
+  const auto it = std::find_if(cards.begin(), cards.end(),
+                               [&](const CachedCard& c) { return c.user_id == orphan; });
+  ASSERT_NE(it, cards.end());
+  EXPECT_EQ(it->level, 1);
+  const auto drill_cards = authorized_cards(conn, drill);  // no authorization needed there
+  EXPECT_TRUE(std::any_of(drill_cards.begin(), drill_cards.end(),
+                          [&](const CachedCard& c) { return c.user_id == orphan; }));
+}
+
 TEST_F(AccessTest, AuthorizedCardsAgreeWithTheDecisionForEveryUser) {
   authorize(member, laser);
   authorize(maintainer, untyped);

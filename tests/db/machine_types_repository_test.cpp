@@ -44,12 +44,14 @@ TEST_F(MachineTypesRepositoryTest, CreateGetListUpdateRemove) {
   EXPECT_FALSE(types.remove(drill));
 }
 
-TEST_F(MachineTypesRepositoryTest, LegacyNullColumnsReadAsZero) {
+// NULL grace (a 0.0.18 database): the Python backend sent null and the board used its own
+// default, 2 minutes; 0 would make the board cut the power at once.
+TEST_F(MachineTypesRepositoryTest, LegacyNullGraceReadsAsTheBoardsDefaultAndNullAccessAsZero) {
   conn.execute(
       "INSERT INTO machine_types (type_id, type_name, type_timeout_min, grace_period_min, "
       "access_management) VALUES (7, 'OLD', 30, NULL, NULL)");
   const auto type = types.get(7);
-  EXPECT_EQ(type->grace_period_min, 0);
+  EXPECT_EQ(type->grace_period_min, 2);
   EXPECT_EQ(type->access_management, 0);
 }
 
