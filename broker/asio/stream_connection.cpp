@@ -168,7 +168,9 @@ class StreamConnection final : public Transport,
 
   void read() {
     if (!client_) return;
-    if (!broker_.accepts_input(*client_, Clock::now())) {
+    const bool accepted = broker_.accepts_input(*client_, Clock::now());
+    if (!client_) return;  // packets it handled closed the connection
+    if (!accepted) {
       // Flow control: look again shortly, read once the core accepts.
       timer_.expires_after(kHoldRecheck);
       timer_.async_wait([self = this->shared_from_this()](const boost::system::error_code& ec) {

@@ -83,7 +83,9 @@ void TcpConnection::on_readable(const boost::system::error_code& error) {
   }
   const FlushAfterRead flush_after_read;
   for (int i = 0; i < kReadsPerWakeup && client_; ++i) {
-    if (!broker_.accepts_input(*client_, Clock::now())) {
+    const bool accepted = broker_.accepts_input(*client_, Clock::now());
+    if (!client_) return;  // packets it handled closed the connection
+    if (!accepted) {
       wait_until_accepted();
       return;
     }
@@ -101,7 +103,9 @@ void TcpConnection::on_readable(const boost::system::error_code& error) {
 }
 
 void TcpConnection::wait_until_accepted() {
-  if (broker_.accepts_input(*client_, Clock::now())) {
+  const bool accepted = broker_.accepts_input(*client_, Clock::now());
+  if (!client_) return;  // packets it handled closed the connection
+  if (accepted) {
     wait_readable();
     return;
   }

@@ -94,20 +94,30 @@ void Broker::on_data(ClientConnection& client, std::string_view bytes, Clock::ti
     if (client.transport && !bytes.empty()) client.input.assign(bytes);
   } else {
     client.input.append(bytes);
-    std::string_view pending = client.input;
-    process_frames(client, pending);
-    if (client.transport) {
-      if (pending.empty()) {
-        std::string().swap(client.input);  // release a large buffer once the packet is done
-      } else {
-        client.input.erase(0, client.input.size() - pending.size());
-      }
-    }
+    process_input(client);
+  }
+}
+
+void Broker::process_input(ClientConnection& client) {
+  std::string_view pending = client.input;
+  process_frames(client, pending);
+  if (!client.transport) return;
+  if (pending.empty()) {
+    std::string().swap(client.input);  // release a large buffer once the packet is done
+  } else {
+    client.input.erase(0, client.input.size() - pending.size());
   }
 }
 
 void Broker::process_frames(ClientConnection& client, std::string_view& data) {
   while (client.transport && !data.empty()) {
+    // Flow control between packets, not only between reads: one read can hold thousands of
+    // small PUBLISHes, more than a congested subscriber's queue takes. The rest waits in
+    // `input` until accepts_input() finds the subscribers caught up.
+    if (!client.held_by.empty()) {
+      client.input_held = true;
+      return;
+    }
     // Until its CONNECT is accepted, a client may send no more than a CONNECT needs.
     const std::size_t limit = client.connected
                                   ? config_.max_packet_size

@@ -60,6 +60,7 @@ struct ClientConnection {
   bool connected = false;       // CONNECT accepted
   bool as_account = false;      // `username` names the account the client proved
   bool refusal_logged = false;  // a refused PUBLISH of this client was logged already
+  bool input_held = false;      // `input` holds packets left unhandled while the client was held
   std::size_t index = 0;        // position in Broker::connections_
   // Sessions whose queues this client's messages filled (flow control): while any of them is
   // still congested, the transport stops reading this client (see Broker::accepts_input).
@@ -137,6 +138,8 @@ class Broker final : public MessageBus {
   /// working through its queue. The transport then reads nothing more from the client and asks
   /// again shortly; a publisher faster than its subscribers is slowed to their pace instead of
   /// having its QoS 1/2 messages dropped. Keep-alive does not expire while a client is held.
+  /// The packets of a read that were not handled when the hold began are handled here, once it
+  /// ends; that may close the connection (transport.close()), so check before reading on.
   bool accepts_input(ClientConnection& client, Clock::time_point now);
 
   /// Closes every connection (at shutdown). Wills are not published: the broker is going
@@ -198,6 +201,7 @@ class Broker final : public MessageBus {
   std::string assign_client_id();
   ClientInfo info(const ClientConnection& client) const;
   void process_frames(ClientConnection& client, std::string_view& data);
+  void process_input(ClientConnection& client);  // the packets buffered in client.input
   void forget_address(const ClientConnection& client);
 
   // publish path (broker_publish.cpp)

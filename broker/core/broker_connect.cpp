@@ -273,6 +273,18 @@ void Broker::close_client(ClientConnection& client, bool publish_will, std::stri
     transport->close();
   }
   MessagePtr will = std::move(client.will);
+  // A will is a message the client publishes: it needs the right its PUBLISH would (the ACL,
+  // hooks, the read-only $SYS), asked now, while the client's session and access are known.
+  if (publish_will && will && client.connected &&
+      !may_publish(client, PublishPacket{.qos = will->qos,
+                                         .retain = will->retain,
+                                         .topic = will->topic,
+                                         .payload = will->payload})) {
+    ++stats_.publishes_refused;
+    log(log::Level::warning, "refused the will of " + std::string(client.session->presented_id()) +
+                                 " from " + client.remote_address + " on " + will->topic);
+    will.reset();
+  }
   if (client.connected) end_session_connection(client, !publish_will);
   client.connected = false;
 

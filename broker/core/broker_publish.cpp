@@ -270,13 +270,22 @@ void Broker::hold_publisher(Session& congested) {
 }
 
 bool Broker::accepts_input(ClientConnection& client, Clock::time_point now) {
-  if (client.held_by.empty()) return true;
-  now_ = now;
-  std::erase_if(client.held_by, [&](SubscriberId id) {
-    const Session* session = sessions_->find(id);
-    return !session || !congested(*session, now);
-  });
-  if (client.held_by.empty()) std::vector<SubscriberId>().swap(client.held_by);
+  if (!client.held_by.empty()) {
+    now_ = now;
+    std::erase_if(client.held_by, [&](SubscriberId id) {
+      const Session* session = sessions_->find(id);
+      return !session || !congested(*session, now);
+    });
+    if (!client.held_by.empty()) return false;
+    std::vector<SubscriberId>().swap(client.held_by);
+  }
+  if (client.input_held && client.transport) {
+    // Packets received while the client was held come first, before anything read next.
+    EntryGuard guard(*this);
+    now_ = now;
+    client.input_held = false;
+    process_input(client);
+  }
   return client.held_by.empty();
 }
 

@@ -195,6 +195,40 @@ TEST(BrokerAccess, SysIsReadOnlyForEveryClient) {
   EXPECT_EQ(watcher.publishes().size(), 1u);
 }
 
+// A will is a message its client publishes (MQTT 3.1.1 section 5.4.2, authorization of
+// publishing): published on a lost connection only where the client's PUBLISH would be, so a
+// client cannot forge $SYS or write outside its ACL by connecting with a will and dropping.
+TEST(BrokerAccess, AWillNeedsThePublishRightOfItsClient) {
+  Broker broker(quiet_config());
+  Anonymous anonymous(true);
+  anonymous.access = std::make_shared<PrefixAccess>("public");
+  broker.add_hooks(anonymous);
+  // In-process subscriptions see every message routed, $SYS included.
+  std::vector<std::string> seen;
+  const auto record = [&](const Message& m) { seen.push_back(m.topic + "=" + m.payload); };
+  broker.subscribe("#", record);
+  broker.subscribe("$SYS/#", record);
+  const auto connect_with_will = [&](TestClient& c, std::string_view id, std::string_view topic,
+                                     bool retain) {
+    ConnectPacket p;
+    p.client_id = id;
+    p.has_will = true;
+    p.will = Will{topic, "will", 0, retain};
+    c.write(p);
+    c.expect_connack(ConnectReturnCode::accepted);
+  };
+  TestClient forger(broker), outsider(broker), allowed(broker);
+  connect_with_will(forger, "forger", "$SYS/broker/version", true);
+  connect_with_will(outsider, "outsider", "private/x", false);
+  connect_with_will(allowed, "allowed", "public/x", false);
+  forger.drop();
+  outsider.drop();
+  allowed.drop();
+  EXPECT_EQ(seen, std::vector<std::string>{"public/x=will"});
+  EXPECT_EQ(broker.stats().publishes_refused, 2u);
+  EXPECT_EQ(broker.retained_count(), 0u);
+}
+
 TEST(BrokerAccess, ARefusedPublishIsLoggedOncePerClient) {
   BrokerConfig config = quiet_config();
   std::vector<std::string> lines;

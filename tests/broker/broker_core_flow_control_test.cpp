@@ -55,6 +55,39 @@ TEST(BrokerFlowControl, PublisherIsHeldWhileAnAcknowledgingSubscriberIsCongested
   EXPECT_EQ(broker.stats().messages_dropped, 0u);
 }
 
+// One read can hold many more PUBLISHes than a subscriber's queue: the hold is checked between
+// packets, the rest of the read waits until the subscriber caught up, and every message the
+// publisher was acknowledged reaches the subscriber (MQTT-4.5.0-1: a message the Server took
+// ownership of is added to the session of every matching subscription).
+TEST(BrokerFlowControl, MQTT_4_5_0_1_PacketsOfOneReadBeyondTheQueueWaitForTheSubscriber) {
+  Broker broker(small_queue_config());
+  TestClient sub(broker), pub(broker);
+  sub.connect("sub");
+  pub.connect("pub");
+  sub.subscribe({{"t", 1}});
+  std::vector<std::string> sent;
+  std::string burst;
+  for (int i = 1; i <= 40; ++i) {
+    sent.push_back(std::to_string(i));
+    encode(PublishPacket{.qos = 1,
+                         .topic = "t",
+                         .packet_id = static_cast<std::uint16_t>(i),
+                         .payload = sent.back()},
+           burst);
+  }
+  pub.write_raw(burst);  // 40 QoS 1 PUBLISHes in one read: five times the queue
+  EXPECT_FALSE(pub.accepted());
+  std::vector<std::string> got;
+  for (int round = 0; round < 100 && got.size() < sent.size(); ++round) {
+    for (const auto& p : ack_all(sub))
+      got.push_back(p);
+    pub.accepted();  // the transport asks again: what is left of the read is handled
+  }
+  EXPECT_EQ(got, sent);
+  EXPECT_EQ(broker.stats().messages_dropped, 0u);
+  EXPECT_EQ(pub.types(), std::vector<PacketType>(40, PacketType::puback));
+}
+
 TEST(BrokerFlowControl, StalledSubscriberHoldsNobodyBackAndOverflows) {
   Broker broker(small_queue_config());
   TestClient sub(broker), pub(broker);

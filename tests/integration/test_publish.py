@@ -79,6 +79,36 @@ class PublishScenarios:
         if self.expected("slow_qos1_subscriber") == "publisher slowed, nothing lost":
             self.assertEqual(len(got), total, f"lost {total - len(got)} messages")
 
+    def test_MQTT_4_5_0_1_qos1_burst_in_one_write_reaches_an_acknowledging_subscriber(self):
+        """3000 QoS 1 PUBLISHes in a single write (one socket read holds thousands, three times
+        the subscriber's queue) to a subscriber that acknowledges each at once: every message the
+        publisher got a PUBACK for arrives (MQTT-4.5.0-1), in order (MQTT-4.6.0-2)."""
+        sub, pub = self.pair(1)
+        total = 3000
+        pub.send(b"".join(publish_pkt(self.topic(), str(i).encode(), qos=1, pid=i + 1)
+                          for i in range(total)))
+        acked, failure = [], []
+
+        def collect_pubacks():
+            try:
+                for _ in range(total):
+                    acked.append(pub.expect(PUBACK, timeout=30).pid)
+            except Exception as e:  # reported by the main thread
+                failure.append(repr(e))
+
+        collector = threading.Thread(target=collect_pubacks)
+        collector.start()
+        got = []
+        try:
+            while len(got) < total:
+                got.append(int(sub.expect_publish(timeout=3).payload))  # acknowledged at once
+        except TimeoutError:
+            pass
+        collector.join(60)
+        self.assertEqual(failure, [])
+        self.assertEqual(len(acked), total)
+        self.assertEqual(got, list(range(total)), f"{total - len(got)} acknowledged messages lost")
+
     # ------------------------------------------------------------------ QoS 2
     def test_MQTT_4_3_3_2_qos2_inbound_pubrec_pubrel_pubcomp(self):
         sub, pub = self.pair(2)
