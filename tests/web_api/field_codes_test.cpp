@@ -99,6 +99,9 @@ TEST_F(FieldCodesTest, EachKindOfFieldErrorHasItsCodeAndParameters) {
   conflict = post("/api/v1/uses", json{{"member_id", 1}, {"machine_id", 1}, {"start", 200}});
   EXPECT_EQ(conflict.status, 409);
   EXPECT_EQ(code_of(conflict, "end"), (json{{"code", "open_use"}, {"use_id", open}}));
+  const Reply later =
+      post("/api/v1/uses", json{{"member_id", 1}, {"machine_id", 1}, {"start", 4e9}});
+  EXPECT_EQ(code_of(later, "start"), (json{{"code", "future"}, {"now", now_}}));
 
   // Every code but the sign-in ones (tests/web_auth) and the catch-all was met above.
   std::set<std::string> expected(kFieldCodes.begin(), kFieldCodes.end());

@@ -72,6 +72,14 @@ TEST_F(MaintenanceTest, InterventionsRegisterEditDeleteAndFilter) {
   EXPECT_EQ(get("/api/v1/maintenance-plans/" + std::to_string(lens)).body["due"], false);
   EXPECT_FALSE(live_.machine(1)->maintenance_due);
 
+  // Dated in the future (a year's typo), an intervention would count as the plan's latest
+  // service until that date and hide the reminder: refused, nothing changed.
+  const Reply typo = post("/api/v1/interventions",
+                          {{"plan_id", lens}, {"member_id", 1}, {"timestamp", 2918000000.0}});
+  EXPECT_EQ(typo.status, 400);
+  EXPECT_EQ(typo.field_code("timestamp")["code"], "future");
+  EXPECT_EQ(get("/api/v1/interventions").body["total"], 1);
+
   // Moving it back in time makes the plan due again.
   const std::string url = "/api/v1/interventions/" + std::to_string(manual.body["id"].get<int>());
   const Reply edited = patch(url, {{"timestamp", now_ - 9000}});

@@ -385,6 +385,24 @@ std::optional<std::optional<double>> Body::nullable_time(std::string_view name) 
   return nullable_number(name, 0, kMaxTime);
 }
 
+std::optional<double> Body::past_time(std::string_view name, double now) {
+  const auto value = time(name);
+  if (value && *value > now + kClockTolerance) {
+    error(name, field_error::future(now));
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<std::optional<double>> Body::nullable_past_time(std::string_view name, double now) {
+  const auto value = nullable_time(name);
+  if (value && *value && **value > now + kClockTolerance) {
+    error(name, field_error::future(now));
+    return std::nullopt;
+  }
+  return value;
+}
+
 // ---- Query ---------------------------------------------------------------------------------
 
 void Query::error(std::string_view name, FieldError error) {

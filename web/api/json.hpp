@@ -118,6 +118,12 @@ class Body {
   /// A unix time in seconds (a number between 0 and year 3000).
   std::optional<double> time(std::string_view name);
   std::optional<std::optional<double>> nullable_time(std::string_view name);
+  /// A time that has happened: later than `now` (beyond kClockTolerance, for a browser whose
+  /// clock is a little ahead of the appliance's) is refused ("future"). A use or intervention
+  /// dated in the future would show a machine in use, or a plan serviced, until that date.
+  std::optional<double> past_time(std::string_view name, double now);
+  std::optional<std::optional<double>> nullable_past_time(std::string_view name, double now);
+  static constexpr double kClockTolerance = 300;
 
  private:
   const Json* field(std::string_view name);

@@ -206,7 +206,7 @@ Json one_intervention_json(db::Connection& db, const db::Intervention& intervent
 
 // The plan decides the machine: an intervention is always on its plan's machine.
 void read_intervention_fields(db::Connection& db, Body& body, db::Intervention& intervention,
-                              bool creating) {
+                              double now, bool creating) {
   if (creating) {
     body.require("plan_id");
     body.require("member_id");
@@ -226,7 +226,7 @@ void read_intervention_fields(db::Connection& db, Body& body, db::Intervention& 
       body.error("member_id", field_error::unknown_reference("member", "no such member"));
     }
   }
-  if (auto v = body.time("timestamp")) intervention.timestamp = *v;
+  if (auto v = body.past_time("timestamp", now)) intervention.timestamp = *v;
 }
 
 Response list_interventions(ApiContext& context, const Request& request, const Principal&) {
@@ -256,7 +256,7 @@ Response create_intervention(ApiContext& context, const Request& request, const 
   Body body(request);
   db::Intervention intervention;
   intervention.timestamp = context.now();
-  read_intervention_fields(context.db, body, intervention, true);
+  read_intervention_fields(context.db, body, intervention, context.now(), true);
   body.finish();
   db::Transaction tx(context.db);
   intervention.id = db::InterventionsRepository(context.db).create(intervention);
@@ -273,7 +273,7 @@ Response update_intervention(ApiContext& context, const Request& request, const 
   db::Transaction tx(context.db);
   const db::Intervention before = existing_intervention(context.db, id);
   db::Intervention after = before;
-  read_intervention_fields(context.db, body, after, false);
+  read_intervention_fields(context.db, body, after, context.now(), false);
   body.finish();
   db::InterventionsRepository(context.db).update(after);
   Json after_json = one_intervention_json(context.db, existing_intervention(context.db, id));

@@ -109,30 +109,33 @@ Json openapi_schemas() {
   for (const auto code : kFieldCodes)
     field_codes.push_back(code);
   s["FieldCode"] = object(
-      Json{{"code", Json{{"type", "string"},
-                         {"enum", std::move(field_codes)},
-                         {"description",
-                          "required: missing or empty; type: wrong JSON type (expected); "
-                          "too_long: more than max characters or items; too_short: fewer than "
-                          "min characters; range: outside min..max; pattern: not of the form "
-                          "(format: card, email, url); choice: not one of allowed; "
-                          "unknown_field: not a field of this route; unknown_reference: no such "
-                          "row (entity; ids); order: before the field named by after; taken: "
-                          "a unique value in use; in_use: other rows refer to it (count, entity); "
-                          "reserved: a reserved row; self: not on your own account; deleted: "
-                          "the row is deleted; open_use: the machine has an open use (use_id); "
-                          "wrong_password; same_password; invalid: anything else"}}},
-           {"expected", string("type: string, integer, number, boolean, array, id or time")},
-           {"max", number("too_long, range")},
-           {"min", number("too_short, range")},
-           {"format", string("pattern: card, email or url")},
-           {"allowed", array_of(string())},
-           {"entity", string("unknown_reference: member, machine, machine_type, role or plan; "
-                             "in_use: what refers to it, member or machine")},
-           {"ids", array_of(integer("unknown_reference: the ids that name no row"))},
-           {"after", string("order: the field this one must not come before")},
-           {"count", integer("in_use: how many rows refer to it")},
-           {"use_id", integer("open_use: the open use")}},
+      Json{
+          {"code", Json{{"type", "string"},
+                        {"enum", std::move(field_codes)},
+                        {"description",
+                         "required: missing or empty; type: wrong JSON type (expected); "
+                         "too_long: more than max characters or items; too_short: fewer than "
+                         "min characters; range: outside min..max; pattern: not of the form "
+                         "(format: card, email, url); choice: not one of allowed; "
+                         "unknown_field: not a field of this route; unknown_reference: no such "
+                         "row (entity; ids); order: before the field named by after; taken: "
+                         "a unique value in use; in_use: other rows refer to it (count, entity); "
+                         "reserved: a reserved row; self: not on your own account; deleted: "
+                         "the row is deleted; open_use: the machine has an open use (use_id); "
+                         "wrong_password; same_password; future: a time later than the appliance's "
+                         "clock (now); invalid: anything else"}}},
+          {"expected", string("type: string, integer, number, boolean, array, id or time")},
+          {"max", number("too_long, range")},
+          {"min", number("too_short, range")},
+          {"format", string("pattern: card, email or url")},
+          {"allowed", array_of(string())},
+          {"entity", string("unknown_reference: member, machine, machine_type, role or plan; "
+                            "in_use: what refers to it, member or machine")},
+          {"ids", array_of(integer("unknown_reference: the ids that name no row"))},
+          {"after", string("order: the field this one must not come before")},
+          {"count", integer("in_use: how many rows refer to it")},
+          {"use_id", integer("open_use: the open use")},
+          {"now", number("future: the appliance's time, unix seconds")}},
       {"code"});
   s["Error"] = answer(Json{
       {"error",

@@ -28,7 +28,7 @@ Json one_json(db::Connection& db, const db::Use& use) {
   return use_json(use, names);
 }
 
-void read_fields(db::Connection& db, Body& body, db::Use& use, bool creating) {
+void read_fields(db::Connection& db, Body& body, db::Use& use, bool creating, double now) {
   if (creating) {
     body.require("member_id");
     body.require("machine_id");
@@ -48,8 +48,8 @@ void read_fields(db::Connection& db, Body& body, db::Use& use, bool creating) {
       body.error("machine_id", field_error::unknown_reference("machine", "no such machine"));
     }
   }
-  if (auto v = body.time("start")) use.start = *v;
-  if (auto v = body.nullable_time("end")) use.end = *v;
+  if (auto v = body.past_time("start", now)) use.start = *v;
+  if (auto v = body.nullable_past_time("end", now)) use.end = *v;
   if (!body.has_errors() && use.end && *use.end < use.start) {
     body.error("end", field_error::order("start"));
   } else if (!body.has_errors() && use.end && *use.end - use.start > kMaxUseSeconds) {
@@ -90,7 +90,7 @@ Response get(ApiContext& context, const Request& request, const Principal&) {
 Response create(ApiContext& context, const Request& request, const Principal& who) {
   Body body(request);
   db::Use use;
-  read_fields(context.db, body, use, true);
+  read_fields(context.db, body, use, true, context.now());
   body.finish();
   // An open use registered by hand is in progress now, as far as staff know: seen now, so the
   // stale-use check gives it the whole use timeout from here (seen at its start, one begun an
@@ -115,7 +115,7 @@ Response update(ApiContext& context, const Request& request, const Principal& wh
   db::Transaction tx(context.db);
   const db::Use before = existing(context.db, id);
   db::Use after = before;
-  read_fields(context.db, body, after, false);
+  read_fields(context.db, body, after, false, context.now());
   body.finish();
   refuse_second_open_use(context.db, after);
   // last_seen stays within the use: not before its start, not before its end.

@@ -11,7 +11,7 @@ const std::vector<std::string_view> kFieldCodes = {
     "order",     "taken",          "in_use",
     "reserved",  "self",           "deleted",
     "open_use",  "wrong_password", "same_password",
-    "invalid"};
+    "future",    "invalid"};
 
 namespace field_error {
 
@@ -106,6 +106,10 @@ FieldError wrong_password() {
 
 FieldError same_password() {
   return make("must differ from the current password", "same_password");
+}
+
+FieldError future(double now) {
+  return make("is later than now (the appliance's clock)", "future", Json{{"now", now}});
 }
 
 FieldError invalid(std::string message) {

@@ -27,6 +27,7 @@
 //   open_use           {use_id}: the machine already has an open use
 //   wrong_password     the current password is wrong
 //   same_password      the new password is the current one
+//   future             {now}: a time later than the appliance's clock (now, unix seconds)
 //   invalid            anything else; the sentence says what
 #pragma once
 
@@ -76,6 +77,7 @@ FieldError deleted(std::string message);
 FieldError open_use(std::int64_t use_id);
 FieldError wrong_password();
 FieldError same_password();
+FieldError future(double now);
 FieldError invalid(std::string message);
 }  // namespace field_error
 

@@ -1,6 +1,6 @@
 // The dashboard: live updates from the board without reload, the lost/reconnecting state,
 // remote start/stop with the outcome the simulated board confirmed (or that it did not answer).
-import { expect, open, test } from './fixtures';
+import { expect, open, signInContext, test, unique, uniqueCard } from './fixtures';
 
 test('a board message reaches its card live, without reload or polling', async ({ adminPage: page, state, board }) => {
   const id = state.seeded.machines.mill;
@@ -124,4 +124,23 @@ test('silence on the live link (no heartbeat) counts as lost, then it reconnects
   expect(Date.now() - openedAt).toBeGreaterThan(35_000);
   await expect(page.getByTestId('live-state')).toHaveAttribute('data-state', 'open', { timeout: 10_000 });
   expect(connections).toBeGreaterThanOrEqual(2);
+});
+
+test('a session that ends with the dashboard open goes to sign-in without reconnecting the live link', async ({ page, state, api, consoleErrors }) => {
+  // Any console error fails the test: a reconnection the server refuses (401) logs one.
+  void consoleErrors;
+  test.setTimeout(60_000);
+  const email = `${unique('live expiry').replace(/\W+/g, '.')}@fablab.org`.toLowerCase();
+  const member = await api.ok('POST', '/api/v1/members', { name: 'Live', surname: 'Expiry', role_id: state.seeded.roles.admins, email, card: uniqueCard(), password: 'live-expiry-1' });
+  await signInContext(page, state, email, 'live-expiry-1');
+  let connections = 0;
+  page.on('websocket', (ws) => ws.url().endsWith('/api/v1/live') && connections++);
+  await open(page, state, '#/');
+  await expect(page.getByTestId('live-state')).toHaveAttribute('data-state', 'open');
+  // Another admin sets the password: the member's sessions end, and the server closes the live
+  // link at its next heartbeat (every 15 s). The page asks, and goes to sign-in.
+  await api.ok('PATCH', `/api/v1/members/${member.id}`, { password: 'live-expiry-2' });
+  await expect(page.getByText('Your session has ended. Sign in again to continue where you were.')).toBeVisible({ timeout: 30_000 });
+  await expect(page).toHaveURL(/#\/signin\?next=/);
+  expect(connections).toBe(1);
 });

@@ -58,3 +58,39 @@ for (const lang of ['en', 'it'] as const) {
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(lang === 'it' ? 'Cruscotto' : 'Dashboard');
   });
 }
+
+test.describe('operations in Italian', () => {
+  test.use({ locale: 'it-IT' });
+
+  test('the audit log names what the operations routes wrote; the settings have labels, the file’s keys beside them', async ({ adminPage: page, state, api }) => {
+    // A member's data exported (GDPR access request): audited as export/member.
+    const mario = state.seeded.members.mario;
+    const exported = await api.call('GET', `/api/v1/members/${mario}/data?format=json`);
+    expect(exported.status).toBe(200);
+    await open(page, state, '#/audit');
+    // The filters by their own label only (getByLabel would also match an option's text).
+    const filter = (name: string) => page.locator('label.field').filter({ has: page.getByText(name, { exact: true }) }).locator('select');
+    await filter('Cosa').selectOption({ label: 'Dati del socio' });
+    await filter('Azione').selectOption({ label: 'Esportato' });
+    const rows = page.getByTestId('audit-table').locator('tbody tr', { hasText: `Dati del socio #${mario}` });
+    await expect(rows.first()).toContainText('Esportato');
+    // Every operation can be picked in the filters by its Italian name.
+    for (const label of ['Backup', 'Database', 'Servizio', 'Impostazioni', 'Riepilogo settimanale', 'Mail di prova', 'Account della scheda']) {
+      await expect(filter('Cosa').locator('option', { hasText: label })).toHaveCount(1);
+    }
+    for (const label of ['Scaricato', 'Inviato', 'Prima configurazione', 'Ripristinato', 'Riavviato', 'Nuovo segreto']) {
+      await expect(filter('Azione').locator('option', { hasText: label })).toHaveCount(1);
+    }
+
+    await open(page, state, '#/settings');
+    const retention = page.getByLabel('Rendi anonimi gli utilizzi dopo (giorni)');
+    await expect(retention).toHaveAttribute('name', 'backend.purge_retention_days');
+    // The key as settings.toml spells it, to find it there.
+    await expect(page.locator('label', { has: page.locator('.setting-key', { hasText: /^purge_retention_days$/ }) })).toBeVisible();
+    await expect(page.getByLabel('Connessione cifrata (TLS)')).toHaveAttribute('name', 'email.use_tls');
+    // Choices in Italian; the values sent stay the file's words.
+    const day = page.getByLabel('Giorno della settimana');
+    await expect(day.locator('option[value="monday"]')).toHaveText('lunedì');
+    await expect(page.getByLabel('Livello del registro').locator('option[value="warning"]')).toHaveText('Avviso');
+  });
+});

@@ -95,6 +95,8 @@ function fieldKey(field: string, code: FieldCode | undefined): Key | undefined {
       return 'err.deletedMember';
     case 'open_use':
       return 'err.openUse';
+    case 'future':
+      return 'err.future';
     case 'wrong_password':
       return 'err.wrongPassword';
     case 'same_password':

@@ -164,13 +164,20 @@ function open(): void {
     socket = null;
     clearTimeout(silenceTimer);
     if (!wanted) return;
-    if (!opened) {
-      // Refused before opening: maybe the session ended. Ask.
-      authApi.session().then(
-        (s) => (s.signed_in ? lost() : onSessionLost()),
-        () => lost(),
-      );
-    } else lost();
+    if (opened) linkState.value = 'lost';
+    // Refused before opening, or closed by the server (which is what it does when the session
+    // ends): ask whether the session is still open before trying again, since a refused
+    // connection is an error in the browser's console.
+    authApi.session().then(
+      (s) => {
+        if (!wanted || socket) return; // stopped, or reconnected by hand meanwhile
+        if (s.signed_in) lost();
+        else onSessionLost();
+      },
+      () => {
+        if (wanted && !socket) lost();
+      },
+    );
   };
 }
 

@@ -19,7 +19,7 @@ export function TextField({
   type = 'text',
   ...rest
 }: {
-  label: string;
+  label: ComponentChildren;
   name: string;
   value: string;
   onInput: (v: string) => void;
@@ -66,7 +66,7 @@ export function SelectField({
   children,
   ...rest
 }: {
-  label: string;
+  label: ComponentChildren;
   name: string;
   value: string;
   onChange: (v: string) => void;
@@ -113,7 +113,7 @@ export function CheckField({
   hint,
   disabled,
 }: {
-  label: string;
+  label: ComponentChildren;
   name: string;
   checked: boolean;
   onChange: (v: boolean) => void;

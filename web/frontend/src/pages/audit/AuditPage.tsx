@@ -1,7 +1,7 @@
 // Who changed what, when: the audit log, newest first, with its before/after.
 import { api } from '../../api/client';
 import type { AuditEntry } from '../../api/types';
-import { t, type Key } from '../../i18n';
+import { t } from '../../i18n';
 import { formatDateTimeSeconds } from '../../i18n/format';
 import { route, setQuery } from '../../router';
 import { LoadError, PageHead } from '../../ui/Page';
@@ -9,13 +9,27 @@ import { Pager } from '../../ui/Pager';
 import { DataTable, type Column } from '../../ui/Table';
 import { usePaged } from '../../ui/usePaged';
 
-const ENTITIES = ['user', 'role', 'machine_type', 'machine', 'board', 'discovered_board', 'authorization', 'maintenance_plan', 'intervention', 'use', 'unknown_card', 'session'] as const;
-const ACTIONS = ['create', 'update', 'delete', 'bulk_add', 'start', 'stop', 'login', 'logout', 'login_failed', 'login_refused', 'password_change', 'password_reset', 'password_reset_requested'] as const;
+// Every code the server writes to the audit log (the OpenAPI document leaves `action` and
+// `entity` plain strings): the data routes (record_change in web/api/*.cpp), the operations
+// routes (backup, restore, restart, exports, mail, settings), sign-in and first setup
+// (web/auth/*.cpp) and the command line (app/admin_command.cpp). Each needs its label in both
+// catalogues: a code without one is a type error below.
+const ENTITIES = ['user', 'role', 'machine_type', 'machine', 'board', 'discovered_board', 'board_account', 'authorization', 'maintenance_plan', 'intervention', 'use', 'unknown_card', 'session', 'member', 'settings', 'weekly_summary', 'test_mail', 'backup', 'database', 'service'] as const;
+const ACTIONS = ['create', 'update', 'delete', 'bulk_add', 'start', 'stop', 'rotate_secret', 'login', 'logout', 'login_failed', 'login_refused', 'password_change', 'password_reset', 'password_reset_requested', 'password_set', 'portal_grant', 'setup', 'setup_failed', 'export', 'download', 'send', 'restore', 'restart'] as const;
+type Entity = (typeof ENTITIES)[number];
+type Action = (typeof ACTIONS)[number];
 
-function label(prefix: 'audit.entity.' | 'audit.action.', value: string): string {
-  const key = `${prefix}${value}` as Key;
-  const text = t(key);
-  return text === key ? value : text;
+function isOneOf<T extends string>(list: readonly T[], value: string): value is T {
+  return (list as readonly string[]).includes(value);
+}
+
+/** The code's label; the code itself for one of a newer server. */
+function entityLabel(value: string): string {
+  return isOneOf<Entity>(ENTITIES, value) ? t(`audit.entity.${value}`) : value;
+}
+
+function actionLabel(value: string): string {
+  return isOneOf<Action>(ACTIONS, value) ? t(`audit.action.${value}`) : value;
 }
 
 /** The fields an update changed: "name: Laser → Laser 2". */
@@ -35,7 +49,7 @@ function changes(e: AuditEntry): string[] {
 function subject(e: AuditEntry): string {
   const v = (e.after ?? e.before) as Record<string, unknown> | null;
   const name = v && typeof v === 'object' ? (v['name'] ?? v['description'] ?? v['card']) : undefined;
-  return [label('audit.entity.', e.entity), e.entity_id ? `#${e.entity_id}` : '', typeof name === 'string' ? `“${name}”` : ''].filter(Boolean).join(' ');
+  return [entityLabel(e.entity), e.entity_id ? `#${e.entity_id}` : '', typeof name === 'string' ? `“${name}”` : ''].filter(Boolean).join(' ');
 }
 
 export function AuditPage() {
@@ -51,7 +65,7 @@ export function AuditPage() {
   const columns: Column<AuditEntry>[] = [
     { id: 'time', header: t('audit.when'), render: (e) => formatDateTimeSeconds(e.time) },
     { id: 'who', header: t('audit.who'), render: (e) => e.user_email || '—' },
-    { id: 'action', header: t('audit.action'), render: (e) => label('audit.action.', e.action) },
+    { id: 'action', header: t('audit.action'), render: (e) => actionLabel(e.action) },
     { id: 'what', header: t('audit.what'), render: (e) => subject(e) },
     {
       id: 'details',
@@ -83,7 +97,7 @@ export function AuditPage() {
             <option value="">{t('common.all')}</option>
             {ENTITIES.map((x) => (
               <option key={x} value={x}>
-                {label('audit.entity.', x)}
+                {entityLabel(x)}
               </option>
             ))}
           </select>
@@ -94,7 +108,7 @@ export function AuditPage() {
             <option value="">{t('common.all')}</option>
             {ACTIONS.map((x) => (
               <option key={x} value={x}>
-                {label('audit.action.', x)}
+                {actionLabel(x)}
               </option>
             ))}
           </select>

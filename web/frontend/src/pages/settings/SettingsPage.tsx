@@ -24,10 +24,31 @@ function initialValue(f: Field): string | boolean {
   return f.value === null || f.value === undefined ? '' : String(f.value);
 }
 
+/** The text of `key`; `fallback` when the catalogue has none (a setting of a newer server). */
+function known(key: string, fallback: string): string {
+  const text = t(key as Key);
+  return text === key ? fallback : text;
+}
+
 function sectionTitle(section: string): string {
-  const key = `settings.section.${section}` as Key;
-  const text = t(key);
-  return text === key ? section : text;
+  return known(`settings.section.${section}`, section);
+}
+
+/** A setting's label, by its "<section>.<key>" name. */
+function settingLabel(name: string): string {
+  return known(`settings.key.${name}`, name.slice(name.indexOf('.') + 1));
+}
+
+/** Where the labels of a choice's values are (the value sent stays the server's word). */
+const CHOICE_PREFIX: Record<string, string> = {
+  'weekly_summary.language': 'lang.',
+  'weekly_summary.day': 'mail.day.',
+  'backend.log_level': 'log.level.',
+};
+
+function choiceLabel(name: string, value: string): string {
+  const prefix = CHOICE_PREFIX[name];
+  return prefix ? known(`${prefix}${value}`, value) : value;
 }
 
 export function SettingsPage() {
@@ -87,7 +108,7 @@ export function SettingsPage() {
       const saved = await api.patch('/api/v1/settings', { body });
       sent.current = values;
       setOutcome(saved);
-      toast(saved.after_restart.length ? t('settings.savedRestart', { names: saved.after_restart.join(', ') }) : t('settings.saved'));
+      toast(saved.after_restart.length ? t('settings.savedRestart', { names: saved.after_restart.map(settingLabel).join(', ') }) : t('settings.saved'));
       loaded.reload();
     } catch (err) {
       const fields = fieldErrors(err);
@@ -112,7 +133,9 @@ export function SettingsPage() {
         {sections.map((s) => (
           <fieldset key={s.name} class="panel" disabled={!view.writable}>
             <legend>
-              <h2>{sectionTitle(s.name)}</h2>
+              <h2>
+                {sectionTitle(s.name)} <span class="setting-key">[{s.name}]</span>
+              </h2>
             </legend>
             <div class="settings-section">
               {s.fields.map((f) => (
@@ -145,7 +168,12 @@ function SettingInput({ field, value, error, onChange }: { field: Field; value: 
     </span>
   );
   const name = field.name;
-  const label = field.key;
+  // The key as settings.toml spells it, under the label: to find it in the file.
+  const label = (
+    <>
+      {settingLabel(name)} <span class="setting-key">{field.key}</span>
+    </>
+  );
   if (field.kind === 'boolean') {
     return (
       <div>
@@ -160,7 +188,7 @@ function SettingInput({ field, value, error, onChange }: { field: Field; value: 
         <SelectField label={label} name={name} value={String(value)} onChange={onChange} error={error}>
           {field.choices.map((c) => (
             <option key={c} value={c}>
-              {c}
+              {choiceLabel(name, c)}
             </option>
           ))}
         </SelectField>

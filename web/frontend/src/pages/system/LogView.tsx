@@ -56,9 +56,9 @@ export function LogView() {
           <span>{t('system.logLevel')}</span>
           <select value={level} onChange={(e) => setLevel((e.currentTarget as HTMLSelectElement).value as Level | '')} data-testid="log-level">
             <option value="">{t('system.logAll')}</option>
-            <option value="info">info</option>
-            <option value="warning">warning</option>
-            <option value="error">error</option>
+            <option value="info">{t('log.level.info')}</option>
+            <option value="warning">{t('log.level.warning')}</option>
+            <option value="error">{t('log.level.error')}</option>
           </select>
         </label>
         <button type="button" class="button button-small" onClick={() => setPaused(!paused)} aria-pressed={paused ? 'true' : 'false'}>
