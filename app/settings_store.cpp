@@ -1,9 +1,11 @@
 #include "app/settings_store.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "app/listen_probe.hpp"
 #include "backend/settings_editor.hpp"
 #include "certs/certificates.hpp"
 #include "web/auth/field_errors.hpp"
@@ -81,6 +83,45 @@ void check_named_paths(const backend::Settings& read, const std::map<std::string
        read.mqtt.tls_private_key);
   folder("backend.data_dir", read.backend.data_dir);
   folder("backend.backup_dir", read.backend.backup_dir);
+}
+
+/// A listener this change moves (its address or port set to something else than what runs) must
+/// be one the next start can open: an address of this host, a port nobody else holds and this
+/// process may take. A port one of our own listeners holds now is free at the next start; there
+/// only the address is tried.
+void check_listeners(const backend::Settings& read, const backend::Settings& running,
+                     const std::map<std::string, Json>& values, web::FieldErrors& errors) {
+  const std::uint16_t ours[] = {running.mqtt.port, running.web.port,
+                                running.web.http_redirect_port};
+  const auto listener = [&](const char* address_name, const std::string& address,
+                            const std::string& running_address, const char* port_name,
+                            std::uint16_t port, std::uint16_t running_port) {
+    if (!values.count(address_name) && !values.count(port_name)) return;
+    if (port == 0 || errors.count(address_name) || errors.count(port_name)) return;
+    if (address == running_address && port == running_port) return;
+    // The address alone first, so the message lands on the field that is wrong.
+    const auto blame = [&](const char* first) {
+      return values.count(first) ? first : (first == port_name ? address_name : port_name);
+    };
+    std::string tried = address;
+    auto why = cannot_listen(address, 0);
+    const char* at = blame(address_name);
+    const bool held_by_us = std::find(std::begin(ours), std::end(ours), port) != std::end(ours);
+    if (!why && !held_by_us) {
+      why = cannot_listen(address, port);
+      tried += ":" + std::to_string(port);
+      at = blame(port_name);
+    }
+    if (why)
+      errors[at] =
+          web::field_error::invalid("the next start could not listen on " + tried + ": " + *why);
+  };
+  listener("MQTT.bind_address", read.mqtt.bind_address, running.mqtt.bind_address, "MQTT.port",
+           read.mqtt.port, running.mqtt.port);
+  listener("web.bind_address", read.web.bind_address, running.web.bind_address, "web.port",
+           read.web.port, running.web.port);
+  listener("web.bind_address", read.web.bind_address, running.web.bind_address,
+           "web.http_redirect_port", read.web.http_redirect_port, running.web.http_redirect_port);
 }
 
 /// The working directory relative paths resolve against, as at start.
@@ -190,6 +231,7 @@ web::api::SettingsOutcome SettingsFile::change(const std::map<std::string, Json>
     return outcome;
   }
   check_named_paths(read, values, outcome.errors);
+  check_listeners(read, running_, values, outcome.errors);
   if (!outcome.errors.empty()) return outcome;
   try {
     outcome.backup = backend::replace_settings_file(file, edited).string();

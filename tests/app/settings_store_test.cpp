@@ -3,7 +3,10 @@
 // could not undo that.
 #include "app/settings_store.hpp"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -75,6 +78,40 @@ TEST_F(SettingsStoreTest, PathsThatNameNothingUsableAreRefusedAndTheFileIsLeftAl
   outcome = store.change({{"backend.backup_dir", (dir_ / "new" / "backups").string()},
                           {"web.certificate", pair.certificate_file.string()},
                           {"web.private_key", pair.key_file.string()}});
+  EXPECT_TRUE(outcome.saved);
+  EXPECT_TRUE(outcome.errors.empty());
+}
+
+// A listener moved where the next start could not open it (an address this host does not have,
+// a port another program holds) would stop the broker and the portal together: refused.
+TEST_F(SettingsStoreTest, AListenerTheNextStartCouldNotOpenIsRefusedAndTheFileIsLeftAlone) {
+  SettingsFile store(running_, nullptr);
+  const std::string before = read_all(file_);
+  // 203.0.113.7 (TEST-NET-3) is no address of this host.
+  auto outcome = store.change({{"web.bind_address", "203.0.113.7"}});
+  EXPECT_FALSE(outcome.saved);
+  EXPECT_NE(outcome.errors["web.bind_address"].message.find("could not listen on 203.0.113.7"),
+            std::string::npos)
+      << outcome.errors["web.bind_address"].message;
+  // A port another program listens on.
+  const int other = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in at{};
+  at.sin_family = AF_INET;
+  at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(other, reinterpret_cast<sockaddr*>(&at), sizeof at), 0);
+  ASSERT_EQ(::listen(other, 1), 0);
+  socklen_t length = sizeof at;
+  ::getsockname(other, reinterpret_cast<sockaddr*>(&at), &length);
+  const int taken = ntohs(at.sin_port);
+  outcome = store.change({{"MQTT.bind_address", "127.0.0.1"}, {"MQTT.port", taken}});
+  ::close(other);
+  EXPECT_FALSE(outcome.saved);
+  EXPECT_NE(outcome.errors["MQTT.port"].message.find("Address already in use"), std::string::npos)
+      << outcome.errors["MQTT.port"].message;
+  EXPECT_EQ(read_all(file_), before);
+
+  // The loopback address, on the port that runs now (ours, free at the next start): saved.
+  outcome = store.change({{"web.bind_address", "127.0.0.1"}});
   EXPECT_TRUE(outcome.saved);
   EXPECT_TRUE(outcome.errors.empty());
 }
