@@ -346,7 +346,12 @@ void BoardService::alive(std::int64_t machine_id, const Alive& q, double now) {
   db::Transaction tx(db_);
   heartbeats_.write(db_);  // this writes last_seen itself: nothing older may follow
   if (!db::MachinesRepository(db_).get(machine_id)) {
-    // A board configured for a machine we do not know: remember it for the admin.
+    // A board configured for a machine we do not know: remember it for the admin, if a machine
+    // could be made with its id.
+    if (machine_id > db::kMaxChosenMachineId) {
+      tx.commit();
+      return;
+    }
     db::DiscoveredBoardsRepository discovered(db_);
     discovered.record(machine_id, report, now);
     discovered.keep_newest(options_.max_discovered_boards);  // invented ids cannot fill the disk

@@ -12,6 +12,11 @@
 namespace fabomatic::db {
 
 using Id = std::int64_t;
+
+// The largest machine id a member of staff or a board may choose (2^31 - 1). The portal's
+// browser holds ids as doubles, exact only up to 2^53; and after a row with the largest id
+// SQLite gives new rows random ones, so the ids that follow a chosen one must stay small too.
+constexpr Id kMaxChosenMachineId = 2147483647;
 using Timestamp = double;  // unix seconds, as FabOMatic stores them (FLOAT)
 
 struct Role {

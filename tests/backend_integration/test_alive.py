@@ -91,6 +91,18 @@ class Alive(BackendTestCase):
         self.assertEqual(self.rows(BOARDS), [])
         self.assertEqual(self.value("SELECT COUNT(*) FROM machines WHERE machine_id = 42"), 0)
 
+    def test_alive_with_an_id_no_machine_could_have_is_not_discovered(self):
+        # beyond 2^31 - 1 the portal could not create the machine (nor show the id exactly)
+        self.start()
+        board = self.board("2147483648")
+        board.send(alive(ip="192.168.1.78"))
+        self.assertEqual(board.query(checkmachine()), UNKNOWN_MACHINE_REPLY)
+        self.assertEqual(self.rows(DISCOVERED), [])
+        other = self.board("42")
+        other.send(alive())
+        self.assertEqual(other.query(checkmachine()), UNKNOWN_MACHINE_REPLY)
+        self.assertEqual([row["machine_id"] for row in self.rows(DISCOVERED)], [42])
+
     def test_alive_unknown_machine_remembered_once_last_seen_updated(self):
         self.start()
         board = self.board("42")

@@ -37,6 +37,17 @@ TEST_F(MachinesTest, CreateValidatesAndRefusesDuplicates) {
   const Reply taken_id = post("/api/v1/machines", {{"name", "Other"}, {"id", 1}});
   EXPECT_EQ(taken_id.status, 409);
   EXPECT_NE(taken_id.field("id"), "");
+
+  // A chosen id beyond 2^31 - 1: the browser would round one beyond 2^53, and after it SQLite
+  // would give the machines created next random 63-bit ids.
+  const Reply huge = post("/api/v1/machines", {{"name", "Huge"}, {"id", 9007199254740993LL}});
+  EXPECT_EQ(huge.status, 400);
+  EXPECT_EQ(huge.field_code("id")["code"], "range");
+  const Reply largest = post("/api/v1/machines", {{"name", "Largest"}, {"id", 2147483647}});
+  ASSERT_EQ(largest.status, 201);
+  const Reply next = post("/api/v1/machines", {{"name", "Next"}});
+  ASSERT_EQ(next.status, 201);
+  EXPECT_EQ(next.body["id"], 2147483648LL);
 }
 
 TEST_F(MachinesTest, PatchBlocksWithoutTouchingOtherFieldsAndUpdatesLiveStatus) {

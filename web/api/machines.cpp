@@ -138,7 +138,7 @@ Response cascade(ApiContext& context, const Request& request, const Principal&) 
 
 Response create(ApiContext& context, const Request& request, const Principal& who) {
   Body body(request);
-  const auto id = body.id("id");
+  const auto id = body.integer("id", 1, db::kMaxChosenMachineId);
   db::Transaction tx(context.db);
   Json created = create_machine(context, who, body, id);
   tx.commit();

@@ -1,5 +1,6 @@
 #include "web/api/openapi.hpp"
 
+#include "db/models.hpp"
 #include "web/api/board_accounts.hpp"
 #include "web/api/openapi_schema.hpp"
 
@@ -240,7 +241,9 @@ Json openapi_schemas() {
                                                 {"due", boolean()},
                                                 {"lcd_message", string()}}))}});
   Json create_machine = machine_fields();
-  create_machine["id"] = integer("optional: the machine id (a discovered board's)");
+  create_machine["id"] = integer("optional: the machine id (a discovered board's), 1 to 2^31 - 1");
+  create_machine["id"]["minimum"] = 1;
+  create_machine["id"]["maximum"] = db::kMaxChosenMachineId;
   s["MachineCreate"] = object(create_machine, {"name"});
   s["MachinePatch"] = object(machine_fields());
   s["MachineCreateForBoard"] = object(machine_fields(), {"name"});
