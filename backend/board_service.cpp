@@ -26,6 +26,28 @@ constexpr std::int64_t kMaxDuration = 86400;  // a day: longer durations are not
 // A stopuse repeating the machine's last closed use within this window is the board replaying
 // an answer it missed (docs/board-protocol.md; differs from the Python backend).
 constexpr double kDuplicateStopWindow = 600;
+// How far the board's clock (it counts a use's duration) and ours may disagree about one use.
+constexpr double kClockSlack = 60;
+
+// A use the stale-use check closed at its last-seen time while its board was cut off (the
+// Wi-Fi lost for over an hour) is the one this board's stopuse, replayed once it is back, ends:
+// the same member, the end estimated, the board's duration at least what was seen of the use,
+// and that use's start plus the duration not after now. It gets its real end instead of a
+// second use being counted (docs/board-protocol.md, "Duplicates and replays").
+bool stop_completes(const db::Use& last, db::Id user_id, std::int64_t duration, bool replay,
+                    double now) {
+  if (!replay || !last.end_estimated || last.user_id != user_id || !last.end) return false;
+  const double d = static_cast<double>(duration);
+  return d + kClockSlack >= *last.end - last.start && last.start + d <= now + kClockSlack;
+}
+
+// The same use, still going: the board's inuse after it is back says its use began no later than
+// the one closed at its last-seen time (a startuse that was itself replayed began later than the
+// real start). It is opened again rather than a second use started.
+bool inuse_resumes(const db::Use& last, db::Id user_id, std::int64_t duration, double now) {
+  return last.end_estimated && last.user_id == user_id &&
+         now - static_cast<double>(duration) <= last.start + kClockSlack;
+}
 
 // Queries whose only write is a last-seen time, which Heartbeats keeps for later.
 bool only_refreshes(const BoardQuery& query) {
@@ -282,9 +304,14 @@ std::string BoardService::in_use(std::int64_t machine_id, const InUse& q, double
   if (const auto open = lookups_.open_use(machine_id)) {
     heartbeats_.use_seen(open->id, now);
   } else {
-    // The start was lost (sent while we were unreachable): the use began `duration` ago.
-    db::UsesRepository(db_).start(user->id, machine_id, now - static_cast<double>(q.duration), now,
-                                  false);
+    db::UsesRepository uses(db_);
+    const auto last = uses.latest_closed(machine_id);
+    if (last && inuse_resumes(*last, user->id, q.duration, now)) {
+      uses.reopen(*last, now);  // closed while its board was cut off, and still going
+    } else {
+      // The start was lost (sent while we were unreachable): the use began `duration` ago.
+      uses.start(user->id, machine_id, now - static_cast<double>(q.duration), now, false);
+    }
     created = true;
   }
   if (created) refresh_status(machine_id);
@@ -310,6 +337,8 @@ std::string BoardService::stop_use(std::int64_t machine_id, const StopUse& q, do
                            now - std::max(*last->end, last->last_seen) <= kDuplicateStopWindow;
     if (duplicate) {
       changed = false;  // a replay of a stop we already counted
+    } else if (last && stop_completes(*last, user->id, duration, q.replay, now)) {
+      uses.complete(*last, last->start + static_cast<double>(duration), now);
     } else {
       // The start was lost: the use is recorded whole, its duration counted once.
       uses.record_closed(user->id, machine_id, now - static_cast<double>(duration), now, q.replay);

@@ -128,11 +128,15 @@ std::vector<Id> machines_with_due_plans(Connection& conn) {
 }
 
 void count_closed_use(Connection& conn, Id machine_id, Timestamp start, Timestamp end) {
+  count_use_seconds(conn, machine_id, start, end - start);
+}
+
+void count_use_seconds(Connection& conn, Id machine_id, Timestamp start, double seconds) {
   // Only the plans whose latest intervention precedes the start count this use.
   conn.execute(
       "UPDATE maintenance_counters SET used_seconds = used_seconds + ? "
       "WHERE machine_id = ? AND since < ?",
-      end - start, machine_id, start);
+      seconds, machine_id, start);
 }
 
 void recompute_plan(Connection& conn, Id plan_id) {

@@ -56,6 +56,9 @@ std::vector<Id> machines_with_due_plans(Connection& conn);
 
 // A use of the machine that started at `start` has just closed at `end`.
 void count_closed_use(Connection& conn, Id machine_id, Timestamp start, Timestamp end);
+// A closed use that started at `start` counts `seconds` more (less, when negative): its end was
+// corrected, or it was opened again.
+void count_use_seconds(Connection& conn, Id machine_id, Timestamp start, double seconds);
 // Recomputes one plan from the history (cost: the uses since its latest intervention).
 void recompute_plan(Connection& conn, Id plan_id);
 // Recomputes every plan of the machine.

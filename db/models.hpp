@@ -115,6 +115,9 @@ struct Use {
   Timestamp last_seen = 0;
   std::optional<Timestamp> end;  // NULL while the use is open
   bool replay = false;           // NULL reads false
+  // Closed at its last-seen time, its real end unknown (the stale-use check, or a startuse
+  // while it was open): its board's own stop or inuse may still come and complete it.
+  bool end_estimated = false;
 
   bool open() const { return !end.has_value(); }
 };

@@ -126,6 +126,11 @@ const std::vector<SchemaStep>& our_schema_steps() {
        // leave it alone; a use enters it once, when it closes.
        "CREATE INDEX idx_uses_closed_by_machine_seen ON uses (machine_id, last_seen) "
        "WHERE end_timestamp IS NOT NULL;"},
+      // version 8
+      {"uses.end_estimated: a use closed at its last-seen time (its board went silent for an "
+       "hour, or another use began) is marked, so that its board's stop or inuse, replayed once "
+       "the Wi-Fi is back, completes it instead of counting the use a second time",
+       "ALTER TABLE uses ADD COLUMN end_estimated BOOLEAN NOT NULL DEFAULT 0;"},
       // Append new steps here.
   };
   return steps;

@@ -1,5 +1,7 @@
 #include "db/uses_repository.hpp"
 
+#include <algorithm>
+
 #include "db/maintenance_due.hpp"
 #include "db/repository.hpp"
 
@@ -8,7 +10,8 @@ namespace fabomatic::db {
 namespace {
 
 constexpr std::string_view kColumns =
-    "use_id, user_id, machine_id, start_timestamp, last_seen, end_timestamp, replay";
+    "use_id, user_id, machine_id, start_timestamp, last_seen, end_timestamp, replay, "
+    "end_estimated";
 
 std::string select_from(std::string_view rest) {
   return "SELECT " + std::string(kColumns) + " FROM uses " + std::string(rest);
@@ -29,6 +32,7 @@ Use read_use(const Statement& row) {
   use.last_seen = row.get<double>(4);
   use.end = row.get<std::optional<double>>(5);
   use.replay = row.get<std::optional<bool>>(6).value_or(false);
+  use.end_estimated = row.get<bool>(7);
   return use;
 }
 
@@ -139,13 +143,45 @@ void UsesRepository::add_hours(Id machine_id, double seconds, bool floor_at_zero
 }
 
 bool UsesRepository::close(Id use_id, db::Timestamp end, db::Timestamp last_seen) {
+  return close_use(use_id, end, last_seen, false);
+}
+
+bool UsesRepository::close_use(Id use_id, db::Timestamp end, db::Timestamp last_seen,
+                               bool end_estimated) {
   Transaction tx(conn_);
   const auto use = get(use_id);
   if (!use || !use->open()) return false;
-  conn_.execute("UPDATE uses SET end_timestamp = ?, last_seen = ? WHERE use_id = ?", end, last_seen,
-                use_id);
+  end = std::max(end, use->start);  // a clock set back must not make hours negative
+  conn_.execute(
+      "UPDATE uses SET end_timestamp = ?, last_seen = ?, end_estimated = ? WHERE use_id = ?", end,
+      last_seen, end_estimated, use_id);
   add_hours(use->machine_id, end - use->start);
   count_closed_use(conn_, use->machine_id, use->start, end);
+  tx.commit();
+  return true;
+}
+
+bool UsesRepository::complete(const Use& estimated, db::Timestamp end, db::Timestamp now) {
+  return take_estimate(estimated, std::max(end, estimated.start), now);
+}
+
+bool UsesRepository::reopen(const Use& estimated, db::Timestamp now) {
+  return take_estimate(estimated, std::nullopt, now);
+}
+
+// The estimated end of a closed use replaced by `end` (null: open again), its hours and counters
+// moved by the difference.
+bool UsesRepository::take_estimate(const Use& estimated, std::optional<db::Timestamp> end,
+                                   db::Timestamp now) {
+  Transaction tx(conn_);
+  const auto use = get(estimated.id);
+  if (!use || use->open() || !use->end_estimated) return false;
+  conn_.execute(
+      "UPDATE uses SET end_timestamp = ?, last_seen = ?, end_estimated = 0 WHERE use_id = ?", end,
+      now, use->id);
+  const double seconds = end.value_or(use->start) - *use->end;
+  add_hours(use->machine_id, seconds);
+  count_use_seconds(conn_, use->machine_id, use->start, seconds);
   tx.commit();
   return true;
 }
@@ -154,7 +190,7 @@ std::int64_t UsesRepository::close_open(Id machine_id) {
   Transaction tx(conn_);
   std::int64_t closed = 0;
   for (const auto& use : open_uses(machine_id))
-    closed += close(use.id, use.last_seen, use.last_seen) ? 1 : 0;
+    closed += close_use(use.id, use.last_seen, use.last_seen, true) ? 1 : 0;
   tx.commit();
   return closed;
 }
@@ -163,7 +199,8 @@ std::int64_t UsesRepository::close_stale(db::Timestamp seen_before) {
   Transaction tx(conn_);
   std::int64_t closed = 0;
   for (const auto& use : all_open_uses()) {
-    if (use.last_seen < seen_before) closed += close(use.id, use.last_seen, use.last_seen) ? 1 : 0;
+    if (use.last_seen < seen_before)
+      closed += close_use(use.id, use.last_seen, use.last_seen, true) ? 1 : 0;
   }
   tx.commit();
   return closed;
@@ -230,8 +267,9 @@ bool UsesRepository::update(const Use& use, bool adjust_machine_hours) {
     const auto before = get(use.id);
     if (!before) return false;
     conn_.execute(
+        // Written by hand, the end is no longer an estimate a board may correct.
         "UPDATE uses SET user_id = ?, machine_id = ?, start_timestamp = ?, last_seen = ?, "
-        "end_timestamp = ?, replay = ? WHERE use_id = ?",
+        "end_timestamp = ?, replay = ?, end_estimated = 0 WHERE use_id = ?",
         use.user_id, use.machine_id, use.start, use.last_seen, use.end, use.replay, use.id);
     if (adjust_machine_hours) {
       add_hours(before->machine_id, -closed_seconds(*before));

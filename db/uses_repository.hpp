@@ -51,12 +51,22 @@ class UsesRepository {
   bool refresh(Id use_id, db::Timestamp now);
   // Closes an open use at `end`, adds its duration to the machine's hours and the maintenance
   // counters; false (nothing changed) when the use is not open.
+  // An end before the start (a clock set back) counts as the start: no use lasts less than 0.
   bool close(Id use_id, db::Timestamp end, db::Timestamp last_seen);
-  // Closes every open use of the machine at its own last-seen time; returns how many.
+  // Closes every open use of the machine at its own last-seen time, marked end_estimated;
+  // returns how many.
   std::int64_t close_open(Id machine_id);
-  // Closes, at their last-seen time, the open uses of every machine not refreshed since
-  // `seen_before`; returns how many.
+  // Closes, at their last-seen time and marked end_estimated, the open uses of every machine not
+  // refreshed since `seen_before`; returns how many.
   std::int64_t close_stale(db::Timestamp seen_before);
+  // A use closed at its last-seen time (end_estimated) gets its real end from its board: end
+  // and last-seen set, the mark cleared, the hours and counters corrected by the difference.
+  // False (nothing changed) when the use is open or its end was not an estimate.
+  bool complete(const Use& estimated, db::Timestamp end, db::Timestamp now);
+  // A use closed at its last-seen time (end_estimated) is open again (its board is still at
+  // it): its duration taken back from the hours and counters, last-seen = now. False when the
+  // use is open or its end was not an estimate.
+  bool reopen(const Use& estimated, db::Timestamp now);
   // A use whose start was lost, recorded closed: like create() of a closed use.
   Id record_closed(Id user_id, Id machine_id, db::Timestamp start, db::Timestamp end, bool replay);
 
@@ -80,6 +90,8 @@ class UsesRepository {
 
  private:
   void add_hours(Id machine_id, double seconds, bool floor_at_zero = false);
+  bool close_use(Id use_id, db::Timestamp end, db::Timestamp last_seen, bool end_estimated);
+  bool take_estimate(const Use& estimated, std::optional<db::Timestamp> end, db::Timestamp now);
 
   Connection& conn_;
 };

@@ -151,6 +151,32 @@ TEST_F(MaintenanceDueTest, MachinesWithDuePlans) {
   EXPECT_EQ(machines_with_due_plans(conn), (std::vector<Id>{m1, m2}));
 }
 
+// A use closed at its last-seen time and then given its real end by its board, or opened again,
+// moves the hours and counters by the difference only.
+TEST_F(MaintenanceDueTest, AnEstimatedEndCompletedOrReopenedKeepsTheCountersEqualToTheDefinition) {
+  const Id p = plan(m1, 2);
+  const Id a = uses.start(user, m1, 1000, 1000 + kHour, false);
+  ASSERT_EQ(uses.close_stale(1000 + 3 * kHour), 1);
+  EXPECT_TRUE(uses.get(a)->end_estimated);
+  expect_counters_match_history();
+  EXPECT_NEAR(machine_hours(m1), 1.0, 1e-9);
+  ASSERT_TRUE(uses.complete(*uses.get(a), 1000 + 2.5 * kHour, 1000 + 4 * kHour));
+  EXPECT_FALSE(uses.get(a)->end_estimated);
+  EXPECT_NEAR(machine_hours(m1), 2.5, 1e-9);
+  expect_counters_match_history();
+  EXPECT_TRUE(due_plans(conn, m1).plan_ids == std::vector<Id>{p});
+  EXPECT_FALSE(uses.complete(*uses.get(a), 1000 + 9 * kHour, 1000 + 9 * kHour));  // once only
+
+  const Id b = uses.start(user, m1, 20000, 20000 + kHour, false);
+  ASSERT_EQ(uses.close_open(m1), 1);
+  ASSERT_TRUE(uses.reopen(*uses.get(b), 20000 + 2 * kHour));
+  EXPECT_TRUE(uses.get(b)->open());
+  EXPECT_EQ(uses.get(b)->last_seen, 20000 + 2 * kHour);
+  EXPECT_NEAR(machine_hours(m1), 2.5, 1e-9);
+  expect_counters_match_history();
+  EXPECT_FALSE(uses.reopen(*uses.get(a), 30000));  // its end is its board's, not an estimate
+}
+
 TEST_F(MaintenanceDueTest, AdminEditsOfUsesRecount) {
   plan(m1, 2);
   const Id a = used(m1, 100, 1.5);

@@ -71,6 +71,19 @@ TEST_F(UsesRepositoryTest, CloseSetsEndAndAddsTheDurationOnce) {
   EXPECT_FALSE(uses.open_use(m1));
 }
 
+// A clock set back (a Pi without a real-time clock, corrected) can leave a use whose last-seen
+// time is before its start: closed there, it would take hours off the machine.
+TEST_F(UsesRepositoryTest, AnEndBeforeTheStartCountsAsTheStart) {
+  const Id id = uses.start(u1, m1, 5000, 4000, false);
+  ASSERT_EQ(uses.close_stale(4500), 1);
+  EXPECT_EQ(uses.get(id)->end, 5000.0);
+  EXPECT_DOUBLE_EQ(machine_hours(m1), 0);
+  const Id other = uses.start(u1, m1, 8000, 8000, false);
+  ASSERT_TRUE(uses.close(other, 7000, 9000));
+  EXPECT_EQ(uses.get(other)->end, 8000.0);
+  EXPECT_DOUBLE_EQ(machine_hours(m1), 0);
+}
+
 TEST_F(UsesRepositoryTest, CloseOpenClosesEveryOpenUseAtItsLastSeen) {
   const Id a = uses.start(u1, m1, 0, 3600, false);
   const Id b = uses.start(u2, m1, 3600, 7200, false);
