@@ -218,7 +218,18 @@ void Broker::tick(Clock::time_point now) {
   now_ = now;
   // Iterate over a snapshot of raw pointers: closing moves connections out of the vector.
   std::vector<ClientConnection*> expired;
+  std::vector<ClientConnection*> not_reading;
   for (const auto& c : connections_) {
+    if (c->connected && c->transport) {
+      if (c->transport->pending_bytes() < config_.max_output_bytes) {
+        c->output_full_since.reset();
+      } else if (!c->output_full_since) {
+        c->output_full_since = now;
+      } else if (now - *c->output_full_since > config_.output_stall_timeout) {
+        not_reading.push_back(c.get());
+        continue;
+      }
+    }
     if (c->connected) {
       // A client held back by flow control is not read, so its silence is ours, not its own.
       // (The transport asks accepts_input() every few milliseconds, which prunes held_by.)
@@ -234,6 +245,12 @@ void Broker::tick(Clock::time_point now) {
   }
   for (auto* c : expired) {
     close_client(*c, true, c->connected ? "keep-alive expired" : "no CONNECT in time");
+  }
+  for (auto* c : not_reading) {
+    close_client(*c, true,
+                 "reads nothing: " + std::to_string(config_.max_output_bytes) +
+                     " bytes unsent for " + std::to_string(config_.output_stall_timeout.count()) +
+                     " s");
   }
   if (now >= next_session_sweep_) {
     next_session_sweep_ = now + kSessionSweepPeriod;

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -54,7 +55,10 @@ struct ClientConnection {
   // What the client may do (null: everything), from the hook that accepted it (`authority`).
   std::shared_ptr<const ClientAccess> access;
   BrokerHooks* authority = nullptr;
-  std::string allowed_topic;     // the last topic `access` allowed (when access->stable())
+  std::string allowed_topic;  // the last topic `access` allowed (when access->stable())
+  // Since when the transport has held max_output_bytes unsent (none: below it), for
+  // BrokerConfig::output_stall_timeout.
+  std::optional<Clock::time_point> output_full_since;
   std::uint16_t keep_alive = 0;  // seconds; 0 = no keep-alive
   std::uint8_t protocol_level = 4;
   bool connected = false;       // CONNECT accepted
@@ -154,8 +158,8 @@ class Broker final : public MessageBus {
     output_bytes_ -= bytes < output_bytes_ ? bytes : output_bytes_;
   }
 
-  /// Advances time: keep-alive expiry (MQTT-3.1.2-24), CONNECT timeout, expiry of idle
-  /// persistent sessions, $SYS publication.
+  /// Advances time: keep-alive expiry (MQTT-3.1.2-24), CONNECT timeout, clients that read
+  /// nothing (output_stall_timeout), expiry of idle persistent sessions, $SYS publication.
   void tick(Clock::time_point now);
 
   /// The latest time passed in (by tick() or a transport call): what in-process publishes and

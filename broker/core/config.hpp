@@ -31,6 +31,10 @@ struct BrokerConfig {
   // queued in sessions. Beyond it, QoS 0 messages to a client that already has output pending
   // are dropped and no QoS 1/2 message is queued any more (each counts as dropped).
   std::size_t max_output_total = 64 << 20;
+  // A client whose unsent output stays at max_output_bytes this long reads nothing (a hung
+  // device, or one that means harm): it is disconnected, its will published, so that a few of
+  // them cannot hold max_output_total and stop QoS 1/2 queueing for everybody else.
+  std::chrono::seconds output_stall_timeout{60};
   // Retained messages kept (count, and bytes of topic + payload); beyond, a retained message on
   // a new topic (or a larger replacement) is routed but not retained.
   std::size_t max_retained_messages = 10'000;

@@ -263,6 +263,46 @@ TEST(BrokerLimits, QoS0ToABusyClientIsDroppedBeyondTheOutputTotal) {
   EXPECT_EQ(slow.publishes().size(), 1u);
 }
 
+// A client that reads nothing keeps its unsent output at max_output_bytes: after
+// output_stall_timeout it is disconnected (its will published), so that a few such clients
+// cannot hold max_output_total and stop QoS 1/2 queueing for every session. One that reads
+// again in time stays.
+TEST(BrokerLimits, AClientThatReadsNothingForTheStallTimeoutIsDisconnected) {
+  BrokerConfig config = quiet_config();
+  config.max_output_bytes = 1000;
+  config.output_stall_timeout = std::chrono::seconds(60);
+  Broker broker(config);
+  TestClient watcher(broker), stuck(broker), slow(broker);
+  watcher.connect("watcher");
+  watcher.subscribe({{"wills/#", 0}});
+  ConnectPacket p;
+  p.client_id = "stuck";
+  p.keep_alive = 0;
+  p.has_will = true;
+  p.will = Will{"wills/stuck", "gone", 0, false};
+  stuck.write(p);
+  stuck.expect_connack(ConnectReturnCode::accepted);
+  slow.connect("slow", true, 0);
+  stuck.set_pending_bytes(1000);
+  slow.set_pending_bytes(1000);
+  const auto start = broker.now();
+  broker.tick(start + std::chrono::seconds(1));
+  broker.tick(start + std::chrono::seconds(40));
+  slow.set_pending_bytes(999);  // it read a little: the count starts again
+  broker.tick(start + std::chrono::seconds(41));
+  slow.set_pending_bytes(1000);
+  broker.tick(start + std::chrono::seconds(60));
+  EXPECT_FALSE(stuck.closed());
+  broker.tick(start + std::chrono::seconds(62));
+  EXPECT_TRUE(stuck.closed());
+  EXPECT_FALSE(slow.closed());
+  const auto wills = watcher.publishes();
+  ASSERT_EQ(wills.size(), 1u);
+  EXPECT_EQ(wills[0].topic, "wills/stuck");
+  broker.tick(start + std::chrono::seconds(121));  // full again since 60 s
+  EXPECT_TRUE(slow.closed());
+}
+
 TEST(BrokerLimits, ConnectionsPerAddress) {
   BrokerConfig config = quiet_config();
   config.max_connections_per_address = 2;
