@@ -6,6 +6,8 @@ namespace fabomatic::db {
 
 namespace {
 
+constexpr NamedTable kNamed = {"machine_types", "type_id", "type_name"};
+
 // A type without a grace value (a database first made by 0.0.18, before the column existed)
 // has 2 minutes: the Python backend sent such a type's grace as null, and the board's firmware
 // then powers off after its DEFAULT_GRACE_PERIOD, 2 minutes (also the Python model's default).
@@ -37,6 +39,7 @@ constexpr ConstraintField kUniqueName[] = {{"machine_types.type_name", "name"}};
 
 Id MachineTypesRepository::create(const MachineType& type) {
   return translating_conflicts(kUniqueName, [&] {
+    refuse_name_of_another(conn_, kNamed, type.name, std::nullopt);
     conn_.execute(
         "INSERT INTO machine_types (type_name, type_timeout_min, grace_period_min, "
         "access_management) VALUES (?, ?, ?, ?)",
@@ -67,6 +70,7 @@ std::vector<MachineType> MachineTypesRepository::list() {
 
 bool MachineTypesRepository::update(const MachineType& type) {
   return translating_conflicts(kUniqueName, [&] {
+    refuse_name_of_another(conn_, kNamed, type.name, type.id);
     return conn_.execute(
                "UPDATE machine_types SET type_name = ?, type_timeout_min = ?, "
                "grace_period_min = ?, access_management = ? WHERE type_id = ?",

@@ -7,6 +7,8 @@ namespace fabomatic::db {
 
 namespace {
 
+constexpr NamedTable kNamed = {"machines", "machine_id", "machine_name"};
+
 constexpr std::string_view kSelect =
     "SELECT machine_id, machine_name, machine_type_id, machine_hours, blocked, last_seen "
     "FROM machines";
@@ -64,6 +66,7 @@ constexpr std::string_view kPlansOf =
 
 Id MachinesRepository::create(const Machine& machine) {
   return translating_conflicts(kMachineConstraints, [&] {
+    refuse_name_of_another(conn_, kNamed, machine.name, std::nullopt);
     const std::optional<Id> id = machine.id > 0 ? std::optional<Id>(machine.id) : std::nullopt;
     conn_.execute(
         "INSERT INTO machines (machine_id, machine_name, machine_type_id, machine_hours, "
@@ -107,6 +110,7 @@ std::int64_t MachinesRepository::count(const MachineFilter& filter) {
 
 bool MachinesRepository::update(const Machine& machine) {
   return translating_conflicts(kMachineConstraints, [&] {
+    refuse_name_of_another(conn_, kNamed, machine.name, machine.id);
     return conn_.execute(
                "UPDATE machines SET machine_name = ?, machine_type_id = ?, machine_hours = ?, "
                "blocked = ?, last_seen = ? WHERE machine_id = ?",

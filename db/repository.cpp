@@ -16,6 +16,21 @@ Conflict::Conflict(std::string field, std::string message)
     : Error(SQLITE_CONSTRAINT, SQLITE_CONSTRAINT, std::move(message), std::string()),
       field_(std::move(field)) {}
 
+void refuse_name_of_another(Connection& conn, const NamedTable& named, std::string_view name,
+                            std::optional<Id> self) {
+  const std::string table(named.table), id(named.id_column), column(named.name_column);
+  if (self) {
+    const auto current = conn.query_optional<std::string>(
+        "SELECT " + column + " FROM " + table + " WHERE " + id + " = ?", *self);
+    if (!current || *current == name)
+      return;  // no such row (the update changes nothing), or unchanged
+  }
+  if (conn.query_optional<Id>("SELECT " + id + " FROM " + table + " WHERE " + column +
+                                  " = ? COLLATE NOCASE AND " + id + " IS NOT ? LIMIT 1",
+                              name, self))
+    throw Conflict("name", "the name '" + std::string(name) + "' is taken (in any case)");
+}
+
 void rethrow_as_conflict(const Error& error, std::span<const ConstraintField> fields) {
   if (!error.is_constraint()) throw error;
   const std::string failed = error.constraint();

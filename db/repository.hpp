@@ -52,6 +52,17 @@ decltype(auto) translating_conflicts(std::span<const ConstraintField> fields, F&
   }
 }
 
+// Names of machines, machine types and roles are told apart without regard to case, as staff
+// read them (the unique indexes of the reference schema compare bytes): a name given to a new
+// row, or a row's changed name, that another row of `table` holds in any case is refused with
+// Conflict("name"). `self`: the row being renamed (its own name, and one it keeps unchanged —
+// legacy rows may already differ only by case — pass).
+struct NamedTable {
+  std::string_view table, id_column, name_column;
+};
+void refuse_name_of_another(Connection& conn, const NamedTable& named, std::string_view name,
+                            std::optional<Id> self);
+
 // A list query assembled from optional filters, bound in the order the conditions were added.
 class ListQuery {
  public:

@@ -6,6 +6,8 @@ namespace fabomatic::db {
 
 namespace {
 
+constexpr NamedTable kNamed = {"roles", "role_id", "role_name"};
+
 constexpr std::string_view kColumns =
     "SELECT role_id, role_name, authorize_all, reserved, maintenance, backend_admin FROM roles";
 
@@ -31,6 +33,7 @@ constexpr ConstraintField kUniqueName[] = {{"roles.role_name", "name"}};
 
 Id RolesRepository::create(const Role& role) {
   return translating_conflicts(kUniqueName, [&] {
+    refuse_name_of_another(conn_, kNamed, role.name, std::nullopt);
     conn_.execute(
         "INSERT INTO roles (role_name, authorize_all, reserved, maintenance, backend_admin) "
         "VALUES (?, ?, ?, ?, ?)",
@@ -68,6 +71,7 @@ void RolesRepository::refuse_reserved(Id id) {
 bool RolesRepository::update(const Role& role) {
   refuse_reserved(role.id);
   return translating_conflicts(kUniqueName, [&] {
+    refuse_name_of_another(conn_, kNamed, role.name, role.id);
     return conn_.execute(
                "UPDATE roles SET role_name = ?, authorize_all = ?, reserved = ?, maintenance = ?, "
                "backend_admin = ? WHERE role_id = ?",

@@ -82,6 +82,32 @@ TEST_F(MachinesRepositoryTest, ConflictsNameTheField) {
   EXPECT_THROW(machines.update(machine), Conflict);
 }
 
+// Staff read "Laser 1" and "LASER 1" as one name: a new or changed name another machine holds
+// in any case is taken. Legacy rows that already differ only by case keep working: a row whose
+// name does not change can still be saved.
+TEST_F(MachinesRepositoryTest, NamesAreTakenWhateverTheirCase) {
+  const Id laser = add_machine("LASER 1", type);
+  try {
+    add_machine("laser 1");
+    FAIL() << "expected Conflict";
+  } catch (const Conflict& conflict) {
+    EXPECT_EQ(conflict.field(), "name");
+  }
+  const Id drill = add_machine("Drill", type);
+  auto renamed = *machines.get(drill);
+  renamed.name = "Laser 1";
+  EXPECT_THROW(machines.update(renamed), Conflict);
+  renamed.name = "DRILL";  // its own name in another case
+  EXPECT_TRUE(machines.update(renamed));
+  conn.execute(
+      "INSERT INTO machines (machine_id, machine_name, machine_hours, blocked) "
+      "VALUES (50, 'laser 1', 0, 0)");  // a legacy file's case twin
+  auto twin = *machines.get(50);
+  twin.blocked = true;
+  EXPECT_TRUE(machines.update(twin));
+  EXPECT_TRUE(machines.get(laser));
+}
+
 TEST_F(MachinesRepositoryTest, ListFiltersSortsAndPages) {
   const Id other = add_type("PRINTER");
   const Id a = machines.create(Machine{.name = "b laser", .type_id = type, .hours = 5});

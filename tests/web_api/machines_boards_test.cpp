@@ -21,6 +21,16 @@ TEST_F(MachinesTest, CreateValidatesAndRefusesDuplicates) {
   EXPECT_EQ(bad.field("blocked"), "must be true or false");
   EXPECT_EQ(bad.field("last_seen"), "unknown field");
 
+  // A name is one line of text: no control characters (a NUL reached exports, the dashboard
+  // showed "a\u25a1b").
+  for (const char* name : {"a\x01b", "a\nb", "tab\there"}) {
+    const Reply control = post("/api/v1/machines", {{"name", std::string(name)}});
+    EXPECT_EQ(control.status, 400);
+    EXPECT_EQ(control.field("name"), "must be one line, without control characters");
+  }
+  const Reply nul = post("/api/v1/machines", {{"name", std::string("a\0b", 3)}});
+  EXPECT_EQ(nul.status, 400);
+
   const Reply dup = post("/api/v1/machines", {{"name", "MACHINE1"}});
   EXPECT_EQ(dup.status, 409);
   EXPECT_NE(dup.field("name"), "");

@@ -37,6 +37,15 @@ TEST_F(MaintenanceTest, PlanValidation) {
   EXPECT_EQ(patched.body["lcd_message"], "sixteen chars!!!");
   EXPECT_EQ(patched.body["description"], "Lens");
   EXPECT_EQ(patch(url, {{"lcd_message", nullptr}}).body["lcd_message"], nullptr);
+  // A description may span lines; no text takes other control characters.
+  const Reply lines =
+      post("/api/v1/maintenance-plans",
+           {{"machine_id", 1}, {"description", "Clean\nthe lens"}, {"hours_between", 5}});
+  EXPECT_EQ(lines.status, 201);
+  const Reply bell =
+      post("/api/v1/maintenance-plans",
+           {{"machine_id", 1}, {"description", "Clean\athe lens"}, {"hours_between", 5}});
+  EXPECT_EQ(bell.field("description"), "must not contain control characters");
 }
 
 TEST_F(MaintenanceTest, PlanCascadeAndDelete) {

@@ -117,6 +117,11 @@ TEST(AuditLog, ListRoute) {
   body = body_json(browser.get("/api/v1/audit?from=" + from + "&to=" + to));
   EXPECT_EQ(body["total"], 2);
 
+  // Numbers that are no time filter nothing or everything without a word: refused.
+  for (const char* query : {"from=nan", "from=inf", "to=-1e300", "from=1e30"}) {
+    const Response odd = browser.get(std::string("/api/v1/audit?") + query);
+    EXPECT_EQ(odd.status, 400) << query;
+  }
   const Response bad = browser.get("/api/v1/audit?limit=0&offset=-1&user_id=x&from=yesterday");
   EXPECT_EQ(bad.status, 400);
   const auto fields = body_json(bad)["error"]["fields"];

@@ -247,10 +247,16 @@ std::optional<std::string> Body::text(std::string_view name, const TextRule& rul
     error(name, field_error::too_long(static_cast<std::int64_t>(rule.max_length)));
     return std::nullopt;
   }
-  if (rule.single_line && std::any_of(text.begin(), text.end(), [](char c) {
-        return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-      })) {
-    error(name, field_error::invalid("must be one line, without control characters"));
+  // Control characters (NUL included) have no place in any text a person types; line breaks
+  // and tabs only where more than one line is wanted.
+  const auto refused = [&](char c) {
+    const bool control = static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+    return control && (rule.single_line || (c != '\n' && c != '\r' && c != '\t'));
+  };
+  if (std::any_of(text.begin(), text.end(), refused)) {
+    error(name,
+          field_error::invalid(rule.single_line ? "must be one line, without control characters"
+                                                : "must not contain control characters"));
     return std::nullopt;
   }
   return std::string(text);

@@ -26,7 +26,8 @@ Json full_json(db::Connection& db, const db::MachineType& type) {
 
 void read_fields(Body& body, db::MachineType& type, bool creating) {
   if (creating) body.require("name");
-  if (auto v = body.text("name", {.max_length = 100})) type.name = std::move(*v);
+  if (auto v = body.text("name", {.max_length = 100, .single_line = true}))
+    type.name = std::move(*v);
   if (auto v = body.integer("timeout_min", 0, kMaxMinutes)) type.timeout_min = *v;
   if (auto v = body.integer("grace_period_min", 0, kMaxMinutes)) type.grace_period_min = *v;
   if (auto v = body.integer("access_management", 0, 1)) type.access_management = *v;

@@ -80,7 +80,8 @@ db::Machine existing(db::Connection& db, db::Id id) {
 
 void read_fields(db::Connection& db, Body& body, db::Machine& machine, bool creating) {
   if (creating) body.require("name");
-  if (auto v = body.text("name", {.max_length = 100})) machine.name = std::move(*v);
+  if (auto v = body.text("name", {.max_length = 100, .single_line = true}))
+    machine.name = std::move(*v);
   if (auto v = body.nullable_integer("type_id", 1, std::numeric_limits<std::int64_t>::max())) {
     if (*v && !db::MachineTypesRepository(db).get(**v)) {
       body.error("type_id", field_error::unknown_reference("machine_type", "no such machine type"));

@@ -85,10 +85,11 @@ void read_plan_fields(db::Connection& db, Body& body, db::MaintenancePlan& plan,
   }
   if (auto v = body.text("description", {.max_length = 500})) plan.description = std::move(*v);
   if (auto v = body.number("hours_between", 0, kMaxHoursBetween)) plan.hours_between = *v;
-  if (auto v = body.nullable_text("lcd_message", {.max_length = kLcdColumns})) {
+  if (auto v =
+          body.nullable_text("lcd_message", {.max_length = kLcdColumns, .single_line = true})) {
     plan.lcd_message = std::move(*v);
   }
-  if (auto v = body.nullable_text("instructions_url", {.max_length = 500})) {
+  if (auto v = body.nullable_text("instructions_url", {.max_length = 500, .single_line = true})) {
     // Shown as a link in the portal: only web addresses, never javascript: or data: URLs.
     if (*v && !web_url(**v)) {
       body.error("instructions_url",

@@ -50,8 +50,9 @@ std::optional<std::string> read_fields(db::Connection& db, Body& body, db::User&
     body.require("name");
     body.require("role_id");
   }
-  if (auto v = body.text("name", {.max_length = 100})) user.name = std::move(*v);
-  if (auto v = body.text("surname", {.max_length = 100, .allow_empty = true}))
+  if (auto v = body.text("name", {.max_length = 100, .single_line = true}))
+    user.name = std::move(*v);
+  if (auto v = body.text("surname", {.max_length = 100, .allow_empty = true, .single_line = true}))
     user.surname = std::move(*v);
   if (auto v = body.id("role_id")) {
     if (db::RolesRepository(db).get(*v)) {
@@ -63,7 +64,7 @@ std::optional<std::string> read_fields(db::Connection& db, Body& body, db::User&
   if (card_in_body) {
     if (auto v = body.card("card")) user.card = std::move(*v);
   }
-  if (auto v = body.nullable_text("email", {.max_length = 254})) {
+  if (auto v = body.nullable_text("email", {.max_length = 254, .single_line = true})) {
     if (*v && !plausible_email(**v)) {
       body.error("email", field_error::pattern("email", "not an e-mail address"));
     } else {

@@ -26,7 +26,8 @@ Json full_json(db::Connection& db, const db::Role& role) {
 
 void read_fields(Body& body, db::Role& role, bool creating) {
   if (creating) body.require("name");
-  if (auto v = body.text("name", {.max_length = 100})) role.name = std::move(*v);
+  if (auto v = body.text("name", {.max_length = 100, .single_line = true}))
+    role.name = std::move(*v);
   if (auto v = body.boolean("backend_admin")) role.backend_admin = *v;
   if (auto v = body.boolean("maintenance")) role.maintenance = *v;
   if (auto v = body.boolean("authorize_all")) role.authorize_all = *v;

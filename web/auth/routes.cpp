@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <limits>
 #include <memory>
 
@@ -490,7 +491,10 @@ Response AuthRoutes::audit_list(const Request& request) {
   auto seconds = [&](const char* name, std::optional<db::Timestamp>& out) {
     if (const auto text = request.query_param(name)) {
       double value = 0;
-      if (parse_number(*text, value))
+      // As every other list's time filter: finite, from 1970 to the year 3000 (nan, inf or
+      // -1e300 would silently filter nothing or everything).
+      constexpr double kMaxTime = 32503680000.0;
+      if (parse_number(*text, value) && std::isfinite(value) && value >= 0 && value <= kMaxTime)
         out = value;
       else
         errors[name] = field_error::type("time", "must be unix seconds");
