@@ -92,5 +92,8 @@ test.describe('operations in Italian', () => {
     const day = page.getByLabel('Giorno della settimana');
     await expect(day.locator('option[value="monday"]')).toHaveText('lunedì');
     await expect(page.getByLabel('Livello del registro').locator('option[value="warning"]')).toHaveText('Avviso');
+    // The weekly summary's preview starts in the page's language.
+    await expect(page.getByTestId('summary-lang')).toHaveValue('it');
+    await expect(page.getByTestId('summary-preview')).toContainText('Utilizzi per macchina');
   });
 });

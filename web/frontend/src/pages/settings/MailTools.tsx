@@ -4,7 +4,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../../api/client';
 import { session } from '../../auth/session';
-import { t, type Key } from '../../i18n';
+import { lang as uiLang, t, type Key } from '../../i18n';
 import { formatDateTime } from '../../i18n/format';
 import { errorText } from '../../ui/errors';
 import { toast } from '../../ui/toasts';
@@ -14,7 +14,8 @@ export function MailTools() {
   const [to, setTo] = useState(session.value?.user.email ?? '');
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
   const [testing, setTesting] = useState(false);
-  const [lang, setLang] = useState<'en' | 'it'>('en');
+  // The preview starts in the language the page is shown in.
+  const [lang, setLang] = useState<'en' | 'it'>(uiLang.value);
   const [tick, setTick] = useState(0);
   const preview = useLoad((signal) => api.get('/api/v1/mail/weekly-summary', { query: { lang }, signal }), [lang, tick]);
   const test = async () => {
