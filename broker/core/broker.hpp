@@ -269,6 +269,7 @@ class Broker final : public MessageBus {
   std::size_t connected_ = 0;
   std::vector<Subscriber> match_scratch_;  // reused by route() to avoid an allocation
   ClientConnection* publisher_ = nullptr;  // the client whose PUBLISH is being routed, if any
+  bool delivering_retained_ = false;       // a SUBSCRIBE's retained messages are being sent
   // The last QoS 0 PUBLISH encoded, reused while one message fans out to many receivers.
   MessagePtr encoded_message_;
   bool encoded_retain_ = false;

@@ -236,7 +236,15 @@ void Broker::send_publish(Session& session, InflightMessage& m, bool dup) {
 
 void Broker::enqueue(Session& session, const MessagePtr& message, std::uint8_t qos, bool retain) {
   const bool over_total = output_total() + cost(*message) > config_.max_output_total;
-  if (session.queued() >= config_.max_queued || over_total) {
+  // A client's message to a subscriber that is working through its queue is taken even beyond
+  // the limit (a SUBSCRIBE's retained messages may fill it): its publisher is held right after
+  // it, so each publisher adds at most one. A stalled subscriber's queue overflows instead.
+  const bool publisher_held_after = publisher_ && session.connection &&
+                                    session.connection != publisher_ && config_.max_queued >= 4 &&
+                                    congested(session, now_);
+  const std::size_t limit =
+      config_.max_queued + (delivering_retained_ ? config_.max_retained_messages : 0);
+  if ((session.queued() >= limit && !publisher_held_after) || over_total) {
     ++stats_.messages_dropped;
     if (session.dropped++ % 1000 == 0) {
       log(log::Level::warning,
@@ -251,9 +259,10 @@ void Broker::enqueue(Session& session, const MessagePtr& message, std::uint8_t q
   session.queue->push_back(QueuedMessage{message, qos, retain});
   session.queued_bytes += cost(*message);
   queued_bytes_ += cost(*message);
-  if (publisher_ && session.connection && session.connection != publisher_ &&
-      session.queued() >= config_.max_queued / 2 && config_.max_queued >= 4 &&
-      congested(session, now_)) {
+  if (publisher_held_after ||
+      (publisher_ && session.connection && session.connection != publisher_ &&
+       session.queued() >= config_.max_queued / 2 && config_.max_queued >= 4 &&
+       congested(session, now_))) {
     hold_publisher(session);
   }
 }

@@ -1,6 +1,7 @@
 // SUBSCRIBE and UNSUBSCRIBE, and delivery of retained messages to new subscriptions
 // (MQTT 3.1.1 sections 3.8 to 3.11).
 #include <algorithm>
+#include <utility>
 
 #include "broker/codec/topic.hpp"
 #include "broker/core/broker.hpp"
@@ -64,10 +65,15 @@ void Broker::handle_subscribe(ClientConnection& client, const SubscribePacket& p
 }
 
 void Broker::deliver_retained(Session& session, std::string_view filter, std::uint8_t granted) {
-  // MQTT-3.3.1-6, -8 and MQTT-3.8.4-3: retained messages are sent (again) with RETAIN set.
+  // MQTT-3.3.1-6, -8 and MQTT-3.8.4-3: retained messages are sent (again) with RETAIN set —
+  // every one the filter matches: a wildcard over more retained topics than a session queue
+  // holds queues them beyond max_queued (bounded by the retained store itself; the messages are
+  // the store's, shared) instead of dropping the rest.
+  const bool outer = std::exchange(delivering_retained_, true);
   retained_->match(filter, [&](const MessagePtr& message) {
     deliver(session, message, std::min(message->qos, granted), true);
   });
+  delivering_retained_ = outer;
 }
 
 void Broker::handle_unsubscribe(ClientConnection& client, const UnsubscribePacket& packet) {

@@ -88,6 +88,31 @@ TEST(BrokerFlowControl, MQTT_4_5_0_1_PacketsOfOneReadBeyondTheQueueWaitForTheSub
   EXPECT_EQ(pub.types(), std::vector<PacketType>(40, PacketType::puback));
 }
 
+// MQTT-3.3.1-6: a new subscription gets the retained message of every matching topic, also at
+// QoS 1 when they are more than its queue holds (they wait in it, beyond max_queued, as the
+// window drains), and a live message published meanwhile comes after them.
+TEST(BrokerFlowControl, MQTT_3_3_1_6_EveryRetainedMessageReachesANewQos1Subscription) {
+  Broker broker(small_queue_config());
+  TestClient pub(broker), sub(broker);
+  pub.connect("pub");
+  std::vector<std::string> expected;
+  for (int i = 0; i < 30; ++i) {
+    const std::string topic = "r/" + std::to_string(i);
+    pub.publish(topic, "v" + std::to_string(i), 1, true, static_cast<std::uint16_t>(i + 1));
+  }
+  sub.connect("sub");
+  ASSERT_EQ(sub.subscribe({{"r/#", 1}}), (std::vector<std::uint8_t>{1}));
+  pub.publish("r/live", "live", 1, false, 100);
+  std::vector<std::string> got;
+  for (int round = 0; round < 100 && got.size() < 31; ++round) {
+    for (const auto& p : ack_all(sub))
+      got.push_back(p);
+  }
+  ASSERT_EQ(got.size(), 31u);
+  EXPECT_EQ(got.back(), "live");
+  EXPECT_EQ(broker.stats().messages_dropped, 0u);
+}
+
 TEST(BrokerFlowControl, StalledSubscriberHoldsNobodyBackAndOverflows) {
   Broker broker(small_queue_config());
   TestClient sub(broker), pub(broker);

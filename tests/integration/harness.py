@@ -129,6 +129,9 @@ KNOWN_FAILURES = {
         "test_MQTT_3_3_5_1_overlapping_subscriptions_one_copy_at_highest_qos":
             "Mosquitto 2.0.11 delivers one copy at the QoS of the first filter of its tree walk "
             "(exact and '+' levels before '#'), not at the highest granted QoS.",
+        "test_MQTT_3_3_1_6_every_matching_retained_message_reaches_a_qos1_wildcard":
+            "Mosquitto 2.0.11 sends a new QoS 1 subscription only as many retained messages as "
+            "its in-flight window and queue hold (20 + 1000) and drops the rest.",
         "test_MQTT_4_3_3_2_qos2_pipelined_beyond_inflight_window_not_lost":
             "Mosquitto 2.0.11 answers PUBREC to every pipelined QoS 2 PUBLISH but delivers only "
             "the first 20 (its max_inflight_messages) when they arrive before any PUBREL.",

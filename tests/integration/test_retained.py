@@ -4,6 +4,7 @@ import subprocess
 import unittest
 
 from harness import per_broker
+from fabomatic_testing.mqtt_raw import PUBACK, publish_pkt
 
 
 class RetainedScenarios:
@@ -87,6 +88,26 @@ class RetainedScenarios:
         sub.subscribe([(self.topic(), 1)], pid=2)
         got = sub.expect_publish()
         self.assertEqual((got.payload, got.retain), (b"again", True))
+
+    def test_MQTT_3_3_1_6_every_matching_retained_message_reaches_a_qos1_wildcard(self):
+        """1500 retained topics, more than a session's queue (1000) and in-flight window hold:
+        a new QoS 1 subscription to their wildcard gets the last message of every one."""
+        pub = self.raw(self.cid("p"))
+        count = 1500
+        pub.send(b"".join(publish_pkt(self.topic(f"many/{i}"), b"v", qos=1, retain=True,
+                                      pid=i + 1) for i in range(count)))
+        for i in range(count):  # each stored at QoS 1 once acknowledged
+            pub.expect(PUBACK, pid=i + 1)
+        try:
+            sub = self.fresh_subscriber("s", self.topic("many/+"), qos=1)
+            got = set()
+            while len(got) < count:
+                got.add(sub.expect_publish(timeout=3).topic)
+            self.assertEqual(len(got), count)
+        finally:
+            pub.send(b"".join(publish_pkt(self.topic(f"many/{i}"), b"", qos=0, retain=True)
+                              for i in range(count)))
+            pub.publish(self.topic("many/done"), b"", qos=1, pid=1)  # the clearing is through
 
     def test_mosquitto_sub_retained_only(self):
         """mosquitto_sub --retained-only -C 1 prints the retained message and stops."""
