@@ -101,6 +101,8 @@ class WebSocketClient : public Runner {
   /// True when the server ends the session within `limit` (messages are discarded).
   bool closed_within(std::chrono::milliseconds limit);
   int pings_received() const { return pings_; }
+  /// The code of the server's close frame, once closed_within() saw it.
+  std::uint16_t close_code() const { return ws_->reason().code; }
 
  private:
   std::uint16_t port_;

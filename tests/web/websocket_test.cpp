@@ -85,6 +85,31 @@ TEST(WebSocket, AuthorizeAcceptsWithTheRightCookie) {
   EXPECT_EQ(client.read(), "echo: in");
 }
 
+// A live link whose sign-in session ended is closed with its own code, so that the browser goes
+// to sign-in instead of trying a reconnect the server would refuse; any other close is 1000.
+TEST(WebSocket, ASessionEndedCloseCarriesItsOwnCode) {
+  Hub hub;
+  TestServer server(websocket_router(hub));
+  WebSocketClient ended(server.port()), normal(server.port());
+  ASSERT_FALSE(ended.connect("/ws/hub"));
+  ASSERT_TRUE(wait_until([&] { return hub.opened == 1; }, std::chrono::milliseconds(2000)));
+  ASSERT_FALSE(normal.connect("/ws/hub"));
+  ASSERT_TRUE(wait_until([&] { return hub.opened == 2; }, std::chrono::milliseconds(2000)));
+  server.on_reactor([&] {
+    hub.sessions[0]->close_session_ended();
+    hub.sessions[1]->close();
+    return 0;
+  });
+  EXPECT_TRUE(ended.closed_within(std::chrono::milliseconds(2000)));
+  EXPECT_EQ(ended.close_code(), kSessionEndedCloseCode);
+  EXPECT_TRUE(normal.closed_within(std::chrono::milliseconds(2000)));
+  EXPECT_EQ(normal.close_code(), 1000);
+  server.on_reactor([&] {
+    hub.sessions.clear();
+    return 0;
+  });
+}
+
 TEST(WebSocket, SlowClientIsDroppedAndFastClientGetsEverything) {
   Hub hub;
   ServerOptions options = TestServer::fast_options();

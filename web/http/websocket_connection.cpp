@@ -196,12 +196,21 @@ void WebSocketConnection::on_write(beast::error_code ec) {
 
 void WebSocketConnection::close() {
   if (!open_.exchange(false)) return;
-  on_own_thread([self = shared_from_this()] { self->start_close(); });
+  on_own_thread(
+      [self = shared_from_this()] { self->start_close(websocket::close_code::normal, ""); });
 }
 
-void WebSocketConnection::start_close() {
+void WebSocketConnection::close_session_ended() {
+  if (!open_.exchange(false)) return;
+  on_own_thread(
+      [self = shared_from_this()] { self->start_close(kSessionEndedCloseCode, "session ended"); });
+}
+
+void WebSocketConnection::start_close(std::uint16_t code, const char* reason) {
   closing_ = true;
-  ws_.async_close(websocket::close_code::normal, [self = shared_from_this()](beast::error_code) {});
+  websocket::close_reason why(static_cast<websocket::close_code>(code));
+  why.reason = reason;
+  ws_.async_close(why, [self = shared_from_this()](beast::error_code) {});
 }
 
 void WebSocketConnection::drop(std::string_view reason) {

@@ -31,6 +31,7 @@ class WebSocketConnection : public WebSocketSession,
 
   bool send(std::string text) override;
   void close() override;
+  void close_session_ended() override;
   bool is_open() const override { return open_.load(); }
   std::size_t queued_bytes() const override { return queued_bytes_.load(); }
   const std::string& remote_address() const override { return request_.remote_address; }
@@ -45,7 +46,7 @@ class WebSocketConnection : public WebSocketSession,
   void on_write(boost::beast::error_code ec);
   void drop(std::string_view reason);
   void enqueue(std::string text);
-  void start_close();
+  void start_close(std::uint16_t code, const char* reason);
   /// Runs `f` on the connection's thread: now when no app executor is set (everything runs on
   /// one thread then), else posted.
   template <class F>

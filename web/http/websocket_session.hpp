@@ -8,6 +8,10 @@
 
 namespace fabomatic::web {
 
+/// The close code (in the range 4000-4999 left to applications, RFC 6455 7.4.2) of a live link
+/// closed because its sign-in session ended.
+inline constexpr std::uint16_t kSessionEndedCloseCode = 4001;
+
 class WebSocketSession {
  public:
   virtual ~WebSocketSession() = default;
@@ -17,8 +21,11 @@ class WebSocketSession {
   /// (so one slow client cannot hold up the others) and false is returned. False also once the
   /// session is closed.
   virtual bool send(std::string text) = 0;
-  /// Starts a normal WebSocket close.
+  /// Starts a normal WebSocket close (1000).
   virtual void close() = 0;
+  /// Starts a close with kSessionEndedCloseCode: the client's sign-in session is over, so the
+  /// browser goes to sign-in rather than reconnecting (a reconnect would be refused).
+  virtual void close_session_ended() = 0;
   virtual bool is_open() const = 0;
   /// Bytes queued but not yet written to the socket.
   virtual std::size_t queued_bytes() const = 0;

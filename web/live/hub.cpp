@@ -76,7 +76,7 @@ void LiveHub::close_unauthorized() {
     }
   }
   for (const auto& session : ended)
-    session->close();  // its on_close removes it from sessions_
+    session->close_session_ended();  // its on_close removes it from sessions_
 }
 
 void LiveHub::heartbeat() {

@@ -126,6 +126,8 @@ let attempt = 0;
 let retryTimer: ReturnType<typeof setTimeout> | undefined;
 let silenceTimer: ReturnType<typeof setTimeout> | undefined;
 let onSessionLost: () => void = () => {};
+/** The close code of a link whose sign-in session ended (web/http/websocket_session.hpp). */
+const SESSION_ENDED = 4001;
 
 function armSilenceTimer(): void {
   clearTimeout(silenceTimer);
@@ -159,25 +161,22 @@ function open(): void {
       /* a message of a newer server: ignored */
     }
   };
-  ws.onclose = () => {
+  ws.onclose = (event) => {
     if (socket !== ws) return;
     socket = null;
     clearTimeout(silenceTimer);
     if (!wanted) return;
-    if (opened) linkState.value = 'lost';
-    // Refused before opening, or closed by the server (which is what it does when the session
-    // ends): ask whether the session is still open before trying again, since a refused
-    // connection is an error in the browser's console.
-    authApi.session().then(
-      (s) => {
-        if (!wanted || socket) return; // stopped, or reconnected by hand meanwhile
-        if (s.signed_in) lost();
-        else onSessionLost();
-      },
-      () => {
-        if (wanted && !socket) lost();
-      },
-    );
+    if (event.code === SESSION_ENDED) {
+      // The server closed the link because the sign-in session is over: a reconnect would be
+      // refused (an error in the browser's console), so go to sign-in at once.
+      onSessionLost();
+    } else if (!opened) {
+      // Refused before opening: maybe the session ended. Ask.
+      authApi.session().then(
+        (s) => (s.signed_in ? lost() : onSessionLost()),
+        () => lost(),
+      );
+    } else lost();
   };
 }
 
