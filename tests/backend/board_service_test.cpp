@@ -67,6 +67,11 @@ class BoardServiceTest : public ::testing::Test {
     return bus.published.size() > 1 ? bus.published[1].second : "";
   }
 
+  double machine_hours() {
+    return database.conn.query_one<double>(
+        "SELECT machine_hours FROM machines WHERE machine_id = 1");
+  }
+
   std::filesystem::path dir;
   db::Database database;
   FakeBus bus;
@@ -130,10 +135,6 @@ TEST_F(BoardServiceTest, LiveStatusFollowsUseStartAndStop) {
 // real end instead of counting a second use (90 minutes, not 30 + 90); a second replay of it
 // records nothing.
 TEST_F(BoardServiceTest, AStopReplayedAfterTheStaleCheckCompletesTheUseItClosed) {
-  const auto hours = [&] {
-    return database.conn.query_one<double>(
-        "SELECT machine_hours FROM machines WHERE machine_id = 1");
-  };
   const double start = now;
   query(R"({"action":"startuse", "uid":"12345678"})");
   now = start + 1800;
@@ -141,15 +142,15 @@ TEST_F(BoardServiceTest, AStopReplayedAfterTheStaleCheckCompletesTheUseItClosed)
   now = start + 1800 + 3700;   // 30 min seen, then an hour of silence
   service.write_heartbeats();  // as the stale-use check does first
   ASSERT_EQ(db::UsesRepository(database.conn).close_stale(now - 3600), 1);
-  EXPECT_NEAR(hours(), 0.5, 1e-6);
+  EXPECT_NEAR(machine_hours(), 0.5, 1e-6);
   now = start + 5400 + 900;  // used 90 min; back on the Wi-Fi 15 min later
   const std::string stop =
       R"({"action":"stopuse", "uid":"12345678","duration":5400,"replay":true})";
   EXPECT_EQ(query(stop), R"({"request_ok":true,"message":"Duration 5400 seconds"})");
-  EXPECT_NEAR(hours(), 1.5, 1e-6);
+  EXPECT_NEAR(machine_hours(), 1.5, 1e-6);
   now += 5;
   EXPECT_EQ(query(stop), R"({"request_ok":true,"message":"Duration 5400 seconds"})");
-  EXPECT_NEAR(hours(), 1.5, 1e-6);
+  EXPECT_NEAR(machine_hours(), 1.5, 1e-6);
   EXPECT_EQ(database.conn.query_one<int>("SELECT COUNT(*) FROM uses"), 1);
   EXPECT_DOUBLE_EQ(database.conn.query_one<double>("SELECT end_timestamp FROM uses"), start + 5400);
 }
@@ -157,10 +158,6 @@ TEST_F(BoardServiceTest, AStopReplayedAfterTheStaleCheckCompletesTheUseItClosed)
 // Back on the Wi-Fi while the use still goes on, the board sends inuse: the use closed by the
 // stale check is opened again, and the board's stop then closes it once.
 TEST_F(BoardServiceTest, AnInuseAfterTheStaleCheckReopensTheUseItClosed) {
-  const auto hours = [&] {
-    return database.conn.query_one<double>(
-        "SELECT machine_hours FROM machines WHERE machine_id = 1");
-  };
   const double start = now;
   query(R"({"action":"startuse", "uid":"12345678"})");
   now = start + 600 + 3700;
@@ -168,11 +165,11 @@ TEST_F(BoardServiceTest, AnInuseAfterTheStaleCheckReopensTheUseItClosed) {
   now = start + 5000;
   EXPECT_EQ(query(R"({"action":"inuse", "uid":"12345678","duration":5000})"),
             R"({"request_ok":true,"message":"inUse"})");
-  EXPECT_NEAR(hours(), 0.0, 1e-6);
+  EXPECT_NEAR(machine_hours(), 0.0, 1e-6);
   EXPECT_TRUE(status.machine(1)->user_id.has_value());
   now = start + 6000;
   query(R"({"action":"stopuse", "uid":"12345678","duration":6000})");
-  EXPECT_NEAR(hours(), 6000 / 3600.0, 1e-6);
+  EXPECT_NEAR(machine_hours(), 6000 / 3600.0, 1e-6);
   EXPECT_EQ(database.conn.query_one<int>("SELECT COUNT(*) FROM uses"), 1);
 }
 
@@ -189,9 +186,7 @@ TEST_F(BoardServiceTest, ALiveStopAfterTheStaleCheckIsAUseOfItsOwn) {
   now = start + 20000;
   query(R"({"action":"stopuse", "uid":"12345678","duration":1200})");
   EXPECT_EQ(database.conn.query_one<int>("SELECT COUNT(*) FROM uses"), 2);
-  EXPECT_NEAR(
-      database.conn.query_one<double>("SELECT machine_hours FROM machines WHERE machine_id = 1"),
-      (600 + 1200) / 3600.0, 1e-6);
+  EXPECT_NEAR(machine_hours(), (600 + 1200) / 3600.0, 1e-6);
 }
 
 TEST_F(BoardServiceTest, MachineGoesOfflineAfterTheOnlineWindow) {
