@@ -279,6 +279,8 @@ void Broker::hold_publisher(Session& congested) {
 }
 
 bool Broker::accepts_input(ClientConnection& client, Clock::time_point now) {
+  // Handling the packets held back may close the connection: `client` must outlive the return.
+  EntryGuard guard(*this);
   if (!client.held_by.empty()) {
     now_ = now;
     std::erase_if(client.held_by, [&](SubscriberId id) {
@@ -290,7 +292,6 @@ bool Broker::accepts_input(ClientConnection& client, Clock::time_point now) {
   }
   if (client.input_held && client.transport) {
     // Packets received while the client was held come first, before anything read next.
-    EntryGuard guard(*this);
     now_ = now;
     client.input_held = false;
     process_input(client);

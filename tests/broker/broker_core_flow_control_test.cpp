@@ -88,6 +88,31 @@ TEST(BrokerFlowControl, MQTT_4_5_0_1_PacketsOfOneReadBeyondTheQueueWaitForTheSub
   EXPECT_EQ(pub.types(), std::vector<PacketType>(40, PacketType::puback));
 }
 
+// A held read that ends in a malformed packet: handled when the hold ends, it closes the
+// connection from inside accepts_input() (which must not touch the freed connection after).
+TEST(BrokerFlowControl, APacketErrorFoundWhenTheHoldEndsClosesTheConnection) {
+  Broker broker(small_queue_config());
+  TestClient sub(broker), pub(broker);
+  sub.connect("sub");
+  pub.connect("pub");
+  sub.subscribe({{"t", 1}});
+  std::string burst;
+  for (int i = 1; i <= 10; ++i)
+    encode(
+        PublishPacket{
+            .qos = 1, .topic = "t", .packet_id = static_cast<std::uint16_t>(i), .payload = "x"},
+        burst);
+  burst += std::string("\x00\x00", 2);  // packet type 0 is reserved: a protocol error
+  pub.write_raw(burst);
+  EXPECT_FALSE(pub.closed()) << "the error waits behind the hold";
+  for (int round = 0; round < 20 && !pub.closed(); ++round) {
+    ack_all(sub);
+    pub.accepted();
+  }
+  EXPECT_TRUE(pub.closed());
+  EXPECT_EQ(broker.stats().protocol_errors, 1u);
+}
+
 // MQTT-3.3.1-6: a new subscription gets the retained message of every matching topic, also at
 // QoS 1 when they are more than its queue holds (they wait in it, beyond max_queued, as the
 // window drains), and a live message published meanwhile comes after them.
