@@ -208,19 +208,10 @@ TEST(BrokerAccess, AWillNeedsThePublishRightOfItsClient) {
   const auto record = [&](const Message& m) { seen.push_back(m.topic + "=" + m.payload); };
   broker.subscribe("#", record);
   broker.subscribe("$SYS/#", record);
-  const auto connect_with_will = [&](TestClient& c, std::string_view id, std::string_view topic,
-                                     bool retain) {
-    ConnectPacket p;
-    p.client_id = id;
-    p.has_will = true;
-    p.will = Will{topic, "will", 0, retain};
-    c.write(p);
-    c.expect_connack(ConnectReturnCode::accepted);
-  };
   TestClient forger(broker), outsider(broker), allowed(broker);
-  connect_with_will(forger, "forger", "$SYS/broker/version", true);
-  connect_with_will(outsider, "outsider", "private/x", false);
-  connect_with_will(allowed, "allowed", "public/x", false);
+  forger.connect_with_will("forger", Will{"$SYS/broker/version", "will", 0, true});
+  outsider.connect_with_will("outsider", Will{"private/x", "will", 0, false});
+  allowed.connect_with_will("allowed", Will{"public/x", "will", 0, false});
   forger.drop();
   outsider.drop();
   allowed.drop();

@@ -191,13 +191,7 @@ TEST(BrokerConnect, MQTT_3_1_2_24_KeepAliveExpiresAfterOneAndAHalfTimes) {
   watcher.connect("watcher", true, 0);
   watcher.subscribe({{"will", 0}});
   TestClient c(broker);
-  ConnectPacket p;
-  p.client_id = "silent";
-  p.keep_alive = 10;
-  p.has_will = true;
-  p.will = Will{"will", "expired", 0, false};
-  c.write(p);
-  c.expect_connack(ConnectReturnCode::accepted);
+  c.connect_with_will("silent", Will{"will", "expired", 0, false}, 10);
   const auto start = broker.now();
   broker.tick(start + std::chrono::seconds(14));
   EXPECT_FALSE(c.closed());

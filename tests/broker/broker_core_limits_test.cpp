@@ -275,13 +275,7 @@ TEST(BrokerLimits, AClientThatReadsNothingForTheStallTimeoutIsDisconnected) {
   TestClient watcher(broker), stuck(broker), slow(broker);
   watcher.connect("watcher");
   watcher.subscribe({{"wills/#", 0}});
-  ConnectPacket p;
-  p.client_id = "stuck";
-  p.keep_alive = 0;
-  p.has_will = true;
-  p.will = Will{"wills/stuck", "gone", 0, false};
-  stuck.write(p);
-  stuck.expect_connack(ConnectReturnCode::accepted);
+  stuck.connect_with_will("stuck", Will{"wills/stuck", "gone", 0, false}, 0);
   slow.connect("slow", true, 0);
   stuck.set_pending_bytes(1000);
   slow.set_pending_bytes(1000);

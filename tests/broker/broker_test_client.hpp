@@ -66,6 +66,18 @@ class TestClient final : public Transport {
     return expect_connack(expected);
   }
 
+  /// CONNECT with a will, expecting it accepted.
+  bool connect_with_will(std::string_view client_id, const Will& will,
+                         std::uint16_t keep_alive = 60) {
+    ConnectPacket p;
+    p.client_id = client_id;
+    p.keep_alive = keep_alive;
+    p.has_will = true;
+    p.will = will;
+    write(p);
+    return expect_connack(ConnectReturnCode::accepted);
+  }
+
   /// CONNECT with a user name and password, expecting `expected`.
   bool login(std::string_view client_id, std::string_view username, std::string_view password,
              ConnectReturnCode expected = ConnectReturnCode::accepted, bool clean = true) {
