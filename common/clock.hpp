@@ -7,6 +7,10 @@
 
 namespace fabomatic {
 
+/// The latest time an API takes from a person (the year 3000, in unix seconds): beyond it a
+/// number is a typo, not a date.
+inline constexpr double kLatestUnixTime = 32503680000.0;
+
 /// Now, in the unix seconds the database stores (db::Timestamp).
 inline double unix_now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();

@@ -236,12 +236,13 @@ void Broker::send_publish(Session& session, InflightMessage& m, bool dup) {
 
 void Broker::enqueue(Session& session, const MessagePtr& message, std::uint8_t qos, bool retain) {
   const bool over_total = output_total() + cost(*message) > config_.max_output_total;
+  // Flow control applies to a client's message for another online client.
+  const bool from_another_client = publisher_ && session.connection &&
+                                   session.connection != publisher_ && config_.max_queued >= 4;
   // A client's message to a subscriber that is working through its queue is taken even beyond
   // the limit (a SUBSCRIBE's retained messages may fill it): its publisher is held right after
   // it, so each publisher adds at most one. A stalled subscriber's queue overflows instead.
-  const bool publisher_held_after = publisher_ && session.connection &&
-                                    session.connection != publisher_ && config_.max_queued >= 4 &&
-                                    congested(session, now_);
+  const bool publisher_held_after = from_another_client && congested(session, now_);
   const std::size_t limit =
       config_.max_queued + (delivering_retained_ ? config_.max_retained_messages : 0);
   if ((session.queued() >= limit && !publisher_held_after) || over_total) {
@@ -259,10 +260,8 @@ void Broker::enqueue(Session& session, const MessagePtr& message, std::uint8_t q
   session.queue->push_back(QueuedMessage{message, qos, retain});
   session.queued_bytes += cost(*message);
   queued_bytes_ += cost(*message);
-  if (publisher_held_after ||
-      (publisher_ && session.connection && session.connection != publisher_ &&
-       session.queued() >= config_.max_queued / 2 && config_.max_queued >= 4 &&
-       congested(session, now_))) {
+  if (publisher_held_after || (from_another_client && session.queued() >= config_.max_queued / 2 &&
+                               congested(session, now_))) {
     hold_publisher(session);
   }
 }

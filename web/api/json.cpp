@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.hpp"
 #include "common/text.hpp"
 #include "db/repository.hpp"
 
@@ -79,7 +80,7 @@ class BodyShapeCheck final : public nlohmann::json_sax<nlohmann::json> {
 };
 
 // Year 3000: far beyond any real record, small enough to keep every duration finite.
-constexpr double kMaxTime = 32503680000.0;
+constexpr double kMaxTime = kLatestUnixTime;
 
 std::string_view trimmed(std::string_view text) {
   const auto first = text.find_first_not_of(" \t\r\n");
@@ -391,21 +392,21 @@ std::optional<std::optional<double>> Body::nullable_time(std::string_view name) 
   return nullable_number(name, 0, kMaxTime);
 }
 
+bool Body::refuse_future(std::string_view name, double time, double now) {
+  if (time <= now + kClockTolerance) return false;
+  error(name, field_error::future(now));
+  return true;
+}
+
 std::optional<double> Body::past_time(std::string_view name, double now) {
   const auto value = time(name);
-  if (value && *value > now + kClockTolerance) {
-    error(name, field_error::future(now));
-    return std::nullopt;
-  }
+  if (value && refuse_future(name, *value, now)) return std::nullopt;
   return value;
 }
 
 std::optional<std::optional<double>> Body::nullable_past_time(std::string_view name, double now) {
   const auto value = nullable_time(name);
-  if (value && *value && **value > now + kClockTolerance) {
-    error(name, field_error::future(now));
-    return std::nullopt;
-  }
+  if (value && *value && refuse_future(name, **value, now)) return std::nullopt;
   return value;
 }
 

@@ -127,6 +127,8 @@ class Body {
 
  private:
   const Json* field(std::string_view name);
+  /// Records "future" for `name` when `time` is later than now (beyond kClockTolerance).
+  bool refuse_future(std::string_view name, double time, double now);
 
   Json object_;
   std::set<std::string, std::less<>> known_;

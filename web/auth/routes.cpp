@@ -9,6 +9,7 @@
 #include <limits>
 #include <memory>
 
+#include "common/clock.hpp"
 #include "common/log.hpp"
 #include "common/text.hpp"
 #include "db/passwords.hpp"
@@ -493,8 +494,8 @@ Response AuthRoutes::audit_list(const Request& request) {
       double value = 0;
       // As every other list's time filter: finite, from 1970 to the year 3000 (nan, inf or
       // -1e300 would silently filter nothing or everything).
-      constexpr double kMaxTime = 32503680000.0;
-      if (parse_number(*text, value) && std::isfinite(value) && value >= 0 && value <= kMaxTime)
+      if (parse_number(*text, value) && std::isfinite(value) && value >= 0 &&
+          value <= kLatestUnixTime)
         out = value;
       else
         errors[name] = field_error::type("time", "must be unix seconds");
