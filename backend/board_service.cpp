@@ -375,17 +375,14 @@ void BoardService::alive(std::int64_t machine_id, const Alive& q, double now) {
   db::Transaction tx(db_);
   heartbeats_.write(db_);  // this writes last_seen itself: nothing older may follow
   if (!db::MachinesRepository(db_).get(machine_id)) {
-    // A board configured for a machine we do not know: remember it for the admin, if a machine
-    // could be made with its id.
-    if (machine_id > db::kMaxChosenMachineId) {
-      tx.commit();
-      return;
-    }
+    // A board configured for a machine we do not know: remember it for the admin (if a machine
+    // could take its id).
     db::DiscoveredBoardsRepository discovered(db_);
-    discovered.record(machine_id, report, now);
-    discovered.keep_newest(options_.max_discovered_boards);  // invented ids cannot fill the disk
+    const bool remembered = discovered.record(machine_id, report, now);
+    // Invented ids cannot fill the disk.
+    if (remembered) discovered.keep_newest(options_.max_discovered_boards);
     tx.commit();
-    status_.board_discovered(machine_id, now);
+    if (remembered) status_.board_discovered(machine_id, now);
     return;
   }
   db::BoardsRepository(db_).upsert(machine_id, report, now);

@@ -23,13 +23,15 @@ DiscoveredBoard read_board(const Statement& row) {
 
 }  // namespace
 
-void DiscoveredBoardsRepository::record(Id machine_id, const BoardReport& report, Timestamp now) {
+bool DiscoveredBoardsRepository::record(Id machine_id, const BoardReport& report, Timestamp now) {
+  if (machine_id > kMaxChosenMachineId) return false;  // the admin could not adopt it
   conn_.execute(
       "INSERT INTO discovered_boards (machine_id, ip, version, serial, heap, first_seen, "
       "last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) "
       "ON CONFLICT (machine_id) DO UPDATE SET ip = excluded.ip, version = excluded.version, "
       "serial = excluded.serial, heap = excluded.heap, last_seen = excluded.last_seen",
       machine_id, report.ip_address, report.fw_version, report.serial, report.heap, now);
+  return true;
 }
 
 std::optional<DiscoveredBoard> DiscoveredBoardsRepository::get(Id machine_id) {

@@ -17,7 +17,8 @@ class DiscoveredBoardsRepository {
   explicit DiscoveredBoardsRepository(Connection& conn) : conn_(conn) {}
 
   // Remembers (or refreshes) the board announcing itself as `machine_id`; first_seen is kept.
-  void record(Id machine_id, const BoardReport& report, Timestamp now);
+  // False (nothing recorded) for an id no machine could take (above kMaxChosenMachineId).
+  bool record(Id machine_id, const BoardReport& report, Timestamp now);
   std::optional<DiscoveredBoard> get(Id machine_id);
   // Boards whose machine id still has no machine, in machine id order (once the admin created
   // the machine, its entry is no longer listed).

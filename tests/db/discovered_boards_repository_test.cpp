@@ -27,6 +27,13 @@ TEST_F(DiscoveredBoardsRepositoryTest, RecordKeepsFirstSeenAndRefreshesTheRest) 
   EXPECT_FALSE(discovered.get(8));
 }
 
+// Beyond 2^31 - 1 no machine can take the id (kMaxChosenMachineId): nothing to adopt.
+TEST_F(DiscoveredBoardsRepositoryTest, AnIdNoMachineCouldTakeIsNotRecorded) {
+  EXPECT_TRUE(discovered.record(kMaxChosenMachineId, BoardReport{.ip_address = "a"}, 1));
+  EXPECT_FALSE(discovered.record(kMaxChosenMachineId + 1, BoardReport{.ip_address = "b"}, 1));
+  EXPECT_EQ(count_rows("discovered_boards"), 1);
+}
+
 TEST_F(DiscoveredBoardsRepositoryTest, ListOmitsMachinesThatNowExistAndRemoveForgets) {
   discovered.record(9, BoardReport{.ip_address = "a", .fw_version = "1"}, 1);
   discovered.record(3, BoardReport{.ip_address = "b", .fw_version = "1"}, 2);
