@@ -242,6 +242,7 @@ TEST_F(OperationsTest, DownloadsAreStreamedFromTheirOwnConnection) {
                       "ID,ID socio,Socio,ID macchina,Macchina,Inizio,Fine,Durata (ore)"))
       << csv;
   EXPECT_NE(csv.find(",1.00,"), std::string::npos) << csv;  // one hour
+  EXPECT_NE(csv.find(",Aperto,Reinviato,Fine stimata\r\n"), std::string::npos) << csv;
 
   r = respond(Method::get, "/api/v1/system/backup");
   ASSERT_EQ(r.status, 200);

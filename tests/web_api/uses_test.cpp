@@ -143,6 +143,20 @@ TEST_F(UsesTest, EditKeepsOtherFieldsAndCanAdjustHours) {
   EXPECT_EQ(patch("/api/v1/uses/999", {{"start", now_}}).status, 404);
 }
 
+// A use the stale-use check closed at its last sign of life says so, until a hand edit gives it an
+// end staff stand by.
+TEST_F(UsesTest, AnEndTheStaleCheckEstimatedIsMarkedUntilEditedByHand) {
+  const db::Id id = create("uses", {{"member_id", 1}, {"machine_id", 1}, {"start", now_ - 60}});
+  const std::string url = "/api/v1/uses/" + std::to_string(id);
+  EXPECT_EQ(get(url).body["end_estimated"], false);
+  ASSERT_EQ(db::UsesRepository(db_).close_stale(now_ + 1), 1);
+  const Reply closed = get(url);
+  EXPECT_EQ(closed.body["open"], false);
+  EXPECT_EQ(closed.body["end_estimated"], true);
+  EXPECT_EQ(get("/api/v1/uses").body["items"][0]["end_estimated"], true);
+  EXPECT_EQ(patch(url, {{"end", now_}}).body["end_estimated"], false);
+}
+
 TEST_F(UsesTest, FiltersAndPagingThroughTheWholeHistory) {
   const db::Id anna = create("members", {{"name", "Anna"}, {"role_id", 3}});
   const db::Id laser = create("machines", {{"name", "Laser"}});

@@ -113,7 +113,8 @@ void write_uses(db::Connection& db, TableWriter& out, const db::UseFilter& filte
                               {"Duration (h)", "Durata (ore)", CellKind::hours, 12},
                               {"Last seen", "Ultimo contatto", CellKind::datetime, 20},
                               {"Open", "Aperto", CellKind::boolean, 8},
-                              {"Replayed", "Reinviato", CellKind::boolean, 10}},
+                              {"Replayed", "Reinviato", CellKind::boolean, 10},
+                              {"End estimated", "Fine stimata", CellKind::boolean, 12}},
                              lang);
   out.begin_table(name_in(lang, "Uses", "Utilizzi"), heads);
   Names names(db);
@@ -135,6 +136,7 @@ void write_uses(db::Connection& db, TableWriter& out, const db::UseFilter& filte
     out.datetime(use.last_seen);
     out.boolean(use.open());
     out.boolean(use.replay);
+    out.boolean(use.end_estimated);
     out.end_row();
   });
 }

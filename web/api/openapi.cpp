@@ -321,17 +321,20 @@ Json openapi_schemas() {
             {"plan_id", "member_id"});
   s["InterventionPage"] = page_of("Intervention");
 
-  s["Use"] = answer(Json{{"id", integer()},
-                         {"member_id", integer()},
-                         {"member_name", string()},
-                         {"machine_id", integer()},
-                         {"machine_name", string()},
-                         {"start", time()},
-                         {"end", nullable(time("null while open"))},
-                         {"last_seen", time()},
-                         {"open", boolean()},
-                         {"duration_s", number("until end, or until last_seen while open")},
-                         {"replay", boolean("sent by the board from its offline buffer")}});
+  s["Use"] = answer(
+      Json{{"id", integer()},
+           {"member_id", integer()},
+           {"member_name", string()},
+           {"machine_id", integer()},
+           {"machine_name", string()},
+           {"start", time()},
+           {"end", nullable(time("null while open"))},
+           {"last_seen", time()},
+           {"open", boolean()},
+           {"duration_s", number("until end, or until last_seen while open")},
+           {"replay", boolean("sent by the board from its offline buffer")},
+           {"end_estimated", boolean("closed at its last sign of life because its board went "
+                                     "silent; the board's replayed stop replaces the end")}});
   body_pair(s, "Use",
             Json{{"member_id", integer()},
                  {"machine_id", integer()},

@@ -161,7 +161,8 @@ Json use_json(const db::Use& use, Names& names) {
               {"last_seen", use.last_seen},
               {"open", use.open()},
               {"duration_s", until > use.start ? until - use.start : 0.0},
-              {"replay", use.replay}};
+              {"replay", use.replay},
+              {"end_estimated", use.end_estimated}};
 }
 
 void add_use_routes(RouteTable& routes, ApiContext& c) {

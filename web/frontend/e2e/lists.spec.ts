@@ -182,6 +182,24 @@ test('usage history: filter by date range and member, open uses highlighted, reg
   expect((await api.ok('GET', `/api/v1/uses?machine_id=${machine.id}`)).total).toBe(0);
 });
 
+test('usage history: a use its board never stopped ends at its last sign of life, marked estimated', async ({ adminPage: page, state, api, board }) => {
+  const machine = await api.ok('POST', '/api/v1/machines', { name: unique('Band saw') });
+  const start = Math.floor(Date.now() / 1000) - 600;
+  const earlier = await api.ok('POST', '/api/v1/uses', { member_id: state.seeded.members.lucia, machine_id: machine.id, start });
+  // The next start on that machine closes the forgotten use where it was last seen.
+  const b = await board(machine.id);
+  expect((await b.query({ action: 'startuse', uid: state.seeded.cards.mario })).request_ok).toBe(true);
+  await open(page, state, `#/uses?machine=${machine.id}`);
+  const rows = page.getByTestId('uses-table').locator('tbody tr');
+  await expect(rows).toHaveCount(2);
+  const closed = rows.filter({ hasText: 'Lucia Bianchi' });
+  const badge = closed.getByText('Estimated', { exact: true });
+  await expect(badge).toBeVisible();
+  await expect(badge).toHaveAttribute('title', /last sign of life/);
+  await expect(rows.filter({ hasText: 'Mario Rossi' })).toContainText('In progress');
+  expect((await api.ok('GET', `/api/v1/uses/${earlier.id}`)).end_estimated).toBe(true);
+});
+
 test('audit log: who changed what, when', async ({ adminPage: page, state, api }) => {
   const name = unique('Audited type');
   const type = await api.ok('POST', '/api/v1/machine-types', { name });

@@ -447,6 +447,8 @@ export const en = {
   'uses.start': 'Start',
   'uses.end': 'End',
   'uses.endHint': 'Leave empty if the machine is still in use.',
+  'uses.estimated': 'Estimated',
+  'uses.estimatedHint': 'The board went silent: the use was closed at its last sign of life. The board’s own stop, when it comes back, replaces this end.',
   'uses.open': 'In progress',
   'uses.duration': 'Duration',
   'uses.lastUpdate': 'Last update',

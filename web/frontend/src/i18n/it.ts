@@ -448,6 +448,8 @@ export const it: Record<Key, string> = {
   'uses.start': 'Inizio',
   'uses.end': 'Fine',
   'uses.endHint': 'Lascia vuoto se la macchina è ancora in uso.',
+  'uses.estimated': 'Stimata',
+  'uses.estimatedHint': 'La scheda non ha più risposto: l’utilizzo è stato chiuso all’ultimo contatto. Lo stop inviato dalla scheda, quando torna in linea, sostituisce questa fine.',
   'uses.open': 'In corso',
   'uses.duration': 'Durata',
   'uses.lastUpdate': 'Ultimo aggiornamento',

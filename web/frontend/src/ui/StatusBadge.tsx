@@ -13,6 +13,10 @@ export function StatusBadge({ state }: { state: MachineState }) {
   return <span class={`badge badge-${state}`}>{t(LABELS[state])}</span>;
 }
 
-export function Badge({ kind, children }: { kind: 'ok' | 'warn' | 'danger' | 'info' | 'muted'; children: preact.ComponentChildren }) {
-  return <span class={`badge badge-${kind}`}>{children}</span>;
+export function Badge({ kind, title, children }: { kind: 'ok' | 'warn' | 'danger' | 'info' | 'muted'; title?: string; children: preact.ComponentChildren }) {
+  return (
+    <span class={`badge badge-${kind}`} title={title}>
+      {children}
+    </span>
+  );
 }

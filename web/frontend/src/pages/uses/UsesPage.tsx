@@ -61,7 +61,23 @@ export function UsesPage() {
     { id: 'start', header: t('uses.start'), render: (u) => formatDateTime(u.start) },
     { id: 'member', header: t('auth.member'), render: (u) => u.member_name },
     { id: 'machine', header: t('auth.machine'), render: (u) => u.machine_name },
-    { id: 'end', header: t('uses.end'), render: (u) => (u.open ? <Badge kind="info">{t('uses.open')}</Badge> : formatDateTime(u.end)) },
+    {
+      id: 'end',
+      header: t('uses.end'),
+      render: (u) =>
+        u.open ? (
+          <Badge kind="info">{t('uses.open')}</Badge>
+        ) : (
+          <>
+            {formatDateTime(u.end)}{' '}
+            {u.end_estimated && (
+              <Badge kind="warn" title={t('uses.estimatedHint')}>
+                {t('uses.estimated')}
+              </Badge>
+            )}
+          </>
+        ),
+    },
     { id: 'duration', header: t('uses.duration'), render: (u) => formatDuration(u.duration_s) },
     {
       id: 'seen',
