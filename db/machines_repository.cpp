@@ -1,5 +1,8 @@
 #include "db/machines_repository.hpp"
 
+#include <algorithm>
+#include <string>
+
 #include "db/maintenance_due.hpp"
 #include "db/repository.hpp"
 
@@ -64,10 +67,31 @@ constexpr std::string_view kPlansOf =
 
 }  // namespace
 
+// SQLite's own choice would be the largest id + 1, and random 63-bit ids once the largest
+// possible is taken: the id after the largest one within kMaxChosenMachineId, else the lowest
+// free one (a deleted machine's id is only reused when nothing above is left).
+Id MachinesRepository::next_free_id() {
+  const Id last =
+      conn_.query_one<Id>("SELECT COALESCE(MAX(machine_id), 0) FROM machines WHERE machine_id <= ?",
+                          kMaxChosenMachineId);
+  if (last < kMaxChosenMachineId) return std::max<Id>(last, 0) + 1;
+  const auto gap = conn_.query_one<std::optional<Id>>(
+      "SELECT MIN(free) FROM (SELECT 1 AS free WHERE NOT EXISTS "
+      "(SELECT 1 FROM machines WHERE machine_id = 1) UNION ALL SELECT m.machine_id + 1 FROM "
+      "machines AS m WHERE m.machine_id BETWEEN 1 AND ? AND NOT EXISTS "
+      "(SELECT 1 FROM machines AS n WHERE n.machine_id = m.machine_id + 1))",
+      kMaxChosenMachineId - 1);
+  if (!gap) throw Conflict("id", "every machine id up to 2147483647 is taken");
+  return *gap;
+}
+
 Id MachinesRepository::create(const Machine& machine) {
+  if (machine.id > kMaxChosenMachineId) {
+    throw Conflict("id", "a machine id is at most " + std::to_string(kMaxChosenMachineId));
+  }
   return translating_conflicts(kMachineConstraints, [&] {
     refuse_name_of_another(conn_, kNamed, machine.name, std::nullopt);
-    const std::optional<Id> id = machine.id > 0 ? std::optional<Id>(machine.id) : std::nullopt;
+    const Id id = machine.id > 0 ? machine.id : next_free_id();
     conn_.execute(
         "INSERT INTO machines (machine_id, machine_name, machine_type_id, machine_hours, "
         "blocked, last_seen) VALUES (?, ?, ?, ?, ?, ?)",

@@ -44,7 +44,8 @@ class MachinesRepository {
 
   // Returns the new id (the machine's own id when it is set, so a board discovered as
   // machine/7 can become machine 7). Conflict("name") when the name is taken,
-  // Conflict("type") when the type does not exist, Conflict("id") when the id is taken.
+  // Conflict("type") when the type does not exist, Conflict("id") when the id is taken or above
+  // kMaxChosenMachineId. Without an id, the next one after the largest (never above the cap).
   Id create(const Machine& machine);
   std::optional<Machine> get(Id id);
   // The machines of these ids in one query (ids of none are skipped; any order).
@@ -66,6 +67,8 @@ class MachinesRepository {
   std::optional<MachineCascade> remove(Id id);
 
  private:
+  Id next_free_id();
+
   Connection& conn_;
 };
 

@@ -63,6 +63,25 @@ TEST_F(MachinesRepositoryTest, CreateKeepsAGivenIdSoADiscoveredBoardCanBeAdopted
   }
 }
 
+// After the largest id a board may use, SQLite would pick random 63-bit ids: new machines take
+// the next id after the largest below the cap, or the lowest free one when the cap is taken.
+TEST_F(MachinesRepositoryTest, NewIdsStayWithinTheIdsABoardMayUse) {
+  EXPECT_EQ(machines.create(Machine{.name = "FIRST"}), 1);
+  EXPECT_EQ(machines.create(Machine{.id = 7, .name = "SEVENTH"}), 7);
+  EXPECT_EQ(machines.create(Machine{.name = "NEXT"}), 8);
+  EXPECT_EQ(machines.create(Machine{.id = kMaxChosenMachineId, .name = "LAST"}),
+            kMaxChosenMachineId);
+  EXPECT_EQ(machines.create(Machine{.name = "GAP"}), 2);
+  EXPECT_EQ(machines.create(Machine{.name = "GAP 2"}), 3);
+  try {
+    machines.create(Machine{.id = kMaxChosenMachineId + 1, .name = "TOO FAR"});
+    FAIL() << "expected Conflict";
+  } catch (const Conflict& conflict) {
+    EXPECT_EQ(conflict.field(), "id");
+  }
+  EXPECT_FALSE(machines.by_name("TOO FAR"));
+}
+
 TEST_F(MachinesRepositoryTest, ConflictsNameTheField) {
   const Id id = add_machine("LASER 1", type);
   try {
