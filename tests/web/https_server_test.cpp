@@ -194,6 +194,52 @@ TEST(HttpsServer, BodiesHeldInMemoryAreBoundedAcrossConnections) {
   EXPECT_EQ(accepted->result_int(), 200);
 }
 
+// A route's admit check answers on the header: a refused request's body is neither awaited nor
+// given any of the server's body memory (a stranger announcing 10 MiB holds nothing), and an
+// admitted one reaches its handler whole, path parameters included.
+TEST(HttpsServer, ARefusedRequestIsAnsweredBeforeItsBodyIsRead) {
+  Router router;
+  RouteOptions guarded;
+  guarded.body_limit = 16 * 1024 * 1024;
+  guarded.admit = [](const Request& r) -> std::optional<Response> {
+    if (r.header("x-key") == "yes" && r.param("id") == "7") return std::nullopt;
+    return Response::error(401, "unauthenticated", "no key");
+  };
+  router.post(
+      "/guarded/{id}",
+      [](const Request& r) { return Response::text(200, std::string(*r.param("id")) + r.body); },
+      guarded);
+  router.post("/echo", [](const Request& r) { return Response::text(200, r.body); });
+  ServerOptions options = TestServer::fast_options();
+  options.body_memory_limit = 100 * 1024;
+  options.body_timeout = std::chrono::milliseconds(10'000);
+  TestServer server(std::move(router), options);
+
+  HttpsClient stranger(server.port());
+  ASSERT_FALSE(stranger.connect());
+  ASSERT_FALSE(stranger.write_raw(
+      "POST /guarded/7 HTTP/1.1\r\nHost: localhost\r\nContent-Length: 10485760\r\n\r\n"));
+  const auto refused = stranger.read_response();
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->result_int(), 401);
+  // Its connection still open (draining), the whole budget is free for another body.
+  HttpsClient other(server.port());
+  ASSERT_FALSE(other.connect());
+  const auto echoed = other.request(http::verb::post, "/echo", std::string(90 * 1024, 'o'));
+  ASSERT_TRUE(echoed);
+  EXPECT_EQ(echoed->result_int(), 200);
+
+  HttpsClient admitted(server.port());
+  ASSERT_FALSE(admitted.connect());
+  ASSERT_FALSE(admitted.write_raw(
+      "POST /guarded/7 HTTP/1.1\r\nHost: localhost\r\nX-Key: yes\r\nContent-Length: 5\r\n\r\n"));
+  ASSERT_FALSE(admitted.write_raw("hello"));
+  const auto answered = admitted.read_response();
+  ASSERT_TRUE(answered);
+  EXPECT_EQ(answered->result_int(), 200);
+  EXPECT_EQ(answered->body(), "7hello");
+}
+
 TEST(HttpsServer, ExpectContinueGetsContinue) {
   TestServer server(api_router());
   HttpsClient client(server.port());

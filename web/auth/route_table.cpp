@@ -2,10 +2,18 @@
 
 #include <stdexcept>
 
+#include "web/auth/guard.hpp"
+
 namespace fabomatic::web {
 
 void register_routes(Router& router, RouteTable routes, SessionAuth& auth) {
   for (auto& entry : routes) {
+    if (entry.handler || entry.async_handler) {
+      // A body arriving for a request without a session is refused before it is read.
+      entry.options.admit = [&auth, options = entry.protect](const Request& request) {
+        return check_request(auth, request, options).refusal;
+      };
+    }
     const int kinds = bool(entry.handler) + bool(entry.async_handler) + bool(entry.public_handler) +
                       bool(entry.public_async_handler) + entry.websocket.has_value();
     if (kinds != 1) {

@@ -156,6 +156,32 @@ void HttpsSession::on_header(beast::error_code ec) {
                    After::linger);
   }
   if (parser_->is_done()) return handle_request();
+  if (match_.route->options.admit) return admit_body();
+  read_body_admitted();
+}
+
+void HttpsSession::admit_body() {
+  state_->run_app([self = shared_from_this(), request = make_request()] {
+    auto refusal = self->admit(request);
+    self->back_here([self, refusal = std::move(refusal)]() mutable {
+      // The body is still on its way: drain it for a while after the answer, then close.
+      if (refusal) return self->respond(std::move(*refusal), After::linger);
+      self->read_body_admitted();
+    });
+  });
+}
+
+std::optional<Response> HttpsSession::admit(const Request& request) {
+  try {
+    return match_.route->options.admit(request);
+  } catch (const std::exception& e) {
+    state_->log(log::Level::error, std::string("admitting a request failed: ") + e.what());
+    return Response::internal_error();
+  }
+}
+
+void HttpsSession::read_body_admitted() {
+  const std::size_t limit = match_.route->options.body_limit.value_or(state_->options.body_limit);
   if (!reserve_body(parser_->content_length().value_or(limit))) {
     state_->log(log::Level::warning,
                 "request bodies in memory at their limit: refused a body from " + remote_address_);
@@ -164,7 +190,7 @@ void HttpsSession::on_header(beast::error_code ec) {
     return respond(std::move(busy), After::linger);
   }
   parser_->body_limit(limit);  // enforced while a chunked body arrives
-  if (const auto expect = request[http::field::expect];
+  if (const auto expect = parser_->get()[http::field::expect];
       !expect.empty() && beast::iequals(expect, "100-continue")) {
     beast::get_lowest_layer(stream_).expires_after(state_->options.write_timeout);
     return asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
@@ -200,7 +226,7 @@ Request HttpsSession::make_request() {
   Request request;
   fill_request(request, parser_->get());
   request.path = target_.path;
-  request.path_params = std::move(match_.params);
+  request.path_params = match_.params;  // admit's request and the handler's both need them
   request.query = std::move(target_.query);
   request.remote_address = remote_address_;
   request.remote_port = remote_port_;

@@ -41,6 +41,10 @@ class HttpsSession : public Connection, public std::enable_shared_from_this<Http
   void wait_for_request();
   void read_header();
   void on_header(boost::beast::error_code ec);
+  /// The route's admit check on the header (where handlers run), then read_body_admitted.
+  void admit_body();
+  /// Sets the body's memory aside, answers an Expect: 100-continue, reads the body.
+  void read_body_admitted();
   void read_body();
   void on_body(boost::beast::error_code ec);
   void handle_request();
@@ -49,6 +53,8 @@ class HttpsSession : public Connection, public std::enable_shared_from_this<Http
   void open_websocket(Request request);
   /// The WebSocket route's authorize, with a throw turned into a 500. Where handlers run.
   std::optional<Response> authorize(const Request& request);
+  /// The route's admit (RouteOptions), with a throw turned into a 500. Where handlers run.
+  std::optional<Response> admit(const Request& request);
   /// Runs `f` on this connection's thread: how work done where handlers run (ServerOptions::app,
   /// through ServerState::run_app) comes back to the stream.
   template <class F>

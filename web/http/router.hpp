@@ -33,6 +33,11 @@ struct RouteOptions {
   /// The handler reads only immutable data (the embedded assets): it may run on the server's
   /// own I/O thread instead of being handed to ServerOptions::app.
   bool io_thread_safe = false;
+  /// Asked on the request's header, before a body that has not arrived with it is read (and
+  /// before any of the server's body memory is set aside for it): a Response refuses the
+  /// request at once, nullopt reads the body. So a stranger cannot make the server wait for,
+  /// and hold, a large body only to refuse it (e.g. the session check). Runs where handlers run.
+  std::function<std::optional<Response>(const Request&)> admit;
 };
 
 /// A route that upgrades to a WebSocket over the same TLS connection.
