@@ -607,6 +607,16 @@ void App::start_access_control(db::Connection& conn, const backend::BoardTopics&
   i.broker.add_hooks(i.access);
   i.security = std::make_unique<backend::MqttSecurity>(i.broker, conn, *i.board_accounts, *i.auth,
                                                        mqtt.anonymous);
+  i.auth->on_first_login([&i](db::Id machine_id) {
+    // Out of the broker's CONNECT handling, which is where this is called from.
+    boost::asio::post(i.io, [&i, machine_id] {
+      const auto closed = i.security->close_to_anonymous(machine_id);
+      log::info("mqtt", "machine " + std::to_string(machine_id) +
+                            ": its board logged in with its account for the first time; closed "
+                            "to anonymous clients (" +
+                            std::to_string(closed) + " disconnected)");
+    });
+  });
   log::info("mqtt", "anonymous clients " + std::string(backend::to_string(mqtt.anonymous)) + ", " +
                         std::to_string(files->passwords->size()) + " account(s) from " +
                         "password_file/[MQTT.users], " +

@@ -1,5 +1,8 @@
 #include "backend/mqtt_auth.hpp"
 
+#include <utility>
+
+#include "common/clock.hpp"
 #include "db/board_accounts_repository.hpp"
 #include "db/machines_repository.hpp"
 
@@ -34,14 +37,19 @@ class LegacyAnonymousAccess final : public broker::ClientAccess {
     if (retain) return false;
     const auto segment = auth_.topics().id_segment(topic);
     const auto machine = segment ? MqttAuth::machine_id_of(*segment) : std::nullopt;
-    if (!machine || !auth_.machine_exists(*machine)) return false;
+    if (!machine || !auth_.machine_exists(*machine) || auth_.closed_to_anonymous(*machine)) {
+      return false;
+    }
     auth_.learned(client.remote_address, *machine);
     return true;
   }
 
-  bool may_subscribe(const broker::ClientInfo&, std::string_view filter) const override {
+  bool may_subscribe(const broker::ClientInfo& client, std::string_view filter) const override {
     const auto segment = reply_or_request_segment(auth_.topics(), filter);
-    return segment && MqttAuth::machine_id_of(*segment).has_value();
+    const auto machine = segment ? MqttAuth::machine_id_of(*segment) : std::nullopt;
+    if (!machine || auth_.closed_to_anonymous(*machine)) return false;
+    auth_.subscribed(client.remote_address, *machine);
+    return true;
   }
 
  private:
@@ -94,6 +102,11 @@ broker::AuthResult MqttAuth::authenticate(const broker::ClientInfo&,
     return AuthResult::refuse(broker::ConnectReturnCode::not_authorized);  // as Mosquitto
   }
   proven_[account->username] = account->secret_hash;
+  if (!account->first_login &&
+      db::BoardAccountsRepository(db_).mark_first_login(account->machine_id, unix_now()) &&
+      on_first_login_) {
+    on_first_login_(account->machine_id);
+  }
   return AuthResult::accept(std::make_shared<BoardAccess>(topics_, account->machine_id), true);
 }
 
@@ -109,15 +122,32 @@ broker::AuthResult MqttAuth::review(const broker::ClientInfo& client) {
 
 void MqttAuth::on_disconnected(const broker::ClientInfo& client, bool) {
   if (!address_machine_.empty()) address_machine_.erase(std::string(client.remote_address));
+  if (!address_machines_.empty()) address_machines_.erase(std::string(client.remote_address));
 }
 
 bool MqttAuth::machine_exists(db::Id machine_id) {
   return db::MachinesRepository(db_).get(machine_id).has_value();
 }
 
+bool MqttAuth::closed_to_anonymous(db::Id machine_id) {
+  const auto account = db::BoardAccountsRepository(db_).by_machine(machine_id);
+  return account && account->first_login;
+}
+
 void MqttAuth::learned(std::string_view remote_address, db::Id machine_id) {
   if (address_machine_.size() >= 100'000) address_machine_.clear();
   address_machine_[std::string(remote_address)] = machine_id;
+  subscribed(remote_address, machine_id);
+}
+
+void MqttAuth::subscribed(std::string_view remote_address, db::Id machine_id) {
+  if (address_machines_.size() >= 100'000) address_machines_.clear();
+  address_machines_[std::string(remote_address)].insert(machine_id);
+}
+
+bool MqttAuth::spoke_or_listened_for(std::string_view remote_address, db::Id machine_id) const {
+  const auto it = address_machines_.find(std::string(remote_address));
+  return it != address_machines_.end() && it->second.contains(machine_id);
 }
 
 std::optional<db::Id> MqttAuth::machine_of(std::string_view remote_address) const {

@@ -8,16 +8,20 @@
 //   Other user names are left to the next hook.
 // - The legacy rule for anonymous clients (AnonymousMode::legacy, a settings file of the old
 //   tool): publish on the topic of a machine that exists (not retained), subscribe to
-//   machine/<id>/reply and /request without wildcards. Nothing else, so a laptop on the lab's
-//   network cannot collect every card id with '#' nor start a machine while the boards are
-//   moved to accounts.
+//   machine/<id>/reply and /request without wildcards — except for a machine whose board has
+//   logged in with its account once (board_accounts.first_login): closed to anonymous clients
+//   from then on, those that spoke for it or listened to it disconnected at once. Nothing else,
+//   so a laptop on the lab's network cannot collect every card id with '#' nor start a machine,
+//   and each board moved to its account takes its machine out of reach.
 // So only the backend publishes replies and requests — unless the lab's ACL file lets one of
 // its own accounts do it (a Node-RED flow starting machines), or it chose allow_anonymous =
 // true, where anonymous clients may do anything, as on the old open Mosquitto.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -46,6 +50,15 @@ class MqttAuth final : public broker::BrokerHooks {
   /// it (anonymous clients in legacy mode), for the portal's list of shared client ids.
   std::optional<db::Id> machine_of(std::string_view remote_address) const;
 
+  /// Called (on the broker's thread, within its CONNECT handling) when a board logs in with its
+  /// account for the first time: whoever holds the broker then disconnects the anonymous clients
+  /// that spoke or listened for that machine (spoke_or_listened_for), outside the broker's call.
+  void on_first_login(std::function<void(db::Id machine_id)> notify) {
+    on_first_login_ = std::move(notify);
+  }
+  /// Whether the anonymous client at `remote_address` published on or subscribed to the machine.
+  bool spoke_or_listened_for(std::string_view remote_address, db::Id machine_id) const;
+
   /// The machine whose board account is `account` ("board-7" -> 7).
   std::optional<db::Id> machine_of_account(std::string_view account) const;
 
@@ -57,7 +70,9 @@ class MqttAuth final : public broker::BrokerHooks {
  private:
   friend class LegacyAnonymousAccess;
   bool machine_exists(db::Id machine_id);
+  bool closed_to_anonymous(db::Id machine_id);
   void learned(std::string_view remote_address, db::Id machine_id);
+  void subscribed(std::string_view remote_address, db::Id machine_id);
 
   db::Connection& db_;
   const BoardSecrets& secrets_;
@@ -67,6 +82,9 @@ class MqttAuth final : public broker::BrokerHooks {
   // line) when the broker reviews its clients.
   std::unordered_map<std::string, std::string> proven_;
   std::unordered_map<std::string, db::Id> address_machine_;  // bounded by the connections
+  // Anonymous clients: the machines each spoke or listened for (bounded by the connections).
+  std::unordered_map<std::string, std::set<db::Id>> address_machines_;
+  std::function<void(db::Id)> on_first_login_;
 };
 
 /// A board account's rights: its own machine's topics.

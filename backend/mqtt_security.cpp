@@ -99,6 +99,16 @@ std::size_t MqttSecurity::disconnect_account(const std::string& username) {
       "its board account's secret changed or was revoked");
 }
 
+std::size_t MqttSecurity::close_to_anonymous(db::Id machine_id) {
+  return broker_.disconnect_clients(
+      [&](const broker::ClientInfo& client) {
+        return client.account.empty() &&
+               auth_.spoke_or_listened_for(client.remote_address, machine_id);
+      },
+      "its machine's board now logs in with its account: the machine is closed to anonymous "
+      "clients");
+}
+
 std::vector<SharedClientIdView> MqttSecurity::shared_client_ids() {
   // Anonymous boards the broker did not see publish yet: known by the IP their `alive` gave.
   std::map<std::string, db::Id> board_ips;

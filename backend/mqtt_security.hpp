@@ -63,6 +63,10 @@ class MqttSecurity {
 
   std::vector<SharedClientIdView> shared_client_ids();
 
+  /// Disconnects the anonymous clients that spoke or listened for the machine (its board has
+  /// just logged in with its account, MqttAuth::on_first_login). Returns how many.
+  std::size_t close_to_anonymous(db::Id machine_id);
+
   AnonymousMode mode() const { return mode_; }
 
  private:

@@ -7,14 +7,15 @@ namespace fabomatic::db {
 namespace {
 
 constexpr std::string_view kSelect =
-    "SELECT machine_id, username, secret_hash, created, rotated FROM board_accounts";
+    "SELECT machine_id, username, secret_hash, created, rotated, first_login FROM board_accounts";
 
 BoardAccount read_account(const Statement& row) {
   return BoardAccount{.machine_id = row.get<Id>(0),
                       .username = row.get<std::string>(1),
                       .secret_hash = row.get<std::string>(2),
                       .created = row.get<double>(3),
-                      .rotated = row.get<double>(4)};
+                      .rotated = row.get<double>(4),
+                      .first_login = row.get<std::optional<double>>(5)};
 }
 
 constexpr ConstraintField kAccountConstraints[] = {{"board_accounts.machine_id", "board_account"},
@@ -45,6 +46,13 @@ std::optional<BoardAccount> BoardAccountsRepository::by_machine(Id machine_id) {
   stmt->bind(1, machine_id);
   if (!stmt->step()) return std::nullopt;
   return read_account(*stmt);
+}
+
+bool BoardAccountsRepository::mark_first_login(Id machine_id, Timestamp now) {
+  return conn_.execute(
+             "UPDATE board_accounts SET first_login = ? WHERE machine_id = ? AND first_login IS "
+             "NULL",
+             now, machine_id) == 1;
 }
 
 std::optional<BoardAccount> BoardAccountsRepository::by_username(std::string_view username) {

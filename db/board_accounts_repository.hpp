@@ -18,6 +18,9 @@ struct BoardAccount {
   std::string secret_hash;
   Timestamp created = 0;
   Timestamp rotated = 0;  // when the current secret was issued
+  // When the board first logged in with the account (kept across rotations): from then on the
+  // machine is closed to anonymous clients in the legacy mode.
+  std::optional<Timestamp> first_login;
 };
 
 class BoardAccountsRepository {
@@ -30,6 +33,8 @@ class BoardAccountsRepository {
   // Replaces the secret's hash; false when the machine has no account.
   bool set_secret(Id machine_id, std::string_view secret_hash, Timestamp now);
   std::optional<BoardAccount> by_machine(Id machine_id);
+  // Records the account's first login; false when it had one already (or there is no account).
+  bool mark_first_login(Id machine_id, Timestamp now);
   std::optional<BoardAccount> by_username(std::string_view username);
   // In machine id order.
   std::vector<BoardAccount> list();

@@ -131,6 +131,11 @@ const std::vector<SchemaStep>& our_schema_steps() {
        "hour, or another use began) is marked, so that its board's stop or inuse, replayed once "
        "the Wi-Fi is back, completes it instead of counting the use a second time",
        "ALTER TABLE uses ADD COLUMN end_estimated BOOLEAN NOT NULL DEFAULT 0;"},
+      // version 9
+      {"board_accounts.first_login: when the machine's board first logged in with its account; "
+       "from then on, in the legacy mode, anonymous clients may no longer speak for the machine "
+       "nor read its replies",
+       "ALTER TABLE board_accounts ADD COLUMN first_login FLOAT;"},
       // Append new steps here.
   };
   return steps;

@@ -176,6 +176,62 @@ TEST_F(MqttAuthTest, LegacyAnonymousBoardsSpeakOnlyForExistingMachines) {
   EXPECT_EQ(status.board_accounts, 0u);
 }
 
+// Boards move to accounts one by one: a machine whose board has logged in with its account once
+// is closed to anonymous clients (those that spoke or listened for it are disconnected), while
+// the machines still waiting for their board's account stay open. An account created but not
+// used yet leaves its machine open: its board keeps working until the secret is typed in.
+TEST_F(MqttAuthTest, ABoardsFirstLoginClosesItsMachineToAnonymousClients) {
+  start(AnonymousMode::legacy);
+  db::MachinesRepository(database.conn).create(db::Machine{.id = 2, .name = "TWO"});
+  std::vector<db::Id> first_logins;
+  auth.on_first_login([&](db::Id machine) { first_logins.push_back(machine); });
+  std::vector<std::string> seen;
+  broker_->subscribe("#", [&](const broker::Message& m) { seen.push_back(m.topic); });
+  const auto issued = security->create(1);
+  auto old_board = client("10.0.0.1:1000");
+  old_board->connect("BOARD1");
+  old_board->publish("machine/1", R"({"action":"alive"})");
+  auto sniffer = client("10.0.0.66:5000");
+  sniffer->connect("laptop");
+  EXPECT_EQ(sniffer->subscribe({{"machine/1/reply", 0}}), (std::vector<std::uint8_t>{0}));
+  auto other = client("10.0.0.2:1000");
+  other->connect("BOARD2");
+  EXPECT_EQ(other->subscribe({{"machine/2/reply", 0}}), (std::vector<std::uint8_t>{0}));
+  EXPECT_EQ(seen, (std::vector<std::string>{"machine/1"}));  // created, not used: still open
+
+  auto board = client("10.0.0.1:2000");
+  board->login("BOARD1-NEW", "board-1", issued.secret);
+  EXPECT_EQ(first_logins, (std::vector<db::Id>{1}));
+  EXPECT_EQ(security->close_to_anonymous(1), 2u);
+  EXPECT_TRUE(old_board->closed());
+  EXPECT_TRUE(sniffer->closed());
+  EXPECT_FALSE(other->closed());
+  EXPECT_FALSE(board->closed());
+  auto again = client("10.0.0.66:5001");
+  again->connect("laptop");
+  EXPECT_EQ(
+      again->subscribe({{"machine/1/reply", 0}, {"machine/1/request", 0}, {"machine/2/reply", 0}}),
+      (std::vector<std::uint8_t>{kSubackFailure, kSubackFailure, 0}));
+  again->publish("machine/1", R"({"action":"synccache"})");
+  again->publish("machine/2", R"({"action":"checkmachine"})");
+  EXPECT_EQ(seen, (std::vector<std::string>{"machine/1", "machine/2"}));
+
+  // Its next logins are no first login; a rotated secret keeps the machine closed; revoking the
+  // account opens it again (its board can then only come back anonymously).
+  board->drop();
+  client("10.0.0.1:2001")->login("BOARD1-NEW", "board-1", issued.secret);
+  EXPECT_EQ(first_logins, (std::vector<db::Id>{1}));
+  ASSERT_TRUE(security->rotate(1));
+  auto after_rotation = client("10.0.0.66:5002");
+  after_rotation->connect("laptop");
+  EXPECT_EQ(after_rotation->subscribe({{"machine/1/reply", 0}}),
+            (std::vector<std::uint8_t>{kSubackFailure}));
+  ASSERT_TRUE(security->revoke(1));
+  auto after_revocation = client("10.0.0.66:5003");
+  after_revocation->connect("laptop-2");
+  EXPECT_EQ(after_revocation->subscribe({{"machine/1/reply", 0}}), (std::vector<std::uint8_t>{0}));
+}
+
 TEST_F(MqttAuthTest, AnOpenBrokerIsOpenAndBoardAccountsStayConfined) {
   // allow_anonymous = true chose the old open broker: anonymous clients may do anything. A
   // board account is still confined to its machine.

@@ -181,6 +181,31 @@ class LegacyMode(AccessTestCase):
         self.assertIn("allow_anonymous", self.server.log_text())
 
 
+    def test_a_board_logged_in_with_its_account_takes_its_machine_out_of_reach(self):
+        self.prepare(lambda s: s.machine("TWO", machine_id=2))
+        account = self.cli("create", "1")
+        self.start()
+        # Created but not typed into the board yet: the machine still answers anonymously.
+        old = self.board("1", client_id="BOARD-OLD")
+        self.assertIn('"request_ok":true', old.query(checkmachine()))
+        sniffer = self.board("1", client_id="laptop", source="127.0.0.2")
+        two = self.board("2", client_id="BOARD-TWO")
+        board = self.board("1", client_id="BOARD-NEW", username="board-1",
+                           password=account["secret"])
+        self.assertIn('"request_ok":true', board.query(checkmachine()))
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not (old.disconnects and sniffer.disconnects):
+            time.sleep(0.05)
+        self.assertTrue(old.disconnects and sniffer.disconnects, "anonymous clients of machine 1 kept")
+        self.assertEqual(two.disconnects, [])
+        self.assertEqual(subscribe_codes(self.server.mqtt_port,
+                                         ["machine/1/reply", "machine/1/request", "machine/2/reply"],
+                                         client_id="laptop-2"),
+                         [128, 128, 0])
+        self.assertIn('"request_ok":true', two.query(checkmachine()))
+        self.assertIn("closed to anonymous clients", self.server.log_text())
+
+
 class SharedClientId(AccessTestCase):
     settings = {"backend": {"stats_interval_s": 0}}
 
