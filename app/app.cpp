@@ -128,6 +128,7 @@ broker::BrokerConfig broker_config(const backend::MqttSettings& mqtt) {
   config.max_connect_size = mqtt.max_connect_size;
   config.max_connections = mqtt.max_connections;
   config.max_connections_per_address = mqtt.max_connections_per_address;
+  config.max_pending_per_address = mqtt.max_pending_connections_per_address;
   config.max_inflight = mqtt.max_inflight;
   config.max_queued = mqtt.max_queued_messages;
   config.max_output_total = mqtt.max_output_total;

@@ -260,6 +260,8 @@ void read_mqtt(const toml::table* table, Diagnostics& diagnostics, const fs::pat
   reader.integer("sys_interval_s", out.sys_interval_s, 0, 86400);
   reader.integer("max_connect_size", out.max_connect_size, 128, 268'435'455);
   reader.integer("max_connections_per_address", out.max_connections_per_address, 0, 1'000'000);
+  reader.integer("max_pending_connections_per_address", out.max_pending_connections_per_address, 0,
+                 1'000'000);
   reader.integer("max_retained_messages", out.max_retained_messages, 0, 100'000'000);
   reader.integer("max_retained_bytes", out.max_retained_bytes, 0, 4'000'000'000);
   reader.integer("max_persistent_sessions", out.max_persistent_sessions, 0, 1'000'000);
@@ -646,6 +648,7 @@ allow_anonymous = false
 # tls_private_key = ""
 # max_connections = 10000
 # max_connections_per_address = 0  # 0 = no limit (boards behind one NAT share an address)
+# max_pending_connections_per_address = 64  # sockets from one address not logged in yet; 0 = no limit
 # max_packet_size = 262144    # bytes; larger packets are refused
 # max_connect_size = 8192     # bytes a client may send before its CONNECT is accepted
 # max_inflight = 20           # QoS 1/2 messages in flight per client

@@ -79,6 +79,8 @@ struct MqttSettings {
   // Bounds on what clients can make the broker hold (broker/core/config.hpp).
   std::uint32_t max_connect_size = 8192;          // first packet before CONNECT is accepted
   std::uint32_t max_connections_per_address = 0;  // 0 = no limit (a lab's NAT)
+  // Connections from one address not logged in yet (CONNECT not accepted); 0 = no limit.
+  std::uint32_t max_pending_connections_per_address = 64;
   std::uint32_t max_retained_messages = 10000;
   std::uint32_t max_retained_bytes = 16 << 20;
   std::uint32_t max_persistent_sessions = 1000;

@@ -60,17 +60,29 @@ ClientConnection* Broker::attach(Transport& transport, std::string remote_addres
     log(log::Level::warning, "connection limit reached, refusing " + remote_address);
     return nullptr;
   }
+  const std::string address(address_of(remote_address));
   if (config_.max_connections_per_address > 0) {
-    auto& count = per_address_[std::string(address_of(remote_address))];
-    if (count >= config_.max_connections_per_address) {
+    const auto it = per_address_.find(address);
+    if (it != per_address_.end() && it->second >= config_.max_connections_per_address) {
       ++stats_.connections_refused;
       log(log::Level::warning, "connection limit per address reached, refusing " + remote_address);
       return nullptr;
     }
-    ++count;
   }
+  if (config_.max_pending_per_address > 0) {
+    const auto it = pending_per_address_.find(address);
+    if (it != pending_per_address_.end() && it->second >= config_.max_pending_per_address) {
+      ++stats_.connections_refused;
+      log(log::Level::warning,
+          "too many connections not logged in yet from one address, refusing " + remote_address);
+      return nullptr;
+    }
+    ++pending_per_address_[address];
+  }
+  if (config_.max_connections_per_address > 0) ++per_address_[address];
   now_ = now;
   auto client = std::make_unique<ClientConnection>();
+  client->pending_counted = config_.max_pending_per_address > 0;
   client->transport = &transport;
   client->remote_address = std::move(remote_address);
   client->last_activity = now_;
@@ -283,6 +295,14 @@ void Broker::forget_address(const ClientConnection& client) {
   const auto it = per_address_.find(std::string(address_of(client.remote_address)));
   if (it == per_address_.end()) return;
   if (--it->second == 0) per_address_.erase(it);
+}
+
+void Broker::forget_pending(ClientConnection& client) {
+  if (!client.pending_counted) return;
+  client.pending_counted = false;
+  const auto it = pending_per_address_.find(std::string(address_of(client.remote_address)));
+  if (it == pending_per_address_.end()) return;
+  if (--it->second == 0) pending_per_address_.erase(it);
 }
 
 std::size_t Broker::review_clients(BrokerHooks& hooks) {

@@ -61,11 +61,12 @@ struct ClientConnection {
   std::optional<Clock::time_point> output_full_since;
   std::uint16_t keep_alive = 0;  // seconds; 0 = no keep-alive
   std::uint8_t protocol_level = 4;
-  bool connected = false;       // CONNECT accepted
-  bool as_account = false;      // `username` names the account the client proved
-  bool refusal_logged = false;  // a refused PUBLISH of this client was logged already
-  bool input_held = false;      // `input` holds packets left unhandled while the client was held
-  std::size_t index = 0;        // position in Broker::connections_
+  bool connected = false;        // CONNECT accepted
+  bool pending_counted = false;  // counted in pending_per_address_ (until CONNECT is accepted)
+  bool as_account = false;       // `username` names the account the client proved
+  bool refusal_logged = false;   // a refused PUBLISH of this client was logged already
+  bool input_held = false;       // `input` holds packets left unhandled while the client was held
+  std::size_t index = 0;         // position in Broker::connections_
   // Sessions whose queues this client's messages filled (flow control): while any of them is
   // still congested, the transport stops reading this client (see Broker::accepts_input).
   std::vector<SubscriberId> held_by;
@@ -207,6 +208,8 @@ class Broker final : public MessageBus {
   void process_frames(ClientConnection& client, std::string_view& data);
   void process_input(ClientConnection& client);  // the packets buffered in client.input
   void forget_address(const ClientConnection& client);
+  // The connection's CONNECT was accepted, or it closed: no longer pending for its address.
+  void forget_pending(ClientConnection& client);
 
   // publish path (broker_publish.cpp)
   void handle_publish(ClientConnection& client, const PublishPacket& packet);
@@ -254,6 +257,8 @@ class Broker final : public MessageBus {
   std::vector<std::unique_ptr<ClientConnection>> connections_;  // unordered; index in client
   // Connections per IP address, kept only when max_connections_per_address is set.
   std::unordered_map<std::string, std::size_t> per_address_;
+  // Connections per IP address not accepted yet (max_pending_per_address).
+  std::unordered_map<std::string, std::size_t> pending_per_address_;
   // Presented client id -> the extra sessions of clients that share it (collision rule).
   std::unordered_map<std::string, std::vector<SubscriberId>> extra_sessions_;
   std::uint64_t extra_serial_ = 0;

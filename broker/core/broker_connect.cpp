@@ -93,6 +93,7 @@ void Broker::handle_connect(ClientConnection& client, const ConnectPacket& packe
   session->last_progress = now_;
   client.session = session;
   client.connected = true;
+  forget_pending(client);
   client.last_activity = now_;
   client.keep_alive = packet.keep_alive;
   if (packet.has_will) {
@@ -267,6 +268,7 @@ void Broker::close_client(ClientConnection& client, bool publish_will, std::stri
     log(log::Level::info, "closing " + who + ": " + std::string(reason));
   }
   forget_address(client);
+  forget_pending(client);
   if (client.transport) {
     Transport* transport = client.transport;
     client.transport = nullptr;

@@ -24,6 +24,10 @@ struct BrokerConfig {
   // Connections at once from one IP address; 0 = no limit (a lab's NAT puts every board behind
   // one address).
   std::size_t max_connections_per_address = 0;
+  // Connections from one IP address whose CONNECT has not been accepted yet; beyond, refused at
+  // accept. One laptop opening sockets and sending nothing cannot take the connection slots the
+  // boards need (a board holds such a socket for milliseconds). 0 = no limit.
+  std::size_t max_pending_per_address = 64;
   std::uint16_t max_inflight = 20;         // unacknowledged outgoing QoS 1/2 messages per client
   std::size_t max_queued = 1000;           // QoS 1/2 messages queued per session beyond in-flight
   std::size_t max_output_bytes = 8 << 20;  // unsent bytes per socket before QoS 0 is dropped

@@ -164,6 +164,7 @@ TEST(Settings, DefaultsOfEveryKey) {
   EXPECT_FALSE(s.mqtt.use_username_as_clientid);
   EXPECT_EQ(s.mqtt.max_connect_size, 8192u);
   EXPECT_EQ(s.mqtt.max_connections_per_address, 0u);
+  EXPECT_EQ(s.mqtt.max_pending_connections_per_address, 64u);
   EXPECT_EQ(s.mqtt.max_retained_messages, 10000u);
   EXPECT_EQ(s.mqtt.max_retained_bytes, 16u << 20);
   EXPECT_EQ(s.mqtt.max_persistent_sessions, 1000u);
@@ -343,6 +344,7 @@ tls_certificate = "mqtt.pem"
 tls_private_key = "mqtt.key"
 max_connect_size = 4096
 max_connections_per_address = 50
+max_pending_connections_per_address = 8
 max_retained_messages = 10
 max_retained_bytes = 1000
 max_persistent_sessions = 5
@@ -365,6 +367,7 @@ discovered_boards_retention_days = 3
   EXPECT_EQ(s.mqtt.tls_certificate, fs::path("/srv/lab/mqtt.pem"));
   EXPECT_EQ(s.mqtt.max_connect_size, 4096u);
   EXPECT_EQ(s.mqtt.max_connections_per_address, 50u);
+  EXPECT_EQ(s.mqtt.max_pending_connections_per_address, 8u);
   EXPECT_EQ(s.mqtt.max_retained_messages, 10u);
   EXPECT_EQ(s.mqtt.max_retained_bytes, 1000u);
   EXPECT_EQ(s.mqtt.max_persistent_sessions, 5u);

@@ -316,6 +316,35 @@ TEST(BrokerLimits, ConnectionsPerAddress) {
   EXPECT_FALSE(v6c.attached());
 }
 
+// One laptop opening sockets and sending nothing must not take the slots the boards need: the
+// connections of one address not logged in yet are capped, those logged in are not.
+TEST(BrokerLimits, ConnectionsNotLoggedInYetArePerAddress) {
+  BrokerConfig config = quiet_config();
+  config.max_pending_per_address = 2;
+  Broker broker(config);
+  TestClient a(broker, "10.0.0.1:1000"), b(broker, "10.0.0.1:1001");
+  TestClient c(broker, "10.0.0.1:1002");
+  TestClient other(broker, "10.0.0.2:1000");
+  EXPECT_TRUE(a.attached());
+  EXPECT_TRUE(b.attached());
+  EXPECT_FALSE(c.attached());
+  EXPECT_TRUE(other.attached());
+  a.connect("a");  // logged in: no longer pending
+  TestClient d(broker, "10.0.0.1:1003");
+  EXPECT_TRUE(d.attached());
+  b.drop();  // gone before logging in
+  TestClient e(broker, "10.0.0.1:1004");
+  EXPECT_TRUE(e.attached());
+  TestClient f(broker, "10.0.0.1:1005");
+  EXPECT_FALSE(f.attached());
+  // A refused CONNECT frees its place too.
+  d.write_raw(std::string("\x10\x0c\x00\x04MQTT\x05\x02\x00\x3c\x00\x00", 14));
+  EXPECT_TRUE(d.closed());
+  TestClient g(broker, "10.0.0.1:1006");
+  EXPECT_TRUE(g.attached());
+  EXPECT_EQ(broker.stats().connections_refused, 2u);
+}
+
 TEST(BrokerLimits, NoLimitPerAddressByDefault) {
   Broker broker(quiet_config());
   std::vector<std::unique_ptr<TestClient>> clients;
