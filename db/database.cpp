@@ -64,6 +64,7 @@ void upgrade(Connection& conn, const FileInspection& info, const OpenOptions& op
     case FileState::Current:
       break;
   }
+  if (info.state != FileState::Empty) require_complete_schema(conn);
   stage("seed");
   stage("commit");
   tx.commit();
@@ -100,7 +101,10 @@ Database open_database(const std::string& path, const OpenOptions& options) {
     db.created = info.state == FileState::Empty;
     db.upgraded = !db.created;
     if (info.state == FileState::Legacy) db.warnings = foreign_key_problems(conn);
-  } else if (!anonymous_user_id(conn)) {
+  } else {
+    require_complete_schema(conn);
+  }
+  if (info.state == FileState::Current && !anonymous_user_id(conn)) {
     Transaction tx(conn);
     ensure_anonymous(conn);
     tx.commit();

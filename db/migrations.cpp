@@ -1,5 +1,7 @@
 #include "db/migrations.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <map>
 
 #include "db/schema.hpp"
@@ -154,6 +156,56 @@ void apply_our_steps(Connection& conn, int from_version) {
     }
   }
   conn.execute("UPDATE " + table + " SET version = ?", static_cast<int>(steps.size()));
+}
+
+namespace {
+
+bool same_name(std::string_view a, std::string_view b) {
+  return std::ranges::equal(a, b, [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) ==
+           std::tolower(static_cast<unsigned char>(y));
+  });
+}
+
+// Table -> columns of a new database of this version, built once in memory.
+const std::map<std::string, std::vector<std::string>>& complete_schema() {
+  static const auto tables = [] {
+    Connection fresh(":memory:", {.wal = false, .foreign_keys = false});
+    schema::create_head_schema(fresh);
+    apply_our_steps(fresh, 0);
+    std::map<std::string, std::vector<std::string>> out;
+    auto stmt = fresh.prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
+    while (stmt.step()) {
+      const std::string name = stmt.column_text(0);
+      out.emplace(name, schema::table_columns(fresh, name));
+    }
+    return out;
+  }();
+  return tables;
+}
+
+}  // namespace
+
+void require_complete_schema(Connection& conn) {
+  std::string missing;
+  auto add = [&](const std::string& what) { missing += (missing.empty() ? "" : ", ") + what; };
+  for (const auto& [table, columns] : complete_schema()) {
+    if (!schema::table_exists(conn, table)) {
+      add("table " + table);
+      continue;
+    }
+    const auto present = schema::table_columns(conn, table);
+    for (const auto& column : columns) {
+      if (std::ranges::none_of(present, [&](const auto& p) { return same_name(p, column); })) {
+        add(table + "." + column);
+      }
+    }
+  }
+  if (!missing.empty()) {
+    throw IncompatibleDatabase("the database lacks " + missing +
+                               ": it was changed by another tool; restore a backup copy");
+  }
 }
 
 std::vector<std::string> card_case_conflicts(Connection& conn) {

@@ -61,6 +61,11 @@ void convert_legacy_schema(Connection& conn);
 // Applies our steps after `from_version` and records the new version.
 void apply_our_steps(Connection& conn, int from_version);
 
+// Throws IncompatibleDatabase naming what is missing when the file lacks a table or a column
+// that a new database of this version has (a file changed by another tool: a dropped or renamed
+// column would otherwise fail the first query that reads it, at every start).
+void require_complete_schema(Connection& conn);
+
 // One warning per group of users whose cards differ only by case (left as they were, since
 // merging them would give one person's card to another). Empty when there is none.
 std::vector<std::string> card_case_conflicts(Connection& conn);

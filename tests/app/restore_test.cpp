@@ -114,6 +114,15 @@ TEST_F(RestoreTest, WhatIsNotAFabomaticDatabaseOfAKnownRevisionIsRefusedLeavingN
   const std::string newer = read(dir / "newer.db");
   fs::remove(dir / "newer.db");
   EXPECT_EQ(refused_code(newer), "unknown_revision");
+  // A backup another tool changed: swapped in, it stopped the appliance at every start.
+  {
+    db::Database copy = db::open_database((dir / "changed.db").string());
+    copy.conn.exec("ALTER TABLE users DROP COLUMN email");
+    copy.conn.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  }
+  const std::string changed = read(dir / "changed.db");
+  fs::remove(dir / "changed.db");
+  EXPECT_EQ(refused_code(changed), "unknown_revision");
   EXPECT_EQ(files(), before);
 }
 

@@ -238,6 +238,30 @@ TEST(Schema, RefusesAFileThatIsNotFabOMatic) {
   EXPECT_EQ(test::read_bytes(path), bytes);
 }
 
+// A file another tool changed (a dropped or renamed column) is refused by name at opening,
+// untouched, instead of failing the first query that reads the column at every start.
+TEST(Schema, RefusesAFileThatLacksAColumnOrATableNamingIt) {
+  TempDir dir;
+  const auto path = dir.file("changed.sqldb");
+  {
+    auto db = open_database(path);
+    db.conn.exec("ALTER TABLE users DROP COLUMN email");
+    db.conn.exec("ALTER TABLE uses RENAME COLUMN end_estimated TO estimated");
+    db.conn.exec("DROP TABLE board_accounts");
+  }
+  const auto bytes = test::read_bytes(path);
+  try {
+    open_database(path);
+    FAIL() << "expected IncompatibleDatabase";
+  } catch (const IncompatibleDatabase& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("users.email"), std::string::npos) << what;
+    EXPECT_NE(what.find("uses.end_estimated"), std::string::npos) << what;
+    EXPECT_NE(what.find("table board_accounts"), std::string::npos) << what;
+  }
+  EXPECT_EQ(test::read_bytes(path), bytes);
+}
+
 TEST(Schema, AnonymousUserIsRecreatedWhenDeleted) {
   TempDir dir;
   const auto path = dir.file("db.sqldb");
