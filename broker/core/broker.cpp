@@ -103,10 +103,20 @@ void Broker::on_data(ClientConnection& client, std::string_view bytes, Clock::ti
   if (client.input.empty()) {
     // Common case: whole packets straight from the read buffer, no copy.
     process_frames(client, bytes);
-    if (client.transport && !bytes.empty()) client.input.assign(bytes);
+    if (!client.transport || bytes.empty()) return;
+    client.input.assign(bytes);
+    count_input(client, true);
   } else {
     client.input.append(bytes);
     process_input(client);
+  }
+  // Small incomplete packets always wait: a board is never refused for what others hold.
+  constexpr std::size_t kAlwaysHeld = 16 * 1024;
+  if (client.transport && incomplete_bytes_ > config_.max_incomplete_total &&
+      client.input.size() > kAlwaysHeld) {
+    close_client(client, true,
+                 "incomplete packets of all clients exceed " +
+                     std::to_string(config_.max_incomplete_total) + " bytes");
   }
 }
 
@@ -114,11 +124,19 @@ void Broker::process_input(ClientConnection& client) {
   std::string_view pending = client.input;
   process_frames(client, pending);
   if (!client.transport) return;
+  const bool consumed = pending.size() < client.input.size();
   if (pending.empty()) {
     std::string().swap(client.input);  // release a large buffer once the packet is done
   } else {
     client.input.erase(0, client.input.size() - pending.size());
   }
+  count_input(client, consumed);
+}
+
+void Broker::count_input(ClientConnection& client, bool consumed) {
+  incomplete_bytes_ = incomplete_bytes_ - client.input_counted + client.input.size();
+  client.input_counted = client.input.size();
+  if (consumed) client.input_since = now_;
 }
 
 void Broker::process_frames(ClientConnection& client, std::string_view& data) {
@@ -231,6 +249,7 @@ void Broker::tick(Clock::time_point now) {
   // Iterate over a snapshot of raw pointers: closing moves connections out of the vector.
   std::vector<ClientConnection*> expired;
   std::vector<ClientConnection*> not_reading;
+  std::vector<ClientConnection*> incomplete;
   for (const auto& c : connections_) {
     if (c->connected && c->transport) {
       if (c->transport->pending_bytes() < config_.max_output_bytes) {
@@ -250,10 +269,22 @@ void Broker::tick(Clock::time_point now) {
       if (c->keep_alive > 0 &&
           now - c->last_activity > std::chrono::milliseconds(1500 * std::uint32_t{c->keep_alive})) {
         expired.push_back(c.get());
+        continue;
       }
     } else if (now - c->last_activity > config_.connect_timeout) {
       expired.push_back(c.get());
+      continue;
     }
+    // Input held by flow control is ours to handle, not the client's to complete.
+    if (!c->input.empty() && !c->input_held &&
+        now - c->input_since > config_.incomplete_packet_timeout) {
+      incomplete.push_back(c.get());
+    }
+  }
+  for (auto* c : incomplete) {
+    close_client(*c, true,
+                 "a packet still incomplete after " +
+                     std::to_string(config_.incomplete_packet_timeout.count()) + " s");
   }
   for (auto* c : expired) {
     close_client(*c, true, c->connected ? "keep-alive expired" : "no CONNECT in time");

@@ -44,8 +44,10 @@ std::string_view address_of(std::string_view remote_address);
 /// Per-connection state of the core. Owned by the Broker; the transport holds a pointer.
 struct ClientConnection {
   Transport* transport = nullptr;
-  Session* session = nullptr;  // set once CONNECT was accepted
-  std::string input;           // bytes of an incomplete packet, kept between reads
+  Session* session = nullptr;     // set once CONNECT was accepted
+  std::string input;              // bytes of an incomplete packet, kept between reads
+  std::size_t input_counted = 0;  // input's size as counted in Broker::incomplete_bytes_
+  Clock::time_point input_since;  // when input's first byte arrived (while input is not empty)
   std::string username;
   std::string remote_address;  // "address:port"
   MessagePtr will;             // published unless the client ends with DISCONNECT
@@ -210,6 +212,9 @@ class Broker final : public MessageBus {
   void forget_address(const ClientConnection& client);
   // The connection's CONNECT was accepted, or it closed: no longer pending for its address.
   void forget_pending(ClientConnection& client);
+  // Brings incomplete_bytes_ up to date with the client's input after `input` changed; `consumed`:
+  // a packet was taken from its front (what is left began arriving now).
+  void count_input(ClientConnection& client, bool consumed);
 
   // publish path (broker_publish.cpp)
   void handle_publish(ClientConnection& client, const PublishPacket& packet);
@@ -259,6 +264,7 @@ class Broker final : public MessageBus {
   std::unordered_map<std::string, std::size_t> per_address_;
   // Connections per IP address not accepted yet (max_pending_per_address).
   std::unordered_map<std::string, std::size_t> pending_per_address_;
+  std::size_t incomplete_bytes_ = 0;  // Σ input of every connection (max_incomplete_total)
   // Presented client id -> the extra sessions of clients that share it (collision rule).
   std::unordered_map<std::string, std::vector<SubscriberId>> extra_sessions_;
   std::uint64_t extra_serial_ = 0;

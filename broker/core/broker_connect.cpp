@@ -269,6 +269,8 @@ void Broker::close_client(ClientConnection& client, bool publish_will, std::stri
   }
   forget_address(client);
   forget_pending(client);
+  incomplete_bytes_ -= client.input_counted;
+  client.input_counted = 0;
   if (client.transport) {
     Transport* transport = client.transport;
     client.transport = nullptr;

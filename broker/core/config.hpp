@@ -28,6 +28,14 @@ struct BrokerConfig {
   // accept. One laptop opening sockets and sending nothing cannot take the connection slots the
   // boards need (a board holds such a socket for milliseconds). 0 = no limit.
   std::size_t max_pending_per_address = 64;
+  // Bytes of incomplete packets held across all connections (a packet arrives in pieces and
+  // waits whole before it is handled). Beyond it, a client whose incomplete packet is larger
+  // than 16 KiB is disconnected: thousands of clients each sending all but the last byte of a
+  // max_packet_size PUBLISH would otherwise take gigabytes. A board's packets are far smaller.
+  std::size_t max_incomplete_total = 32 << 20;
+  // A packet must be complete within this time of its first byte (the rest of it keeps a
+  // connection open even without keep-alive).
+  std::chrono::seconds incomplete_packet_timeout{60};
   std::uint16_t max_inflight = 20;         // unacknowledged outgoing QoS 1/2 messages per client
   std::size_t max_queued = 1000;           // QoS 1/2 messages queued per session beyond in-flight
   std::size_t max_output_bytes = 8 << 20;  // unsent bytes per socket before QoS 0 is dropped

@@ -345,6 +345,70 @@ TEST(BrokerLimits, ConnectionsNotLoggedInYetArePerAddress) {
   EXPECT_EQ(broker.stats().connections_refused, 2u);
 }
 
+// A QoS 0 PUBLISH on "t" of `size` bytes in all.
+std::string publish_of_size(std::size_t size) {
+  // 1 byte of type, the remaining length in 1-3 bytes, 2 + 1 of topic, then the payload.
+  std::size_t length_bytes = 1;
+  while (size - 1 - length_bytes >= (std::size_t{1} << (7 * length_bytes)))
+    ++length_bytes;
+  const std::string payload(size - 1 - length_bytes - 3, 'x');
+  std::string out;
+  encode(PublishPacket{.topic = "t", .payload = payload}, out);
+  EXPECT_EQ(out.size(), size);
+  return out;
+}
+
+// Thousands of clients each sending all but the last byte of a large PUBLISH would hold
+// gigabytes: the incomplete packets of all clients are bounded, and the client whose large one
+// goes beyond is disconnected. Small ones (a board's) always wait.
+TEST(BrokerLimits, IncompletePacketsOfAllClientsAreBounded) {
+  BrokerConfig config = quiet_config();
+  config.max_incomplete_total = 100 * 1024;
+  Broker broker(config);
+  int clients = 0;
+  auto partial = [&](TestClient& c, std::size_t size) {
+    c.connect("c" + std::to_string(++clients), true, 0);
+    const std::string bytes = publish_of_size(size);
+    c.write_raw(std::string_view(bytes).substr(0, size - 1));
+    return bytes.back();
+  };
+  TestClient a(broker), b(broker), c(broker), d(broker), e(broker);
+  const char a_last = partial(a, 60 * 1024);
+  partial(b, 10 * 1024);
+  partial(c, 40 * 1024);  // 110 KiB in all
+  EXPECT_TRUE(c.closed());
+  partial(d, 15 * 1024);
+  partial(e, 16 * 1024);  // 101 KiB in all, but a small one waits
+  EXPECT_FALSE(a.closed() || b.closed() || d.closed() || e.closed());
+  a.write_raw(std::string(1, a_last));  // complete: what it held is free again
+  EXPECT_EQ(broker.stats().messages_received, 1u);
+  TestClient f(broker);
+  partial(f, 40 * 1024);
+  EXPECT_FALSE(f.closed());
+}
+
+// The rest of a packet keeps a connection open even without keep-alive: a packet must be
+// complete within the timeout of its first byte, however slowly its bytes keep coming.
+TEST(BrokerLimits, APacketIncompleteForTheTimeoutClosesTheConnection) {
+  BrokerConfig config = quiet_config();
+  config.incomplete_packet_timeout = 5s;
+  Broker broker(config);
+  const std::string packet = publish_of_size(1000);
+  TestClient slow(broker), steady(broker);
+  slow.connect("slow", true, 0);
+  steady.connect("steady", true, 0);
+  slow.write_raw(packet.substr(0, 100));
+  steady.write_raw(packet.substr(0, 500));
+  broker.tick(broker.now() + 3s);
+  slow.write_raw(packet.substr(100, 100));
+  steady.write_raw(packet.substr(500) + packet.substr(0, 500));  // one done, the next begun
+  broker.tick(broker.now() + 3s);
+  EXPECT_TRUE(slow.closed());
+  EXPECT_FALSE(steady.closed());
+  broker.tick(broker.now() + 3s);
+  EXPECT_TRUE(steady.closed());
+}
+
 TEST(BrokerLimits, NoLimitPerAddressByDefault) {
   Broker broker(quiet_config());
   std::vector<std::unique_ptr<TestClient>> clients;
