@@ -7,6 +7,7 @@
 #include "db/backup.hpp"
 #include "db/migrations.hpp"
 #include "db/portal_access.hpp"
+#include "db/purge.hpp"
 #include "db/schema.hpp"
 #include "db/seed.hpp"
 
@@ -53,6 +54,7 @@ void upgrade(Connection& conn, const FileInspection& info, const OpenOptions& op
       apply_our_steps(conn, 0);
       stage("steps");
       ensure_anonymous(conn);
+      postpone_automatic_purge(conn, unix_time() + kAutomaticPurgeGraceDays * 86400.0);
       // Whoever the old portal let in keeps the portal.
       portal_granted = grant_portal_to_legacy_admins(conn, unix_time());
       break;

@@ -136,6 +136,13 @@ const std::vector<SchemaStep>& our_schema_steps() {
        "from then on, in the legacy mode, anonymous clients may no longer speak for the machine "
        "nor read its replies",
        "ALTER TABLE board_accounts ADD COLUMN first_login FLOAT;"},
+      // version 10
+      {"fabomatic_state: facts of this installation that outlive a restart, by name (when the "
+       "automatic purge may begin after an upgrade from the old tool)",
+       "CREATE TABLE fabomatic_state (\n"
+       "\tname VARCHAR NOT NULL PRIMARY KEY, \n"
+       "\tvalue FLOAT\n"
+       ");"},
       // Append new steps here.
   };
   return steps;

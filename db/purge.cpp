@@ -38,4 +38,18 @@ PurgeResult purge(Connection& conn, Timestamp now, const PurgePolicy& policy) {
   return result;
 }
 
+namespace {
+constexpr std::string_view kPurgeFrom = "automatic_purge_from";
+}
+
+void postpone_automatic_purge(Connection& conn, Timestamp until) {
+  conn.execute("INSERT OR REPLACE INTO fabomatic_state (name, value) VALUES (?, ?)",
+               std::string(kPurgeFrom), until);
+}
+
+std::optional<Timestamp> automatic_purge_waits_until(Connection& conn) {
+  return conn.query_optional<double>("SELECT value FROM fabomatic_state WHERE name = ?",
+                                     std::string(kPurgeFrom));
+}
+
 }  // namespace fabomatic::db

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "db/models.hpp"
 #include "db/sqlite.hpp"
@@ -36,5 +37,16 @@ struct PurgeResult {
 // entries older than now - audit_days (their before/after name people too), and forgets
 // discovered boards not heard since now - discovered_boards_days.
 PurgeResult purge(Connection& conn, Timestamp now, const PurgePolicy& policy = {});
+
+// The old tool purged only when its cron job said so, and the history of an old file is often
+// older than any retention period: after an upgrade from it, the automatic purge waits this many
+// days, so that the first start does not anonymise years of uses before the admin can say
+// whether to keep them (a longer purge_retention_days, a backup). `fabomatic --purge` does not
+// wait.
+inline constexpr int kAutomaticPurgeGraceDays = 14;
+// Records that the automatic purge waits until `until` (in fabomatic_state).
+void postpone_automatic_purge(Connection& conn, Timestamp until);
+// Until when the automatic purge waits; nullopt when it need not.
+std::optional<Timestamp> automatic_purge_waits_until(Connection& conn);
 
 }  // namespace fabomatic::db

@@ -165,11 +165,16 @@ class LegacyDatabase(unittest.TestCase):
         columns = "machine_id, machine_name, machine_type_id, blocked"
         self.assertEqual(query_all(self.db, f"SELECT {columns} FROM machines ORDER BY 1"),
                          query_all(self.original, f"SELECT {columns} FROM machines ORDER BY 1"))
-        # uses keep machine, start and end (their user may be anonymised by the purge: all of
-        # them are older than 365 days)
-        columns = "use_id, machine_id, start_timestamp, end_timestamp"
+        # uses and interventions keep their member, machine and times: all of them are older
+        # than 365 days, but the automatic purge waits two weeks after an upgrade from the old
+        # tool (it would anonymise them at the first start), and says so
+        columns = "use_id, user_id, machine_id, start_timestamp, end_timestamp"
         self.assertEqual(query_all(self.db, f"SELECT {columns} FROM uses ORDER BY 1"),
                          query_all(self.original, f"SELECT {columns} FROM uses ORDER BY 1"))
+        columns = "intervention_id, user_id, timestamp"
+        self.assertEqual(query_all(self.db, f"SELECT {columns} FROM interventions ORDER BY 1"),
+                         query_all(self.original, f"SELECT {columns} FROM interventions ORDER BY 1"))
+        self.assertIn("the automatic purge waits until", self.server.log_text())
 
     def test_legacy_checkmachine_answers_every_machine(self):
         machines = query_all(self.original,

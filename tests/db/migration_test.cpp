@@ -10,6 +10,7 @@
 #include "db/database.hpp"
 #include "db/migrations.hpp"
 #include "db/passwords.hpp"
+#include "db/purge.hpp"
 #include "db/schema.hpp"
 #include "db/seed.hpp"
 #include "support_compare.hpp"
@@ -124,6 +125,13 @@ TEST_P(Migration, UpgradesInPlaceKeepingEveryRowAndValue) {
   EXPECT_EQ(db.conn.query_one<std::string>("PRAGMA integrity_check"), "ok");
   EXPECT_EQ(db.conn.query_one<int>("SELECT count(*) FROM pragma_foreign_key_check"), 0);
   EXPECT_TRUE(anonymous_user_id(db.conn));
+  // The automatic purge leaves an upgraded file's history alone for two weeks.
+  const auto waits = automatic_purge_waits_until(db.conn);
+  EXPECT_EQ(waits.has_value(), !empty);
+  if (waits) {
+    const double expected = static_cast<double>(std::time(nullptr)) + 14 * 86400.0;
+    EXPECT_NEAR(*waits, expected, 120.0);
+  }
   if (!empty) {
     Connection before(original(), {.mode = OpenMode::ReadOnly});
     expect_content_preserved(before, db.conn);
