@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "app/listen_probe.hpp"
 #include "app/nightly_backup.hpp"
 #include "app/portal.hpp"
 #include "app/restore.hpp"
@@ -95,6 +96,21 @@ db::OpenOptions open_options(const backend::Settings& settings) {
 db::Database open_configured_database(const backend::Settings& settings) {
   const db::OpenOptions options = open_options(settings);
   const std::string path = settings.database.file.string();
+  // The old tool's settings name its database: a new one made instead, when the path misses it
+  // (a relative url read from another folder), would answer every card "unknown".
+  std::error_code ec;
+  if (settings.mqtt.anonymous == backend::AnonymousMode::legacy &&
+      !std::filesystem::exists(path, ec)) {
+    throw std::runtime_error(
+        "the settings file " + settings.source.string() +
+        " is the old FabOMatic's, but its database " +
+        std::filesystem::absolute(path, ec).string() +
+        " does not exist (a relative [database] url resolves against the folder fabomatic "
+        "starts in, " +
+        std::filesystem::current_path(ec).string() +
+        "). Copy the old database.sqldb there, or give its path in [database] url. To start "
+        "with a new database instead, create an empty file at that path.");
+  }
   db::Database d = db::open_database(path, options);
   if (d.created) log::info("db", "created a new database " + path);
   if (d.upgraded) {
@@ -121,6 +137,31 @@ db::Database open_configured_database(const backend::Settings& settings) {
 }
 
 namespace {
+
+// Before the database is touched (an upgrade rewrites it): a port another program still holds —
+// Mosquitto, or the old FabOMatic's portal — stops the start here, saying which.
+void refuse_taken_ports(const backend::Settings& settings) {
+  struct Listener {
+    const char* key;
+    const std::string& address;
+    std::uint16_t port;
+    const char* likely;
+  };
+  const Listener listeners[] = {
+      {"[MQTT] port", settings.mqtt.bind_address, settings.mqtt.port,
+       "is Mosquitto still running? fabomatic is the broker now: sudo systemctl disable --now "
+       "mosquitto"},
+      {"[web] port", settings.web.bind_address, settings.web.port,
+       "is the old FabOMatic still running? sudo systemctl disable --now FabOMatic"}};
+  for (const auto& l : listeners) {
+    if (l.port == 0) continue;
+    if (const auto why = cannot_listen(l.address, l.port)) {
+      throw std::runtime_error("cannot listen on " + l.address + ":" + std::to_string(l.port) +
+                               " (" + l.key + "): " + *why + " — " + l.likely +
+                               ". Nothing was changed.");
+    }
+  }
+}
 
 broker::BrokerConfig broker_config(const backend::MqttSettings& mqtt) {
   broker::BrokerConfig config;
@@ -502,6 +543,7 @@ void App::start() {
   auto& i = *impl_;
   for (const auto& warning : i.settings.warnings)
     log::warning("config", warning);
+  refuse_taken_ports(i.settings);
   i.database.emplace(open_configured_database(i.settings));
   db::Connection& conn = i.database->conn;
   i.checkpointer = std::make_unique<db::Checkpointer>(conn);
