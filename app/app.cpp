@@ -96,11 +96,12 @@ db::OpenOptions open_options(const backend::Settings& settings) {
 db::Database open_configured_database(const backend::Settings& settings) {
   const db::OpenOptions options = open_options(settings);
   const std::string path = settings.database.file.string();
-  // The old tool's settings name its database: a new one made instead, when the path misses it
-  // (a relative url read from another folder), would answer every card "unknown".
+  // The old tool's settings name its database: a new one made instead, when a relative url
+  // read from another folder misses it, would answer every card "unknown". (An absolute url,
+  // as fabomatic-import writes, names the file on purpose: a new database is made there.)
   std::error_code ec;
   if (settings.mqtt.anonymous == backend::AnonymousMode::legacy &&
-      !std::filesystem::exists(path, ec)) {
+      !settings.database.url.starts_with("sqlite:////") && !std::filesystem::exists(path, ec)) {
     throw std::runtime_error(
         "the settings file " + settings.source.string() +
         " is the old FabOMatic's, but its database " +
