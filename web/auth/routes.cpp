@@ -168,6 +168,15 @@ bool AuthRoutes::hash_then(const Reply& reply, std::string password,
       });
 }
 
+namespace {
+// Failed sign-ins count per account and address: guesses from one laptop block that account
+// there (and, through the per-address limit, that laptop everywhere), but cannot lock the admin
+// out of the portal from every other address of the lab.
+std::string login_key(std::string_view email, std::string_view address) {
+  return text::ascii_lowercase(email) + " from " + std::string(address);
+}
+}  // namespace
+
 void AuthRoutes::login(const Request& request, Reply reply) {
   auto body = parse_json_object(request);
   if (body.refusal) return reply(std::move(*body.refusal));
@@ -183,7 +192,7 @@ void AuthRoutes::login(const Request& request, Reply reply) {
   *email = trimmed(*email);
 
   const auto now = auth.clock().steady();
-  const std::string account_key = text::ascii_lowercase(*email);
+  const std::string account_key = login_key(*email, request.remote_address);
   const auto address_block = address_failures.blocked(request.remote_address, now);
   const auto account_block = account_failures.blocked(account_key, now);
   if (address_block || account_block) {
@@ -214,7 +223,7 @@ void AuthRoutes::login(const Request& request, Reply reply) {
         } catch (const std::exception&) {
           return [self, request, email, reply] {
             self->address_failures.forgive(request.remote_address);
-            self->account_failures.forgive(text::ascii_lowercase(email));
+            self->account_failures.forgive(login_key(email, request.remote_address));
             reply(hashing_failed());
           };
         }
@@ -233,7 +242,7 @@ void AuthRoutes::finish_login(const Request& request, const std::string& email,
                               const std::optional<PortalAccount>& account,
                               const std::optional<std::string>& stored,
                               const db::PasswordCheck& check, const Reply& reply) {
-  const std::string account_key = text::ascii_lowercase(email);
+  const std::string account_key = login_key(email, request.remote_address);
   if (!check.match) {  // the failure was counted before the check
     audit.record_unauthenticated(account ? std::optional(account->user.id) : std::nullopt, email,
                                  request.remote_address, "login_failed", "session", std::nullopt);

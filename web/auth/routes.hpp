@@ -35,7 +35,8 @@ struct AuthOptions {
   std::string host_name;  // empty: the machine's host name
   std::uint16_t port = 23336;
 
-  // Login failures before 429 (per account e-mail, per client address) within `login_window`.
+  // Login failures before 429 (per account e-mail and client address, per client address) within
+  // `login_window`.
   std::size_t login_failures_per_account = 5;
   std::size_t login_failures_per_address = 20;
   std::chrono::minutes login_window{15};
