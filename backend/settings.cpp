@@ -339,11 +339,9 @@ void read_mqtt(const toml::table* table, Diagnostics& diagnostics, const fs::pat
 void read_web(const toml::table* table, Diagnostics& diagnostics, const fs::path& cwd,
               WebSettings& out) {
   SectionReader reader(table, "web", diagnostics);
+  // Kept for the old tool's files (and written back unchanged): fabomatic's sessions are random
+  // tokens held on the server, which need no signing key.
   reader.string("secret_key", out.secret_key);
-  if (out.secret_key.empty()) {
-    reader.warning("secret_key",
-                   "not set: a random key is used, portal sessions end at each restart");
-  }
   std::string email;
   if (reader.string("default_admin_email", email)) {
     if (email.find('@') == std::string::npos) {
@@ -389,6 +387,7 @@ void read_weekly_summary(const toml::table* table, Diagnostics& diagnostics,
   reader.boolean("enabled", out.enabled);
   std::string language;
   if (reader.string("language", language)) {
+    language = text::ascii_lowercase(language);  // the old tool's files may say "EN"
     if (language != "en" && language != "it") {
       reader.error("language",
                    "must be \"en\" or \"it\", got " + describe(*reader.node("language")));
@@ -670,7 +669,7 @@ allow_anonymous = false
 [web]
 secret_key = )" +
       toml_quote(secret_key) +
-      R"(  # signs portal sessions: keep it secret
+      R"(  # the old tool's session key: kept, not used (sessions live on the server)
 default_admin_email = "admin@fablab.org"  # login of the first administrator
 # base_url = ""               # public URL of the portal, used in mails
 # port = 23336                # HTTPS port of the portal
@@ -685,7 +684,7 @@ default_admin_email = "admin@fablab.org"  # login of the first administrator
 # client_timeout_s = 10       # a client must finish TLS, then its headers, within this
 
 [email]
-server = "smtp.google.com"    # SMTP server
+server = "smtp.gmail.com"     # SMTP server
 port = 587                    # 587 STARTTLS, 465 TLS, 25 plain
 use_tls = true
 username = ""

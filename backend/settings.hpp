@@ -17,7 +17,7 @@
 //   [MQTT] stats_topic       first level of the stats topic.
 //   [MQTT] user              the old tool's own broker login (unused there): read, ignored.
 //   [MQTT] allow_anonymous   absent from the old tool's files: "legacy" (see AnonymousMode).
-//   [web] secret_key         key for signing portal sessions (empty: random at each start).
+//   [web] secret_key         the old tool's session key: read and kept, not used.
 //   [web] default_admin_email, base_url    the first admin's login; the portal's public URL.
 //   [email] server, port, use_tls, username, password, sender    SMTP for mails, as before.
 //   [weekly_summary] enabled, language     the weekly summary mail (en or it).
@@ -109,7 +109,7 @@ struct MqttSettings {
 
 struct WebSettings {
   // Keys of the old tool.
-  std::string secret_key;  // empty: a random key at each start (sessions end on restart)
+  std::string secret_key;  // the old tool's; fabomatic's sessions are server-side tokens
   std::string default_admin_email = "admin@fablab.org";
   std::string base_url;  // public URL used in mails, empty = unknown
   // Ours.
@@ -127,7 +127,7 @@ struct WebSettings {
 };
 
 struct EmailSettings {
-  std::string server = "smtp.google.com";
+  std::string server = "smtp.gmail.com";
   std::uint16_t port = 587;
   bool use_tls = true;
   std::string username;

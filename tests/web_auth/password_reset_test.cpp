@@ -145,6 +145,17 @@ TEST(PasswordReset, LinkUsesBaseUrlWhenConfigured) {
   EXPECT_EQ(h.mailer().mails().at(1).text.find("evil"), std::string::npos);
 }
 
+// The old tool's base_url is a host and port ("fabpi.local:23336"): it wrote https:// before it.
+TEST(PasswordReset, ABaseUrlWithoutSchemeIsTheOldToolsHost) {
+  auto options = test_auth_options();
+  options.base_url = "fabpi.local:23336";
+  AuthHarness h(options);
+  ASSERT_EQ(forgot(h, kAdminEmail).status, 202);
+  EXPECT_NE(h.mailer().mails().at(0).text.find("https://fabpi.local:23336/#/reset?token="),
+            std::string::npos)
+      << h.mailer().mails().at(0).text;
+}
+
 TEST(PasswordReset, AdminTriggeredResetForAMember) {
   AuthHarness h;
   const auto member = h.add_user("member@lab.test", "member-pass", "admins");

@@ -534,6 +534,8 @@ std::string portal_url(const AuthOptions& options) {
   std::string base = options.base_url;
   while (!base.empty() && base.back() == '/')
     base.pop_back();
+  // The old tool's base_url is a host (and port): it put "https://" before it.
+  if (!base.empty() && base.find("://") == std::string::npos) base = "https://" + base;
   if (!base.empty()) return base;
   const std::string host = options.host_name.empty() ? machine_host_name() : options.host_name;
   return "https://" + host + ":" + std::to_string(options.port);

@@ -50,7 +50,7 @@ bool safe_header_value(std::string_view value);
 
 /// The [email] section of settings.toml.
 struct SmtpSettings {
-  std::string server = "smtp.google.com";
+  std::string server = "smtp.gmail.com";
   std::uint16_t port = 587;
   bool use_tls = true;  // STARTTLS (required), or TLS from the start on port 465
   std::string username;

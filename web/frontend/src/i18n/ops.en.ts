@@ -113,7 +113,7 @@ export const opsEn = {
   'settings.key.MQTT.sys_interval_s': '$SYS statistics every (seconds, 0 = off)',
   'settings.key.web.base_url': 'Public address of the portal (URL, for mails)',
   'settings.key.web.default_admin_email': 'E-mail of the first administrator',
-  'settings.key.web.secret_key': 'Key that signs the sessions',
+  'settings.key.web.secret_key': 'Old session key (kept, not used)',
   'settings.key.web.port': 'HTTPS port',
   'settings.key.web.bind_address': 'Listen address',
   'settings.key.web.http_redirect_port': 'HTTP port redirecting to HTTPS (0 = off)',

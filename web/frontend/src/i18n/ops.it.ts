@@ -115,7 +115,7 @@ export const opsIt: Record<keyof typeof opsEn, string> = {
   'settings.key.MQTT.sys_interval_s': 'Statistiche $SYS ogni (secondi, 0 = spente)',
   'settings.key.web.base_url': 'Indirizzo pubblico del portale (URL, per le mail)',
   'settings.key.web.default_admin_email': 'E-mail del primo amministratore',
-  'settings.key.web.secret_key': 'Chiave che firma le sessioni',
+  'settings.key.web.secret_key': 'Vecchia chiave delle sessioni (conservata, non usata)',
   'settings.key.web.port': 'Porta HTTPS',
   'settings.key.web.bind_address': 'Indirizzo di ascolto',
   'settings.key.web.http_redirect_port': 'Porta HTTP che rimanda a HTTPS (0 = spenta)',
