@@ -79,8 +79,59 @@ std::string stamp_of(double unix_seconds) {
 }
 }  // namespace
 
-void write(Level level, std::string_view component, std::string_view message) {
+namespace {
+// Unicode's bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069) in UTF-8: they
+// reorder what a terminal or a browser shows after them.
+bool bidi_control_at(std::string_view text, std::size_t i) {
+  if (i + 2 >= text.size() || static_cast<unsigned char>(text[i]) != 0xE2) return false;
+  const auto b1 = static_cast<unsigned char>(text[i + 1]);
+  const auto b2 = static_cast<unsigned char>(text[i + 2]);
+  return (b1 == 0x80 && b2 >= 0xAA && b2 <= 0xAE) || (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9);
+}
+
+bool needs_escape(std::string_view text, std::size_t i) {
+  const auto c = static_cast<unsigned char>(text[i]);
+  return c < 0x20 || c == 0x7F || bidi_control_at(text, i);
+}
+
+// What a client sent (a client id, a topic, a user name) reaches the log inside messages: its
+// control characters are shown escaped, so that it can neither start a forged line nor send a
+// terminal escape sequence to whoever reads the journal or the portal's log page.
+std::string printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 8);
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (!needs_escape(text, i)) {
+      out += text[i];
+      continue;
+    }
+    char escaped[8];
+    if (static_cast<unsigned char>(text[i]) == 0xE2) {
+      const unsigned code = ((0xE2u & 0x0Fu) << 12) |
+                            ((static_cast<unsigned char>(text[i + 1]) & 0x3Fu) << 6) |
+                            (static_cast<unsigned char>(text[i + 2]) & 0x3Fu);
+      std::snprintf(escaped, sizeof escaped, "\\u%04x", code);
+      i += 2;
+    } else {
+      std::snprintf(escaped, sizeof escaped, "\\x%02x", static_cast<unsigned char>(text[i]));
+    }
+    out += escaped;
+  }
+  return out;
+}
+}  // namespace
+
+void write(Level level, std::string_view component, std::string_view raw_message) {
   if (!enabled(level)) return;
+  std::string escaped;
+  std::string_view message = raw_message;
+  for (std::size_t i = 0; i < raw_message.size(); ++i) {
+    if (needs_escape(raw_message, i)) {
+      escaped = printable(raw_message);
+      message = escaped;
+      break;
+    }
+  }
   const auto now = std::chrono::system_clock::now();
   const double time =
       static_cast<double>(

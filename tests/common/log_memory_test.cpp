@@ -33,5 +33,20 @@ TEST(LogMemory, KeepsTheLastLinesNumberedAndFiltered) {
   keep_recent(2000);
 }
 
+// A client id or topic inside a message cannot start a forged line, send a terminal escape
+// sequence or reorder what follows (journal, the portal's log page, the download).
+TEST(LogMemory, ControlCharactersAreWrittenEscaped) {
+  keep_recent(10);
+  set_level(Level::info);
+  write(Level::info, "broker",
+        "closing x\n2026-01-01 00:00:00.000 ERROR db: forged\x1b[2J\x7f \u202egnp.exe\u2069 ok");
+  EXPECT_EQ(recent().back().message,
+            "closing x\\x0a2026-01-01 00:00:00.000 ERROR db: forged\\x1b[2J\\x7f "
+            "\\u202egnp.exe\\u2069 ok");
+  write(Level::info, "broker", "plain: caf\u00e9 \u2014 kept as it is");
+  EXPECT_EQ(recent().back().message, "plain: caf\u00e9 \u2014 kept as it is");
+  keep_recent(2000);
+}
+
 }  // namespace
 }  // namespace fabomatic::log
