@@ -121,8 +121,14 @@ class Fields {
   std::optional<std::string> problem_;
 };
 
+// What a board says of itself is shown in the portal and the log as it is: a control character
+// in it (an escape sequence, a line break) is replaced, not stored.
 std::string board_info(std::string text) {
-  return std::string(text::utf8_prefix(text, kMaxBoardInfoBytes));
+  std::string out(text::utf8_prefix(text, kMaxBoardInfoBytes));
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = '?';
+  }
+  return out;
 }
 
 std::variant<BoardQuery, Rejection> query_from(const json& object) {

@@ -145,6 +145,14 @@ TEST(BoardQuery, ShortAndNonHexUidsAreAccepted) {
   EXPECT_EQ(accepted_as<CheckUser>(R"({"action":"checkuser","uid":"Cárd"})").uid, "cárd");
 }
 
+TEST(BoardQuery, AliveReportsLoseTheirControlCharacters) {
+  const auto alive = accepted_as<Alive>(
+      R"({"action":"alive","version":"0.7\u001b[31m","ip":"10.0.0.9\n","serial":"a\u0000b"})");
+  EXPECT_EQ(alive.version, "0.7?[31m");
+  EXPECT_EQ(alive.ip, "10.0.0.9?");
+  EXPECT_EQ(alive.serial, "a?b");
+}
+
 TEST(BoardQuery, AliveFromOlderFirmware) {
   const auto no_serial_no_heap =
       accepted_as<Alive>(R"({"action":"alive","version":"0.6.1","ip":"10.0.0.9"})");

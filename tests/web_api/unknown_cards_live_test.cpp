@@ -59,6 +59,18 @@ TEST_F(UnknownCardsTest, ConvertToMemberRemovesEveryTapOfTheCard) {
   EXPECT_EQ(json::parse(*entries[1].before_json)["taps"], 2);
 }
 
+// A board may report any text as a card; what POST /members refuses cannot become a member's
+// card through a tap either.
+TEST_F(UnknownCardsTest, ATapWhoseCardNoMemberMayHaveIsNotConverted) {
+  const db::Id id = db::UnknownCardsRepository(db_).record("<img src=x>", 1, now_);
+  const Reply reply = post("/api/v1/unknown-cards/" + std::to_string(id) + "/convert",
+                           {{"name", "Anna"}, {"role_id", 3}});
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_NE(reply.field("card"), "");
+  EXPECT_FALSE(db::UsersRepository(db_).by_card("<img src=x>").has_value());
+  EXPECT_EQ(db::UnknownCardsRepository(db_).count(), 1);
+}
+
 TEST_F(LiveTest, SnapshotShowsStateByPrecedence) {
   Reply reply = get("/api/v1/live/status");
   ASSERT_EQ(reply.status, 200);

@@ -374,10 +374,14 @@ std::optional<std::vector<db::Id>> Body::id_list(std::string_view name, std::siz
   return ids;
 }
 
+bool is_member_card(std::string_view card) {
+  return card.size() == 8 && is_hex(card);
+}
+
 std::optional<std::optional<std::string>> Body::card(std::string_view name) {
   auto text = nullable_text(name, {.max_length = 64});
   if (!text || !*text) return text;
-  if ((*text)->size() != 8 || !is_hex(**text)) {
+  if (!is_member_card(**text)) {
     error(name, field_error::pattern("card", "must be 8 hexadecimal characters"));
     return std::nullopt;
   }

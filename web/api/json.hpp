@@ -81,6 +81,9 @@ struct TextRule {
   bool keep_spaces = false;      // a password: spaces at its ends are part of it, not trimmed
 };
 
+/// What a member's card may be: 8 hexadecimal characters (a board's 4-byte card id).
+bool is_member_card(std::string_view card);
+
 /// A JSON object body, read field by field. Every accessor marks its field as known and, when
 /// the field is present but unusable, records a message for it and returns nullopt. finish()
 /// throws one 400 with every message (and "unknown field" for fields nobody read).
@@ -113,7 +116,7 @@ class Body {
   std::optional<db::Id> id(std::string_view name);
   /// An array of positive ids, at most `max_items`.
   std::optional<std::vector<db::Id>> id_list(std::string_view name, std::size_t max_items);
-  /// A card id (8 hex characters, returned lowercase); null or "" clears it.
+  /// A card id (8 hex characters, is_member_card; returned lowercase); null or "" clears it.
   std::optional<std::optional<std::string>> card(std::string_view name);
   /// A unix time in seconds (a number between 0 and year 3000).
   std::optional<double> time(std::string_view name);

@@ -51,6 +51,13 @@ Response convert(ApiContext& context, const Request& request, const Principal& w
   Body body(request);
   db::Transaction tx(context.db);
   const db::UnknownCard tap = existing(context.db, id);
+  // A board may report any text as a card; a member's card is what POST /members accepts.
+  if (!is_member_card(tap.card)) {
+    throw ApiError::invalid(
+        {{"card", field_error::pattern("card",
+                                       "the tap's card is not 8 hexadecimal "
+                                       "characters, as a member's card must be")}});
+  }
   db::UnknownCardsRepository taps(context.db);
   const auto taps_before = taps.count();
   Json member = create_member(context, who, body, db::normalize_card(tap.card), hashed);
