@@ -112,7 +112,16 @@ db::Database open_configured_database(const backend::Settings& settings) {
         "). Copy the old database.sqldb there, or give its path in [database] url. To start "
         "with a new database instead, create an empty file at that path.");
   }
-  db::Database d = db::open_database(path, options);
+  db::Database d = [&] {
+    try {
+      return db::open_database(path, options);
+    } catch (const std::exception& e) {
+      // SQLite's own words ("file is not a database", "attempt to write a readonly database")
+      // do not say which file.
+      throw std::runtime_error("cannot use the database " +
+                               std::filesystem::absolute(path, ec).string() + ": " + e.what());
+    }
+  }();
   if (d.created) log::info("db", "created a new database " + path);
   if (d.upgraded) {
     log::info("db", "upgraded " + path + " from revision " + d.previous_revision +

@@ -81,15 +81,9 @@ Validation validate_database_file(const std::string& path) {
     }
     if (problems != "ok") return {false, "integrity_check failed: " + problems};
 
-    std::string missing;
-    if (!schema::table_exists(conn, "alembic_version")) missing = "alembic_version";
-    for (const auto& table : schema::head_tables()) {
-      // boards appeared in 0.1.8; older files are still FabOMatic databases.
-      if (table.name == "boards") continue;
-      if (!schema::table_exists(conn, table.name)) {
-        if (!missing.empty()) missing += ", ";
-        missing += table.name;
-      }
+    std::string missing = schema::missing_reference_tables(conn);
+    if (!schema::table_exists(conn, "alembic_version")) {
+      missing = "alembic_version" + (missing.empty() ? "" : ", " + missing);
     }
     if (!missing.empty()) return {false, "not a FabOMatic database: missing table(s) " + missing};
     // Neither the Python backend nor we ever create a trigger or a view; one in an uploaded file

@@ -72,6 +72,12 @@ FileInspection inspect_database(Connection& conn) {
 }
 
 void convert_legacy_schema(Connection& conn) {
+  // A table the old tool always had, missing from the file, would be made again empty: the file
+  // is damaged or not the old tool's.
+  if (const auto missing = schema::missing_reference_tables(conn); !missing.empty()) {
+    throw IncompatibleDatabase("not a complete FabOMatic database: missing table(s) " + missing +
+                               "; refusing to upgrade it");
+  }
   // The reference tables present in the file, with the columns each one has there.
   std::vector<std::pair<const schema::Table*, std::vector<std::string>>> present;
   for (const auto& table : schema::head_tables()) {

@@ -176,6 +176,16 @@ void create_head_schema(Connection& conn) {
   conn.execute("INSERT INTO alembic_version (version_num) VALUES (?)", kAlembicHead);
 }
 
+std::string missing_reference_tables(Connection& conn) {
+  std::string missing;
+  for (const auto& table : head_tables()) {
+    if (table.name == "boards" || table_exists(conn, table.name)) continue;
+    if (!missing.empty()) missing += ", ";
+    missing += table.name;
+  }
+  return missing;
+}
+
 bool table_exists(Connection& conn, std::string_view table) {
   return conn.query_one<int>("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
                              table) > 0;

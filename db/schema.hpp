@@ -51,6 +51,11 @@ std::string read_alembic_revision(Connection& conn);
 
 bool table_exists(Connection& conn, std::string_view table);
 
+// The reference tables every FabOMatic database has had since its first revision (all the head
+// tables but boards, which appeared in 0.1.8) that the file lacks, comma-separated; empty when
+// none is missing.
+std::string missing_reference_tables(Connection& conn);
+
 // Column names of a table as SQLite reports them (PRAGMA table_info), in order.
 std::vector<std::string> table_columns(Connection& conn, std::string_view table);
 

@@ -273,6 +273,22 @@ TEST(MigrationChain, RevisionWithoutFixtureUpgrades) {
             "msg 2");
 }
 
+// An old file without a table the old tool always had is damaged or not the old tool's: the
+// upgrade would make the table again, empty, and the history would be gone without a word.
+TEST(MigrationChain, ALegacyFileMissingATableIsRefusedUntouched) {
+  TempDir dir;
+  const auto path = test::copy_fixture(dir, "database-0.4.0.db");
+  { Connection(path, {.wal = false, .foreign_keys = false}).exec("DROP TABLE uses"); }
+  const auto bytes = test::read_bytes(path);
+  try {
+    open_database(path);
+    FAIL() << "expected IncompatibleDatabase";
+  } catch (const IncompatibleDatabase& e) {
+    EXPECT_NE(std::string(e.what()).find("missing table(s) uses"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(test::read_bytes(path), bytes);
+}
+
 TEST(MigrationChain, UnknownNewerRevisionIsRefusedWithAClearMessage) {
   TempDir dir;
   const auto path = test::copy_fixture(dir, "database-0.4.0.db");
