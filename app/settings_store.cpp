@@ -1,6 +1,9 @@
 #include "app/settings_store.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -15,6 +18,19 @@ namespace fabomatic::app {
 namespace {
 
 namespace fs = std::filesystem;
+
+// Whether this process can create a file in `folder` (tried, then removed): permissions, a
+// read-only mount, systemd's ProtectSystem and a pseudo file system (/proc) all answer here,
+// where access(2) would let root through. Nullopt when it can.
+std::optional<std::string> cannot_write_in(const fs::path& folder) {
+  std::string probe = (folder / ".fabomatic-write-test-XXXXXX").string();
+  const int fd = ::mkstemp(probe.data());
+  if (fd < 0) return std::string(std::strerror(errno));
+  ::close(fd);
+  ::unlink(probe.c_str());
+  return std::nullopt;
+}
+
 using web::api::Json;
 
 std::optional<std::string> read_file(const fs::path& file) {
@@ -61,8 +77,14 @@ void check_named_paths(const backend::Settings& read, const std::map<std::string
     fs::path existing = path;
     while (!fs::exists(existing, ec) && existing.has_relative_path())
       existing = existing.parent_path();
-    if (!fs::is_directory(existing, ec))
+    if (!fs::is_directory(existing, ec)) {
       errors[name] = web::field_error::invalid(existing.string() + " is not a folder");
+    } else if (const auto why = cannot_write_in(existing)) {
+      // The next start writes there (the database's log, the certificate, backups): a folder
+      // this process may not write would stop it, and the portal could not undo that.
+      errors[name] =
+          web::field_error::invalid("fabomatic cannot write in " + existing.string() + ": " + *why);
+    }
   };
   // A pair either both empty (the self-signed one) or two files that load together.
   const auto pair = [&](const char* cert_name, const fs::path& cert, const char* key_name,

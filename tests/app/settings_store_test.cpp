@@ -58,6 +58,12 @@ TEST_F(SettingsStoreTest, PathsThatNameNothingUsableAreRefusedAndTheFileIsLeftAl
   EXPECT_NE(outcome.errors["backend.data_dir"].message.find("is not a folder"), std::string::npos);
   outcome = store.change({{"backend.backup_dir", (dir_ / "a-file" / "below").string()}});
   EXPECT_FALSE(outcome.saved);
+  // A folder the service cannot write (here /proc: not even root may create a file there).
+  outcome = store.change({{"backend.data_dir", "/proc/1"}});
+  EXPECT_FALSE(outcome.saved);
+  EXPECT_NE(outcome.errors["backend.data_dir"].message.find("cannot write in /proc/1"),
+            std::string::npos)
+      << outcome.errors["backend.data_dir"].message;
   EXPECT_EQ(read_all(file_), before);
 
   // Files that exist but are no certificate, or a certificate without its key: the start's own
