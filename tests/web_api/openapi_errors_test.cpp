@@ -240,6 +240,12 @@ TEST_F(ErrorsTest, AKeyGivenTwiceIsRefusedAndNothingIsWritten) {
   EXPECT_EQ(reply.code(), "malformed_json");
   EXPECT_NE(reply.body["error"]["message"].get<std::string>().find("\"name\""), std::string::npos);
   EXPECT_EQ(call(Method::get, "/api/v1/members", "").body["total"], members);
+  // A NUL byte would end the document for the parser, the rest ignored.
+  const Reply nul = call(Method::post, "/api/v1/members",
+                         std::string(R"({"name":"Anna","role_id":1})") + '\0' + "garbage");
+  EXPECT_EQ(nul.status, 400);
+  EXPECT_EQ(nul.code(), "malformed_json");
+  EXPECT_EQ(call(Method::get, "/api/v1/members", "").body["total"], members);
   // The same key in two different objects is no duplicate: the body gets as far as its fields.
   EXPECT_EQ(
       call(Method::post, "/api/v1/members", R"({"name":{"a":1},"surname":{"a":1}})").field("name"),

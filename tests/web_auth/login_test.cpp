@@ -133,6 +133,13 @@ TEST(Login, MalformedInputIsA400NeverA500) {
     EXPECT_EQ(response.status, 400) << junk;
     EXPECT_EQ(error_code(response), "malformed_json") << junk;
   }
+  // A key given twice, a NUL byte ending the document early: which e-mail was meant is unknown.
+  const Response twice =
+      post(R"({"email":"nobody@lab.test","email":"admin@lab.test","password":"x"})");
+  EXPECT_EQ(twice.status, 400);
+  EXPECT_EQ(error_code(twice), "malformed_json");
+  EXPECT_EQ(error_code(post(std::string(R"({"email":"a@b.c","password":"x"})") + '\0' + "}")),
+            "malformed_json");
   const Response missing = post("{}");
   EXPECT_EQ(missing.status, 400);
   const auto fields = body_json(missing)["error"]["fields"];

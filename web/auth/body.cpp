@@ -1,6 +1,7 @@
 #include "web/auth/body.hpp"
 
 #include "common/text.hpp"
+#include "web/auth/json_shape.hpp"
 
 namespace fabomatic::web {
 
@@ -31,6 +32,9 @@ JsonObject parse_json_object(const Request& request) {
   if (!text::iequals(trimmed, "application/json")) {
     return {{},
             Response::error(415, "unsupported_media_type", "Send the body as application/json")};
+  }
+  if (const auto problem = json_body_problem(request.body)) {
+    return {{}, Response::error(400, "malformed_json", *problem)};
   }
   auto value = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
   if (value.is_discarded() || !value.is_object())
