@@ -335,6 +335,24 @@ class LiveUpgradeTest(LiveTestCase):
         self.assertRefused(None, 401, "unauthenticated")
         self.assertRefused("fabomatic_session=" + "A" * 43, 401, "unauthenticated")
 
+    def test_a_page_of_another_site_is_refused_403_even_with_the_cookie(self):
+        self.start()
+        port = self.server.web_port
+        with self.assertRaises(HandshakeRefused) as refused:
+            WebSocket.connect("127.0.0.1", port, "/api/v1/live",
+                              {"Cookie": self.cookie, "Origin": "https://evil.example"}).abort()
+        self.assertEqual(refused.exception.status, 403, refused.exception.body)
+        self.assertIn(b'"cross_origin"', refused.exception.body)
+        # The portal's own page: its origin is the host it was loaded from (on any port: a proxy
+        # in front may forward to another one).
+        WebSocket.connect("127.0.0.1", port, "/api/v1/live",
+                          {"Cookie": self.cookie, "Origin": f"https://127.0.0.1:{port}"}).abort()
+        WebSocket.connect("127.0.0.1", port, "/api/v1/live",
+                          {"Cookie": self.cookie, "Origin": "https://127.0.0.1:8443"}).abort()
+        with self.assertRaises(HandshakeRefused):
+            WebSocket.connect("127.0.0.1", port, "/api/v1/live",
+                              {"Cookie": self.cookie, "Origin": "https://127.0.0.10"}).abort()
+
     def test_password_change_pending_is_refused_403(self):
         self.start()
         roles = self.portal.get("/api/v1/roles?limit=100").json()["items"]

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "web/api/openapi.hpp"
+#include "web/auth/csrf.hpp"
 #include "web/http/static_assets.hpp"
 #include "web/live/hub.hpp"
 
@@ -94,7 +95,13 @@ RouteTable portal_routes(PortalParts parts) {
       "WebSocket (needs the session cookie): a snapshot of every machine's status, then each "
       "change as it happens (LiveMessage), a heartbeat every 15 s";
   live.websocket = parts.live.route(
-      [&auth](const Request& request) { return check_request(auth, request).refusal; },
+      [&auth](const Request& request) -> std::optional<Response> {
+        // A page of another site cannot open the live link with the admin's cookie.
+        if (!same_origin_or_none(request)) {
+          return Response::error(403, "cross_origin", "The live link opens from the portal only");
+        }
+        return check_request(auth, request).refusal;
+      },
       [&auth](const Request& request) { return auth.still_valid(request); });
   live.response_schema = "LiveMessage";
   live.success_status = 101;

@@ -20,4 +20,9 @@ std::string new_csrf_token();
 /// True when the request carries `expected` in X-CSRF-Token (constant-time comparison).
 bool csrf_token_valid(const Request& request, std::string_view expected);
 
+/// A WebSocket upgrade carries no CSRF header: true when its Origin (which browsers always
+/// send) names the host of the Host header (any port: a proxy in front may forward to another
+/// one), or when it has none (not a browser, which still needs the session cookie).
+bool same_origin_or_none(const Request& request);
+
 }  // namespace fabomatic::web

@@ -73,6 +73,8 @@ std::vector<std::string_view> Request::query_params(std::string_view name) const
 Response Response::json(int status, std::string body) {
   Response response{status, {}, std::move(body)};
   response.headers.set("Content-Type", "application/json");
+  // JSON answers are the API's: members, cards, uses. No browser cache or proxy keeps them.
+  response.headers.set("Cache-Control", "no-store");
   return response;
 }
 
