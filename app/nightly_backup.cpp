@@ -38,12 +38,7 @@ double next_at_hour(double now, unsigned hour) {
 }
 
 std::string backup_name(double now) {
-  const auto seconds = static_cast<std::time_t>(now);
-  std::tm tm{};
-  localtime_r(&seconds, &tm);
-  char name[64];
-  std::strftime(name, sizeof name, "fabomatic-backup-%Y-%m-%d-%H%M%S.sqldb", &tm);
-  return name;
+  return format_time(now, "fabomatic-backup-%Y-%m-%d-%H%M%S.sqldb");
 }
 
 }  // namespace

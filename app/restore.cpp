@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "common/clock.hpp"
 #include "db/backup.hpp"
 #include "db/maintenance_due.hpp"
 #include "db/migrations.hpp"
@@ -38,12 +39,7 @@ void sync_folder(const fs::path& folder) {
 }
 
 std::string utc_stamp() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y%m%dT%H%M%SZ", &tm);
-  return text;
+  return format_time(unix_now(), "%Y%m%dT%H%M%SZ", true);
 }
 
 }  // namespace

@@ -5,7 +5,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
-#include <ctime>
 #include <functional>
 #include <list>
 
@@ -133,17 +132,6 @@ std::int64_t Housekeeping::close_stale_uses() {
   return closed;
 }
 
-namespace {
-std::string local_date(double t) {
-  const auto seconds = static_cast<std::time_t>(t);
-  std::tm tm{};
-  localtime_r(&seconds, &tm);
-  char text[16];
-  std::strftime(text, sizeof text, "%Y-%m-%d", &tm);
-  return text;
-}
-}  // namespace
-
 db::PurgePolicy purge_policy(const BackendSettings& settings) {
   db::PurgePolicy policy;
   policy.history_days = settings.purge_retention_days;
@@ -159,7 +147,7 @@ std::int64_t Housekeeping::purge() {
   const double now = unix_now();
   if (const auto until = db::automatic_purge_waits_until(i.db); until && now < *until) {
     log::warning("housekeeping",
-                 "the automatic purge waits until " + local_date(*until) +
+                 "the automatic purge waits until " + format_time(*until, "%Y-%m-%d") +
                      " after the upgrade from the old tool: then history older than " +
                      std::to_string(i.settings.backend.purge_retention_days) +
                      " days moves to the Anonymous user. To keep more, raise [backend] "

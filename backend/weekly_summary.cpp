@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "common/clock.hpp"
 #include "db/machines_repository.hpp"
 #include "db/maintenance_due.hpp"
 #include "db/reports.hpp"
@@ -69,12 +70,7 @@ std::string printf_string(const char* format, auto... args) {
 }
 
 std::string local(double t, const char* format) {
-  const auto seconds = static_cast<std::time_t>(t);
-  std::tm tm{};
-  localtime_r(&seconds, &tm);
-  char text[64];
-  std::strftime(text, sizeof text, format, &tm);
-  return text;
+  return format_time(t, format);
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <chrono>
+#include <ctime>
+#include <string>
 
 namespace fabomatic {
 
@@ -14,6 +16,21 @@ inline constexpr double kLatestUnixTime = 32503680000.0;
 /// Now, in the unix seconds the database stores (db::Timestamp).
 inline double unix_now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+/// A time written with strftime's `format` (at most 63 characters of output), in the local time
+/// zone or in UTC: file names, dates in mails and in the log.
+inline std::string format_time(double unix_seconds, const char* format, bool utc = false) {
+  const auto seconds = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  if (utc) {
+    gmtime_r(&seconds, &tm);
+  } else {
+    localtime_r(&seconds, &tm);
+  }
+  char text[64];
+  const std::size_t n = std::strftime(text, sizeof text, format, &tm);
+  return std::string(text, n);
 }
 
 class Clock {

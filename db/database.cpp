@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "common/clock.hpp"
 #include "db/backup.hpp"
 #include "db/migrations.hpp"
 #include "db/portal_access.hpp"
@@ -16,22 +17,13 @@ namespace fabomatic::db {
 namespace {
 
 std::string utc_timestamp() {
-  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y%m%dT%H%M%SZ", &tm);
-  return text;
+  return format_time(unix_now(), "%Y%m%dT%H%M%SZ", true);
 }
 
 std::string backup_name(const std::string& path, const FileInspection& info) {
   std::string name = path + ".bak-" + info.alembic_revision;
   if (info.our_version > 0) name += "-v" + std::to_string(info.our_version);
   return name + "-" + utc_timestamp();
-}
-
-double unix_time() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 void upgrade(Connection& conn, const FileInspection& info, const OpenOptions& options,
@@ -54,9 +46,9 @@ void upgrade(Connection& conn, const FileInspection& info, const OpenOptions& op
       apply_our_steps(conn, 0);
       stage("steps");
       ensure_anonymous(conn);
-      postpone_automatic_purge(conn, unix_time() + kAutomaticPurgeGraceDays * 86400.0);
+      postpone_automatic_purge(conn, unix_now() + kAutomaticPurgeGraceDays * 86400.0);
       // Whoever the old portal let in keeps the portal.
-      portal_granted = grant_portal_to_legacy_admins(conn, unix_time());
+      portal_granted = grant_portal_to_legacy_admins(conn, unix_now());
       break;
     case FileState::Behind:
       apply_our_steps(conn, info.our_version);
