@@ -207,7 +207,10 @@ TEST(HttpsServer, ARefusedRequestIsAnsweredBeforeItsBodyIsRead) {
   };
   router.post(
       "/guarded/{id}",
-      [](const Request& r) { return Response::text(200, std::string(*r.param("id")) + r.body); },
+      [](const Request& r) {
+        return Response::text(200, std::string(*r.param("id")) +
+                                       std::string(r.query_param("q").value_or("-")) + r.body);
+      },
       guarded);
   router.post("/echo", [](const Request& r) { return Response::text(200, r.body); });
   ServerOptions options = TestServer::fast_options();
@@ -231,13 +234,14 @@ TEST(HttpsServer, ARefusedRequestIsAnsweredBeforeItsBodyIsRead) {
 
   HttpsClient admitted(server.port());
   ASSERT_FALSE(admitted.connect());
-  ASSERT_FALSE(admitted.write_raw(
-      "POST /guarded/7 HTTP/1.1\r\nHost: localhost\r\nX-Key: yes\r\nContent-Length: 5\r\n\r\n"));
+  ASSERT_FALSE(
+      admitted.write_raw("POST /guarded/7?q=Q HTTP/1.1\r\nHost: localhost\r\nX-Key: "
+                         "yes\r\nContent-Length: 5\r\n\r\n"));
   ASSERT_FALSE(admitted.write_raw("hello"));
   const auto answered = admitted.read_response();
   ASSERT_TRUE(answered);
   EXPECT_EQ(answered->result_int(), 200);
-  EXPECT_EQ(answered->body(), "7hello");
+  EXPECT_EQ(answered->body(), "7Qhello");  // path parameters and query both reach the handler
 }
 
 TEST(HttpsServer, ExpectContinueGetsContinue) {

@@ -226,8 +226,9 @@ Request HttpsSession::make_request() {
   Request request;
   fill_request(request, parser_->get());
   request.path = target_.path;
-  request.path_params = match_.params;  // admit's request and the handler's both need them
-  request.query = std::move(target_.query);
+  // Copied, not moved: the route's admit check and then its handler each get a request.
+  request.path_params = match_.params;
+  request.query = target_.query;
   request.remote_address = remote_address_;
   request.remote_port = remote_port_;
   return request;
