@@ -197,9 +197,11 @@ check "purge: /etc/fabomatic removed" sh -c "! test -e '$rootfs/etc/fabomatic'"
 
 echo "== from a Python FabOMatic: its /etc/FabOMatic/settings.toml and database"
 mkdir -p "$rootfs/etc/FabOMatic"
-# The old tool's files have no allow_anonymous: its boards keep working (legacy mode).
-sed -e 's|^secret_key = .*|secret_key = "python-secret-kept"|' -e '/^allow_anonymous/d' \
-  tools/settings.example.toml >"$rootfs/etc/FabOMatic/settings.toml"
+# The old tool's files have no allow_anonymous: its boards keep working (legacy mode). This one
+# was saved by a Windows editor: a byte order mark, then at once its first section header.
+printf '\357\273\277' >"$rootfs/etc/FabOMatic/settings.toml"
+sed -e '1,/^\[database\]/{/^\[database\]/!d}' -e 's|^secret_key = .*|secret_key = "python-secret-kept"|' \
+  -e '/^allow_anonymous/d' tools/settings.example.toml >>"$rootfs/etc/FabOMatic/settings.toml"
 cp tests/fixtures/legacy-db/database-0.2.11.db "$rootfs/tmp/old.sqldb"
 in_root apt-get install -y -q "$pkg" >"$work/install-3.log" 2>&1
 check "install offered and made the import (debconf default yes): secret key kept" \
