@@ -1,9 +1,9 @@
 #include "db/migrations.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <map>
 
+#include "common/text.hpp"
 #include "db/schema.hpp"
 
 namespace fabomatic::db {
@@ -166,13 +166,6 @@ void apply_our_steps(Connection& conn, int from_version) {
 
 namespace {
 
-bool same_name(std::string_view a, std::string_view b) {
-  return std::ranges::equal(a, b, [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) ==
-           std::tolower(static_cast<unsigned char>(y));
-  });
-}
-
 // Table -> columns of a new database of this version, built once in memory.
 const std::map<std::string, std::vector<std::string>>& complete_schema() {
   static const auto tables = [] {
@@ -203,7 +196,7 @@ void require_complete_schema(Connection& conn) {
     }
     const auto present = schema::table_columns(conn, table);
     for (const auto& column : columns) {
-      if (std::ranges::none_of(present, [&](const auto& p) { return same_name(p, column); })) {
+      if (std::ranges::none_of(present, [&](const auto& p) { return text::iequals(p, column); })) {
         add(table + "." + column);
       }
     }
