@@ -121,8 +121,7 @@ broker::AuthResult MqttAuth::review(const broker::ClientInfo& client) {
 }
 
 void MqttAuth::on_disconnected(const broker::ClientInfo& client, bool) {
-  if (!address_machine_.empty()) address_machine_.erase(std::string(client.remote_address));
-  if (!address_machines_.empty()) address_machines_.erase(std::string(client.remote_address));
+  if (!anonymous_.empty()) anonymous_.erase(std::string(client.remote_address));
 }
 
 bool MqttAuth::machine_exists(db::Id machine_id) {
@@ -134,26 +133,30 @@ bool MqttAuth::closed_to_anonymous(db::Id machine_id) {
   return account && account->first_login;
 }
 
+MqttAuth::AnonymousTrace& MqttAuth::trace_of(std::string_view remote_address) {
+  if (anonymous_.size() >= 100'000) anonymous_.clear();  // bounded by the connections anyway
+  return anonymous_[std::string(remote_address)];
+}
+
 void MqttAuth::learned(std::string_view remote_address, db::Id machine_id) {
-  if (address_machine_.size() >= 100'000) address_machine_.clear();
-  address_machine_[std::string(remote_address)] = machine_id;
-  subscribed(remote_address, machine_id);
+  auto& trace = trace_of(remote_address);
+  trace.spoke_for = machine_id;
+  trace.machines.insert(machine_id);
 }
 
 void MqttAuth::subscribed(std::string_view remote_address, db::Id machine_id) {
-  if (address_machines_.size() >= 100'000) address_machines_.clear();
-  address_machines_[std::string(remote_address)].insert(machine_id);
+  trace_of(remote_address).machines.insert(machine_id);
 }
 
 bool MqttAuth::spoke_or_listened_for(std::string_view remote_address, db::Id machine_id) const {
-  const auto it = address_machines_.find(std::string(remote_address));
-  return it != address_machines_.end() && it->second.contains(machine_id);
+  const auto it = anonymous_.find(std::string(remote_address));
+  return it != anonymous_.end() && it->second.machines.contains(machine_id);
 }
 
 std::optional<db::Id> MqttAuth::machine_of(std::string_view remote_address) const {
-  const auto it = address_machine_.find(std::string(remote_address));
-  if (it == address_machine_.end()) return std::nullopt;
-  return it->second;
+  const auto it = anonymous_.find(std::string(remote_address));
+  if (it == anonymous_.end()) return std::nullopt;
+  return it->second.spoke_for;
 }
 
 }  // namespace fabomatic::backend

@@ -81,9 +81,14 @@ class MqttAuth final : public broker::BrokerHooks {
   // The secret hash each board account proved, to notice a rotation made elsewhere (the command
   // line) when the broker reviews its clients.
   std::unordered_map<std::string, std::string> proven_;
-  std::unordered_map<std::string, db::Id> address_machine_;  // bounded by the connections
-  // Anonymous clients: the machines each spoke or listened for (bounded by the connections).
-  std::unordered_map<std::string, std::set<db::Id>> address_machines_;
+  // What each anonymous client (by "ip:port") did: the machine it last spoke for, and every
+  // machine it spoke or listened for.
+  struct AnonymousTrace {
+    std::optional<db::Id> spoke_for;
+    std::set<db::Id> machines;
+  };
+  AnonymousTrace& trace_of(std::string_view remote_address);
+  std::unordered_map<std::string, AnonymousTrace> anonymous_;
   std::function<void(db::Id)> on_first_login_;
 };
 
