@@ -38,7 +38,9 @@ void seed_new_database(Connection& conn, std::string_view admin_email) {
 
   const auto admins = insert_role(conn, "admins", true, true, true, true);
   insert_role(conn, "Fab Staff", true, false, true, false);
-  insert_role(conn, "Fab Users", true, false, false, false);
+  // Members need an authorization per machine: "authorize all" is the super-user flag, which the
+  // Python tool also gave its "Fab Users" seed, so every new member could use every machine.
+  insert_role(conn, "Fab Users", false, false, false, false);
   const auto anonymous = insert_role(conn, kAnonymousRoleName, false, true, false, false);
 
   conn.execute(

@@ -120,6 +120,8 @@ def provision(console, boards):
         sql.append("INSERT INTO users (name, surname, role_id, \"card_UUID\", disabled, deleted,"
                    " receive_weekly_summary) SELECT 'Member', '%d', role_id, '%s', 0, 0, 0"
                    " FROM roles WHERE role_name = 'Fab Users';" % (m, card_of(m)))
+        sql.append("INSERT INTO authorizations (user_id, machine_id) SELECT user_id, %d FROM users"
+                   " WHERE \"card_UUID\" = '%s';" % (m, card_of(m)))
     sql.append("COMMIT;")
     console.put_file("/tmp/power-cut.sql", "\n".join(sql) + "\n")
     status, out = console.run("runuser -u fabomatic -- sqlite3 %s < /tmp/power-cut.sql" % DB)

@@ -3,9 +3,8 @@
 write itself. Column names are those of the reference schema (sqlite3 db.sqldb .schema).
 
 The seed (db/seed.cpp) provides machine 1 "MACHINE1" of type 1 "Default type" (480 min,
-grace 2, access management 0), the roles admins / Fab Staff / Fab Users (all three
-authorize all; Fab Users without maintenance) / Anonymous and user "admin admin" with card
-12345678 in role admins.
+grace 2, access management 0), the roles admins and Fab Staff (authorize all, maintenance),
+Fab Users (neither) and Anonymous, and user "admin admin" with card 12345678 in role admins.
 """
 import time
 

@@ -78,11 +78,17 @@ class CheckUser(BackendTestCase):
                          '"missing_auth":false,"level":2}')
 
     def test_checkuser_authorize_all_without_authorization_authorized(self):
-        # "Fab Users" authorizes all but has no maintenance: level 2 through authorize all
-        self.prepare(lambda s: s.user("Anna", CARD, "Fab Users"))
+        # authorize all without maintenance: level 2 through authorize all
+        self.prepare(lambda s: s.user("Anna", CARD, s.role("Super users", authorize_all=True)))
         self.start()
         self.assertEqual(self.board().query(checkuser(CARD)),
                          checkuser_reply(True, "Anna", False, 2))
+
+    def test_checkuser_seeded_fab_users_need_an_authorization(self):
+        # the seed's member role is not a super user (the Python tool's seed was)
+        self.prepare(lambda s: s.user("Anna", CARD, "Fab Users"))
+        self.start()
+        self.assertEqual(self.board().query(checkuser(CARD)), checkuser_reply(False, *NOT_AUTHORIZED))
 
     def test_checkuser_blocked_machine_not_authorized_despite_authorization(self):
         def scenario(s):

@@ -78,7 +78,7 @@ class Maintenance(BackendTestCase):
     def test_maintenance_role_without_maintenance_not_authorized(self):
         def scenario(s):
             due_plans(s)
-            s.user("Anna", "aabbccd2", "Fab Users")  # authorize all, no maintenance
+            s.user("Anna", "aabbccd2", s.role("Super users", authorize_all=True))
         self.prepare(scenario)
         self.start()
         self.assertEqual(self.board().query(maintenance("aabbccd2")),

@@ -24,7 +24,7 @@ def population(s):
     s.authorize(cardless, 1)
     tecla = s.user("Tecla", "aabbccd5", technicians)
     s.authorize(tecla, 1)
-    s.user("Anna", "aabbccd6", "Fab Users")  # authorize all, no authorization needed
+    s.user("Anna", "aabbccd6", s.role("Super users", authorize_all=True))  # no authorization needed
     upper = s.user("Ugo", "AABBCCD7", members)  # stored upper case by another tool
     s.authorize(upper, 1)
     other = s.machine("OTHER")

@@ -114,7 +114,7 @@ TEST(Schema, NewDatabaseIsCreatedAtHeadWithOurStepsAndSeeded) {
   while (stmt.step())
     roles.push_back(stmt.column_text(0) + ":" + stmt.column_text(1) + stmt.column_text(2) +
                     stmt.column_text(3) + stmt.column_text(4));
-  EXPECT_EQ(roles, (std::vector<std::string>{"admins:1111", "Fab Staff:1010", "Fab Users:1000",
+  EXPECT_EQ(roles, (std::vector<std::string>{"admins:1111", "Fab Staff:1010", "Fab Users:0000",
                                              "Anonymous:0100"}));
 
   auto admin = conn.prepare(

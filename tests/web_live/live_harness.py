@@ -88,7 +88,7 @@ class LiveClient:
 
 class LiveTestCase(FabomaticTestCase):
     """setUp: `machines` machines named LIVE <n> (the seeded MACHINE1 is renamed) and `members`
-    users with cards aabbcc01.. in the seeded 'Fab Users' role (authorize all) in the test's
+    users with cards aabbcc01.. in a role 'Live members' with authorize all in the test's
     copy of the seeded database. start() runs fabomatic and signs the admin in (self.portal,
     its cookie in self.cookie)."""
 
@@ -110,7 +110,8 @@ class LiveTestCase(FabomaticTestCase):
                     " machine_hours, blocked, last_seen) VALUES (?, ?, ?, 0, 0, NULL)",
                     [(i, f"LIVE {i}", type_id) for i in range(2, self.machines + 1)])
                 role = conn.execute(
-                    "SELECT role_id FROM roles WHERE role_name = 'Fab Users'").fetchone()[0]
+                    "INSERT INTO roles (role_name, authorize_all, reserved, maintenance,"
+                    " backend_admin) VALUES ('Live members', 1, 0, 0, 0)").lastrowid
                 ids = {}
                 for n in range(1, self.members + 1):
                     card = self.card(n)
