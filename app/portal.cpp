@@ -215,6 +215,7 @@ void Portal::start() {
   options.port = web_settings.port;
   if (web_settings.http_redirect_port != 0) options.redirect_port = web_settings.http_redirect_port;
   options.max_connections = web_settings.max_connections;
+  options.max_connections_per_address = web_settings.max_connections_per_address;
   options.body_limit = std::size_t{web_settings.body_limit_kib} * 1024;
   options.handshake_timeout = std::chrono::seconds(web_settings.client_timeout_s);
   options.header_timeout = std::chrono::seconds(web_settings.client_timeout_s);

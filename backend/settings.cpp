@@ -365,6 +365,7 @@ void read_web(const toml::table* table, Diagnostics& diagnostics, const fs::path
   reader.integer("session_idle_min", out.session_idle_min, 1, 10080);
   reader.integer("session_absolute_hours", out.session_absolute_hours, 1, 8760);
   reader.integer("max_connections", out.max_connections, 1, 100000);
+  reader.integer("max_connections_per_address", out.max_connections_per_address, 0, 100000);
   reader.integer("body_limit_kib", out.body_limit_kib, 1, 65536);
   reader.integer("client_timeout_s", out.client_timeout_s, 1, 3600);
   reader.finish();
@@ -680,6 +681,7 @@ default_admin_email = "admin@fablab.org"  # login of the first administrator
 # session_idle_min = 30       # portal session ends after this idle time
 # session_absolute_hours = 12 # and at the latest after this long
 # max_connections = 512       # HTTPS and WebSocket connections at once
+# max_connections_per_address = 64  # the same from one address (0 = no limit: a reverse proxy)
 # body_limit_kib = 1024       # largest request body (KiB)
 # client_timeout_s = 10       # a client must finish TLS, then its headers, within this
 

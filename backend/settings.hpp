@@ -122,7 +122,8 @@ struct WebSettings {
   std::uint32_t session_absolute_hours = 12;
   // Limits against slow or hostile clients (web/server.hpp has the finer ones).
   std::uint32_t max_connections = 512;  // HTTPS + WebSocket at once; more are closed at once
-  std::uint32_t body_limit_kib = 1024;  // largest request body; more: 413
+  std::uint32_t max_connections_per_address = 64;  // the same per remote address, 0 = no limit
+  std::uint32_t body_limit_kib = 1024;             // largest request body; more: 413
   std::uint32_t client_timeout_s = 10;  // TLS handshake, and first byte to end of headers
 };
 

@@ -67,6 +67,8 @@ std::vector<SettingSpec> make_specs() {
   add({"web", "session_absolute_hours", K::integer, nullptr, INTEGER(web, session_absolute_hours),
        1, 8760});
   add({"web", "max_connections", K::integer, nullptr, INTEGER(web, max_connections), 1, 100000});
+  add({"web", "max_connections_per_address", K::integer, nullptr,
+       INTEGER(web, max_connections_per_address), 0, 100000});
   add({"web", "body_limit_kib", K::integer, nullptr, INTEGER(web, body_limit_kib), 1, 65536});
   add({"web", "client_timeout_s", K::integer, nullptr, INTEGER(web, client_timeout_s), 1, 3600});
   // [email]: the mailer takes new settings for its next mail.

@@ -188,6 +188,7 @@ TEST(Settings, DefaultsOfEveryKey) {
   EXPECT_TRUE(s.web.private_key.empty());
   EXPECT_EQ(s.web.session_idle_min, 30u);
   EXPECT_EQ(s.web.session_absolute_hours, 12u);
+  EXPECT_EQ(s.web.max_connections_per_address, 64u);
   EXPECT_EQ(s.email.server, "smtp.gmail.com");
   EXPECT_EQ(s.email.port, 587);
   EXPECT_TRUE(s.email.use_tls);
@@ -225,6 +226,7 @@ private_key = "/etc/ssl/private/key.pem"
 session_idle_min = 15
 session_absolute_hours = 24
 max_connections = 100
+max_connections_per_address = 8
 body_limit_kib = 256
 client_timeout_s = 3
 [backend]
@@ -252,6 +254,7 @@ log_level = "debug"
   EXPECT_EQ(s.web.session_idle_min, 15u);
   EXPECT_EQ(s.web.session_absolute_hours, 24u);
   EXPECT_EQ(s.web.max_connections, 100u);
+  EXPECT_EQ(s.web.max_connections_per_address, 8u);
   EXPECT_EQ(s.web.body_limit_kib, 256u);
   EXPECT_EQ(s.web.client_timeout_s, 3u);
   EXPECT_EQ(s.backend.data_dir, "/srv/lab/var");

@@ -385,6 +385,32 @@ TEST(HttpsServer, ConnectionLimitRefusesExcessPromptly) {
   EXPECT_EQ(later.request(http::verb::post, "/echo", "later")->body(), "later");
 }
 
+TEST(HttpsServer, ConnectionsPerAddressAreLimitedLeavingOthersIn) {
+  ServerOptions options = TestServer::fast_options();
+  options.max_connections_per_address = 2;
+  TestServer server(api_router(), options);
+  std::vector<std::unique_ptr<HttpsClient>> clients;
+  for (int i = 0; i < 2; ++i) {
+    clients.push_back(std::make_unique<HttpsClient>(server.port(), "127.0.0.1"));
+    ASSERT_FALSE(clients.back()->connect()) << i;
+  }
+  ASSERT_TRUE(server.wait_for_connections(2, std::chrono::milliseconds(1000)));
+  // A third from the same address is refused at once; another address still gets in.
+  HttpsClient third(server.port(), "127.0.0.1");
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_TRUE(third.connect(std::chrono::milliseconds(3000)));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(1000));
+  HttpsClient other(server.port(), "127.0.0.2");
+  ASSERT_FALSE(other.connect());
+  EXPECT_EQ(other.request(http::verb::post, "/echo", "other")->body(), "other");
+  // A connection that ends gives its address a slot back.
+  clients.pop_back();
+  ASSERT_TRUE(server.wait_for_connections(2, std::chrono::milliseconds(2000)));
+  HttpsClient later(server.port(), "127.0.0.1");
+  ASSERT_FALSE(later.connect());
+  EXPECT_EQ(later.request(http::verb::post, "/echo", "later")->body(), "later");
+}
+
 TEST(HttpsServer, StopClosesEveryConnection) {
   TestServer server(api_router());
   HttpsClient client(server.port());

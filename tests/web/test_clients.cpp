@@ -34,16 +34,29 @@ ssl::context make_client_tls_context() {
   return tls;
 }
 
-HttpsClient::HttpsClient(std::uint16_t port)
+HttpsClient::HttpsClient(std::uint16_t port, std::string source)
     : port_(port),
+      source_(std::move(source)),
       tls_(make_client_tls_context()),
       stream_(std::make_unique<ClientTlsStream>(io_, tls_)) {}
+
+beast::error_code HttpsClient::connect_tcp(std::chrono::milliseconds limit) {
+  auto& tcp_layer = beast::get_lowest_layer(*stream_);
+  if (!source_.empty()) {
+    beast::error_code ec;
+    auto& socket = tcp_layer.socket();
+    socket.open(tcp::v4(), ec);
+    if (!ec) socket.bind(tcp::endpoint(asio::ip::make_address(source_), 0), ec);
+    if (ec) return ec;
+  }
+  return run([&](auto handler) { tcp_layer.async_connect(loopback(port_), handler); },
+             [&] { tcp_layer.close(); }, limit);
+}
 
 beast::error_code HttpsClient::connect(std::chrono::milliseconds limit) {
   auto& tcp_layer = beast::get_lowest_layer(*stream_);
   auto cancel = [&] { tcp_layer.close(); };
-  auto ec =
-      run([&](auto handler) { tcp_layer.async_connect(loopback(port_), handler); }, cancel, limit);
+  auto ec = connect_tcp(limit);
   if (ec) return ec;
   SSL_set_tlsext_host_name(stream_->native_handle(), "localhost");
   return run([&](auto handler) { stream_->async_handshake(ssl::stream_base::client, handler); },
@@ -51,9 +64,7 @@ beast::error_code HttpsClient::connect(std::chrono::milliseconds limit) {
 }
 
 beast::error_code HttpsClient::connect_tcp_only() {
-  auto& tcp_layer = beast::get_lowest_layer(*stream_);
-  return run([&](auto handler) { tcp_layer.async_connect(loopback(port_), handler); },
-             [&] { tcp_layer.close(); }, 5s);
+  return connect_tcp(5s);
 }
 
 beast::error_code HttpsClient::write_raw(std::string_view bytes) {

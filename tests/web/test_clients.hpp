@@ -55,7 +55,9 @@ boost::asio::ssl::context make_client_tls_context();
 
 class HttpsClient : public Runner {
  public:
-  explicit HttpsClient(std::uint16_t port);
+  /// `source`: the local address to connect from (any of 127.0.0.0/8 works on Linux); empty:
+  /// the system's choice.
+  explicit HttpsClient(std::uint16_t port, std::string source = {});
 
   /// TCP connect and TLS handshake.
   beast::error_code connect(std::chrono::milliseconds limit = 5s);
@@ -72,7 +74,10 @@ class HttpsClient : public Runner {
   bool closed_within(std::chrono::milliseconds limit);
 
  private:
+  beast::error_code connect_tcp(std::chrono::milliseconds limit);
+
   std::uint16_t port_;
+  std::string source_;
   boost::asio::ssl::context tls_;
   std::unique_ptr<ClientTlsStream> stream_;
   beast::flat_buffer buffer_;

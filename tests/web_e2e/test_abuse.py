@@ -27,6 +27,7 @@ HEADER_LIMIT = 8 * 1024  # ServerOptions::header_limit
 BODY_LIMIT = 1024 * 1024  # ServerOptions::body_limit
 AUTH_BODY_LIMIT = 16 * 1024  # kAuthBodyLimit in web/auth_routes.cpp
 CONNECTION_CAP = 512  # ServerOptions::max_connections
+ADDRESS_CAP = 64  # [web] max_connections_per_address
 HANDSHAKE_TIMEOUT_S = 10.0  # ServerOptions::handshake_timeout
 HEADER_TIMEOUT_S = 10.0  # ServerOptions::header_timeout
 IDLE_TIMEOUT_S = 60.0  # ServerOptions::idle_timeout
@@ -230,12 +231,12 @@ class SlowClientsTest(AbuseTestCase):
 class ConnectionCapTest(AbuseTestCase):
     PROBE = b"GET /api/v1/auth/session HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 
-    def open_idle(self):
-        """A TLS connection that made one request and now idles in keep-alive (the idle
-        timeout, 60 s, applies rather than the 10 s header timeout, so a slow opening of a
+    def open_idle(self, source):
+        """A TLS connection from `source` that made one request and now idles in keep-alive (the
+        idle timeout, 60 s, applies rather than the 10 s header timeout, so a slow opening of a
         thousand of them frees no slot meanwhile). None when the server refused it."""
         try:
-            sock = tls_socket(APPLIANCE, timeout=5)
+            sock = tls_socket(APPLIANCE, timeout=5, source=source)
         except (ssl.SSLError, OSError):
             return None  # accepted and closed at once: the server is at its cap
         try:
@@ -253,8 +254,9 @@ class ConnectionCapTest(AbuseTestCase):
         idle, refused = [], 0
         started = time.monotonic()
         try:
-            for _ in range(1000):
-                sock = self.open_idle()
+            # From 20 addresses, 50 each: below the per-address cap, so the total cap is met.
+            for n in range(1000):
+                sock = self.open_idle(f"127.0.1.{n % 20 + 1}")
                 if sock is None:
                     refused += 1
                 else:
@@ -271,7 +273,7 @@ class ConnectionCapTest(AbuseTestCase):
             # still get answers.
             refused_at = time.monotonic()
             with self.assertRaises((ssl.SSLError, OSError)):
-                tls_socket(APPLIANCE, timeout=5).close()
+                tls_socket(APPLIANCE, timeout=5, source="127.0.2.1").close()
             self.assertLess(time.monotonic() - refused_at, 2.0)
             self.assertTrue(board_answers(APPLIANCE)["request_ok"])
             for sock in idle[:: len(idle) // 5][:5]:
@@ -282,6 +284,22 @@ class ConnectionCapTest(AbuseTestCase):
                 sock.close()
         self.assertTrue(wait_until(self._fresh_client_served, timeout=5),
                         "no client is served after the idle connections closed")
+        self.assertHealthy()
+
+    def test_one_address_gets_its_share_and_the_others_still_get_in(self):
+        # A laptop holding every slot would lock the staff out of the portal.
+        idle = []
+        try:
+            answers = [self.open_idle("127.0.3.1") for _ in range(ADDRESS_CAP + 10)]
+            idle = [sock for sock in answers if sock is not None]
+            self.assertEqual(len(idle), ADDRESS_CAP)
+            self.assertTrue(all(sock is None for sock in answers[ADDRESS_CAP:]))
+            other = self.open_idle("127.0.3.2")
+            self.assertIsNotNone(other, "another address was refused")
+            idle.append(other)
+        finally:
+            for sock in idle:
+                sock.close()
         self.assertHealthy()
 
     @staticmethod

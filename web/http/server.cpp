@@ -65,14 +65,20 @@ class Listener : public std::enable_shared_from_this<Listener> {
       });
       return;
     }
+    boost::system::error_code ignored;
+    const auto peer = socket.remote_endpoint(ignored);
+    std::string address = ignored ? std::string() : peer.address().to_string();
     if (state_->connection_count.load() >= state_->options.max_connections) {
       state_->log(log::Level::debug, "connection limit reached, refused a connection");
-      boost::system::error_code ignored;
+      socket.close(ignored);
+    } else if (!state_->admit_address(address)) {
+      // One laptop holding every slot with slow handshakes or idle keep-alives would lock the
+      // staff out of the portal.
+      state_->log(log::Level::debug, "connection limit of " + address + " reached, refused");
       socket.close(ignored);
     } else {
-      boost::system::error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
-      start_(std::move(socket), ConnectionSlot(state_));
+      start_(std::move(socket), ConnectionSlot(state_, std::move(address)));
     }
     accept();
   }

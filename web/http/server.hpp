@@ -49,6 +49,9 @@ struct ServerOptions {
   std::size_t header_limit = 8 * 1024;   // request line + headers; more: 431
   std::size_t body_limit = 1024 * 1024;  // default request body limit; more: 413
   std::size_t max_connections = 512;     // HTTPS + WebSocket + redirect; more: closed at once
+  /// The same, per remote address (0: no limit). A browser holds about seven (six HTTP/1.1
+  /// connections and the live WebSocket per tab); a reverse proxy in front holds them all.
+  std::size_t max_connections_per_address = 0;
   /// Request bodies held in memory at once, all connections together (each reserves its
   /// Content-Length, or its route's limit when chunked, until answered); more: 503. Without it,
   /// every allowed connection sending a large body slowly could pin max_connections times the

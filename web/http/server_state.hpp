@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 
@@ -38,6 +40,27 @@ struct ServerState {
   std::uint64_t next_id = 1;
   bool stopped = false;
 
+  /// Connections per remote address (ServerOptions::max_connections_per_address). Guarded: like
+  /// body_bytes_reserved, a connection may end off the reactor.
+  std::mutex per_address_mutex;
+  std::unordered_map<std::string, std::size_t> per_address;
+
+  /// Counts a connection from `address` unless that address is at its limit.
+  bool admit_address(const std::string& address) {
+    if (options.max_connections_per_address == 0) return true;
+    const std::lock_guard lock(per_address_mutex);
+    auto& count = per_address[address];
+    if (count >= options.max_connections_per_address) return false;
+    ++count;
+    return true;
+  }
+  void release_address(const std::string& address) {
+    if (options.max_connections_per_address == 0) return;
+    const std::lock_guard lock(per_address_mutex);
+    const auto it = per_address.find(address);
+    if (it != per_address.end() && --it->second == 0) per_address.erase(it);
+  }
+
   /// Hands `work` to where handlers run (ServerOptions::app), or runs it now when unset.
   void run_app(std::function<void()> work) const {
     if (options.app) {
@@ -56,12 +79,13 @@ struct ServerState {
 /// the connection when an HTTPS session becomes a WebSocket session.
 class ConnectionSlot {
  public:
-  explicit ConnectionSlot(std::shared_ptr<ServerState> state)
-      : state_(std::move(state)), id_(state_->next_id++) {
+  /// `address` must have been admitted by ServerState::admit_address.
+  ConnectionSlot(std::shared_ptr<ServerState> state, std::string address)
+      : state_(std::move(state)), address_(std::move(address)), id_(state_->next_id++) {
     ++state_->connection_count;
   }
   ConnectionSlot(ConnectionSlot&& other) noexcept
-      : state_(std::move(other.state_)), id_(other.id_) {}
+      : state_(std::move(other.state_)), address_(std::move(other.address_)), id_(other.id_) {}
   ConnectionSlot& operator=(ConnectionSlot&&) = delete;
   ~ConnectionSlot() { release(); }
 
@@ -71,6 +95,7 @@ class ConnectionSlot {
     if (!state_) return;
     state_->connections.erase(id_);
     --state_->connection_count;
+    state_->release_address(address_);
     state_.reset();
   }
 
@@ -81,6 +106,7 @@ class ConnectionSlot {
 
  private:
   std::shared_ptr<ServerState> state_;
+  std::string address_;
   std::uint64_t id_;
 };
 

@@ -178,9 +178,11 @@ def signed_in(fabomatic, email):
     return session
 
 
-def tls_socket(fabomatic, timeout=10.0):
-    """A raw TLS socket to the portal (handshake done), for requests http.client will not send."""
-    raw = socket.create_connection(("127.0.0.1", fabomatic.web_port), timeout=timeout)
+def tls_socket(fabomatic, timeout=10.0, source=None):
+    """A raw TLS socket to the portal (handshake done), for requests http.client will not send.
+    `source`: the local address to connect from (any of 127.0.0.0/8 on Linux)."""
+    raw = socket.create_connection(("127.0.0.1", fabomatic.web_port), timeout=timeout,
+                                   source_address=(source, 0) if source else None)
     try:
         return fabomatic.tls_context().wrap_socket(raw, server_hostname="127.0.0.1")
     except BaseException:

@@ -122,6 +122,7 @@ export const opsEn = {
   'settings.key.web.session_idle_min': 'Sign out after inactivity (minutes)',
   'settings.key.web.session_absolute_hours': 'Longest session (hours)',
   'settings.key.web.max_connections': 'Most connections at once',
+  'settings.key.web.max_connections_per_address': 'Most connections from one address (0 = no limit)',
   'settings.key.web.body_limit_kib': 'Largest request (KiB)',
   'settings.key.web.client_timeout_s': 'Time for a client to send its request (seconds)',
   'settings.key.email.server': 'SMTP server',

@@ -124,6 +124,7 @@ export const opsIt: Record<keyof typeof opsEn, string> = {
   'settings.key.web.session_idle_min': 'Disconnetti dopo inattività (minuti)',
   'settings.key.web.session_absolute_hours': 'Durata massima di una sessione (ore)',
   'settings.key.web.max_connections': 'Connessioni contemporanee al massimo',
+  'settings.key.web.max_connections_per_address': 'Connessioni da un solo indirizzo al massimo (0 = nessun limite)',
   'settings.key.web.body_limit_kib': 'Richiesta più grande (KiB)',
   'settings.key.web.client_timeout_s': 'Tempo per inviare una richiesta (secondi)',
   'settings.key.email.server': 'Server SMTP',
