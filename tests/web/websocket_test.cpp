@@ -199,6 +199,48 @@ TEST(WebSocket, OversizedClientMessageEndsTheSession) {
   ASSERT_FALSE(client.connect("/ws/echo"));
   ASSERT_FALSE(client.send(std::string(2048, 'x')));
   EXPECT_TRUE(client.closed_within(std::chrono::milliseconds(2000)));
+  EXPECT_EQ(client.close_code(), 1009);  // RFC 6455 7.4.1: "message too big", not a bare cut
+}
+
+/// The answer to an upgrade request to /ws/echo with these handshake fields.
+std::optional<HttpResponse> upgrade_with(std::uint16_t port, const Fields& handshake) {
+  HttpsClient client(port);
+  if (client.connect()) return std::nullopt;
+  Fields fields{{"Upgrade", "websocket"}, {"Connection", "Upgrade"}};
+  fields.insert(fields.end(), handshake.begin(), handshake.end());
+  return client.request(http::verb::get, "/ws/echo", {}, fields);
+}
+
+TEST(WebSocket, HandshakeOfAnotherVersionIs426NamingOurs) {
+  Hub hub;
+  TestServer server(websocket_router(hub));
+  const auto answer = upgrade_with(
+      server.port(),
+      {{"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="}, {"Sec-WebSocket-Version", "8"}});
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->result_int(), 426);
+  EXPECT_EQ((*answer)["Sec-WebSocket-Version"], "13");
+  EXPECT_NE(answer->body().find("\"upgrade_required\""), std::string::npos) << answer->body();
+}
+
+TEST(WebSocket, HandshakeKeyThatIsNotA16ByteNonceIs400) {
+  Hub hub;
+  TestServer server(websocket_router(hub));
+  for (const char* key : {"!!", "", "dGhlIHNhbXBsZSBub25jZQ",
+                          "dGhlIHNhbXBsZSBub25jZSE=", "dGhlIHNhbXBsZSBub25j*Q=="}) {
+    const auto answer =
+        upgrade_with(server.port(), {{"Sec-WebSocket-Key", key}, {"Sec-WebSocket-Version", "13"}});
+    ASSERT_TRUE(answer) << key;
+    EXPECT_EQ(answer->result_int(), 400) << key;
+    EXPECT_NE(answer->body().find("\"bad_request\""), std::string::npos) << answer->body();
+  }
+  // RFC 6455's own example key is one.
+  const auto accepted = upgrade_with(
+      server.port(),
+      {{"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="}, {"Sec-WebSocket-Version", "13"}});
+  ASSERT_TRUE(accepted);
+  EXPECT_EQ(accepted->result_int(), 101);
+  EXPECT_EQ((*accepted)["Sec-WebSocket-Accept"], "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
 }
 
 }  // namespace

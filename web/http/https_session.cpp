@@ -13,6 +13,7 @@
 
 #include "web/http/security_headers.hpp"
 #include "web/http/websocket_connection.hpp"
+#include "web/http/websocket_handshake.hpp"
 
 namespace fabomatic::web::detail {
 
@@ -267,6 +268,12 @@ void HttpsSession::handle_request() {
 }
 
 void HttpsSession::upgrade() {
+  const auto& upgrade_request = parser_->get();
+  if (auto refusal =
+          websocket_handshake_refusal(upgrade_request[http::field::sec_websocket_version],
+                                      upgrade_request[http::field::sec_websocket_key])) {
+    return respond(std::move(*refusal), after_early_answer());
+  }
   Request request = make_request();
   if (!match_.route->websocket->authorize) return open_websocket(std::move(request));
   // The authorization reads the sessions: it runs where handlers run, like a request, and its
