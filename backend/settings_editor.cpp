@@ -278,12 +278,20 @@ const SettingSpec* find_setting(std::string_view name) {
 
 std::string edit_settings_text(std::string_view text, const std::vector<SettingEdit>& edits) {
   auto lines = split_lines(text);
+  // A file written on Windows keeps its CRLF line ends, the lines added here included (the
+  // first line's end decides).
+  const bool crlf =
+      !lines.empty() && lines.front().ends_with('\r') && text.size() > lines.front().size();
+  if (crlf) {
+    for (auto& line : lines)
+      if (line.ends_with('\r')) line.pop_back();
+  }
   for (const auto& edit : edits)
     set_key(lines, *edit.spec, literal(*edit.spec, edit.value));
   std::string out;
   for (const auto& line : lines) {
     out += line;
-    out += '\n';
+    out += crlf ? "\r\n" : "\n";
   }
   return out;
 }
@@ -317,13 +325,19 @@ fs::path replace_settings_file(const fs::path& file, std::string_view text) {
   if (::stat(file.c_str(), &st) != 0) {
     throw SettingsError(file.string() + ": " + std::strerror(errno));
   }
+  // The file as it was before the portal first changed it is kept for good (.orig), the one
+  // before each change as .bak: a second save must not lose the admin's own file.
+  const fs::path original = file.string() + ".orig";
   const fs::path backup = file.string() + ".bak";
-  std::error_code ec;
-  fs::copy_file(file, backup, fs::copy_options::overwrite_existing, ec);
-  if (ec)
-    throw SettingsError("cannot keep the previous file as " + backup.string() + ": " +
-                        ec.message());
-  ::chmod(backup.c_str(), st.st_mode & 07777);
+  for (const auto& [copy, option] : {std::pair{original, fs::copy_options::skip_existing},
+                                     std::pair{backup, fs::copy_options::overwrite_existing}}) {
+    std::error_code ec;
+    fs::copy_file(file, copy, option, ec);
+    if (ec)
+      throw SettingsError("cannot keep the previous file as " + copy.string() + ": " +
+                          ec.message());
+    ::chmod(copy.c_str(), st.st_mode & 07777);
+  }
   std::string temp = file.string() + ".new-XXXXXX";
   const int fd = ::mkstemp(temp.data());
   if (fd < 0)

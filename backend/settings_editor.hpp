@@ -60,7 +60,8 @@ bool key_is_set(std::string_view text, std::string_view section, std::string_vie
 /// or folder (the Debian package keeps it in /etc, read-only for the service).
 std::string why_not_writable(const std::filesystem::path& file);
 
-/// Replaces `file` by `text`: the previous file copied to <file>.bak, the new one written
+/// Replaces `file` by `text`: the previous file copied to <file>.bak (and, the first time, to
+/// <file>.orig, which later changes leave alone), the new one written
 /// beside it with the same permissions, synced and renamed over it. Returns the backup's path;
 /// throws SettingsError saying what failed (the file is then unchanged).
 std::filesystem::path replace_settings_file(const std::filesystem::path& file,

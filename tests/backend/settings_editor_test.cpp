@@ -96,6 +96,17 @@ TEST(SettingsEditor, AddsMissingSectionsOrRestoresACommentedOutHeader) {
   EXPECT_FALSE(key_is_set(out, "weekly_summary", "hour"));
 }
 
+TEST(SettingsEditor, ACrlfFileStaysCrlfAddedLinesIncluded) {
+  const std::string text = "[email]\r\nserver = \"old\"\r\n\r\n[web]\r\nport = 23336\r\n";
+  const std::string out = edit_settings_text(
+      text, {edit("email.server", std::string("new")), edit("email.use_tls", false),
+             edit("backend.log_level", std::string("debug"))});
+  EXPECT_EQ(out,
+            "[email]\r\nuse_tls = false\r\nserver = \"new\"\r\n\r\n[web]\r\nport = 23336\r\n"
+            "\r\n[backend]\r\nlog_level = \"debug\"\r\n");
+  EXPECT_EQ(parse(out).email.server, "new");
+}
+
 TEST(SettingsEditor, AMultiLineValueIsNotEditedBlindly) {
   const std::string text = "[email]\nsender = \"\"\"\nlab@x\"\"\"\n";
   EXPECT_THROW(edit_settings_text(text, {edit("email.sender", std::string("a@b"))}), SettingsError);
@@ -140,8 +151,17 @@ TEST_F(SettingsFileTest, ReplacesTheFileKeepingThePreviousOneAndItsPermissions) 
   struct stat st {};
   ASSERT_EQ(::stat(file.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0640u);
-  // Nothing else is left beside it.
-  EXPECT_EQ(std::distance(fs::directory_iterator(dir), {}), 2);
+  // The first change also keeps the admin's own file as .orig; nothing else is left beside it.
+  EXPECT_EQ(read(dir / "settings.toml.orig"), "[email]\nserver = \"old\"\n");
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir), {}), 3);
+}
+
+TEST_F(SettingsFileTest, ASecondChangeKeepsTheOriginalFile) {
+  replace_settings_file(file, "[email]\nserver = \"second\"\n");
+  const fs::path backup = replace_settings_file(file, "[email]\nserver = \"third\"\n");
+  EXPECT_EQ(read(file), "[email]\nserver = \"third\"\n");
+  EXPECT_EQ(read(backup), "[email]\nserver = \"second\"\n");
+  EXPECT_EQ(read(dir / "settings.toml.orig"), "[email]\nserver = \"old\"\n");
 }
 
 TEST_F(SettingsFileTest, AReadOnlyFolderIsSaidAndLeavesTheFileAlone) {
