@@ -65,7 +65,7 @@ class Fields {
       fail("uid is longer than " + std::to_string(kMaxUidBytes) + " bytes");
     }
     for (const char c : text) {
-      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
+      if (text::is_control(c)) {
         fail("uid contains a control character");
         break;
       }
@@ -126,7 +126,7 @@ class Fields {
 std::string board_info(std::string text) {
   std::string out(text::utf8_prefix(text, kMaxBoardInfoBytes));
   for (char& c : out) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = '?';
+    if (text::is_control(c)) c = '?';
   }
   return out;
 }

@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "common/log_memory.hpp"
+#include "common/text.hpp"
 
 namespace fabomatic::log {
 
@@ -90,8 +91,7 @@ bool bidi_control_at(std::string_view text, std::size_t i) {
 }
 
 bool needs_escape(std::string_view text, std::size_t i) {
-  const auto c = static_cast<unsigned char>(text[i]);
-  return c < 0x20 || c == 0x7F || bidi_control_at(text, i);
+  return text::is_control(text[i]) || bidi_control_at(text, i);
 }
 
 // What a client sent (a client id, a topic, a user name) reaches the log inside messages: its

@@ -60,6 +60,12 @@ constexpr bool is_blank(char c) noexcept {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/// True for the ASCII control characters (C0 and DEL): what has no place in a name, a card or a
+/// log line, where it could break the line or drive a terminal.
+constexpr bool is_control(char c) noexcept {
+  return static_cast<unsigned char>(c) < 0x20 || c == 0x7F;
+}
+
 /// `text` without leading and trailing is_blank() characters.
 constexpr std::string_view trim(std::string_view text) noexcept {
   while (!text.empty() && is_blank(text.front()))

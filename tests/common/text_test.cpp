@@ -64,6 +64,13 @@ TEST(Text, AsciiLowercaseLeavesOtherBytes) {
   EXPECT_EQ(ascii_lowercase("AABBCCD1"), "aabbccd1");
   EXPECT_EQ(ascii_lowercase("\xC3\x89Z"), "\xC3\x89z");  // É stays, Z lowers
 }
+TEST(Text, ControlCharactersAreC0AndDelOnly) {
+  for (int c = 0; c < 256; ++c) {
+    const bool expected = c < 0x20 || c == 0x7F;
+    EXPECT_EQ(text::is_control(static_cast<char>(c)), expected) << c;
+  }
+}
+
 TEST(Text, CaseInsensitiveComparisonIsAsciiOnly) {
   EXPECT_TRUE(iequals("Content-Type", "content-type"));
   EXPECT_FALSE(iequals("abc", "abcd"));

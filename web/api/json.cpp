@@ -175,8 +175,7 @@ std::optional<std::string> Body::text(std::string_view name, const TextRule& rul
   // Control characters (NUL included) have no place in any text a person types; line breaks
   // and tabs only where more than one line is wanted.
   const auto refused = [&](char c) {
-    const bool control = static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-    return control && (rule.single_line || (c != '\n' && c != '\r' && c != '\t'));
+    return text::is_control(c) && (rule.single_line || (c != '\n' && c != '\r' && c != '\t'));
   };
   if (std::any_of(text.begin(), text.end(), refused)) {
     error(name,
