@@ -107,7 +107,12 @@ class PublishScenarios:
         collector.join(60)
         self.assertEqual(failure, [])
         self.assertEqual(len(acked), total)
-        self.assertEqual(got, list(range(total)), f"{total - len(got)} acknowledged messages lost")
+        self.assertEqual(got, sorted(got), "MQTT-4.6.0-2: per-topic order")
+        # Mosquitto keeps up with the burst on a quiet machine and drops beyond its queue on a
+        # loaded one: only the broker that promises flow control is held to it.
+        if self.expected("slow_qos1_subscriber") == "publisher slowed, nothing lost":
+            self.assertEqual(got, list(range(total)),
+                             f"{total - len(got)} acknowledged messages lost")
 
     # ------------------------------------------------------------------ QoS 2
     def test_MQTT_4_3_3_2_qos2_inbound_pubrec_pubrel_pubcomp(self):
