@@ -98,7 +98,7 @@ class AccessScenarios(AccessFiles):
         for user in ("alice", "bob"):
             self.login(user).disconnect()
 
-    def test_MQTT_3_2_2_3_wrong_password_unknown_user_and_anonymous_get_0x05(self):
+    def test_MQTT_3_2_2_5_wrong_password_unknown_user_and_anonymous_get_0x05_then_closed(self):
         for kw in ({"username": "alice", "password": "wrong"},
                    {"username": "mallory", "password": "x"},
                    {"username": "alice"}, {}):

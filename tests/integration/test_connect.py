@@ -113,13 +113,14 @@ class ConnectScenarios:
         got = c.expect_closed()
         self.assertFalse([p for p in got if p.type == CONNACK and p.return_code == 0], got)
 
-    def test_MQTT_3_1_2_9_will_topic_with_wildcard_closes(self):
+    def test_MQTT_4_7_1_1_will_topic_with_wildcard_closes(self):
+        """A will topic is a topic name: no wildcards in it (MQTT-4.7.1-1, MQTT-3.3.2-2)."""
         c = self.raw()
         c.send(connect_pkt(self.cid(), will=(self.topic("#"), b"w", 0, False)))
         got = c.expect_closed()
         self.assertFalse([p for p in got if p.type == CONNACK and p.return_code == 0], got)
 
-    def test_MQTT_3_1_3_5_user_name_and_password_accepted_when_anonymous_allowed(self):
+    def test_user_name_and_password_accepted_when_anonymous_allowed(self):
         c = self.raw()
         ack = c.connect(self.cid(), username="board", password="secret")
         self.assertEqual(ack.return_code, 0)

@@ -28,7 +28,8 @@ class KeepaliveScenarios:
             time.sleep(1.0)
         self.assertTrue(c.is_open())
 
-    def test_MQTT_3_1_2_10_keepalive_zero_never_expires(self):
+    def test_keepalive_zero_never_expires(self):
+        """§3.1.2.10: a Keep Alive of 0 turns the mechanism off (no numbered statement)."""
         c = self.raw(self.cid(), keepalive=0)
         c.expect_nothing(3.0)
         self.assertTrue(c.is_open())
