@@ -49,6 +49,7 @@ TEST_F(UnknownCardsTest, ConvertToMemberRemovesEveryTapOfTheCard) {
   ASSERT_EQ(reply.status, 201) << reply.body.dump();
   EXPECT_EQ(reply.body["member"]["card"], "aabbccdd");
   EXPECT_EQ(reply.body["removed_taps"], 2);
+  EXPECT_EQ(reply.body["authorization"], nullptr);  // not asked for
   EXPECT_EQ(taps.count(), 1);
   EXPECT_TRUE(db::UsersRepository(db_).by_card("aabbccdd").has_value());
   EXPECT_EQ(post(url, {{"name", "Again"}, {"role_id", 3}}).status, 404);
@@ -57,6 +58,27 @@ TEST_F(UnknownCardsTest, ConvertToMemberRemovesEveryTapOfTheCard) {
   EXPECT_EQ(entries[0].entity, "user");
   EXPECT_EQ(entries[1].entity, "unknown_card");
   EXPECT_EQ(json::parse(*entries[1].before_json)["taps"], 2);
+}
+
+TEST_F(UnknownCardsTest, ConvertCanAuthorizeTheMachineOfTheTapInTheSameChange) {
+  db::UnknownCardsRepository taps(db_);
+  const db::Id laser = create("machines", {{"name", "Laser"}});
+  const db::Id tap = taps.record("aabbccdd", laser, now_);
+  const std::string url = "/api/v1/unknown-cards/" + std::to_string(tap) + "/convert";
+  EXPECT_EQ(post(url, {{"name", "Anna"}, {"role_id", 3}, {"authorize_machine", "yes"}})
+                .field("authorize_machine"),
+            "must be true or false");
+  EXPECT_FALSE(db::UsersRepository(db_).by_card("aabbccdd").has_value());  // nothing made
+
+  const Reply reply = post(url, {{"name", "Anna"}, {"role_id", 3}, {"authorize_machine", true}});
+  ASSERT_EQ(reply.status, 201) << reply.body.dump();
+  const auto member = reply.body["member"]["id"].get<db::Id>();
+  EXPECT_EQ(reply.body["authorization"]["member_id"], member);
+  EXPECT_EQ(reply.body["authorization"]["machine_id"], laser);
+  const Reply listed = get("/api/v1/authorizations?member_id=" + std::to_string(member));
+  ASSERT_EQ(listed.body["total"], 1);
+  EXPECT_EQ(listed.body["items"][0]["machine_name"], "Laser");
+  EXPECT_EQ(audit_entries()[0].entity, "authorization");
 }
 
 // A board may report any text as a card; what POST /members refuses cannot become a member's

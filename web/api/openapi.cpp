@@ -175,6 +175,9 @@ Json openapi_schemas() {
   body_pair(s, "Member", member_fields(), {"name", "role_id"});
   Json convert = member_fields();
   convert.erase("card");
+  convert["authorize_machine"] = boolean(
+      "also authorize the new member on the machine where the card was tapped (default "
+      "false; ignored when that machine is gone)");
   s["MemberConvert"] = object(convert, {"name", "role_id"});
   s["MemberPage"] = page_of("Member");
   s["MemberCascade"] =
@@ -190,8 +193,11 @@ Json openapi_schemas() {
                                  {"machine_id", integer()},
                                  {"machine_name", string()}});
   s["UnknownCardPage"] = page_of("UnknownCard");
-  s["UnknownCardConverted"] =
-      answer(Json{{"member", schema_ref("Member")}, {"removed_taps", integer()}});
+  s["UnknownCardConverted"] = answer(Json{
+      {"member", schema_ref("Member")},
+      {"removed_taps", integer()},
+      // $ref allows no siblings: allOf carries the "nullable".
+      {"authorization", nullable(Json{{"allOf", Json::array({schema_ref("Authorization")})}})}});
 
   s["Role"] = answer(Json{{"id", integer()},
                           {"name", string()},

@@ -1,7 +1,10 @@
 #include "web/api/unknown_cards.hpp"
 
+#include "db/authorizations_repository.hpp"
+#include "db/machines_repository.hpp"
 #include "db/repository.hpp"
 #include "db/unknown_cards_repository.hpp"
+#include "web/api/authorizations.hpp"
 #include "web/api/members.hpp"
 #include "web/api/routes.hpp"
 
@@ -44,7 +47,9 @@ Response remove(ApiContext& context, const Request& request, const Principal& wh
 }
 
 // "Convert to new member": the body holds the member's fields except the card, which is the
-// tap's. Creating the member removes every tap of that card.
+// tap's, and `authorize_machine`: also authorize the member on the machine of the tap (a new
+// member of a role without authorize all opens no machine otherwise). Creating the member
+// removes every tap of that card.
 Response convert(ApiContext& context, const Request& request, const Principal& who,
                  const std::optional<HashedPassword>& hashed) {
   const db::Id id = path_id(request, "unknown card tap");
@@ -58,12 +63,25 @@ Response convert(ApiContext& context, const Request& request, const Principal& w
                                        "the tap's card is not 8 hexadecimal "
                                        "characters, as a member's card must be")}});
   }
+  const bool authorize = body.boolean("authorize_machine").value_or(false);
   db::UnknownCardsRepository taps(context.db);
   const auto taps_before = taps.count();
   Json member = create_member(context, who, body, db::normalize_card(tap.card), hashed);
   const auto removed = taps_before - taps.count();
+  Json authorization = nullptr;
+  if (authorize && db::MachinesRepository(context.db).get(tap.machine_id)) {
+    db::Authorization pair;
+    pair.user_id = member["id"].get<db::Id>();
+    pair.machine_id = tap.machine_id;
+    pair.id = db::AuthorizationsRepository(context.db).create(pair.user_id, pair.machine_id);
+    Names names(context.db);
+    authorization = authorization_json(pair, names);
+    record_change(context, who, "create", "authorization", pair.id, std::nullopt, authorization);
+  }
   tx.commit();
-  return json_response(201, Json{{"member", std::move(member)}, {"removed_taps", removed}});
+  return json_response(201, Json{{"member", std::move(member)},
+                                 {"removed_taps", removed},
+                                 {"authorization", std::move(authorization)}});
 }
 
 }  // namespace

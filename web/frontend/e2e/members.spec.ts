@@ -181,17 +181,22 @@ test('an unknown card tapped on a machine becomes a member in one step', async (
   await expect(row).toContainText('Laser cutter');
   await row.getByRole('button', { name: `Convert card ${card} to a new member` }).click();
   const dialog = page.getByRole('dialog', { name: `New member with card ${card}` });
-  await expect(dialog.getByLabel('Card')).toHaveValue(card);
+  await expect(dialog.getByLabel('Card', { exact: true })).toHaveValue(card);
   const surname = unique('Gialli');
   await dialog.getByLabel('Name', { exact: true }).fill('Paolo');
   await dialog.getByLabel('Surname').fill(surname);
   await dialog.getByLabel('Role').selectOption({ label: 'Fab Users' });
+  // Fab Users opens no machine by itself: the machine of the tap is offered, checked.
+  await expect(dialog.getByLabel('Authorize on Laser cutter, where the card was tapped')).toBeChecked();
   await dialog.getByRole('button', { name: 'Create member' }).click();
   await expect(dialog).toBeHidden();
-  await expect(page.getByText(`Paolo ${surname} added; 1 tap(s) of the card removed from this list.`)).toBeVisible();
+  await expect(page.getByText(`Paolo ${surname} added and authorized on Laser cutter; 1 tap(s) of the card removed from this list.`)).toBeVisible();
   await expect(row).toHaveCount(0);
   const member = (await api.ok('GET', `/api/v1/members?q=${card}`)).items[0];
   expect(member).toMatchObject({ name: 'Paolo', surname, card });
-  // The card now opens the machine.
+  // The card now opens the machine it was tapped at, and only that one.
   expect((await b.checkuser(card)).is_valid).toBe(true);
+  const mill = await board(state.seeded.machines.mill);
+  mill.alive();
+  expect((await mill.checkuser(card)).is_valid).toBe(false);
 });

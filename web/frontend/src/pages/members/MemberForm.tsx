@@ -25,7 +25,8 @@ export function MemberForm({
   tap?: UnknownCard;
   card?: string;
   onClose: () => void;
-  onSaved: (m: Member, removedTaps?: number) => void;
+  /** `authorizedOn`: the machine the member was authorized on with a converted tap. */
+  onSaved: (m: Member, removedTaps?: number, authorizedOn?: string) => void;
 }) {
   const roles = useLookup('roles');
   const form = useForm(
@@ -39,6 +40,8 @@ export function MemberForm({
       receive_weekly_summary: member?.receive_weekly_summary ?? false,
       password: '',
       password_change_required: member?.password_change_required ?? false,
+      // A card tapped at a machine is usually converted for that machine.
+      authorize_machine: Boolean(tap),
     },
     (v) => ({
       name: v.name.trim() ? (v.name.trim().length > 100 ? t('err.maxLength', { a: 100 }) : undefined) : t('err.required'),
@@ -62,8 +65,8 @@ export function MemberForm({
       ...(v.password ? { password: v.password } : {}),
     };
     if (tap) {
-      const answer = await api.post('/api/v1/unknown-cards/{id}/convert', { path: { id: tap.id }, body });
-      onSaved(answer.member, answer.removed_taps);
+      const answer = await api.post('/api/v1/unknown-cards/{id}/convert', { path: { id: tap.id }, body: { ...body, authorize_machine: v.authorize_machine } });
+      onSaved(answer.member, answer.removed_taps, answer.authorization?.machine_name);
     } else if (member) {
       onSaved(await api.patch('/api/v1/members/{id}', { path: { id: member.id }, body: { ...body, card: v.card.trim().toLowerCase() || null } }));
     } else {
@@ -96,6 +99,15 @@ export function MemberForm({
           spellcheck={false}
           maxLength={8}
         />
+        {tap && (
+          <CheckField
+            label={t('members.authorizeTap', { machine: tap.machine_name })}
+            name="authorize_machine"
+            checked={v.authorize_machine}
+            onChange={(x) => form.set('authorize_machine', x)}
+            hint={t('members.authorizeTapHint')}
+          />
+        )}
         <TextField label={t('members.email')} name="email" type="email" value={v.email} onInput={(x) => form.set('email', x)} error={form.errors.email} autocomplete="off" hint={t('members.emailHint')} />
         <TextField
           label={member?.has_password ? t('members.newPassword') : t('members.password')}

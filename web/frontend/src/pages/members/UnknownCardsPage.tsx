@@ -53,8 +53,9 @@ export function UnknownCardsPage() {
         <MemberForm
           tap={converting}
           onClose={() => setConverting(null)}
-          onSaved={(m, removed) => {
-            toast(t('unknown.converted', { name: fullName(m), n: removed ?? 0 }));
+          onSaved={(m, removed, machine) => {
+            const n = removed ?? 0;
+            toast(machine ? t('unknown.convertedAuthorized', { name: fullName(m), machine, n }) : t('unknown.converted', { name: fullName(m), n }));
             setConverting(null);
             reload();
           }}
