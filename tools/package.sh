@@ -39,11 +39,24 @@ if [[ ! -f "$build_dir/build.ninja" ]]; then
     cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DFABOMATIC_REQUIRE_SYSTEMD=ON "${cmake_args[@]}" >/dev/null
 fi
+# The package is named after a commit: it must hold that commit's files, all of them. A file
+# edited while the build ran makes objects compiled against two versions of a header (an arm64
+# package built so crashed with SIGBUS at its first portal request): refused before and after.
+tree_state() { git rev-parse HEAD 2>/dev/null; git status --porcelain --untracked-files=no 2>/dev/null; }
+before=$(tree_state)
+if [[ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" && -z "${FABOMATIC_DEB_VERSION:-}" ]]; then
+  echo "$0: the checkout has uncommitted changes: commit them (or set FABOMATIC_DEB_VERSION)" >&2
+  exit 1
+fi
 jobs=${FABOMATIC_JOBS:-2}
 echo "== building fabomatic for $arch in $build_dir (-j$jobs)"
 start=$SECONDS
 cmake --build "$build_dir" -j "$jobs" --target fabomatic
 echo "   build: $((SECONDS - start)) s"
+if [[ "$(tree_state)" != "$before" ]]; then
+  echo "$0: the checkout changed while fabomatic was being built: build again" >&2
+  exit 1
+fi
 
 project_version=$(sed -n 's/^project(fabomatic VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
 if [[ -n "${FABOMATIC_DEB_VERSION:-}" ]]; then
