@@ -102,7 +102,8 @@ RouteTable portal_routes(PortalParts parts) {
         }
         return check_request(auth, request).refusal;
       },
-      [&auth](const Request& request) { return auth.still_valid(request); });
+      [&auth](const Request& request) { return auth.still_valid(request); },
+      [&auth](const Request& request) { auth.authenticate(request); });
   live.response_schema = "LiveMessage";
   live.success_status = 101;
 

@@ -59,7 +59,8 @@ class SessionAuth {
 
   /// Whether the request's session still stands (same rules as authenticate(), including a
   /// pending password change), without refreshing its idle timeout: an open live view is
-  /// re-checked with it, and must not keep a session alive by itself.
+  /// re-checked with it, and must not keep a session alive by itself (only a page on screen
+  /// does: web/live/hub.hpp).
   bool still_valid(const Request& request);
 
   /// Ends the request's session (logout). False when it had none.

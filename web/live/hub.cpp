@@ -21,12 +21,17 @@ LiveHub::~LiveHub() {
 }
 
 WebSocketRoute LiveHub::route(std::function<std::optional<Response>(const Request&)> authorize,
-                              std::function<bool(const Request&)> still_valid) {
+                              std::function<bool(const Request&)> still_valid,
+                              std::function<void(const Request&)> keep_alive) {
   still_valid_ = std::move(still_valid);
+  keep_alive_ = std::move(keep_alive);
   WebSocketRoute route;
   route.authorize = std::move(authorize);
   route.on_open = [this](const std::shared_ptr<WebSocketSession>& session, const Request& request) {
     open(session, request);
+  };
+  route.on_message = [this](WebSocketSession& session, std::string_view text) {
+    on_message(session, text);
   };
   route.on_close = [this](WebSocketSession& session) { sessions_.erase(session.id()); };
   return route;
@@ -38,6 +43,16 @@ void LiveHub::open(const std::shared_ptr<WebSocketSession>& session, const Reque
   upgrade.remote_address = request.remote_address;
   sessions_[session->id()] = Client{session, std::move(upgrade)};
   if (session->send(snapshot())) ++sent_;
+}
+
+void LiveHub::on_message(const WebSocketSession& session, std::string_view text) {
+  // Anything but {"type":"visible"} is ignored: the link carries nothing else from the page.
+  const auto message = nlohmann::json::parse(text, nullptr, false);
+  if (!message.is_object()) return;
+  const auto type = message.find("type");
+  if (type == message.end() || !type->is_string() || *type != "visible") return;
+  const auto client = sessions_.find(session.id());
+  if (client != sessions_.end() && keep_alive_) keep_alive_(client->second.upgrade);
 }
 
 std::string LiveHub::snapshot() const {

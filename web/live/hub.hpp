@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "web/http/router.hpp"
 
@@ -30,9 +31,13 @@ class LiveHub {
 
   /// The route to register at /api/v1/live; `authorize` decides the upgrade (session check),
   /// `still_valid` is asked again for each open client at every heartbeat: a client whose
-  /// session ended (logout, expiry, account disabled) is closed then.
+  /// session ended (logout, expiry, account disabled) is closed then. `keep_alive` is called
+  /// with a client's upgrade request when the client says its page is on screen
+  /// ({"type":"visible"}, sent with each heartbeat): a dashboard someone looks at keeps its
+  /// session, a forgotten tab in the background does not.
   WebSocketRoute route(std::function<std::optional<Response>(const Request&)> authorize,
-                       std::function<bool(const Request&)> still_valid);
+                       std::function<bool(const Request&)> still_valid,
+                       std::function<void(const Request&)> keep_alive = {});
 
   /// Sends a message to every client (remote start/stop outcomes, say).
   void broadcast(const std::string& text);
@@ -50,6 +55,7 @@ class LiveHub {
 
  private:
   void open(const std::shared_ptr<WebSocketSession>& session, const Request& request);
+  void on_message(const WebSocketSession& session, std::string_view text);
 
   struct Client {
     std::weak_ptr<WebSocketSession> session;
@@ -61,6 +67,7 @@ class LiveHub {
   Clock clock_;
   int listener_ = 0;
   std::function<bool(const Request&)> still_valid_;
+  std::function<void(const Request&)> keep_alive_;
   std::map<std::uint64_t, Client> sessions_;
   std::uint64_t sent_ = 0;
 };

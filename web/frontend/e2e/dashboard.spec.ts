@@ -47,6 +47,24 @@ test('a lost live link is shown and comes back by itself', async ({ adminPage: p
   expect(connections).toBeGreaterThanOrEqual(2);
 });
 
+test('a page on screen keeps its session with the heartbeat; offline is lost at once, and back online it reconnects at once', async ({ adminPage: page, state, context }) => {
+  test.setTimeout(60_000);
+  const sent: string[] = [];
+  page.on('websocket', (ws) => ws.on('framesent', (frame) => sent.push(String(frame.payload))));
+  await open(page, state, '#/');
+  const live = page.getByTestId('live-state');
+  await expect(live).toHaveAttribute('data-state', 'open');
+  // The heartbeat comes every 15 s; the page on screen answers it (what keeps its session).
+  await expect.poll(() => sent, { timeout: 20_000 }).toContain('{"type":"visible"}');
+
+  await context.setOffline(true);
+  await expect(live).toHaveAttribute('data-state', 'lost', { timeout: 2_000 });
+  // Offline long enough for the back-off to grow past several seconds.
+  await page.waitForTimeout(10_000);
+  await context.setOffline(false);
+  await expect(live).toHaveAttribute('data-state', 'open', { timeout: 3_000 });
+});
+
 test('remote start and stop show what the board confirmed', async ({ adminPage: page, state, board, api }) => {
   const id = state.seeded.machines.printer; // every member may use it
   const b = await board(id);

@@ -31,10 +31,15 @@ test('create, edit and delete a machine, the delete showing its cascade counts',
   await expect(row).toHaveCount(1);
   await row.getByRole('button', { name: `Edit ${name}` }).click();
   const edit = page.getByRole('dialog', { name: `Edit ${name}` });
+  await expect(edit.getByLabel('Hours used')).toHaveValue('6.5'); // 4.5 and the two uses' 2 h
+  // While the form is open the hour counter moves on (here: another admin's correction; a use
+  // ending at the board does the same): saving the block must not put back the 6.5 it shows.
+  await api.ok('PATCH', `/api/v1/machines/${m.id}`, { hours: 8.25 });
   await edit.getByLabel('Blocked').check();
   await edit.getByRole('button', { name: 'Save' }).click();
   await expect(edit).toBeHidden();
   await expect(row).toContainText('Blocked');
+  expect(await api.ok('GET', `/api/v1/machines/${m.id}`)).toMatchObject({ blocked: true, hours: 8.25 });
 
   await row.getByRole('button', { name: `Delete ${name}` }).click();
   const del = page.getByRole('dialog', { name: `Delete ${name}?` });

@@ -1,6 +1,9 @@
 // The one owner of the WebSocket /api/v1/live: a snapshot, then events; a heartbeat every 15 s
 // (silence for HEARTBEAT_TIMEOUT_MS counts as a lost link); reconnection with exponential
-// back-off and jitter. Each machine has its own signal, so an event re-renders one card only.
+// back-off and jitter, and at once when the network or the page comes back. Each machine has its
+// own signal, so an event re-renders one card only. While the page is on screen it answers each
+// heartbeat with {"type":"visible"}, which keeps its sign-in session from idling out: a
+// dashboard on the wall stays live, a forgotten tab in the background does not.
 import { batch, signal, type Signal } from '@preact/signals';
 import { authApi } from '../api/auth';
 import type { LiveMessage, MachineStatus, RemoteCode } from '../api/types';
@@ -94,6 +97,7 @@ function handle(message: LiveMessage): void {
       break;
     case 'heartbeat':
       setServerTime(message.time);
+      sayVisible();
       break;
     case 'unknown_card':
       unknownCardTick.value++;
@@ -128,6 +132,27 @@ let silenceTimer: ReturnType<typeof setTimeout> | undefined;
 let onSessionLost: () => void = () => {};
 /** The close code of a link whose sign-in session ended (web/http/websocket_session.hpp). */
 const SESSION_ENDED = 4001;
+
+function sayVisible(): void {
+  if (document.visibilityState === 'visible' && socket?.readyState === WebSocket.OPEN) socket.send('{"type":"visible"}');
+}
+
+/** The page came back on screen or online: say so, or reconnect now instead of at the back-off. */
+function onBack(): void {
+  if (!wanted) return;
+  if (socket) sayVisible();
+  else reconnectNow();
+}
+
+/** The device went offline: the link is lost now, not after the heartbeat's silence. */
+function onOffline(): void {
+  if (!wanted || !socket) return;
+  const ws = socket;
+  socket = null;
+  clearTimeout(silenceTimer);
+  ws.close();
+  lost();
+}
 
 function armSilenceTimer(): void {
   clearTimeout(silenceTimer);
@@ -184,6 +209,12 @@ function lost(): void {
   if (!wanted) return;
   socket = null;
   linkState.value = 'lost';
+  clearTimeout(retryTimer);
+  if (!navigator.onLine) {
+    // No attempt can succeed offline: the 'online' event reconnects (onBack).
+    nextRetryAt.value = null;
+    return;
+  }
   const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** attempt) * (0.75 + Math.random() * 0.5);
   attempt = Math.min(attempt + 1, 10);
   nextRetryAt.value = Date.now() + delay;
@@ -197,12 +228,18 @@ export function startLive(sessionLost: () => void): void {
   if (wanted) return;
   wanted = true;
   attempt = 0;
+  addEventListener('online', onBack);
+  addEventListener('offline', onOffline);
+  document.addEventListener('visibilitychange', onBack);
   open();
 }
 
 /** Stops (sign-out): closes the socket and forgets the machines. */
 export function stopLive(): void {
   wanted = false;
+  removeEventListener('online', onBack);
+  removeEventListener('offline', onOffline);
+  document.removeEventListener('visibilitychange', onBack);
   clearTimeout(retryTimer);
   clearTimeout(silenceTimer);
   socket?.close();

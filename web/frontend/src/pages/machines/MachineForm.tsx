@@ -19,11 +19,12 @@ export function MachineForm({
   onSaved: (m: Machine) => void;
 }) {
   const types = useLookup('types');
+  const loadedHours = machine ? String(Math.round(machine.hours * 100) / 100) : '0';
   const form = useForm(
     {
       name: machine?.name ?? '',
       type_id: machine?.type_id ? String(machine.type_id) : '',
-      hours: machine ? String(Math.round(machine.hours * 100) / 100) : '0',
+      hours: loadedHours,
       blocked: machine?.blocked ?? false,
     },
     (v) => ({
@@ -33,7 +34,15 @@ export function MachineForm({
   );
   const v = form.values;
   const submit = form.submit(async (v) => {
-    const body = { name: v.name.trim(), type_id: v.type_id ? Number(v.type_id) : null, hours: Number(v.hours.trim().replace(',', '.')), blocked: v.blocked };
+    // The hour counter runs while the form is open (a use that ends adds to it): sent only when
+    // the admin changed it, so a save does not put back the hours the form was opened with.
+    const hoursChanged = !machine || v.hours.trim() !== loadedHours;
+    const body = {
+      name: v.name.trim(),
+      type_id: v.type_id ? Number(v.type_id) : null,
+      ...(hoursChanged ? { hours: Number(v.hours.trim().replace(',', '.')) } : {}),
+      blocked: v.blocked,
+    };
     if (board) onSaved(await api.post('/api/v1/discovered-boards/{id}/machine', { path: { id: board.machine_id }, body }));
     else if (machine) onSaved(await api.patch('/api/v1/machines/{id}', { path: { id: machine.id }, body }));
     else onSaved(await api.post('/api/v1/machines', { body }));
