@@ -66,6 +66,11 @@ test.describe('on a 390-pixel-wide phone', () => {
     await page.getByRole('button', { name: 'Menu' }).click();
     await expect(page.getByRole('navigation', { name: 'Main menu' }).getByRole('link', { name: 'Machines' })).toBeVisible();
     await page.screenshot({ path: info.outputPath('phone/menu.png') });
+    // Escape closes it, as it closes a dialog; the logo link has a name though its text is hidden.
+    await page.keyboard.press('Escape');
+    await expect(page.getByRole('navigation', { name: 'Main menu' }).getByRole('link', { name: 'Machines' })).toBeHidden();
+    await expect(page.getByRole('link', { name: 'Fab-O-Matic · Dashboard' })).toBeVisible();
+    await page.getByRole('button', { name: 'Menu' }).click();
     await page.getByRole('navigation', { name: 'Main menu' }).getByRole('link', { name: 'Machines' }).click();
     await expect(page.getByRole('heading', { name: 'Machines', level: 1 })).toBeVisible();
     await expect(page.getByRole('navigation', { name: 'Main menu' }).getByRole('link', { name: 'Machines' })).toBeHidden();

@@ -129,6 +129,15 @@ function Shell() {
     setMenuOpen(false);
     document.title = `${t(titleKey(r.path))} · Fab-O-Matic`;
   }, [r.path, lang.value]);
+  // Escape closes the phone menu, as it closes a dialog.
+  useEffect(() => {
+    if (!menuOpen) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') setMenuOpen(false);
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [menuOpen]);
   const firstPage = useRef(true);
   useEffect(() => {
     // Not on the first page of the visit: there the skip link comes first for the keyboard.
@@ -141,7 +150,7 @@ function Shell() {
         {t('nav.skip')}
       </a>
       <header class="topbar">
-        <a class="brand" href="#/">
+        <a class="brand" href="#/" aria-label={`Fab-O-Matic · ${t('nav.dashboard')}`}>
           <img src="/favicon.svg" alt="" width="28" height="28" />
           <span>Fab-O-Matic</span>
         </a>
