@@ -190,7 +190,7 @@ test('an unknown card tapped on a machine becomes a member in one step', async (
   await expect(dialog.getByLabel('Authorize on Laser cutter, where the card was tapped')).toBeChecked();
   await dialog.getByRole('button', { name: 'Create member' }).click();
   await expect(dialog).toBeHidden();
-  await expect(page.getByText(`Paolo ${surname} added and authorized on Laser cutter; 1 tap(s) of the card removed from this list.`)).toBeVisible();
+  await expect(page.getByText(`Paolo ${surname} added and authorized on Laser cutter; 1 tap of the card removed from this list.`)).toBeVisible();
   await expect(row).toHaveCount(0);
   const member = (await api.ok('GET', `/api/v1/members?q=${card}`)).items[0];
   expect(member).toMatchObject({ name: 'Paolo', surname, card });

@@ -1,7 +1,7 @@
 // Who changed what, when: the audit log, newest first, with its before/after.
 import { api } from '../../api/client';
 import type { AuditEntry } from '../../api/types';
-import { t } from '../../i18n';
+import { t, tn } from '../../i18n';
 import { formatDateTimeSeconds } from '../../i18n/format';
 import { route, setQuery } from '../../router';
 import { LoadError, PageHead } from '../../ui/Page';
@@ -74,7 +74,7 @@ export function AuditPage() {
         const c = changes(e);
         return c.length ? (
           <details>
-            <summary>{t('audit.changedFields', { n: c.length })}</summary>
+            <summary>{tn('audit.changedFields', c.length)}</summary>
             <ul class="plain-list mono">
               {c.map((x) => (
                 <li key={x}>{x}</li>

@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../../api/client';
 import type { UnknownCard } from '../../api/types';
-import { t } from '../../i18n';
+import { t, tn } from '../../i18n';
 import { formatDateTime } from '../../i18n/format';
 import { unknownCardTick } from '../../live/live';
 import { route, setQuery } from '../../router';
@@ -54,8 +54,8 @@ export function UnknownCardsPage() {
           tap={converting}
           onClose={() => setConverting(null)}
           onSaved={(m, removed, machine) => {
-            const n = removed ?? 0;
-            toast(machine ? t('unknown.convertedAuthorized', { name: fullName(m), machine, n }) : t('unknown.converted', { name: fullName(m), n }));
+            const taps = tn('unknown.tapsRemoved', removed ?? 0);
+            toast(machine ? t('unknown.convertedAuthorized', { name: fullName(m), machine, taps }) : t('unknown.converted', { name: fullName(m), taps }));
             setConverting(null);
             reload();
           }}
