@@ -198,6 +198,25 @@ test('usage history: a use its board never stopped ends at its last sign of life
   await expect(badge).toHaveAttribute('title', /last sign of life/);
   await expect(rows.filter({ hasText: 'Mario Rossi' })).toContainText('In progress');
   expect((await api.ok('GET', `/api/v1/uses/${earlier.id}`)).end_estimated).toBe(true);
+
+  // The staff correct its end by hand: no longer an estimate; its start keeps its seconds.
+  await closed.getByRole('button', { name: /^Correct the use of / }).click();
+  const edit = page.getByRole('dialog', { name: /^Correct the use of / });
+  await expect(edit.getByText(/last sign of life/)).toBeVisible();
+  // In the browser's own time zone, as the field shows it.
+  const endText = await page.evaluate((seconds) => {
+    const d = new Date(seconds * 1000);
+    const pad = (n: number) => String(n).padStart(2, '0');
+    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  }, start + 300);
+  await edit.getByLabel('End').fill(endText);
+  await edit.getByRole('button', { name: 'Save' }).click();
+  await expect(edit).toBeHidden();
+  await expect(page.getByText('Use corrected.')).toBeVisible();
+  await expect(badge).toBeHidden();
+  const corrected = await api.ok('GET', `/api/v1/uses/${earlier.id}`);
+  expect(corrected).toMatchObject({ start, end_estimated: false });
+  expect(corrected.end).toBe(Math.floor((start + 300) / 60) * 60);
 });
 
 test('audit log: who changed what, when', async ({ adminPage: page, state, api }) => {

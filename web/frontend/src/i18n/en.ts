@@ -466,6 +466,10 @@ export const en = {
   'uses.deleteTitle': 'Delete this use?',
   'uses.deleteText': 'The use of {machine} by {member} on {when} ({duration}) is removed from the history.',
   'uses.deleteNamed': 'Delete the use of {machine} by {member} on {when}',
+  'uses.editNamed': 'Correct the use of {machine} by {member} on {when}',
+  'uses.editTitle': 'Correct the use of {machine} by {member}',
+  'uses.adjustEdit': 'Also correct the machine’s hours by the difference',
+  'uses.corrected': 'Use corrected.',
   'uses.adjustHours': 'Also take {duration} off the machine’s hours',
 
   'audit.when': 'When',

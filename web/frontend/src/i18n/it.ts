@@ -467,6 +467,10 @@ export const it: Record<Key, string> = {
   'uses.deleteTitle': 'Eliminare questo utilizzo?',
   'uses.deleteText': 'L’utilizzo di {machine} da parte di {member} del {when} ({duration}) viene tolto dallo storico.',
   'uses.deleteNamed': 'Elimina l’utilizzo di {machine} da parte di {member} del {when}',
+  'uses.editNamed': 'Correggi l’utilizzo di {machine} da parte di {member} del {when}',
+  'uses.editTitle': 'Correggi l’utilizzo di {machine} da parte di {member}',
+  'uses.adjustEdit': 'Correggi anche le ore della macchina della differenza',
+  'uses.corrected': 'Utilizzo corretto.',
   'uses.adjustHours': 'Togli anche {duration} dalle ore della macchina',
 
   'audit.when': 'Quando',

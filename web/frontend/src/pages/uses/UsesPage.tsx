@@ -9,7 +9,7 @@ import { serverNow } from '../../live/live';
 import { route, setQuery } from '../../router';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { Dialog } from '../../ui/Dialog';
-import { FormError, TextField } from '../../ui/Field';
+import { CheckField, FormError, TextField } from '../../ui/Field';
 import { MachineSelect } from '../../ui/MachineSelect';
 import { MemberPicker, type Picked } from '../../ui/MemberPicker';
 import { LoadError, PageHead } from '../../ui/Page';
@@ -40,6 +40,7 @@ export function UsesPage() {
   const [member, setMember] = useMemberFilter();
   const [adding, setAdding] = useState(false);
   const [deleting, setDeleting] = useState<Use | null>(null);
+  const [editing, setEditing] = useState<Use | null>(null);
   const badRange = from && to && to < from;
   const { data, error, loading, reload } = usePaged(
     (signal) =>
@@ -93,9 +94,14 @@ export function UsesPage() {
       header: t('common.actions'),
       class: 'actions',
       render: (u) => (
-        <button type="button" class="button button-small button-danger" onClick={() => setDeleting(u)} aria-label={t('uses.deleteNamed', { member: u.member_name, machine: u.machine_name, when: formatDateTime(u.start) })}>
-          {t('common.delete')}
-        </button>
+        <>
+          <button type="button" class="button button-small" onClick={() => setEditing(u)} aria-label={t('uses.editNamed', { member: u.member_name, machine: u.machine_name, when: formatDateTime(u.start) })}>
+            {t('common.edit')}
+          </button>{' '}
+          <button type="button" class="button button-small button-danger" onClick={() => setDeleting(u)} aria-label={t('uses.deleteNamed', { member: u.member_name, machine: u.machine_name, when: formatDateTime(u.start) })}>
+            {t('common.delete')}
+          </button>
+        </>
       ),
     },
   ];
@@ -150,7 +156,63 @@ export function UsesPage() {
         />
       )}
       {deleting && <DeleteUse use={deleting} onClose={() => setDeleting(null)} onDone={reload} />}
+      {editing && (
+        <EditUse
+          use={editing}
+          onClose={() => setEditing(null)}
+          onSaved={() => {
+            toast(t('uses.corrected'));
+            setEditing(null);
+            reload();
+          }}
+        />
+      )}
     </section>
+  );
+}
+
+/** Corrects the times of a use (a member who forgot to stop, an end the appliance estimated). */
+function EditUse({ use, onClose, onSaved }: { use: Use; onClose: () => void; onSaved: () => void }) {
+  const loaded = { start: toLocalInput(use.start), end: use.end == null ? '' : toLocalInput(use.end) };
+  const form = useForm({ ...loaded, adjust: !use.open }, (v) => {
+    const s = fromLocalInput(v.start);
+    const e = fromLocalInput(v.end);
+    return {
+      start: s ? undefined : t('err.dateTime'),
+      end: v.end && !e ? t('err.dateTime') : s && e && e < s ? t('err.endBeforeStart') : undefined,
+    };
+  });
+  const v = form.values;
+  const submit = form.submit(async (v) => {
+    await api.patch('/api/v1/uses/{id}', {
+      path: { id: use.id },
+      query: { adjust_hours: v.adjust || undefined },
+      // The fields show minutes: a time left as it was is not sent, so its seconds stay.
+      body: {
+        ...(v.start !== loaded.start ? { start: fromLocalInput(v.start)! } : {}),
+        ...(v.end !== loaded.end ? { end: fromLocalInput(v.end) } : {}),
+      },
+    });
+    onSaved();
+  });
+  return (
+    <Dialog title={t('uses.editTitle', { member: use.member_name, machine: use.machine_name })} onClose={onClose}>
+      <form ref={form.formRef} onSubmit={submit} noValidate class="form-grid">
+        {use.end_estimated && <p class="notice">{t('uses.estimatedHint')}</p>}
+        <TextField label={t('uses.start')} name="start" type="datetime-local" value={v.start} onInput={(x) => form.set('start', x)} error={form.errors.start} data-autofocus />
+        <TextField label={t('uses.end')} hint={t('uses.endHint')} name="end" type="datetime-local" value={v.end} onInput={(x) => form.set('end', x)} error={form.errors.end} />
+        <CheckField label={t('uses.adjustEdit')} name="adjust" checked={v.adjust} onChange={(x) => form.set('adjust', x)} />
+        <FormError text={form.formError} />
+        <div class="form-actions">
+          <button type="button" class="button" onClick={onClose}>
+            {t('common.cancel')}
+          </button>
+          <button type="submit" class="button button-primary" disabled={form.busy}>
+            {t('common.save')}
+          </button>
+        </div>
+      </form>
+    </Dialog>
   );
 }
 
