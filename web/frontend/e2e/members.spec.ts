@@ -29,7 +29,7 @@ test.describe('members', () => {
     });
     await dialog.getByLabel('Card').fill(state.seeded.cards.mario.toUpperCase());
     await dialog.getByRole('button', { name: 'Save' }).click();
-    await expect(dialog.locator('[data-field-error="card"]')).toHaveText('This card already belongs to another member.');
+    await expect(dialog.locator('[data-field-error="card"]')).toHaveText('This card already belongs to Mario Rossi.');
     expect(refused).toEqual([]);
     const card = uniqueCard();
     await dialog.getByLabel('Card').fill(card);

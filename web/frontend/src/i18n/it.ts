@@ -75,6 +75,8 @@ export const it: Record<Key, string> = {
   'err.card': 'Il codice tessera ha 8 caratteri, 0-9 e a-f (es. 04a3b2c1).',
   'err.cardTaken': 'Questa tessera appartiene già a un altro socio.',
   'err.emailTaken': 'Un altro socio ha già questo indirizzo e-mail.',
+  'err.cardTakenBy': 'Questa tessera appartiene già a {name}.',
+  'err.emailTakenBy': '{name} ha già questo indirizzo e-mail.',
   'err.email': 'Questo non è un indirizzo e-mail.',
   'err.nameTaken': 'Questo nome è già in uso.',
   'err.minLength': 'Almeno {a} caratteri.',

@@ -1,6 +1,6 @@
 // Add or edit a member; with `tap`, the card of an unknown-card tap is converted into a member.
 import { useState } from 'preact/hooks';
-import { api, ApiError, type FieldCode } from '../../api/client';
+import { api, ApiError } from '../../api/client';
 import { useLookup } from '../../api/lookups';
 import type { Member, Role, UnknownCard } from '../../api/types';
 import { t } from '../../i18n';
@@ -145,7 +145,6 @@ export function MemberForm({
  */
 async function refuseClashes(card: string, email: string, selfId: number | undefined): Promise<void> {
   const fields: Record<string, string> = {};
-  const codes: Record<string, FieldCode> = {};
   const checks = [
     ['card', card],
     ['email', email],
@@ -153,12 +152,11 @@ async function refuseClashes(card: string, email: string, selfId: number | undef
   for (const [field, value] of checks) {
     if (!value) continue;
     const found = await api.get('/api/v1/members', { query: { q: value, limit: 50 } });
-    if (found.items.some((m) => m.id !== selfId && (m[field] ?? '').toLowerCase() === value)) {
-      fields[field] = 'taken';
-      codes[field] = { code: 'taken' };
-    }
+    const holder = found.items.find((m) => m.id !== selfId && (m[field] ?? '').toLowerCase() === value);
+    // Says whose it is (the server's own refusal, for a clash that comes in between, cannot).
+    if (holder) fields[field] = t(field === 'card' ? 'err.cardTakenBy' : 'err.emailTakenBy', { name: `${holder.name} ${holder.surname}`.trim() });
   }
-  if (Object.keys(fields).length > 0) throw new ApiError(409, 'conflict', 'taken', fields, codes);
+  if (Object.keys(fields).length > 0) throw new ApiError(409, 'conflict', 'taken', fields, {});
 }
 
 /** The reset mail of a saved member: sent at once; says why when it cannot be sent. */
