@@ -102,6 +102,8 @@ TEST_F(FieldCodesTest, EachKindOfFieldErrorHasItsCodeAndParameters) {
   const Reply later =
       post("/api/v1/uses", json{{"member_id", 1}, {"machine_id", 1}, {"start", 4e9}});
   EXPECT_EQ(code_of(later, "start"), (json{{"code", "future"}, {"now", now_}}));
+  const Reply pasted = post("/api/v1/members", json{{"name", "Anna\tNeri"}, {"role_id", 3}});
+  EXPECT_EQ(code_of(pasted, "name"), (json{{"code", "control_characters"}, {"single_line", true}}));
 
   // Every code but the sign-in ones (tests/web_auth) and the catch-all was met above.
   std::set<std::string> expected(kFieldCodes.begin(), kFieldCodes.end());

@@ -178,9 +178,7 @@ std::optional<std::string> Body::text(std::string_view name, const TextRule& rul
     return text::is_control(c) && (rule.single_line || (c != '\n' && c != '\r' && c != '\t'));
   };
   if (std::any_of(text.begin(), text.end(), refused)) {
-    error(name,
-          field_error::invalid(rule.single_line ? "must be one line, without control characters"
-                                                : "must not contain control characters"));
+    error(name, field_error::control_characters(rule.single_line));
     return std::nullopt;
   }
   return std::string(text);

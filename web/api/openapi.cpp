@@ -124,7 +124,8 @@ Json openapi_schemas() {
                          "reserved: a reserved row; self: not on your own account; deleted: "
                          "the row is deleted; open_use: the machine has an open use (use_id); "
                          "wrong_password; same_password; future: a time later than the appliance's "
-                         "clock (now); invalid: anything else"}}},
+                         "clock (now); control_characters: a control character, or a tab or "
+                         "line break where single_line; invalid: anything else"}}},
           {"expected", string("type: string, integer, number, boolean, array, id or time")},
           {"max", number("too_long, range")},
           {"min", number("too_short, range")},
@@ -136,7 +137,8 @@ Json openapi_schemas() {
           {"after", string("order: the field this one must not come before")},
           {"count", integer("in_use: how many rows refer to it")},
           {"use_id", integer("open_use: the open use")},
-          {"now", number("future: the appliance's time, unix seconds")}},
+          {"now", number("future: the appliance's time, unix seconds")},
+          {"single_line", boolean("control_characters: the text must be one line")}},
       {"code"});
   s["Error"] = answer(Json{
       {"error",

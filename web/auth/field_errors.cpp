@@ -4,14 +4,27 @@ namespace fabomatic::web {
 
 using Json = nlohmann::ordered_json;
 
-const std::vector<std::string_view> kFieldCodes = {
-    "required",  "type",           "too_long",
-    "too_short", "range",          "pattern",
-    "choice",    "unknown_field",  "unknown_reference",
-    "order",     "taken",          "in_use",
-    "reserved",  "self",           "deleted",
-    "open_use",  "wrong_password", "same_password",
-    "future",    "invalid"};
+const std::vector<std::string_view> kFieldCodes = {"required",
+                                                   "type",
+                                                   "too_long",
+                                                   "too_short",
+                                                   "range",
+                                                   "pattern",
+                                                   "choice",
+                                                   "unknown_field",
+                                                   "unknown_reference",
+                                                   "order",
+                                                   "taken",
+                                                   "in_use",
+                                                   "reserved",
+                                                   "self",
+                                                   "deleted",
+                                                   "open_use",
+                                                   "wrong_password",
+                                                   "same_password",
+                                                   "future",
+                                                   "control_characters",
+                                                   "invalid"};
 
 namespace field_error {
 
@@ -110,6 +123,12 @@ FieldError same_password() {
 
 FieldError future(double now) {
   return make("is later than now (the appliance's clock)", "future", Json{{"now", now}});
+}
+
+FieldError control_characters(bool single_line) {
+  return make(single_line ? "must be one line, without control characters"
+                          : "must not contain control characters",
+              "control_characters", Json{{"single_line", single_line}});
 }
 
 FieldError invalid(std::string message) {

@@ -28,6 +28,8 @@
 //   wrong_password     the current password is wrong
 //   same_password      the new password is the current one
 //   future             {now}: a time later than the appliance's clock (now, unix seconds)
+//   control_characters {single_line}: a control character (a tab or line break too where
+//                      single_line) in a text a person types, e.g. pasted from a spreadsheet
 //   invalid            anything else; the sentence says what
 #pragma once
 
@@ -78,6 +80,7 @@ FieldError open_use(std::int64_t use_id);
 FieldError wrong_password();
 FieldError same_password();
 FieldError future(double now);
+FieldError control_characters(bool single_line);
 FieldError invalid(std::string message);
 }  // namespace field_error
 

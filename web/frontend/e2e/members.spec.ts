@@ -117,6 +117,17 @@ test.describe('members', () => {
     await expect(dialog.locator('[data-field-error="card"]')).toHaveText('sentence reworded by the server');
   });
 
+  test('a name pasted with a tab is refused in the chosen language, saying why', async ({ adminPage: page, state }) => {
+    await page.addInitScript(() => localStorage.setItem('fabomatic.lang', 'it'));
+    await open(page, state, '#/members');
+    await page.getByRole('button', { name: 'Aggiungi socio' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Nuovo socio' });
+    await dialog.getByLabel('Nome', { exact: true }).fill('Giulia\tVerdi');
+    await dialog.getByLabel('Ruolo').selectOption({ label: 'Fab Users' });
+    await dialog.getByRole('button', { name: 'Salva' }).click();
+    await expect(dialog.locator('[data-field-error="name"]')).toHaveText(/^Una sola riga: niente tabulazioni/);
+  });
+
   test('the Anonymous member offers neither edit nor delete', async ({ adminPage: page, state, api }) => {
     const anonymous = (await api.ok('GET', '/api/v1/members?q=Anonymous')).items.find((m: { reserved: boolean }) => m.reserved);
     expect(anonymous).toBeTruthy();

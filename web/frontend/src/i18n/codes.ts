@@ -97,6 +97,8 @@ function fieldKey(field: string, code: FieldCode | undefined): Key | undefined {
       return 'err.openUse';
     case 'future':
       return 'err.future';
+    case 'control_characters':
+      return code.single_line ? 'err.oneLine' : 'err.controlCharacters';
     case 'wrong_password':
       return 'err.wrongPassword';
     case 'same_password':

@@ -74,6 +74,8 @@ export const en = {
   'err.card': 'A card id is 8 characters, 0-9 and a-f (e.g. 04a3b2c1).',
   'err.cardTaken': 'This card already belongs to another member.',
   'err.emailTaken': 'Another member already has this e-mail address.',
+  'err.oneLine': 'One line only: no tabs or line breaks (text pasted from a spreadsheet may hold some).',
+  'err.controlCharacters': 'This text holds invisible control characters: type it again.',
   'err.cardTakenBy': 'This card already belongs to {name}.',
   'err.emailTakenBy': '{name} already has this e-mail address.',
   'err.email': 'This is not an e-mail address.',

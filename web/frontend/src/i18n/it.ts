@@ -75,6 +75,8 @@ export const it: Record<Key, string> = {
   'err.card': 'Il codice tessera ha 8 caratteri, 0-9 e a-f (es. 04a3b2c1).',
   'err.cardTaken': 'Questa tessera appartiene già a un altro socio.',
   'err.emailTaken': 'Un altro socio ha già questo indirizzo e-mail.',
+  'err.oneLine': 'Una sola riga: niente tabulazioni né a capo (un testo incollato da un foglio di calcolo può contenerne).',
+  'err.controlCharacters': 'Il testo contiene caratteri di controllo invisibili: scrivilo di nuovo.',
   'err.cardTakenBy': 'Questa tessera appartiene già a {name}.',
   'err.emailTakenBy': '{name} ha già questo indirizzo e-mail.',
   'err.email': 'Questo non è un indirizzo e-mail.',

@@ -13,6 +13,8 @@ import { MIN_PASSWORD } from '../signin/NewPasswordFields';
 
 export const CARD_RE = /^[0-9a-fA-F]{8}$/;
 const EMAIL_RE = /^[^@\s<>,;"]+@[^@\s<>,;"]+$/;
+// Tabs and line breaks come with names pasted from a spreadsheet; the server refuses them too.
+const CONTROL_RE = /[\u0000-\u001f\u007f]/;
 
 export function MemberForm({
   member,
@@ -44,7 +46,8 @@ export function MemberForm({
       authorize_machine: Boolean(tap),
     },
     (v) => ({
-      name: v.name.trim() ? (v.name.trim().length > 100 ? t('err.maxLength', { a: 100 }) : undefined) : t('err.required'),
+      name: v.name.trim() ? (v.name.trim().length > 100 ? t('err.maxLength', { a: 100 }) : CONTROL_RE.test(v.name.trim()) ? t('err.oneLine') : undefined) : t('err.required'),
+      surname: CONTROL_RE.test(v.surname.trim()) ? t('err.oneLine') : undefined,
       role_id: v.role_id ? undefined : t('err.chooseRole'),
       card: v.card.trim() && !CARD_RE.test(v.card.trim()) ? t('err.card') : undefined,
       email: v.email.trim() && !EMAIL_RE.test(v.email.trim()) ? t('err.email') : undefined,
