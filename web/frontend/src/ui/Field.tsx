@@ -1,6 +1,7 @@
 // Form fields with their label, hint and error (tied by aria-describedby / aria-invalid).
 import type { ComponentChildren, JSX } from 'preact';
 import { useRef } from 'preact/hooks';
+import { t } from '../i18n';
 
 let ids = 0;
 function useId(prefix: string): string {
@@ -151,6 +152,23 @@ export function CheckField({
 }
 
 /** The form-level error (not tied to one field). */
+/** A form's error line and its Cancel / submit buttons (the submit label defaults to Save). */
+export function FormActions({ error, busy, onCancel, submit }: { error: string | null; busy: boolean; onCancel: () => void; submit?: string }) {
+  return (
+    <>
+      <FormError text={error} />
+      <div class="form-actions">
+        <button type="button" class="button" onClick={onCancel}>
+          {t('common.cancel')}
+        </button>
+        <button type="submit" class="button button-primary" disabled={busy}>
+          {submit ?? t('common.save')}
+        </button>
+      </div>
+    </>
+  );
+}
+
 export function FormError({ text }: { text: string | null }) {
   if (!text) return null;
   return (

@@ -6,7 +6,7 @@ import { t } from '../../i18n';
 import { route, setQuery } from '../../router';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { Dialog } from '../../ui/Dialog';
-import { FormError } from '../../ui/Field';
+import { FormActions } from '../../ui/Field';
 import { MachineSelect } from '../../ui/MachineSelect';
 import { MemberPicker, type Picked } from '../../ui/MemberPicker';
 import { LoadError, PageHead } from '../../ui/Page';
@@ -120,15 +120,7 @@ function AddDialog({ member, machineId, onClose, onSaved }: { member: Picked | n
       <form ref={form.formRef} onSubmit={submit} noValidate class="form-grid">
         <MemberPicker label={t('auth.member')} name="member_id" value={form.values.member_id} onChange={(p) => form.set('member_id', p)} error={form.errors.member_id} />
         <MachineSelect label={t('auth.machine')} name="machine_id" value={form.values.machine_id} onChange={(v) => form.set('machine_id', v)} error={form.errors.machine_id} />
-        <FormError text={form.formError} />
-        <div class="form-actions">
-          <button type="button" class="button" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" class="button button-primary" disabled={form.busy}>
-            {t('auth.authorize')}
-          </button>
-        </div>
+        <FormActions error={form.formError} busy={form.busy} onCancel={onClose} submit={t('auth.authorize')} />
       </form>
     </Dialog>
   );

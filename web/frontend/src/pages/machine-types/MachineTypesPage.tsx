@@ -8,7 +8,7 @@ import { formatNumber } from '../../i18n/format';
 import { href, route, setQuery } from '../../router';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { Dialog } from '../../ui/Dialog';
-import { FormError, SelectField, TextField } from '../../ui/Field';
+import { FormActions, SelectField, TextField } from '../../ui/Field';
 import { LoadError, PageHead } from '../../ui/Page';
 import { Pager } from '../../ui/Pager';
 import { DataTable, type Column } from '../../ui/Table';
@@ -133,15 +133,7 @@ function TypeForm({ type, onClose, onSaved }: { type?: MachineType; onClose: () 
           <option value="0">{t('types.access0')}</option>
           <option value="1">{t('types.access1')}</option>
         </SelectField>
-        <FormError text={form.formError} />
-        <div class="form-actions">
-          <button type="button" class="button" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" class="button button-primary" disabled={form.busy}>
-            {t('common.save')}
-          </button>
-        </div>
+        <FormActions error={form.formError} busy={form.busy} onCancel={onClose} />
       </form>
     </Dialog>
   );

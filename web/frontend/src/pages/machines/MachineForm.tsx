@@ -4,7 +4,7 @@ import { useLookup } from '../../api/lookups';
 import type { DiscoveredBoard, Machine } from '../../api/types';
 import { t } from '../../i18n';
 import { Dialog } from '../../ui/Dialog';
-import { CheckField, FormError, SelectField, TextField } from '../../ui/Field';
+import { CheckField, FormActions, SelectField, TextField } from '../../ui/Field';
 import { useForm } from '../../ui/useForm';
 
 export function MachineForm({
@@ -63,15 +63,7 @@ export function MachineForm({
         </SelectField>
         <TextField label={t('machines.hours')} hint={t('machines.hoursHint')} name="hours" inputMode="decimal" value={v.hours} onInput={(x) => form.set('hours', x)} error={form.errors.hours} />
         <CheckField label={t('machines.blocked')} hint={t('machines.blockedHint')} name="blocked" checked={v.blocked} onChange={(x) => form.set('blocked', x)} error={form.errors.blocked} />
-        <FormError text={form.formError} />
-        <div class="form-actions">
-          <button type="button" class="button" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" class="button button-primary" disabled={form.busy}>
-            {board ? t('machines.create') : t('common.save')}
-          </button>
-        </div>
+        <FormActions error={form.formError} busy={form.busy} onCancel={onClose} submit={board ? t('machines.create') : t('common.save')} />
       </form>
     </Dialog>
   );

@@ -9,7 +9,7 @@ import { serverNow } from '../../live/live';
 import { route, setQuery } from '../../router';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { Dialog } from '../../ui/Dialog';
-import { FormError, SelectField, TextField } from '../../ui/Field';
+import { FormActions, SelectField, TextField } from '../../ui/Field';
 import { MachineSelect } from '../../ui/MachineSelect';
 import { MemberPicker, type Picked } from '../../ui/MemberPicker';
 import { LoadError, PageHead } from '../../ui/Page';
@@ -165,15 +165,7 @@ function InterventionForm({ intervention, planId, onClose, onSaved }: { interven
         </SelectField>
         <MemberPicker label={t('interventions.by')} name="member_id" value={v.member} onChange={(p) => form.set('member', p)} error={form.errors.member ?? form.errors.member_id} />
         <TextField label={t('interventions.when')} name="timestamp" type="datetime-local" value={v.when} onInput={(x) => form.set('when', x)} error={form.errors.when ?? form.errors.timestamp} />
-        <FormError text={form.formError} />
-        <div class="form-actions">
-          <button type="button" class="button" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" class="button button-primary" disabled={form.busy}>
-            {t('common.save')}
-          </button>
-        </div>
+        <FormActions error={form.formError} busy={form.busy} onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -8,7 +8,7 @@ import { formatDateTime, formatHours } from '../../i18n/format';
 import { href, route, setQuery } from '../../router';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { Dialog } from '../../ui/Dialog';
-import { FormError, TextField } from '../../ui/Field';
+import { FormActions, TextField } from '../../ui/Field';
 import { MachineSelect } from '../../ui/MachineSelect';
 import { LoadError, PageHead } from '../../ui/Page';
 import { ExportButtons } from '../../ui/ExportButtons';
@@ -177,15 +177,7 @@ function PlanForm({ plan, machineId, onClose, onSaved }: { plan?: Plan; machineI
           autocomplete="off"
         />
         <TextField label={t('plans.instructionsUrl')} name="instructions_url" type="url" value={v.instructions_url} onInput={(x) => form.set('instructions_url', x)} error={form.errors.instructions_url} autocomplete="off" />
-        <FormError text={form.formError} />
-        <div class="form-actions">
-          <button type="button" class="button" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" class="button button-primary" disabled={form.busy}>
-            {t('common.save')}
-          </button>
-        </div>
+        <FormActions error={form.formError} busy={form.busy} onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -5,7 +5,7 @@ import { useLookup } from '../../api/lookups';
 import type { Member, Role, UnknownCard } from '../../api/types';
 import { t } from '../../i18n';
 import { Dialog } from '../../ui/Dialog';
-import { CheckField, FormError, SelectField, TextField } from '../../ui/Field';
+import { CheckField, FormActions, SelectField, TextField } from '../../ui/Field';
 import { errorText } from '../../ui/errors';
 import { toast } from '../../ui/toasts';
 import { useForm } from '../../ui/useForm';
@@ -126,15 +126,7 @@ export function MemberForm({
         <CheckField label={t('members.weekly')} name="receive_weekly_summary" checked={v.receive_weekly_summary} onChange={(x) => form.set('receive_weekly_summary', x)} error={form.errors.receive_weekly_summary} />
         <CheckField label={t('members.mustChange')} name="password_change_required" checked={v.password_change_required} onChange={(x) => form.set('password_change_required', x)} error={form.errors.password_change_required} />
         <CheckField label={t('members.disabled')} name="disabled" checked={v.disabled} onChange={(x) => form.set('disabled', x)} error={form.errors.disabled} hint={t('members.disabledHint')} />
-        <FormError text={form.formError} />
-        <div class="form-actions">
-          <button type="button" class="button" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" class="button button-primary" disabled={form.busy}>
-            {tap ? t('members.convert') : t('common.save')}
-          </button>
-        </div>
+        <FormActions error={form.formError} busy={form.busy} onCancel={onClose} submit={tap ? t('members.convert') : t('common.save')} />
       </form>
     </Dialog>
   );

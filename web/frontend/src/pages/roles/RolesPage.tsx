@@ -7,7 +7,7 @@ import { t, tn } from '../../i18n';
 import { route, setQuery } from '../../router';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { Dialog } from '../../ui/Dialog';
-import { CheckField, FormError, TextField } from '../../ui/Field';
+import { CheckField, FormActions, TextField } from '../../ui/Field';
 import { LoadError, PageHead } from '../../ui/Page';
 import { Pager } from '../../ui/Pager';
 import { Badge } from '../../ui/StatusBadge';
@@ -118,15 +118,7 @@ function RoleForm({ role, onClose, onSaved }: { role?: Role; onClose: () => void
         <CheckField label={t('roles.backendAdmin')} hint={t('roles.backendAdminHint')} name="backend_admin" checked={v.backend_admin} onChange={(x) => form.set('backend_admin', x)} error={form.errors.backend_admin} />
         <CheckField label={t('roles.maintenance')} hint={t('roles.maintenanceHint')} name="maintenance" checked={v.maintenance} onChange={(x) => form.set('maintenance', x)} error={form.errors.maintenance} />
         <CheckField label={t('roles.authorizeAll')} hint={t('roles.authorizeAllHint')} name="authorize_all" checked={v.authorize_all} onChange={(x) => form.set('authorize_all', x)} error={form.errors.authorize_all} />
-        <FormError text={form.formError} />
-        <div class="form-actions">
-          <button type="button" class="button" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" class="button button-primary" disabled={form.busy}>
-            {t('common.save')}
-          </button>
-        </div>
+        <FormActions error={form.formError} busy={form.busy} onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -9,7 +9,7 @@ import { serverNow } from '../../live/live';
 import { route, setQuery } from '../../router';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { Dialog } from '../../ui/Dialog';
-import { CheckField, FormError, TextField } from '../../ui/Field';
+import { CheckField, FormActions, TextField } from '../../ui/Field';
 import { MachineSelect } from '../../ui/MachineSelect';
 import { MemberPicker, type Picked } from '../../ui/MemberPicker';
 import { LoadError, PageHead } from '../../ui/Page';
@@ -202,15 +202,7 @@ function EditUse({ use, onClose, onSaved }: { use: Use; onClose: () => void; onS
         <TextField label={t('uses.start')} name="start" type="datetime-local" value={v.start} onInput={(x) => form.set('start', x)} error={form.errors.start} data-autofocus />
         <TextField label={t('uses.end')} hint={t('uses.endHint')} name="end" type="datetime-local" value={v.end} onInput={(x) => form.set('end', x)} error={form.errors.end} />
         <CheckField label={t('uses.adjustEdit')} name="adjust" checked={v.adjust} onChange={(x) => form.set('adjust', x)} />
-        <FormError text={form.formError} />
-        <div class="form-actions">
-          <button type="button" class="button" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" class="button button-primary" disabled={form.busy}>
-            {t('common.save')}
-          </button>
-        </div>
+        <FormActions error={form.formError} busy={form.busy} onCancel={onClose} />
       </form>
     </Dialog>
   );
@@ -268,15 +260,7 @@ function UseForm({ member, machineId, onClose, onSaved }: { member: Picked | nul
         <MachineSelect label={t('auth.machine')} name="machine_id" value={v.machine_id} onChange={(x) => form.set('machine_id', x)} error={form.errors.machine_id} />
         <TextField label={t('uses.start')} name="start" type="datetime-local" value={v.start} onInput={(x) => form.set('start', x)} error={form.errors.start} />
         <TextField label={t('uses.end')} hint={t('uses.endHint')} name="end" type="datetime-local" value={v.end} onInput={(x) => form.set('end', x)} error={form.errors.end} />
-        <FormError text={form.formError} />
-        <div class="form-actions">
-          <button type="button" class="button" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" class="button button-primary" disabled={form.busy}>
-            {t('common.save')}
-          </button>
-        </div>
+        <FormActions error={form.formError} busy={form.busy} onCancel={onClose} />
       </form>
     </Dialog>
   );
