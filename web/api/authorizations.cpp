@@ -89,9 +89,7 @@ Response create(ApiContext& context, const Request& request, const Principal& wh
   body.finish();
   db::Transaction tx(context.db);
   refuse_existing_pair(context.db, pair);
-  pair.id = db::AuthorizationsRepository(context.db).create(pair.user_id, pair.machine_id);
-  Json created = one_json(context.db, pair);
-  record_change(context, who, "create", "authorization", pair.id, std::nullopt, created);
+  Json created = add_authorization(context, who, pair.user_id, pair.machine_id);
   tx.commit();
   return json_response(201, created);
 }
@@ -184,6 +182,17 @@ Response bulk_add(ApiContext& context, const Request& request, const Principal& 
 }
 
 }  // namespace
+
+Json add_authorization(ApiContext& context, const Principal& who, db::Id member_id,
+                       db::Id machine_id) {
+  db::Authorization pair;
+  pair.user_id = member_id;
+  pair.machine_id = machine_id;
+  pair.id = db::AuthorizationsRepository(context.db).create(member_id, machine_id);
+  Json created = one_json(context.db, pair);
+  record_change(context, who, "create", "authorization", pair.id, std::nullopt, created);
+  return created;
+}
 
 Json authorization_json(const db::Authorization& authorization, Names& names) {
   return Json{{"id", authorization.id},

@@ -1,6 +1,5 @@
 #include "web/api/unknown_cards.hpp"
 
-#include "db/authorizations_repository.hpp"
 #include "db/machines_repository.hpp"
 #include "db/repository.hpp"
 #include "db/unknown_cards_repository.hpp"
@@ -69,14 +68,9 @@ Response convert(ApiContext& context, const Request& request, const Principal& w
   Json member = create_member(context, who, body, db::normalize_card(tap.card), hashed);
   const auto removed = taps_before - taps.count();
   Json authorization = nullptr;
+  // A tap whose machine another tool deleted (no foreign key) authorizes nothing.
   if (authorize && db::MachinesRepository(context.db).get(tap.machine_id)) {
-    db::Authorization pair;
-    pair.user_id = member["id"].get<db::Id>();
-    pair.machine_id = tap.machine_id;
-    pair.id = db::AuthorizationsRepository(context.db).create(pair.user_id, pair.machine_id);
-    Names names(context.db);
-    authorization = authorization_json(pair, names);
-    record_change(context, who, "create", "authorization", pair.id, std::nullopt, authorization);
+    authorization = add_authorization(context, who, member["id"].get<db::Id>(), tap.machine_id);
   }
   tx.commit();
   return json_response(201, Json{{"member", std::move(member)},
