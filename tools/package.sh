@@ -42,9 +42,10 @@ fi
 # The package is named after a commit: it must hold that commit's files, all of them. A file
 # edited while the build ran makes objects compiled against two versions of a header (an arm64
 # package built so crashed with SIGBUS at its first portal request): refused before and after.
-tree_state() { git rev-parse HEAD 2>/dev/null; git status --porcelain --untracked-files=no 2>/dev/null; }
+changes() { git status --porcelain --untracked-files=no 2>/dev/null; }
+tree_state() { git rev-parse HEAD 2>/dev/null; changes; }
 before=$(tree_state)
-if [[ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" && -z "${FABOMATIC_DEB_VERSION:-}" ]]; then
+if [[ -n "$(changes)" && -z "${FABOMATIC_DEB_VERSION:-}" ]]; then
   echo "$0: the checkout has uncommitted changes: commit them (or set FABOMATIC_DEB_VERSION)" >&2
   exit 1
 fi
