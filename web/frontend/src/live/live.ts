@@ -144,23 +144,22 @@ function onBack(): void {
   else reconnectNow();
 }
 
+/** Gives up the link now (its onclose, later, finds it no longer current). */
+function dropLink(): void {
+  clearTimeout(silenceTimer);
+  socket?.close();
+  lost();
+}
+
 /** The device went offline: the link is lost now, not after the heartbeat's silence. */
 function onOffline(): void {
-  if (!wanted || !socket) return;
-  const ws = socket;
-  socket = null;
-  clearTimeout(silenceTimer);
-  ws.close();
-  lost();
+  if (wanted && socket) dropLink();
 }
 
 function armSilenceTimer(): void {
   clearTimeout(silenceTimer);
-  silenceTimer = setTimeout(() => {
-    // No heartbeat: the link is dead even if the socket did not notice.
-    socket?.close();
-    lost();
-  }, HEARTBEAT_TIMEOUT_MS);
+  // No heartbeat: the link is dead even if the socket did not notice.
+  silenceTimer = setTimeout(dropLink, HEARTBEAT_TIMEOUT_MS);
 }
 
 function open(): void {
