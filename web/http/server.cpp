@@ -66,8 +66,11 @@ class Listener : public std::enable_shared_from_this<Listener> {
       return;
     }
     boost::system::error_code ignored;
-    const auto peer = socket.remote_endpoint(ignored);
-    std::string address = ignored ? std::string() : peer.address().to_string();
+    std::string address;  // only the per-address limit needs it
+    if (state_->options.max_connections_per_address != 0) {
+      const auto peer = socket.remote_endpoint(ignored);
+      if (!ignored) address = peer.address().to_string();
+    }
     if (state_->connection_count.load() >= state_->options.max_connections) {
       state_->log(log::Level::debug, "connection limit reached, refused a connection");
       socket.close(ignored);
@@ -151,12 +154,7 @@ void Server::stop() {
   state->stopped = true;
   if (impl_->https) impl_->https->close();
   if (impl_->redirect) impl_->redirect->close();
-  // Closing may destroy connections, which erase themselves from the map: close a copy.
-  std::vector<std::shared_ptr<detail::Connection>> live;
-  for (const auto& [id, weak] : state->connections) {
-    if (auto connection = weak.lock()) live.push_back(std::move(connection));
-  }
-  for (const auto& connection : live)
+  for (const auto& connection : state->live_connections())
     connection->close_now();
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "web/http/server.hpp"
 
@@ -36,19 +37,21 @@ struct ServerState {
   // See ServerOptions::body_memory_limit. Atomic: a session may end on another thread (the last
   // reference to it can be a finished handler's on the reactor).
   std::atomic<std::size_t> body_bytes_reserved{0};
-  std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> connections;
-  std::uint64_t next_id = 1;
+  std::uint64_t next_id = 1;  // the acceptors' thread only
   bool stopped = false;
 
-  /// Connections per remote address (ServerOptions::max_connections_per_address). Guarded: like
-  /// body_bytes_reserved, a connection may end off the reactor.
-  std::mutex per_address_mutex;
+  /// Guards the two registries below: like body_bytes_reserved, a connection may end on another
+  /// thread than the one that accepted it (its last reference was a finished handler's).
+  std::mutex registry_mutex;
+  /// What Server::stop() closes.
+  std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> connections;
+  /// Connections per remote address (ServerOptions::max_connections_per_address).
   std::unordered_map<std::string, std::size_t> per_address;
 
   /// Counts a connection from `address` unless that address is at its limit.
   bool admit_address(const std::string& address) {
     if (options.max_connections_per_address == 0) return true;
-    const std::lock_guard lock(per_address_mutex);
+    const std::lock_guard lock(registry_mutex);
     auto& count = per_address[address];
     if (count >= options.max_connections_per_address) return false;
     ++count;
@@ -56,9 +59,20 @@ struct ServerState {
   }
   void release_address(const std::string& address) {
     if (options.max_connections_per_address == 0) return;
-    const std::lock_guard lock(per_address_mutex);
+    const std::lock_guard lock(registry_mutex);
     const auto it = per_address.find(address);
     if (it != per_address.end() && --it->second == 0) per_address.erase(it);
+  }
+
+  /// The connections still alive, for Server::stop() to close outside the lock (closing may
+  /// end a connection, which unregisters itself).
+  std::vector<std::shared_ptr<Connection>> live_connections() {
+    std::vector<std::shared_ptr<Connection>> live;
+    const std::lock_guard lock(registry_mutex);
+    for (const auto& [id, weak] : connections) {
+      if (auto connection = weak.lock()) live.push_back(std::move(connection));
+    }
+    return live;
   }
 
   /// Hands `work` to where handlers run (ServerOptions::app), or runs it now when unset.
@@ -93,14 +107,19 @@ class ConnectionSlot {
   /// code still holds): it no longer counts against the limit.
   void release() {
     if (!state_) return;
-    state_->connections.erase(id_);
+    {
+      const std::lock_guard lock(state_->registry_mutex);
+      state_->connections.erase(id_);
+    }
     --state_->connection_count;
     state_->release_address(address_);
     state_.reset();
   }
 
   void attach(std::weak_ptr<Connection> connection) {
-    if (state_) state_->connections[id_] = std::move(connection);
+    if (!state_) return;
+    const std::lock_guard lock(state_->registry_mutex);
+    state_->connections[id_] = std::move(connection);
   }
   std::uint64_t id() const { return id_; }
 
