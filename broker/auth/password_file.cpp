@@ -5,6 +5,7 @@
 
 #include <charconv>
 
+#include "common/base64.hpp"
 #include "common/text.hpp"
 
 namespace fabomatic::broker::auth {
@@ -15,15 +16,6 @@ constexpr std::size_t kSaltSize = 12;  // Mosquitto refuses other sizes
 constexpr std::size_t kHashSize = 64;  // SHA-512
 
 using text::trim;
-
-int base64_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
 
 // "$7$101$salt$hash" or "$6$salt$hash" -> credential; false when unusable.
 bool parse_hash(std::string_view text, Credential& out) {
@@ -53,8 +45,11 @@ bool parse_hash(std::string_view text, Credential& out) {
     return false;
   }
   if (fields.size() != next + 2) return false;
-  if (!base64_decode(fields[next], out.salt) || out.salt.size() != kSaltSize) return false;
-  if (!base64_decode(fields[next + 1], out.hash) || out.hash.size() != kHashSize) return false;
+  auto salt = base64::decode(fields[next]);
+  auto hash = base64::decode(fields[next + 1]);
+  if (!salt || salt->size() != kSaltSize || !hash || hash->size() != kHashSize) return false;
+  out.salt = std::move(*salt);
+  out.hash = std::move(*hash);
   return true;
 }
 
@@ -78,60 +73,6 @@ bool digest(const Credential& c, std::string_view password, unsigned char (&out)
 }
 
 }  // namespace
-
-bool base64_decode(std::string_view text, std::string& out) {
-  out.clear();
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  std::size_t padding = 0;
-  for (const char c : text) {
-    if (c == '=') {
-      ++padding;
-      continue;
-    }
-    if (padding != 0) return false;  // data after padding
-    const int value = base64_value(c);
-    if (value < 0) return false;
-    buffer = (buffer << 6) | static_cast<std::uint32_t>(value);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((buffer >> bits) & 0xFF));
-    }
-  }
-  if (padding > 2 || (text.size() % 4 != 0 && padding != 0)) return false;
-  return true;
-}
-
-std::string base64_encode(std::string_view bytes) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
-    const auto n = (static_cast<std::uint8_t>(bytes[i]) << 16) |
-                   (static_cast<std::uint8_t>(bytes[i + 1]) << 8) |
-                   static_cast<std::uint8_t>(bytes[i + 2]);
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += kAlphabet[n & 63];
-  }
-  if (i + 1 == bytes.size()) {
-    const auto n = static_cast<std::uint8_t>(bytes[i]) << 16;
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == bytes.size()) {
-    const auto n = (static_cast<std::uint8_t>(bytes[i]) << 16) |
-                   (static_cast<std::uint8_t>(bytes[i + 1]) << 8);
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += '=';
-  }
-  return out;
-}
 
 bool Credential::verify(std::string_view password) const {
   if (kind == Kind::plain) {
@@ -196,8 +137,8 @@ std::string PasswordFile::pbkdf2_entry(std::string_view password, std::string_vi
                     reinterpret_cast<const unsigned char*>(salt.data()),
                     static_cast<int>(salt.size()), iterations, EVP_sha512(),
                     static_cast<int>(kHashSize), out);
-  return "$7$" + std::to_string(iterations) + "$" + base64_encode(salt) + "$" +
-         base64_encode(std::string_view(reinterpret_cast<const char*>(out), kHashSize));
+  return "$7$" + std::to_string(iterations) + "$" + base64::encode(salt) + "$" +
+         base64::encode(std::string_view(reinterpret_cast<const char*>(out), kHashSize));
 }
 
 }  // namespace fabomatic::broker::auth

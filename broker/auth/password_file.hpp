@@ -48,9 +48,4 @@ class PasswordFile {
   std::map<std::string, Credential, std::less<>> entries_;
 };
 
-/// Base64 as Mosquitto writes it (standard alphabet, '=' padding); nullopt-like empty result
-/// with ok=false when `text` is not base64.
-bool base64_decode(std::string_view text, std::string& out);
-std::string base64_encode(std::string_view bytes);
-
 }  // namespace fabomatic::broker::auth

@@ -50,17 +50,6 @@ TEST(PasswordFile, SkipsWhatMosquittoSkips) {
   EXPECT_NE(problems[0].find("line 4"), std::string::npos);
 }
 
-TEST(PasswordFile, Base64RoundTrips) {
-  for (std::string bytes : {"", "a", "ab", "abc", "abcd", "\xff\x00\x10zz"}) {
-    std::string back;
-    ASSERT_TRUE(base64_decode(base64_encode(bytes), back));
-    EXPECT_EQ(back, bytes);
-  }
-  std::string out;
-  EXPECT_FALSE(base64_decode("ab!c", out));
-  EXPECT_FALSE(base64_decode("ab=c", out));
-}
-
 AclFile acl(std::string_view text) {
   std::vector<std::string> errors;
   auto file = AclFile::parse(text, errors);

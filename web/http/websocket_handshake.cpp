@@ -1,20 +1,15 @@
 #include "web/http/websocket_handshake.hpp"
 
-#include <algorithm>
+#include "common/base64.hpp"
 
 namespace fabomatic::web {
 
 namespace {
 
-bool is_base64_digit(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
-         c == '/';
-}
-
-/// 16 bytes in base64 are 22 digits and "==" (RFC 4648 4).
+/// RFC 6455 4.1: a 16-byte value in base64, padded (24 characters).
 bool is_nonce(std::string_view key) {
-  return key.size() == 24 && key.ends_with("==") &&
-         std::all_of(key.begin(), key.begin() + 22, is_base64_digit);
+  const auto nonce = base64::decode(key);
+  return key.size() == 24 && nonce && nonce->size() == 16;
 }
 
 }  // namespace

@@ -8,6 +8,8 @@
 #include <memory>
 #include <mutex>
 
+#include "common/base64.hpp"
+
 namespace fabomatic::web {
 
 namespace {
@@ -17,14 +19,6 @@ bool is_ascii(std::string_view text) {
     if (static_cast<unsigned char>(c) >= 0x80) return false;
   }
   return true;
-}
-
-std::string base64(std::string_view bytes) {
-  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
-                    bytes.size(), sodium_base64_VARIANT_ORIGINAL);
-  out.resize(out.find('\0'));
-  return out;
 }
 
 // The unique left part of a Message-ID (RFC 5322 3.6.4): 18 random bytes as hex.
@@ -50,7 +44,7 @@ std::string encode_subject(std::string_view subject) {
       --size;
     if (size == 0) size = std::min(kChunk, subject.size());
     if (!out.empty()) out += "\r\n ";
-    out += "=?UTF-8?B?" + base64(subject.substr(0, size)) + "?=";
+    out += "=?UTF-8?B?" + base64::encode(subject.substr(0, size)) + "?=";
     subject.remove_prefix(size);
   }
   return out;
@@ -184,7 +178,7 @@ std::string format_mail(const SmtpSettings& settings, const Mail& mail, std::int
     out += body;
     if (body.size() < 2 || body.compare(body.size() - 2, 2, "\r\n") != 0) out += "\r\n";
   } else {
-    out += wrap76(base64(mail.text));
+    out += wrap76(base64::encode(mail.text));
   }
   return out;
 }
