@@ -47,7 +47,7 @@ test('a lost live link is shown and comes back by itself', async ({ adminPage: p
   expect(connections).toBeGreaterThanOrEqual(2);
 });
 
-test('a page on screen keeps its session with the heartbeat; offline is lost at once, and back online it reconnects at once', async ({ adminPage: page, state, context }) => {
+test('a page on screen keeps its session with the heartbeat; offline is lost at once, and back online it reconnects at once', async ({ adminPage: page, state, context, board }) => {
   test.setTimeout(60_000);
   const sent: string[] = [];
   page.on('websocket', (ws) => ws.on('framesent', (frame) => sent.push(String(frame.payload))));
@@ -57,12 +57,27 @@ test('a page on screen keeps its session with the heartbeat; offline is lost at 
   // The heartbeat comes every 15 s; the page on screen answers it (what keeps its session).
   await expect.poll(() => sent, { timeout: 20_000 }).toContain('{"type":"visible"}');
 
+  const grid = page.getByTestId('machine-grid');
+  const id = state.seeded.machines.printer;
+  (await board(id)).alive(); // online: its card has a Start button
+  const start = page.locator(`[data-testid="machine-card"][data-machine-id="${id}"]`).getByRole('button', { name: 'Start Prusa MK4' });
+  await expect(start).toBeEnabled();
+  await expect(grid).toHaveAttribute('data-stale', 'false');
+  await expect(page.getByTestId('stale-note')).toHaveCount(0);
+
   await context.setOffline(true);
   await expect(live).toHaveAttribute('data-state', 'lost', { timeout: 2_000 });
+  // The cards say they are old news, and nothing can be started on them.
+  await expect(grid).toHaveAttribute('data-stale', 'true');
+  await expect(page.getByTestId('stale-note')).toContainText(/The live link is lost: these states are as of \d/);
+  await expect(start).toBeDisabled();
   // Offline long enough for the back-off to grow past several seconds.
   await page.waitForTimeout(10_000);
   await context.setOffline(false);
   await expect(live).toHaveAttribute('data-state', 'open', { timeout: 3_000 });
+  await expect(grid).toHaveAttribute('data-stale', 'false');
+  await expect(page.getByTestId('stale-note')).toHaveCount(0);
+  await expect(start).toBeEnabled();
 });
 
 test('remote start and stop show what the board confirmed', async ({ adminPage: page, state, board, api }) => {

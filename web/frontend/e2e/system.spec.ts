@@ -53,6 +53,9 @@ test.describe('backup and restore', () => {
     await page.getByTestId('confirm').click();
     // Every session ended: the page goes to sign-in.
     await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible({ timeout: 20_000 });
+    // It says why: the restore, not an expired session.
+    await expect(page.getByTestId('restored-notice')).toContainText('The database was restored');
+    await expect(page.getByText('Your session has ended')).toHaveCount(0);
     const again = await signInContext(page, state, state.adminEmail, state.adminPassword);
     const names = ((await again.ok('GET', '/api/v1/machines?limit=500')).items as { name: string }[]).map((m) => m.name);
     expect(names).toContain(marker);

@@ -12,7 +12,7 @@ export type SessionState = 'unknown' | 'signed-out' | 'signed-in';
 export const session = signal<Session | null>(null);
 export const sessionState = signal<SessionState>('unknown');
 /** Why the user is on the sign-in page (shown there). */
-export const signOutReason = signal<'expired' | 'signed-out' | null>(null);
+export const signOutReason = signal<'expired' | 'restored' | 'signed-out' | null>(null);
 export const passwordChangeRequired = computed(() => session.value?.password_change_required ?? false);
 
 /** Routes that need no session. */
@@ -20,7 +20,7 @@ export const PUBLIC_ROUTES = new Set(['/signin', '/forgot', '/reset', '/setup'])
 
 setClientHooks({
   csrf: () => session.value?.csrf_token ?? null,
-  unauthorized: () => expire(),
+  unauthorized: () => expire('expired'),
   passwordChangeRequired: () => {
     if (session.value) session.value = { ...session.value, password_change_required: true };
   },
@@ -34,12 +34,13 @@ function returnTarget(): string {
   return `${r.path}${qs ? `?${qs}` : ''}`;
 }
 
-export function expire(): void {
+/** Ends the session on this page: it expired (any 401), or a restored database has its own. */
+export function expire(reason: 'expired' | 'restored' = 'expired'): void {
   if (sessionState.value === 'signed-out') return;
   const next = returnTarget();
   session.value = null;
   sessionState.value = 'signed-out';
-  signOutReason.value = 'expired';
+  signOutReason.value = reason;
   navigate(`/signin?next=${encodeURIComponent(next)}`, { replace: true });
 }
 

@@ -133,6 +133,7 @@ export const en = {
   'signin.forgot': 'Forgot your password?',
   'signin.wrong': 'Wrong e-mail or password.',
   'signin.notAllowed': 'This account may not use the portal.',
+  'signin.restored': 'The database was restored from the backup. Sign in with an account of the restored database.',
   'signin.expired': 'Your session has ended. Sign in again to continue where you were.',
   'signin.signedOut': 'You have signed out.',
 
@@ -229,6 +230,7 @@ export const en = {
   'dash.lastSeen': 'Last seen',
   'dash.never': 'Never',
   'dash.ip': 'Board address',
+  'dash.stale': 'The live link is lost: these states are as of {time}.',
   'dash.filter': 'Find a machine',
   'dash.noMachines': 'No machines yet.',
   'dash.addMachine': 'Add the first machine',

@@ -134,6 +134,7 @@ export const it: Record<Key, string> = {
   'signin.forgot': 'Password dimenticata?',
   'signin.wrong': 'E-mail o password errate.',
   'signin.notAllowed': 'Questo account non può usare il portale.',
+  'signin.restored': 'Il database è stato ripristinato dal backup. Accedi con un account del database ripristinato.',
   'signin.expired': 'La sessione è scaduta. Accedi di nuovo per continuare da dove eri.',
   'signin.signedOut': 'Sei uscito.',
 
@@ -230,6 +231,7 @@ export const it: Record<Key, string> = {
   'dash.lastSeen': 'Ultimo contatto',
   'dash.never': 'Mai',
   'dash.ip': 'Indirizzo della scheda',
+  'dash.stale': 'Collegamento in tempo reale perso: questi stati risalgono alle {time}.',
   'dash.filter': 'Cerca una macchina',
   'dash.noMachines': 'Ancora nessuna macchina.',
   'dash.addMachine': 'Aggiungi la prima macchina',

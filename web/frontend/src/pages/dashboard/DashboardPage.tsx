@@ -2,7 +2,8 @@
 import { useState } from 'preact/hooks';
 import type { MachineState } from '../../api/types';
 import { t, tn } from '../../i18n';
-import { haveSnapshot, machineIds, machineSignal } from '../../live/live';
+import { formatTime } from '../../i18n/format';
+import { haveSnapshot, linkState, machineIds, machineSignal, serverTime } from '../../live/live';
 import { MachineCard } from './MachineCard';
 
 const ORDER: MachineState[] = ['in_use', 'blocked', 'maintenance', 'offline', 'free'];
@@ -12,6 +13,8 @@ export function DashboardPage() {
   const ids = machineIds.value;
   const q = filter.trim().toLowerCase();
   const shownIds = q ? ids.filter((id) => machineSignal(id)?.value.name.toLowerCase().includes(q)) : ids;
+  // Without the live link the cards show what was true when it was lost: say so, and how old.
+  const stale = haveSnapshot.value && linkState.value !== 'open';
   return (
     <section class="page">
       <div class="page-head">
@@ -32,7 +35,12 @@ export function DashboardPage() {
           {t('dash.noMachines')} <a href="#/machines">{t('dash.addMachine')}</a>
         </p>
       )}
-      <div class="machine-grid" data-testid="machine-grid">
+      {stale && (
+        <p class="stale-note" data-testid="stale-note">
+          {t('dash.stale', { time: formatTime(serverTime.value) })}
+        </p>
+      )}
+      <div class={stale ? 'machine-grid stale' : 'machine-grid'} data-testid="machine-grid" data-stale={String(stale)}>
         {shownIds.map((id) => (
           <MachineCard key={id} id={id} />
         ))}

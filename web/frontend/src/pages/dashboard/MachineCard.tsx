@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { t, type Key } from '../../i18n';
 import { formatDateTime, formatRelative } from '../../i18n/format';
 import type { RemoteCode } from '../../api/types';
-import { machineSignal } from '../../live/live';
+import { linkState, machineSignal } from '../../live/live';
 import { href } from '../../router';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
 import { StatusBadge } from '../../ui/StatusBadge';
@@ -79,7 +79,8 @@ export function MachineCard({ id }: { id: number }) {
           <button
             type="button"
             class={inUse ? 'button' : 'button button-primary'}
-            disabled={Boolean(waiting)}
+            // Its outcome arrives on the live link, and the state it acts on may be old without it.
+            disabled={Boolean(waiting) || linkState.value !== 'open'}
             onClick={() => setAsking(inUse ? 'stop' : 'start')}
             aria-label={t(inUse ? 'remote.stopLabel' : 'remote.startLabel', { name: m.name })}
           >

@@ -46,6 +46,11 @@ export function SignInPage() {
           {t('signin.expired')}
         </p>
       )}
+      {reason === 'restored' && (
+        <p class="notice" role="status" data-testid="restored-notice">
+          {t('signin.restored')}
+        </p>
+      )}
       {reason === 'signed-out' && (
         <p class="notice" role="status">
           {t('signin.signedOut')}

@@ -76,7 +76,7 @@ function RestoreDialog({ onClose }: { onClose: () => void }) {
       const result = await uploadFile<RestoreResult>('/api/v1/system/restore', file);
       toast(t('system.restored', { file: result.kept_as }));
       onClose();
-      expire(); // the restored database has its own sessions: sign in again
+      expire('restored'); // the restored database has its own sessions (and accounts)
     } catch (e) {
       // A refused file: why, by the server's code (its sentence for a code not known here).
       setError(e instanceof ApiError && e.status === 400 ? refusal(e) : errorText(e));
