@@ -1,5 +1,6 @@
 #include "backend/live_status.hpp"
 
+#include <algorithm>
 #include <tuple>
 
 namespace fabomatic::backend {
@@ -37,7 +38,7 @@ void LiveStatus::reset(std::vector<MachineStatus> machines) {
     if (const auto it = machines_.find(m.machine_id); it != machines_.end()) {
       // What only the live model knows survives a reload from the database.
       m.online = it->second.online;
-      m.last_heard = it->second.last_heard;
+      m.last_heard = std::max(m.last_heard, it->second.last_heard);
     }
     next.emplace(m.machine_id, std::move(m));
   }
@@ -67,6 +68,13 @@ void LiveStatus::heard(db::Id machine_id, double now) {
   update(machine_id, [now](MachineStatus& s) {
     s.last_heard = now;
     s.online = true;
+  });
+}
+
+void LiveStatus::heard_at(db::Id machine_id, double when, double now) {
+  update(machine_id, [&](MachineStatus& s) {
+    s.last_heard = std::max(s.last_heard, when);
+    if (now - when <= online_window_s_) s.online = true;
   });
 }
 
@@ -110,7 +118,7 @@ std::optional<MachineStatus> LiveStatus::machine(db::Id machine_id) const {
 
 bool LiveStatus::is_online(db::Id machine_id, double now) const {
   const auto it = machines_.find(machine_id);
-  return it != machines_.end() && it->second.last_heard > 0 &&
+  return it != machines_.end() && it->second.online &&
          now - it->second.last_heard <= online_window_s_;
 }
 

@@ -21,6 +21,7 @@ struct MachineStatus {
   bool maintenance_due = false;
   bool online = false;
   double last_heard = 0;          // unix seconds of the last message from its board, 0 = never
+                                  // (also one heard before this process started: online false)
   std::optional<db::Id> user_id;  // set while in use
   std::string user_name;          // "Name Surname"
   double in_use_since = 0;
@@ -63,6 +64,9 @@ class LiveStatus {
 
   /// A message from the machine's board arrived at `now`.
   void heard(db::Id machine_id, double now);
+  /// Its board was heard at `when`, before its machine existed (a discovered board the admin
+  /// just made a machine of): online if that is within the window of `now`.
+  void heard_at(db::Id machine_id, double when, double now);
 
   void remove(db::Id machine_id);
   void unknown_card(db::Id machine_id, const std::string& card, double now);

@@ -1,5 +1,7 @@
 #include "backend/machine_status_loader.hpp"
 
+#include <algorithm>
+
 #include "db/boards_repository.hpp"
 #include "db/machines_repository.hpp"
 #include "db/maintenance_due.hpp"
@@ -16,6 +18,9 @@ MachineStatus status_of(db::Connection& db, const db::Machine& machine) {
   s.name = machine.name;
   s.blocked = machine.blocked;
   s.maintenance_due = db::any_due(db, machine.id);
+  // When it was heard before this process started: "last seen 3 days ago", not "never". It is
+  // not online for it; only a message heard by this process (LiveStatus::heard) makes it so.
+  s.last_heard = static_cast<double>(machine.last_seen.value_or(0));
   if (const auto use = db::UsesRepository(db).open_use(machine.id)) {
     s.user_id = use->user_id;
     s.in_use_since = use->start;
@@ -28,6 +33,7 @@ MachineStatus status_of(db::Connection& db, const db::Machine& machine) {
     s.board_version = board->fw_version;
     s.board_serial = board->serial.value_or("");
     s.board_heap = board->heap.value_or(0);
+    s.last_heard = std::max(s.last_heard, static_cast<double>(board->last_seen));
   }
   return s;
 }

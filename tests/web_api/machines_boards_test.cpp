@@ -214,7 +214,17 @@ TEST_F(BoardsTest, DiscoveredBoardBecomesAMachine) {
   ASSERT_TRUE(board);
   EXPECT_EQ(board->ip_address, "10.0.0.9");
   EXPECT_EQ(live_.machine(7)->board_ip, "10.0.0.9");
+  // Heard 5 s ago: online on the dashboard now, not at its next alive.
+  EXPECT_TRUE(live_.machine(7)->online);
+  EXPECT_DOUBLE_EQ(live_.machine(7)->last_heard, now_ - 5);
+  EXPECT_EQ(get("/api/v1/boards?machine_id=7").body["items"][0]["online"], true);
   EXPECT_EQ(post("/api/v1/discovered-boards/7/machine", {{"name", "Again"}}).status, 404);
+
+  // One silent for an hour is made a machine too, offline, last seen an hour ago.
+  db::DiscoveredBoardsRepository(db_).record(9, {"10.0.0.8", "3.1", "S9", 999}, now_ - 3600);
+  ASSERT_EQ(post("/api/v1/discovered-boards/9/machine", {{"name", "Old"}}).status, 201);
+  EXPECT_FALSE(live_.machine(9)->online);
+  EXPECT_DOUBLE_EQ(live_.machine(9)->last_heard, now_ - 3600);
 }
 
 TEST_F(BoardsTest, DiscoveredBoardCanBeDismissed) {

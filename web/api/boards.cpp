@@ -126,6 +126,9 @@ Response create_machine_for(ApiContext& context, const Request& request, const P
                 discovered_board_json(board), std::nullopt);
   tx.commit();
   refresh_live(context);
+  // The board said alive a moment ago: its new card on the dashboard is online, not "Offline"
+  // until its next alive.
+  context.live.heard_at(machine_id, static_cast<double>(board.last_seen), context.now());
   return json_response(201, created);
 }
 

@@ -82,10 +82,12 @@ test('a board announcing an unknown machine id is listed with "create machine"',
   await expect(dialog).toBeHidden();
   const m = await api.ok('GET', `/api/v1/machines/${id}`);
   expect(m.name).toBe(name);
-  // Its board is linked at once: the dashboard shows the board's address.
+  // Its board is linked at once: the dashboard shows the board's address, and the board that
+  // just said alive is online (not "Offline" until its next alive).
   await open(page, state, '#/');
   const card = page.locator(`[data-testid="machine-card"][data-machine-id="${id}"]`);
   await expect(card.getByTestId('board-ip')).toHaveText(b.ip);
+  await expect(card).toHaveAttribute('data-state', 'free'); // b said alive once, before the machine existed
 });
 
 test.describe('machine types', () => {
