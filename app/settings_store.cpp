@@ -70,7 +70,8 @@ void check_named_paths(const backend::Settings& read, const std::map<std::string
   std::error_code ec;
   const auto file = [&](const char* name, const fs::path& path) {
     if (values.count(name) && !path.empty() && !fs::is_regular_file(path, ec))
-      errors[name] = web::field_error::invalid("no such file: " + path.string());
+      errors[name] = web::field_error::unusable("no_file", path.string(), "",
+                                                "no such file: " + path.string());
   };
   const auto folder = [&](const char* name, const fs::path& path) {
     if (!values.count(name) || path.empty()) return;
@@ -78,12 +79,14 @@ void check_named_paths(const backend::Settings& read, const std::map<std::string
     while (!fs::exists(existing, ec) && existing.has_relative_path())
       existing = existing.parent_path();
     if (!fs::is_directory(existing, ec)) {
-      errors[name] = web::field_error::invalid(existing.string() + " is not a folder");
+      errors[name] = web::field_error::unusable("not_a_folder", existing.string(), "",
+                                                existing.string() + " is not a folder");
     } else if (const auto why = cannot_write_in(existing)) {
       // The next start writes there (the database's log, the certificate, backups): a folder
       // this process may not write would stop it, and the portal could not undo that.
-      errors[name] =
-          web::field_error::invalid("fabomatic cannot write in " + existing.string() + ": " + *why);
+      errors[name] = web::field_error::unusable(
+          "not_writable", existing.string(), *why,
+          "fabomatic cannot write in " + existing.string() + ": " + *why);
     }
   };
   // A pair either both empty (the self-signed one) or two files that load together.
@@ -97,7 +100,7 @@ void check_named_paths(const backend::Settings& read, const std::map<std::string
     try {
       certs::load_or_create({.certificate_file = cert, .key_file = key});
     } catch (const std::exception& e) {
-      errors[at] = web::field_error::invalid(e.what());
+      errors[at] = web::field_error::unusable("tls_pair", "", e.what(), e.what());
     }
   };
   pair("web.certificate", read.web.certificate, "web.private_key", read.web.private_key);
@@ -136,7 +139,8 @@ void check_listeners(const backend::Settings& read, const backend::Settings& run
     }
     if (why)
       errors[at] =
-          web::field_error::invalid("the next start could not listen on " + tried + ": " + *why);
+          web::field_error::unusable("cannot_listen", tried, *why,
+                                     "the next start could not listen on " + tried + ": " + *why);
   };
   listener("MQTT.bind_address", read.mqtt.bind_address, running.mqtt.bind_address, "MQTT.port",
            read.mqtt.port, running.mqtt.port);

@@ -52,10 +52,15 @@ TEST_F(SettingsStoreTest, PathsThatNameNothingUsableAreRefusedAndTheFileIsLeftAl
   EXPECT_FALSE(outcome.saved);
   EXPECT_NE(outcome.errors["web.certificate"].message.find("no such file"), std::string::npos);
   EXPECT_NE(outcome.errors["web.private_key"].message.find("no such file"), std::string::npos);
+  EXPECT_EQ(outcome.errors["web.private_key"].params["problem"], "no_file");
   std::ofstream(dir_ / "a-file") << "not a folder";
   outcome = store.change({{"backend.data_dir", (dir_ / "a-file").string()}});
   EXPECT_FALSE(outcome.saved);
   EXPECT_NE(outcome.errors["backend.data_dir"].message.find("is not a folder"), std::string::npos);
+  // A code and its parts, for the portal to say it in the user's language.
+  EXPECT_EQ(outcome.errors["backend.data_dir"].code, "unusable");
+  EXPECT_EQ(outcome.errors["backend.data_dir"].params["problem"], "not_a_folder");
+  EXPECT_EQ(outcome.errors["backend.data_dir"].params["subject"], (dir_ / "a-file").string());
   outcome = store.change({{"backend.backup_dir", (dir_ / "a-file" / "below").string()}});
   EXPECT_FALSE(outcome.saved);
   // A folder the service cannot write (here /proc: not even root may create a file there).
@@ -64,6 +69,8 @@ TEST_F(SettingsStoreTest, PathsThatNameNothingUsableAreRefusedAndTheFileIsLeftAl
   EXPECT_NE(outcome.errors["backend.data_dir"].message.find("cannot write in /proc/1"),
             std::string::npos)
       << outcome.errors["backend.data_dir"].message;
+  EXPECT_EQ(outcome.errors["backend.data_dir"].params["problem"], "not_writable");
+  EXPECT_NE(outcome.errors["backend.data_dir"].params["detail"], "");
   EXPECT_EQ(read_all(file_), before);
 
   // Files that exist but are no certificate, or a certificate without its key: the start's own
@@ -73,7 +80,7 @@ TEST_F(SettingsStoreTest, PathsThatNameNothingUsableAreRefusedAndTheFileIsLeftAl
   outcome = store.change({{"web.certificate", (dir_ / "not-a-cert.pem").string()},
                           {"web.private_key", (dir_ / "not-a-key.pem").string()}});
   EXPECT_FALSE(outcome.saved);
-  EXPECT_TRUE(outcome.errors.count("web.certificate"));
+  EXPECT_EQ(outcome.errors["web.certificate"].params["problem"], "tls_pair");
   const certs::Material pair = certs::load_or_create({.data_dir = dir_ / "tls"});
   outcome = store.change({{"web.certificate", pair.certificate_file.string()}});
   EXPECT_FALSE(outcome.saved);  // parse_settings: the two go together
@@ -99,6 +106,8 @@ TEST_F(SettingsStoreTest, AListenerTheNextStartCouldNotOpenIsRefusedAndTheFileIs
   EXPECT_NE(outcome.errors["web.bind_address"].message.find("could not listen on 203.0.113.7"),
             std::string::npos)
       << outcome.errors["web.bind_address"].message;
+  EXPECT_EQ(outcome.errors["web.bind_address"].params["problem"], "cannot_listen");
+  EXPECT_EQ(outcome.errors["web.bind_address"].params["subject"], "203.0.113.7");
   // A port another program listens on.
   const int other = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in at{};
@@ -114,6 +123,8 @@ TEST_F(SettingsStoreTest, AListenerTheNextStartCouldNotOpenIsRefusedAndTheFileIs
   EXPECT_FALSE(outcome.saved);
   EXPECT_NE(outcome.errors["MQTT.port"].message.find("Address already in use"), std::string::npos)
       << outcome.errors["MQTT.port"].message;
+  EXPECT_EQ(outcome.errors["MQTT.port"].params["subject"], "127.0.0.1:" + std::to_string(taken));
+  EXPECT_EQ(outcome.errors["MQTT.port"].params["detail"], "Address already in use");
   EXPECT_EQ(read_all(file_), before);
 
   // The loopback address, on the port that runs now (ours, free at the next start): saved.

@@ -110,35 +110,40 @@ Json openapi_schemas() {
   for (const auto code : kFieldCodes)
     field_codes.push_back(code);
   s["FieldCode"] = object(
-      Json{
-          {"code", Json{{"type", "string"},
-                        {"enum", std::move(field_codes)},
-                        {"description",
-                         "required: missing or empty; type: wrong JSON type (expected); "
-                         "too_long: more than max characters or items; too_short: fewer than "
-                         "min characters; range: outside min..max; pattern: not of the form "
-                         "(format: card, email, url); choice: not one of allowed; "
-                         "unknown_field: not a field of this route; unknown_reference: no such "
-                         "row (entity; ids); order: before the field named by after; taken: "
-                         "a unique value in use; in_use: other rows refer to it (count, entity); "
-                         "reserved: a reserved row; self: not on your own account; deleted: "
-                         "the row is deleted; open_use: the machine has an open use (use_id); "
-                         "wrong_password; same_password; future: a time later than the appliance's "
-                         "clock (now); control_characters: a control character, or a tab or "
-                         "line break where single_line; invalid: anything else"}}},
-          {"expected", string("type: string, integer, number, boolean, array, id or time")},
-          {"max", number("too_long, range")},
-          {"min", number("too_short, range")},
-          {"format", string("pattern: card, email or url")},
-          {"allowed", array_of(string())},
-          {"entity", string("unknown_reference: member, machine, machine_type, role or plan; "
-                            "in_use: what refers to it, member or machine")},
-          {"ids", array_of(integer("unknown_reference: the ids that name no row"))},
-          {"after", string("order: the field this one must not come before")},
-          {"count", integer("in_use: how many rows refer to it")},
-          {"use_id", integer("open_use: the open use")},
-          {"now", number("future: the appliance's time, unix seconds")},
-          {"single_line", boolean("control_characters: the text must be one line")}},
+      Json{{"code",
+            Json{{"type", "string"},
+                 {"enum", std::move(field_codes)},
+                 {"description",
+                  "required: missing or empty; type: wrong JSON type (expected); "
+                  "too_long: more than max characters or items; too_short: fewer than "
+                  "min characters; range: outside min..max; pattern: not of the form "
+                  "(format: card, email, url); choice: not one of allowed; "
+                  "unknown_field: not a field of this route; unknown_reference: no such "
+                  "row (entity; ids); order: before the field named by after; taken: "
+                  "a unique value in use; in_use: other rows refer to it (count, entity); "
+                  "reserved: a reserved row; self: not on your own account; deleted: "
+                  "the row is deleted; open_use: the machine has an open use (use_id); "
+                  "wrong_password; same_password; future: a time later than the appliance's "
+                  "clock (now); control_characters: a control character, or a tab or "
+                  "line break where single_line; unusable: a setting names something the next "
+                  "start could not use (problem, subject, detail); invalid: anything else"}}},
+           {"expected", string("type: string, integer, number, boolean, array, id or time")},
+           {"max", number("too_long, range")},
+           {"min", number("too_short, range")},
+           {"format", string("pattern: card, email or url")},
+           {"allowed", array_of(string())},
+           {"entity", string("unknown_reference: member, machine, machine_type, role or plan; "
+                             "in_use: what refers to it, member or machine")},
+           {"ids", array_of(integer("unknown_reference: the ids that name no row"))},
+           {"after", string("order: the field this one must not come before")},
+           {"count", integer("in_use: how many rows refer to it")},
+           {"use_id", integer("open_use: the open use")},
+           {"now", number("future: the appliance's time, unix seconds")},
+           {"single_line", boolean("control_characters: the text must be one line")},
+           {"problem", string("unusable: no_file, not_a_folder, not_writable, cannot_listen or "
+                              "tls_pair")},
+           {"subject", string("unusable: the path, or the address[:port], it is about")},
+           {"detail", string("unusable: the system's reason, in English (may be empty)")}},
       {"code"});
   s["Error"] = answer(Json{
       {"error",

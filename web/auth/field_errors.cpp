@@ -24,6 +24,7 @@ const std::vector<std::string_view> kFieldCodes = {"required",
                                                    "same_password",
                                                    "future",
                                                    "control_characters",
+                                                   "unusable",
                                                    "invalid"};
 
 namespace field_error {
@@ -129,6 +130,13 @@ FieldError control_characters(bool single_line) {
   return make(single_line ? "must be one line, without control characters"
                           : "must not contain control characters",
               "control_characters", Json{{"single_line", single_line}});
+}
+
+FieldError unusable(std::string_view problem, std::string subject, std::string detail,
+                    std::string message) {
+  return make(
+      std::move(message), "unusable",
+      Json{{"problem", problem}, {"subject", std::move(subject)}, {"detail", std::move(detail)}});
 }
 
 FieldError invalid(std::string message) {

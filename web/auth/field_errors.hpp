@@ -30,6 +30,10 @@
 //   future             {now}: a time later than the appliance's clock (now, unix seconds)
 //   control_characters {single_line}: a control character (a tab or line break too where
 //                      single_line) in a text a person types, e.g. pasted from a spreadsheet
+//   unusable           {problem, subject, detail}: a setting names something the next start
+//                      could not use; problem: no_file, not_a_folder, not_writable (subject:
+//                      the path), cannot_listen (subject: address[:port]), tls_pair (the
+//                      certificate and key do not load together); detail: the system's reason
 //   invalid            anything else; the sentence says what
 #pragma once
 
@@ -81,6 +85,9 @@ FieldError wrong_password();
 FieldError same_password();
 FieldError future(double now);
 FieldError control_characters(bool single_line);
+/// `problem`: no_file, not_a_folder, not_writable, cannot_listen or tls_pair.
+FieldError unusable(std::string_view problem, std::string subject, std::string detail,
+                    std::string message);
 FieldError invalid(std::string message);
 }  // namespace field_error
 

@@ -1,5 +1,7 @@
 // Languages: the browser's language decides first, the page's switch overrides and is
 // remembered, <html lang> follows; no catalogue key ever reaches the screen in either language.
+import fs from 'node:fs';
+import path from 'node:path';
 import { expect, open, test } from './fixtures';
 import { en } from '../src/i18n/en';
 import { it as itCatalogue } from '../src/i18n/it';
@@ -60,7 +62,7 @@ for (const lang of ['en', 'it'] as const) {
 }
 
 test.describe('operations in Italian', () => {
-  test.use({ locale: 'it-IT' });
+  test.use({ locale: 'it-IT', allowStatuses: [400] }); // the refused settings change
 
   test('the audit log names what the operations routes wrote; the settings have labels, the file’s keys beside them', async ({ adminPage: page, state, api }) => {
     // A member's data exported (GDPR access request): audited as export/member.
@@ -95,5 +97,13 @@ test.describe('operations in Italian', () => {
     // The weekly summary's preview starts in the page's language.
     await expect(page.getByTestId('summary-lang')).toHaveValue('it');
     await expect(page.getByTestId('summary-preview')).toContainText('Utilizzi per macchina');
+
+    // A folder setting naming a file: said in Italian at its field, the file left alone.
+    const settingsFile = path.join(path.dirname(state.dbPath), 'settings.toml');
+    const before = fs.readFileSync(settingsFile, 'utf8');
+    await page.locator('input[name="backend.backup_dir"]').fill(settingsFile);
+    await page.getByTestId('save-settings').click();
+    await expect(page.locator('[data-field-error="backend.backup_dir"]')).toHaveText(`${settingsFile} non è una cartella`);
+    expect(fs.readFileSync(settingsFile, 'utf8')).toBe(before);
   });
 });

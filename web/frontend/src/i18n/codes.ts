@@ -31,6 +31,14 @@ const SELF: Record<string, Key> = {
 
 const FORMAT: Record<string, Key> = { card: 'err.card', email: 'err.email', url: 'err.url' };
 
+const UNUSABLE: Record<string, Key> = {
+  no_file: 'err.unusable.noFile',
+  not_a_folder: 'err.unusable.notAFolder',
+  not_writable: 'err.unusable.notWritable',
+  cannot_listen: 'err.unusable.cannotListen',
+  tls_pair: 'err.unusable.tlsPair',
+};
+
 const TYPE: Record<string, Key> = {
   integer: 'err.integer',
   id: 'err.integer',
@@ -57,6 +65,9 @@ export function fieldText(field: string, code: FieldCode | undefined, fallback: 
       return t(key, { a: num(code.use_id) });
     case 'in_use':
       return t(key, { a: num(code.count) });
+    case 'unusable':
+      // The path or address as the server saw it; the system's reason stays in English.
+      return t(key, { a: code.subject ?? '', b: code.detail ?? '' });
     default:
       return t(key);
   }
@@ -99,6 +110,8 @@ function fieldKey(field: string, code: FieldCode | undefined): Key | undefined {
       return 'err.future';
     case 'control_characters':
       return code.single_line ? 'err.oneLine' : 'err.controlCharacters';
+    case 'unusable':
+      return UNUSABLE[code.problem ?? ''];
     case 'wrong_password':
       return 'err.wrongPassword';
     case 'same_password':
