@@ -239,10 +239,12 @@ TEST_F(OperationsTest, DownloadsAreStreamedFromTheirOwnConnection) {
   const std::string csv = drain(r);
   EXPECT_TRUE(
       csv.starts_with("\xEF\xBB\xBF"
-                      "ID,ID socio,Socio,ID macchina,Macchina,Inizio,Fine,Durata (ore)"))
+                      "ID;ID socio;Socio;ID macchina;Macchina;Inizio;Fine;Durata (ore)"))
       << csv;
-  EXPECT_NE(csv.find(",1.00,"), std::string::npos) << csv;  // one hour
-  EXPECT_NE(csv.find(",Aperto,Reinviato,Fine stimata\r\n"), std::string::npos) << csv;
+  // As a spreadsheet set to Italian reads it: ';' between cells, ',' before decimals.
+  EXPECT_NE(csv.find(";1,00;"), std::string::npos) << csv;  // one hour
+  EXPECT_NE(csv.find(";Aperto;Reinviato;Fine stimata\r\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(";FALSO;"), std::string::npos) << csv;  // not open
 
   r = respond(Method::get, "/api/v1/system/backup");
   ASSERT_EQ(r.status, 200);

@@ -61,6 +61,25 @@ TEST(CsvWriter, HeadingsRowsAndCellKinds) {
   EXPECT_EQ(format_local_date(1767225600.0), "2026-01-01");
 }
 
+TEST(CsvWriter, TheItalianStyleIsWhatASpreadsheetSetToItalianReads) {
+  Collected out;
+  CsvWriter csv(out.sink(), 64 * 1024, CsvStyle::italian());
+  csv.begin_table("ignored", std::span(kColumns).first(3));
+  csv.text("Rossi; Mario");  // the separator in a text: quoted
+  csv.integer(3);
+  csv.hours(1.5);
+  csv.end_row();
+  csv.text("a,b");  // a comma is text here
+  csv.boolean(true);
+  csv.boolean(false);
+  csv.end_row();
+  csv.finish();
+  EXPECT_EQ(out.all(), kBom +
+                           "Name;N;Hours\r\n"
+                           "\"Rossi; Mario\";3;1,50\r\n"
+                           "a,b;VERO;FALSO\r\n");
+}
+
 TEST(CsvWriter, QuotesWhatNeedsQuotingAndDefusesFormulas) {
   Collected out;
   CsvWriter csv(out.sink());

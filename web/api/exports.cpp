@@ -34,8 +34,10 @@ template <class Write>
 Response start(ApiContext& context, std::string_view what, const Options& options, Write write) {
   auto& worker = download_worker(context);
   auto stream = worker.tables(
-      options.format, [write = std::move(write), lang = options.lang](
-                          db::Connection& db, exports::TableWriter& out) { write(db, out, lang); });
+      options.format,
+      [write = std::move(write), lang = options.lang](
+          db::Connection& db, exports::TableWriter& out) { write(db, out, lang); },
+      options.lang == ExportLang::it ? exports::CsvStyle::italian() : exports::CsvStyle{});
   return download_response(std::move(stream), media_type_of(options.format),
                            download_name(context, what, extension_of(options.format)));
 }

@@ -6,8 +6,8 @@
 
 namespace fabomatic::web::exports {
 
-CsvWriter::CsvWriter(Sink sink, std::size_t piece_bytes)
-    : sink_(std::move(sink)), piece_bytes_(piece_bytes) {
+CsvWriter::CsvWriter(Sink sink, std::size_t piece_bytes, CsvStyle style)
+    : sink_(std::move(sink)), piece_bytes_(piece_bytes), style_(style) {
   buffer_.reserve(piece_bytes_ + 1024);
   buffer_ += "\xEF\xBB\xBF";  // UTF-8 byte-order mark
 }
@@ -21,7 +21,7 @@ void CsvWriter::begin_table(std::string_view, std::span<const Column> columns) {
 }
 
 void CsvWriter::separator() {
-  if (row_started_) buffer_ += ',';
+  if (row_started_) buffer_ += style_.separator;
   row_started_ = true;
 }
 
@@ -39,7 +39,8 @@ void CsvWriter::text(std::string_view value) {
   const bool formula_like =
       !value.empty() && (value[0] == '=' || value[0] == '+' || value[0] == '-' || value[0] == '@' ||
                          value[0] == '\t' || value[0] == '\r');
-  const bool quote = formula_like || value.find_first_of(",\"\r\n") != std::string_view::npos;
+  const char special[] = {style_.separator, '"', '\r', '\n', '\0'};
+  const bool quote = formula_like || value.find_first_of(special) != std::string_view::npos;
   if (!quote) {
     buffer_ += value;
     return;
@@ -59,7 +60,10 @@ void CsvWriter::integer(std::int64_t value) {
 
 void CsvWriter::hours(double value) {
   char text[32];
-  std::snprintf(text, sizeof text, "%.2f", value);
+  std::snprintf(text, sizeof text, "%.2f", value);  // "C" locale: always '.'
+  for (char* c = text; *c != '\0'; ++c) {
+    if (*c == '.') *c = style_.decimal;
+  }
   raw(text);
 }
 
@@ -68,7 +72,7 @@ void CsvWriter::datetime(double unix_seconds) {
 }
 
 void CsvWriter::boolean(bool value) {
-  raw(value ? "true" : "false");
+  raw(value ? style_.yes : style_.no);
 }
 
 void CsvWriter::end_row() {

@@ -275,11 +275,11 @@ std::shared_ptr<BodyStream> ExportWorker::bytes(ByteJob job) {
   return submit(std::move(job));
 }
 
-std::shared_ptr<BodyStream> ExportWorker::tables(Format format, TableJob job) {
+std::shared_ptr<BodyStream> ExportWorker::tables(Format format, TableJob job, CsvStyle csv) {
   return submit([format, job = std::move(job), piece = options_.piece_bytes,
-                 temp = options_.temp_dir](db::Connection& db, const Sink& out) {
+                 temp = options_.temp_dir, csv](db::Connection& db, const Sink& out) {
     if (format == Format::csv) {
-      CsvWriter writer(out, piece);
+      CsvWriter writer(out, piece, csv);
       job(db, writer);
       writer.finish();
     } else {

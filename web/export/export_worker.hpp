@@ -14,6 +14,7 @@
 #include <string>
 
 #include "common/log.hpp"
+#include "web/export/csv_writer.hpp"
 #include "web/export/table_writer.hpp"
 #include "web/http/body_stream.hpp"
 
@@ -53,8 +54,9 @@ class ExportWorker {
   ExportWorker(const ExportWorker&) = delete;
   ExportWorker& operator=(const ExportWorker&) = delete;
 
-  /// The body of a download in `format`; nullptr when too many jobs run and wait already.
-  std::shared_ptr<BodyStream> tables(Format format, TableJob job);
+  /// The body of a download in `format` (`csv`: its separators, for CSV); nullptr when too many
+  /// jobs run and wait already.
+  std::shared_ptr<BodyStream> tables(Format format, TableJob job, CsvStyle csv = {});
   std::shared_ptr<BodyStream> bytes(ByteJob job);
 
   /// Work that reads the database off the reactor with nobody downloading it (the nightly
