@@ -147,8 +147,8 @@ test('usage history: filter by date range and member, open uses highlighted, reg
   expect(machineLists.length).toBeGreaterThan(0);
   expect(new Set(machineLists)).toEqual(new Set(['/api/v1/machines/names']));
   const rows = page.getByTestId('uses-table').locator('tbody tr');
-  await page.getByLabel('From').fill('2026-02-01');
-  await page.getByLabel('To').fill('2026-02-28');
+  await page.locator('input[name="from"]').fill('2026-02-01');
+  await page.locator('input[name="to"]').fill('2026-02-28');
   await expect(page).toHaveURL(/from=2026-02-01/);
   await expect(page).toHaveURL(/to=2026-02-28/);
   await expect(rows.filter({ hasText: 'Mario Rossi' })).toHaveCount(1);
@@ -219,16 +219,45 @@ test('usage history: a use its board never stopped ends at its last sign of life
   expect(corrected.end).toBe(Math.floor((start + 300) / 60) * 60);
 });
 
-test('audit log: who changed what, when', async ({ adminPage: page, state, api }) => {
+test('audit log: who changed what, when, in words; what a deleted row held; by whom and which days', async ({ adminPage: page, state, api }) => {
   const name = unique('Audited type');
-  const type = await api.ok('POST', '/api/v1/machine-types', { name });
+  const type = await api.ok('POST', '/api/v1/machine-types', { name, timeout_min: 30 });
   await api.ok('PATCH', `/api/v1/machine-types/${type.id}`, { name: `${name} renamed` });
+  await api.ok('DELETE', `/api/v1/machine-types/${type.id}`);
   await open(page, state, '#/audit');
   await page.getByLabel('What').selectOption({ label: 'Machine type' });
   const rows = page.getByTestId('audit-table').locator('tbody tr', { hasText: `#${type.id}` });
-  await expect(rows).toHaveCount(2);
+  await expect(rows).toHaveCount(3);
   const changed = rows.filter({ hasText: 'Changed' });
   await expect(changed).toContainText(state.adminEmail);
   await changed.getByText('1 field changed').click();
-  await expect(changed).toContainText(`name: "${name}" → "${name} renamed"`);
+  // The field by its label, the values as typed (not JSON).
+  await expect(changed.locator('li[data-field="name"]')).toHaveText(`Name: ${name} → ${name} renamed`);
+  // A deletion keeps what the row held, readable: enough to make it again.
+  const deleted = rows.filter({ hasText: 'Deleted' });
+  await deleted.getByTestId('audit-row').locator('summary').click();
+  await expect(deleted.locator('li[data-field="name"]')).toHaveText(`Name: ${name} renamed`);
+  await expect(deleted.locator('li[data-field="timeout_min"]')).toHaveText('Automatic log-off (minutes): 30');
+
+  // By whom: the admin made all three; from tomorrow on, none.
+  await page.getByRole('combobox', { name: 'By' }).fill('admin');
+  await page.getByRole('option', { name: /admin/ }).first().click();
+  await expect(page).toHaveURL(/who=\d+/);
+  await expect(rows).toHaveCount(3);
+  const [today, tomorrow] = await page.evaluate(() => {
+    const day = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+    const now = new Date();
+    return [day(now), day(new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1))];
+  });
+  await page.locator('input[name="from"]').fill(tomorrow!);
+  await expect(rows).toHaveCount(0);
+  await page.locator('input[name="from"]').fill(today!);
+  await page.locator('input[name="to"]').fill(today!);
+  await expect(rows).toHaveCount(3);
+  // Someone else made none of them.
+  await page.getByRole('combobox', { name: 'By' }).fill('Rossi');
+  await page.getByRole('option', { name: /Mario Rossi/ }).click();
+  await expect(rows).toHaveCount(0);
+  await page.getByRole('button', { name: 'Clear filters' }).click();
+  await expect(page.getByLabel('What')).toHaveValue('');
 });

@@ -81,3 +81,11 @@ export function fromLocalInput(value: string): number | null {
 export function toDateInput(seconds: number): string {
   return toLocalInput(seconds).slice(0, 10);
 }
+
+/** "2026-12-06" (a date input's local day) → unix seconds at its start, or at the start of the
+ *  day `plusDays` later (the exclusive end of a "to" filter); undefined when not a date. */
+export function dayStart(value: string, plusDays = 0): number | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return undefined;
+  const [y, m, d] = value.split('-').map(Number) as [number, number, number];
+  return new Date(y, m - 1, d + plusDays).getTime() / 1000;
+}

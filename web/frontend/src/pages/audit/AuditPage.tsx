@@ -2,12 +2,15 @@
 import { api } from '../../api/client';
 import type { AuditEntry } from '../../api/types';
 import { t, tn } from '../../i18n';
-import { formatDateTimeSeconds } from '../../i18n/format';
+import { dayStart, formatDateTimeSeconds } from '../../i18n/format';
 import { route, setQuery } from '../../router';
+import { MemberPicker } from '../../ui/MemberPicker';
 import { LoadError, PageHead } from '../../ui/Page';
 import { Pager } from '../../ui/Pager';
 import { DataTable, type Column } from '../../ui/Table';
+import { useMemberFilter } from '../../ui/useMemberFilter';
 import { usePaged } from '../../ui/usePaged';
+import { changedFields, rowFields } from './describe';
 
 // Every code the server writes to the audit log (the OpenAPI document leaves `action` and
 // `entity` plain strings): the data routes (record_change in web/api/*.cpp), the operations
@@ -32,23 +35,11 @@ function actionLabel(value: string): string {
   return isOneOf<Action>(ACTIONS, value) ? t(`audit.action.${value}`) : value;
 }
 
-/** The fields an update changed: "name: Laser → Laser 2". */
-function changes(e: AuditEntry): string[] {
-  const before = (e.before ?? {}) as Record<string, unknown>;
-  const after = (e.after ?? {}) as Record<string, unknown>;
-  if (e.action !== 'update' || typeof before !== 'object' || typeof after !== 'object') return [];
-  const out: string[] = [];
-  for (const k of Object.keys(after)) {
-    const a = JSON.stringify(before[k]);
-    const b = JSON.stringify(after[k]);
-    if (a !== b) out.push(`${k}: ${a ?? '—'} → ${b ?? '—'}`);
-  }
-  return out;
-}
-
 function subject(e: AuditEntry): string {
   const v = (e.after ?? e.before) as Record<string, unknown> | null;
-  const name = v && typeof v === 'object' ? (v['name'] ?? v['description'] ?? v['card']) : undefined;
+  const first = v && typeof v === 'object' ? (v['name'] ?? v['description'] ?? v['card']) : undefined;
+  // A member by name and surname ("Mario Rossi"), other rows by their name.
+  const name = typeof first === 'string' && v && typeof v['surname'] === 'string' && v['surname'] ? `${first} ${v['surname']}` : first;
   return [entityLabel(e.entity), e.entity_id ? `#${e.entity_id}` : '', typeof name === 'string' ? `“${name}”` : ''].filter(Boolean).join(' ');
 }
 
@@ -56,11 +47,19 @@ export function AuditPage() {
   const q = route.value.query;
   const entity = q.get('entity') ?? '';
   const action = q.get('action') ?? '';
+  const from = q.get('from') ?? '';
+  const to = q.get('to') ?? '';
   const offset = Number(q.get('offset') ?? 0) || 0;
   const limit = Number(q.get('limit') ?? 50) || 50;
+  const [who, setWho] = useMemberFilter('who');
+  const badRange = from && to && to < from;
   const { data, error, loading, reload } = usePaged(
-    (signal) => api.get('/api/v1/audit', { query: { entity: entity || undefined, action: action || undefined, limit, offset }, signal }),
-    [entity, action, offset, limit],
+    (signal) =>
+      api.get('/api/v1/audit', {
+        query: { entity: entity || undefined, action: action || undefined, user_id: who?.id, from: dayStart(from), to: dayStart(to, 1), limit, offset },
+        signal,
+      }),
+    [entity, action, who?.id, from, to, offset, limit],
   );
   const columns: Column<AuditEntry>[] = [
     { id: 'time', header: t('audit.when'), render: (e) => formatDateTimeSeconds(e.time) },
@@ -70,21 +69,7 @@ export function AuditPage() {
     {
       id: 'details',
       header: t('audit.details'),
-      render: (e) => {
-        const c = changes(e);
-        return c.length ? (
-          <details>
-            <summary>{tn('audit.changedFields', c.length)}</summary>
-            <ul class="plain-list mono">
-              {c.map((x) => (
-                <li key={x}>{x}</li>
-              ))}
-            </ul>
-          </details>
-        ) : (
-          <span class="muted">{e.address}</span>
-        );
-      },
+      render: (e) => <Details entry={e} />,
     },
   ];
   return (
@@ -113,10 +98,60 @@ export function AuditPage() {
             ))}
           </select>
         </label>
+        <MemberPicker label={t('audit.by')} name="who-filter" value={who} onChange={setWho} placeholder={t('common.allMembers')} />
+        <label class="field">
+          <span>{t('audit.from')}</span>
+          <input type="date" name="from" value={from} onChange={(e) => setQuery({ from: (e.currentTarget as HTMLInputElement).value, offset: null })} />
+        </label>
+        <label class="field">
+          <span>{t('audit.to')}</span>
+          <input type="date" name="to" value={to} onChange={(e) => setQuery({ to: (e.currentTarget as HTMLInputElement).value, offset: null })} aria-invalid={badRange ? 'true' : undefined} />
+        </label>
+        {(entity || action || who || from || to) && (
+          <button type="button" class="button button-small" onClick={() => setQuery({ entity: null, action: null, who: null, from: null, to: null, offset: null })}>
+            {t('common.clearFilters')}
+          </button>
+        )}
       </div>
       <LoadError text={error} retry={reload} />
       <DataTable caption={t('nav.audit')} columns={columns} rows={data?.items ?? null} rowKey={(e) => e.id} loading={loading} testId="audit-table" />
       {data && <Pager label={t('pager.label')} total={data.total} limit={limit} offset={offset} onChange={(o, l) => setQuery({ offset: o || null, limit: l === 50 ? null : l })} />}
     </section>
   );
+}
+
+/** An update's changed fields ("Name: Laser → Laser 2"), or what a created or deleted row held;
+ *  the address it came from otherwise. */
+function Details({ entry }: { entry: AuditEntry }) {
+  const changed = changedFields(entry);
+  if (changed.length) {
+    return (
+      <details data-testid="audit-changes">
+        <summary>{tn('audit.changedFields', changed.length)}</summary>
+        <ul class="plain-list">
+          {changed.map((c) => (
+            <li key={c.field} data-field={c.field}>
+              {c.label}: {c.before} → {c.text}
+            </li>
+          ))}
+        </ul>
+      </details>
+    );
+  }
+  const row = rowFields(entry);
+  if (row.length) {
+    return (
+      <details data-testid="audit-row">
+        <summary>{tn('audit.rowFields', row.length)}</summary>
+        <ul class="plain-list">
+          {row.map((f) => (
+            <li key={f.field} data-field={f.field}>
+              {f.label}: {f.text}
+            </li>
+          ))}
+        </ul>
+      </details>
+    );
+  }
+  return <span class="muted">{entry.address}</span>;
 }

@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../../api/client';
 import type { Use } from '../../api/types';
 import { t } from '../../i18n';
-import { formatDateTime, formatDuration, fromLocalInput, toLocalInput } from '../../i18n/format';
+import { dayStart, formatDateTime, formatDuration, fromLocalInput, toLocalInput } from '../../i18n/format';
 import { serverNow } from '../../live/live';
 import { route, setQuery } from '../../router';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
@@ -21,13 +21,6 @@ import { toast } from '../../ui/toasts';
 import { useForm } from '../../ui/useForm';
 import { useMemberFilter } from '../../ui/useMemberFilter';
 import { usePaged } from '../../ui/usePaged';
-
-/** "2026-12-06" (local day) → unix seconds at its start; the next day's start for "to". */
-function dayStart(value: string, plusDays = 0): number | undefined {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return undefined;
-  const [y, m, d] = value.split('-').map(Number) as [number, number, number];
-  return new Date(y, m - 1, d + plusDays).getTime() / 1000;
-}
 
 export function UsesPage() {
   const q = route.value.query;
