@@ -40,6 +40,11 @@ void WebSocketConnection::accept(BeastRequest upgrade_request) {
   ws_.set_option(timeouts);
   ws_.control_callback([this](websocket::frame_type, beast::string_view) { heard_ = true; });
   ws_.read_message_max(state_->options.websocket_message_limit);
+  // Beast names itself and its version in the 101 answer unless a Server field is set (it
+  // cannot be left out): the product's name without a version, as the broker's WebSocket does.
+  ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
+    response.set(beast::http::field::server, "fabomatic");
+  }));
   ws_.async_accept(upgrade_request_,
                    [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
 }
