@@ -53,6 +53,14 @@ TEST(Session, TheSessionRouteAnswersSignedOutWithoutASession) {
   ASSERT_EQ(session.status, 200);
   EXPECT_EQ(body_json(session)["signed_in"], true);
   EXPECT_EQ(body_json(session)["user"]["email"], kAdminEmail);
+  // Whether a remote start has a card to log in: read at each answer, so a card given to
+  // oneself shows at the next.
+  h.db().execute("UPDATE users SET card_UUID = NULL WHERE email = '" + std::string(kAdminEmail) +
+                 "'");
+  EXPECT_EQ(body_json(browser.get("/api/v1/auth/session"))["user"]["has_card"], false);
+  h.db().execute("UPDATE users SET card_UUID = 'aabbccdd' WHERE email = '" +
+                 std::string(kAdminEmail) + "'");
+  EXPECT_EQ(body_json(browser.get("/api/v1/auth/session"))["user"]["has_card"], true);
 }
 
 TEST(Session, ProtectedRoutesNeedASession) {

@@ -379,7 +379,11 @@ Json openapi_schemas() {
       object(Json{{"email", string()}, {"password", string()}}, {"email", "password"}, false);
   s["Session"] = answer(
       Json{{"signed_in", Json{{"type", "boolean"}, {"enum", Json::array({true})}}},
-           {"user", answer(Json{{"id", integer()}, {"email", string()}, {"name", string()}})},
+           {"user", answer(Json{{"id", integer()},
+                                {"email", string()},
+                                {"name", string()},
+                                {"has_card", boolean("a remote start logs this card in; without "
+                                                     "one it is refused (no_card)")}})},
            {"csrf_token", string("send it back in X-CSRF-Token on every change")},
            {"password_change_required", boolean("true: only the password change is allowed")}});
   s["SignedOut"] =

@@ -43,10 +43,16 @@ std::string machine_host_name() {
   return name;
 }
 
-nlohmann::json session_json(const SessionLookup& session) {
+/// `has_card`: the member has a card, which a remote start logs in with (read at each answer, so
+/// the app asks again after the admin gave themselves one).
+nlohmann::json session_json(const SessionLookup& session, bool has_card) {
   const auto& who = session.principal;
   return {{"signed_in", true},
-          {"user", {{"id", who.user_id}, {"email", who.email}, {"name", who.display_name}}},
+          {"user",
+           {{"id", who.user_id},
+            {"email", who.email},
+            {"name", who.display_name},
+            {"has_card", has_card}}},
           {"csrf_token", who.csrf_token},
           {"password_change_required", session.password_change_required}};
 }
@@ -117,6 +123,12 @@ struct AuthRoutes : std::enable_shared_from_this<AuthRoutes> {
   void finish_setup(const Request& request, db::Id user_id, const std::string& hash,
                     const Reply& reply);
   Response audit_list(const Request& request);
+
+  /// Whether the member has a card to be logged in with by a remote start.
+  bool has_card(db::Id user_id) {
+    const auto user = db::UsersRepository(db).get(user_id);
+    return user && user->card && !user->card->empty();
+  }
 
   std::optional<FieldError> password_problem(const std::string& password) const;
   // Makes an unknown e-mail cost the same as a wrong password (no account enumeration by time).
@@ -267,7 +279,8 @@ void AuthRoutes::finish_login(const Request& request, const std::string& email,
   auth.close(request);  // a session the browser still held is replaced, never reused
   audit.record(opened->session.principal, "login", "session", std::nullopt, std::nullopt,
                std::nullopt);
-  auto response = json_response(200, session_json(opened->session));
+  auto response = json_response(
+      200, session_json(opened->session, has_card(opened->session.principal.user_id)));
   response.headers.add("Set-Cookie", opened->cookie);
   response.headers.set("Cache-Control", "no-store");
   reply(std::move(response));
@@ -278,7 +291,8 @@ void AuthRoutes::finish_login(const Request& request, const std::string& email,
 Response AuthRoutes::session(const Request& request) {
   const auto session = auth.authenticate(request);
   auto response =
-      json_response(200, session ? session_json(*session) : nlohmann::json{{"signed_in", false}});
+      json_response(200, session ? session_json(*session, has_card(session->principal.user_id))
+                                 : nlohmann::json{{"signed_in", false}});
   response.headers.set("Cache-Control", "no-store");
   return response;
 }
@@ -472,7 +486,8 @@ void AuthRoutes::finish_setup(const Request& request, db::Id user_id, const std:
   if (!opened) return reply(json_response(200, {{"message", "Password set; sign in with it"}}));
   audit.record(opened->session.principal, "login", "session", std::nullopt, std::nullopt,
                std::nullopt);
-  auto response = json_response(200, session_json(opened->session));
+  auto response = json_response(
+      200, session_json(opened->session, has_card(opened->session.principal.user_id)));
   response.headers.add("Set-Cookie", opened->cookie);
   response.headers.set("Cache-Control", "no-store");
   reply(std::move(response));

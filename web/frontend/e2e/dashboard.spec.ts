@@ -80,6 +80,32 @@ test('a page on screen keeps its session with the heartbeat; offline is lost at 
   await expect(start).toBeEnabled();
 });
 
+test('an admin without a card is offered Stop only and told why; a card given to oneself brings Start back', async ({ adminPage: page, state, board, api }) => {
+  const id = state.seeded.machines.printer;
+  (await board(id)).alive();
+  const me = (await api.ok('GET', '/api/v1/auth/session')).user.id as number;
+  await api.ok('PATCH', `/api/v1/members/${me}`, { card: null });
+  try {
+    await open(page, state, '#/');
+    const card = page.locator(`[data-testid="machine-card"][data-machine-id="${id}"]`);
+    await expect(card).toHaveAttribute('data-state', 'free');
+    await expect(page.getByTestId('no-card-note')).toBeVisible();
+    await expect(card.getByRole('button', { name: 'Start Prusa MK4' })).toHaveCount(0);
+    // The note leads to one's own record; a card saved there brings Start back.
+    await page.getByTestId('no-card-note').getByRole('link').click();
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    await page.getByRole('dialog').getByLabel('Card').fill(state.seeded.cards.admin);
+    await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+    await expect(page.getByRole('dialog')).toBeHidden();
+    // Back in the app, without reloading it: the session was asked again after the save.
+    await page.getByRole('navigation').getByRole('link', { name: 'Dashboard' }).click();
+    await expect(card.getByRole('button', { name: 'Start Prusa MK4' })).toBeEnabled();
+    await expect(page.getByTestId('no-card-note')).toHaveCount(0);
+  } finally {
+    await api.call('PATCH', `/api/v1/members/${me}`, { card: state.seeded.cards.admin });
+  }
+});
+
 test('remote start and stop show what the board confirmed', async ({ adminPage: page, state, board, api }) => {
   const id = state.seeded.machines.printer; // every member may use it
   const b = await board(id);

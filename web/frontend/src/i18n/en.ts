@@ -236,6 +236,8 @@ export const en = {
   'dash.never': 'Never',
   'dash.ip': 'Board address',
   'dash.stale': 'The live link is lost: these states are as of {time}.',
+  'dash.noCard': 'Your member record has no card, so machines cannot be started from here (a remote start logs your card in).',
+  'dash.yourRecord': 'Add a card to your record',
   'dash.filter': 'Find a machine',
   'dash.noMachines': 'No machines yet.',
   'dash.addMachine': 'Add the first machine',

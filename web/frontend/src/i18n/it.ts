@@ -237,6 +237,8 @@ export const it: Record<Key, string> = {
   'dash.never': 'Mai',
   'dash.ip': 'Indirizzo della scheda',
   'dash.stale': 'Collegamento in tempo reale perso: questi stati risalgono alle {time}.',
+  'dash.noCard': 'Il tuo profilo di socio non ha una tessera, quindi da qui non si possono avviare le macchine (l\'avvio da remoto usa la tua tessera).',
+  'dash.yourRecord': 'Aggiungi una tessera al tuo profilo',
   'dash.filter': 'Cerca una macchina',
   'dash.noMachines': 'Ancora nessuna macchina.',
   'dash.addMachine': 'Aggiungi la prima macchina',

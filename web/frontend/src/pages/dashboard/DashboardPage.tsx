@@ -2,6 +2,8 @@
 import { useState } from 'preact/hooks';
 import type { MachineState } from '../../api/types';
 import { t, tn } from '../../i18n';
+import { session } from '../../auth/session';
+import { href } from '../../router';
 import { formatTime } from '../../i18n/format';
 import { haveSnapshot, linkState, machineIds, machineSignal, serverTime } from '../../live/live';
 import { MachineCard } from './MachineCard';
@@ -33,6 +35,11 @@ export function DashboardPage() {
       {haveSnapshot.value && ids.length === 0 && (
         <p class="empty">
           {t('dash.noMachines')} <a href="#/machines">{t('dash.addMachine')}</a>
+        </p>
+      )}
+      {haveSnapshot.value && ids.length > 0 && session.value?.user.has_card === false && (
+        <p class="muted" data-testid="no-card-note">
+          {t('dash.noCard')} <a href={href(`/members/${session.value.user.id}`)}>{t('dash.yourRecord')}</a>
         </p>
       )}
       {stale && (

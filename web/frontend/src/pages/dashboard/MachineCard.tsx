@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { t, type Key } from '../../i18n';
 import { formatDateTime, formatRelative } from '../../i18n/format';
 import type { RemoteCode } from '../../api/types';
+import { session } from '../../auth/session';
 import { linkState, machineSignal } from '../../live/live';
 import { href } from '../../router';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
@@ -74,7 +75,9 @@ export function MachineCard({ id }: { id: number }) {
         <dt>{t('dash.ip')}</dt>
         <dd data-testid="board-ip">{m.board_ip || '—'}</dd>
       </dl>
-      {m.online && (
+      {/* A start logs the admin's own card in: without one only Stop is offered (the dashboard
+          says why once, above the cards). */}
+      {m.online && (inUse || session.value?.user.has_card !== false) && (
         <div class="machine-actions">
           <button
             type="button"

@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError } from '../../api/client';
 import { useLookup } from '../../api/lookups';
+import { loadSession, session } from '../../auth/session';
 import type { Member, Role, UnknownCard } from '../../api/types';
 import { t } from '../../i18n';
 import { Dialog } from '../../ui/Dialog';
@@ -71,7 +72,10 @@ export function MemberForm({
       const answer = await api.post('/api/v1/unknown-cards/{id}/convert', { path: { id: tap.id }, body: { ...body, authorize_machine: v.authorize_machine } });
       onSaved(answer.member, answer.removed_taps, answer.authorization?.machine_name);
     } else if (member) {
-      onSaved(await api.patch('/api/v1/members/{id}', { path: { id: member.id }, body: { ...body, card: v.card.trim().toLowerCase() || null } }));
+      const saved = await api.patch('/api/v1/members/{id}', { path: { id: member.id }, body: { ...body, card: v.card.trim().toLowerCase() || null } });
+      // One's own card given or taken: the dashboard's Start follows (session.user.has_card).
+      if (saved.id === session.value?.user.id) void loadSession();
+      onSaved(saved);
     } else {
       onSaved(await api.post('/api/v1/members', { body: { ...body, card: v.card.trim().toLowerCase() || null } }));
     }
