@@ -2,8 +2,9 @@
 import { api } from '../../api/client';
 import type { AuditEntry } from '../../api/types';
 import { t, tn } from '../../i18n';
-import { dayStart, formatDateTimeSeconds } from '../../i18n/format';
+import { formatDateTimeSeconds } from '../../i18n/format';
 import { route, setQuery } from '../../router';
+import { DayRangeError, DayRangeFields, useDayRange } from '../../ui/DayRange';
 import { MemberPicker } from '../../ui/MemberPicker';
 import { LoadError, PageHead } from '../../ui/Page';
 import { Pager } from '../../ui/Pager';
@@ -47,19 +48,17 @@ export function AuditPage() {
   const q = route.value.query;
   const entity = q.get('entity') ?? '';
   const action = q.get('action') ?? '';
-  const from = q.get('from') ?? '';
-  const to = q.get('to') ?? '';
+  const range = useDayRange();
   const offset = Number(q.get('offset') ?? 0) || 0;
   const limit = Number(q.get('limit') ?? 50) || 50;
   const [who, setWho] = useMemberFilter('who');
-  const badRange = from && to && to < from;
   const { data, error, loading, reload } = usePaged(
     (signal) =>
       api.get('/api/v1/audit', {
-        query: { entity: entity || undefined, action: action || undefined, user_id: who?.id, from: dayStart(from), to: dayStart(to, 1), limit, offset },
+        query: { entity: entity || undefined, action: action || undefined, user_id: who?.id, from: range.since, to: range.before, limit, offset },
         signal,
       }),
-    [entity, action, who?.id, from, to, offset, limit],
+    [entity, action, who?.id, range.since, range.before, offset, limit],
   );
   const columns: Column<AuditEntry>[] = [
     { id: 'time', header: t('audit.when'), render: (e) => formatDateTimeSeconds(e.time) },
@@ -99,20 +98,14 @@ export function AuditPage() {
           </select>
         </label>
         <MemberPicker label={t('audit.by')} name="who-filter" value={who} onChange={setWho} placeholder={t('common.allMembers')} />
-        <label class="field">
-          <span>{t('audit.from')}</span>
-          <input type="date" name="from" value={from} onChange={(e) => setQuery({ from: (e.currentTarget as HTMLInputElement).value, offset: null })} />
-        </label>
-        <label class="field">
-          <span>{t('audit.to')}</span>
-          <input type="date" name="to" value={to} onChange={(e) => setQuery({ to: (e.currentTarget as HTMLInputElement).value, offset: null })} aria-invalid={badRange ? 'true' : undefined} />
-        </label>
-        {(entity || action || who || from || to) && (
+        <DayRangeFields range={range} />
+        {(entity || action || who || range.from || range.to) && (
           <button type="button" class="button button-small" onClick={() => setQuery({ entity: null, action: null, who: null, from: null, to: null, offset: null })}>
             {t('common.clearFilters')}
           </button>
         )}
       </div>
+      <DayRangeError range={range} />
       <LoadError text={error} retry={reload} />
       <DataTable caption={t('nav.audit')} columns={columns} rows={data?.items ?? null} rowKey={(e) => e.id} loading={loading} testId="audit-table" />
       {data && <Pager label={t('pager.label')} total={data.total} limit={limit} offset={offset} onChange={(o, l) => setQuery({ offset: o || null, limit: l === 50 ? null : l })} />}
@@ -124,34 +117,18 @@ export function AuditPage() {
  *  the address it came from otherwise. */
 function Details({ entry }: { entry: AuditEntry }) {
   const changed = changedFields(entry);
-  if (changed.length) {
-    return (
-      <details data-testid="audit-changes">
-        <summary>{tn('audit.changedFields', changed.length)}</summary>
-        <ul class="plain-list">
-          {changed.map((c) => (
-            <li key={c.field} data-field={c.field}>
-              {c.label}: {c.before} → {c.text}
-            </li>
-          ))}
-        </ul>
-      </details>
-    );
-  }
-  const row = rowFields(entry);
-  if (row.length) {
-    return (
-      <details data-testid="audit-row">
-        <summary>{tn('audit.rowFields', row.length)}</summary>
-        <ul class="plain-list">
-          {row.map((f) => (
-            <li key={f.field} data-field={f.field}>
-              {f.label}: {f.text}
-            </li>
-          ))}
-        </ul>
-      </details>
-    );
-  }
-  return <span class="muted">{entry.address}</span>;
+  const lines = changed.length ? changed.map((c) => ({ ...c, text: `${c.before} → ${c.text}` })) : rowFields(entry);
+  if (!lines.length) return <span class="muted">{entry.address}</span>;
+  return (
+    <details data-testid={changed.length ? 'audit-changes' : 'audit-row'}>
+      <summary>{changed.length ? tn('audit.changedFields', changed.length) : tn('audit.rowFields', lines.length)}</summary>
+      <ul class="plain-list">
+        {lines.map((l) => (
+          <li key={l.field} data-field={l.field}>
+            {l.label}: {l.text}
+          </li>
+        ))}
+      </ul>
+    </details>
+  );
 }

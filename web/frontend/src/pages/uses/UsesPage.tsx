@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../../api/client';
 import type { Use } from '../../api/types';
 import { t } from '../../i18n';
-import { dayStart, formatDateTime, formatDuration, fromLocalInput, toLocalInput } from '../../i18n/format';
+import { formatDateTime, formatDuration, fromLocalInput, toLocalInput } from '../../i18n/format';
 import { serverNow } from '../../live/live';
 import { route, setQuery } from '../../router';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
@@ -17,6 +17,7 @@ import { ExportButtons } from '../../ui/ExportButtons';
 import { Pager } from '../../ui/Pager';
 import { Badge } from '../../ui/StatusBadge';
 import { DataTable, type Column } from '../../ui/Table';
+import { DayRangeError, DayRangeFields, useDayRange } from '../../ui/DayRange';
 import { toast } from '../../ui/toasts';
 import { useForm } from '../../ui/useForm';
 import { useMemberFilter } from '../../ui/useMemberFilter';
@@ -25,8 +26,7 @@ import { usePaged } from '../../ui/usePaged';
 export function UsesPage() {
   const q = route.value.query;
   const machineId = q.get('machine') ?? '';
-  const from = q.get('from') ?? '';
-  const to = q.get('to') ?? '';
+  const range = useDayRange();
   const openOnly = q.get('open') === '1';
   const offset = Number(q.get('offset') ?? 0) || 0;
   const limit = Number(q.get('limit') ?? 50) || 50;
@@ -34,22 +34,21 @@ export function UsesPage() {
   const [adding, setAdding] = useState(false);
   const [deleting, setDeleting] = useState<Use | null>(null);
   const [editing, setEditing] = useState<Use | null>(null);
-  const badRange = from && to && to < from;
   const { data, error, loading, reload } = usePaged(
     (signal) =>
       api.get('/api/v1/uses', {
         query: {
           member_id: member?.id,
           machine_id: machineId ? Number(machineId) : undefined,
-          from: dayStart(from),
-          before: dayStart(to, 1),
+          from: range.since,
+          before: range.before,
           open: openOnly || undefined,
           limit,
           offset,
         },
         signal,
       }),
-    [member?.id, machineId, from, to, openOnly, offset, limit],
+    [member?.id, machineId, range.since, range.before, openOnly, offset, limit],
   );
   const columns: Column<Use>[] = [
     { id: 'start', header: t('uses.start'), render: (u) => formatDateTime(u.start) },
@@ -104,7 +103,7 @@ export function UsesPage() {
         <ExportButtons
           path="/api/v1/uses/export"
           what={t('nav.uses')}
-          query={{ member_id: member?.id, machine_id: machineId, from: dayStart(from), before: dayStart(to, 1), open: openOnly }}
+          query={{ member_id: member?.id, machine_id: machineId, from: range.since, before: range.before, open: openOnly }}
           testId="export-uses"
         />
         <button type="button" class="button button-primary" onClick={() => setAdding(true)}>
@@ -114,25 +113,18 @@ export function UsesPage() {
       <div class="filters">
         <MemberPicker label={t('auth.member')} name="member-filter" value={member} onChange={setMember} placeholder={t('common.allMembers')} />
         <MachineSelect label={t('auth.machine')} name="machine-filter" value={machineId} onChange={(v) => setQuery({ machine: v, offset: null })} allLabel={t('common.allMachines')} />
-        <label class="field">
-          <span>{t('uses.from')}</span>
-          <input type="date" name="from" value={from} onChange={(e) => setQuery({ from: (e.currentTarget as HTMLInputElement).value, offset: null })} />
-        </label>
-        <label class="field">
-          <span>{t('uses.to')}</span>
-          <input type="date" name="to" value={to} onChange={(e) => setQuery({ to: (e.currentTarget as HTMLInputElement).value, offset: null })} aria-invalid={badRange ? 'true' : undefined} />
-        </label>
+        <DayRangeFields range={range} />
         <label class="check-inline">
           <input type="checkbox" checked={openOnly} onChange={(e) => setQuery({ open: (e.currentTarget as HTMLInputElement).checked ? '1' : null, offset: null })} />
           <span>{t('uses.openOnly')}</span>
         </label>
-        {(member || machineId || from || to || openOnly) && (
+        {(member || machineId || range.from || range.to || openOnly) && (
           <button type="button" class="button button-small" onClick={() => setQuery({ member: null, machine: null, from: null, to: null, open: null, offset: null })}>
             {t('common.clearFilters')}
           </button>
         )}
       </div>
-      {badRange && <p class="form-error">{t('uses.badRange')}</p>}
+      <DayRangeError range={range} />
       <LoadError text={error} retry={reload} />
       <DataTable caption={t('nav.uses')} columns={columns} rows={data?.items ?? null} rowKey={(u) => u.id} loading={loading} testId="uses-table" rowClass={(u) => (u.open ? 'row-open' : undefined)} empty={t('uses.empty')} />
       {data && <Pager label={t('pager.label')} total={data.total} limit={limit} offset={offset} onChange={(o, l) => setQuery({ offset: o || null, limit: l === 50 ? null : l })} />}
