@@ -73,7 +73,8 @@ test('the history exports follow the page filters and the language', async ({ ad
   await open(page, state, `#/uses?machine=${laser}`);
   const total = (await api.ok('GET', `/api/v1/uses?limit=1&machine_id=${laser}`)).total as number;
   const path = await download(page, page.getByTestId('export-uses').getByRole('link', { name: /CSV/ }));
-  const rows = parseCsv(fs.readFileSync(path, 'utf8'));
+  // Italian: what a spreadsheet set to Italian opens (';' between cells).
+  const rows = parseCsv(fs.readFileSync(path, 'utf8'), ';');
   expect(rows[0]!.slice(0, 6)).toEqual(['ID', 'ID socio', 'Socio', 'ID macchina', 'Macchina', 'Inizio']);
   expect(rows.length - 1).toBe(total);
   expect(rows.slice(1).every((r) => r[4] === 'Laser cutter')).toBe(true);

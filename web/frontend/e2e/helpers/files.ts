@@ -38,8 +38,9 @@ export function inspectDownload(file: string, dbPath: string, kind: 'csv' | 'xls
   return JSON.parse(out) as Inspected;
 }
 
-/** Rows of a CSV text (RFC 4180: quotes, doubled quotes, line breaks in quotes). */
-export function parseCsv(text: string): string[][] {
+/** Rows of a CSV text (RFC 4180: quotes, doubled quotes, line breaks in quotes); `separator`
+ *  ';' for the Italian export. */
+export function parseCsv(text: string, separator = ','): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let cell = '';
@@ -54,7 +55,7 @@ export function parseCsv(text: string): string[][] {
       } else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') {
+    else if (c === separator) {
       row.push(cell);
       cell = '';
     } else if (c === '\r' && src[i + 1] === '\n') {

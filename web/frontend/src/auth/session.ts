@@ -36,7 +36,12 @@ function returnTarget(): string {
 
 /** Ends the session on this page: it expired (any 401), or a restored database has its own. */
 export function expire(reason: 'expired' | 'restored' = 'expired'): void {
-  if (sessionState.value === 'signed-out') return;
+  if (sessionState.value === 'signed-out') {
+    // The restore ended every session, so the live link or another request may have met a 401
+    // before the restore's own answer arrived: the sign-in page says the better reason.
+    if (reason === 'restored') signOutReason.value = reason;
+    return;
+  }
   const next = returnTarget();
   session.value = null;
   sessionState.value = 'signed-out';
