@@ -146,6 +146,8 @@ async function main() {
     await page.goto(`${server.url}/#/`);
     await page.waitForFunction(() => document.querySelector('[data-testid="live-state"]')?.getAttribute('data-state') === 'open');
     const target = machines[0].id;
+    // The link opens a moment before its snapshot's cards are on screen.
+    await page.waitForSelector(`[data-testid="machine-card"][data-machine-id="${target}"]`);
     await page.evaluate((id) => {
       window.__changes = [];
       const card = document.querySelector(`[data-testid="machine-card"][data-machine-id="${id}"]`);
