@@ -132,4 +132,24 @@ std::string printable_excerpt(std::string_view bytes, std::size_t max_bytes) {
   return out;
 }
 
+bool has_format_control(std::string_view text, bool line_breaks) noexcept {
+  // The lead bytes compared below never occur as continuation bytes, so a byte-wise scan of
+  // valid UTF-8 finds exactly these characters.
+  const auto at = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  for (std::size_t i = 0; i + 1 < text.size(); ++i) {
+    if (at(i) == 0xC2 && at(i + 1) >= 0x80 && at(i + 1) <= 0x9F) return true;  // C1
+    if (i + 2 >= text.size()) continue;
+    if (at(i) == 0xE2 && at(i + 1) == 0x80) {
+      const unsigned char last = at(i + 2);
+      if ((last == 0xA8 || last == 0xA9) && !line_breaks) return true;  // U+2028, U+2029
+      if (last >= 0xAA && last <= 0xAE) return true;                    // U+202A-202E
+    }
+    if (at(i) == 0xE2 && at(i + 1) == 0x81 && at(i + 2) >= 0xA6 && at(i + 2) <= 0xA9) {
+      return true;  // U+2066-2069
+    }
+    if (at(i) == 0xEF && at(i + 1) == 0xBB && at(i + 2) == 0xBF) return true;  // U+FEFF
+  }
+  return false;
+}
+
 }  // namespace fabomatic::text

@@ -66,6 +66,13 @@ constexpr bool is_control(char c) noexcept {
   return static_cast<unsigned char>(c) < 0x20 || c == 0x7F;
 }
 
+/// True when UTF-8 `text` holds a character that changes how the rest reads without being seen:
+/// a C1 control (U+0080-009F), the line or paragraph separator (U+2028, U+2029) unless
+/// `line_breaks` allows them, a bidirectional embedding, override or isolate (U+202A-202E,
+/// U+2066-2069: text shown in another order than it is stored, "Trojan Source") or U+FEFF (a
+/// "zero width no-break space" that makes "\uFEFFadmins" look like "admins").
+bool has_format_control(std::string_view text, bool line_breaks) noexcept;
+
 /// `text` without leading and trailing is_blank() characters.
 constexpr std::string_view trim(std::string_view text) noexcept {
   while (!text.empty() && is_blank(text.front()))

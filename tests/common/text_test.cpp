@@ -106,5 +106,39 @@ TEST(Trim, RemovesSpacesTabsAndLineEndsAtBothEndsOnly) {
   EXPECT_EQ(trim("x"), "x");
 }
 
+TEST(Text, FormatControlsThatHideOrReorderTextAreFound) {
+  EXPECT_FALSE(has_format_control("Laser cutter \xC3\xA9\xE2\x82\xAC \xF0\x9F\x98\x80", false));
+  EXPECT_FALSE(has_format_control("", false));
+  EXPECT_TRUE(
+      has_format_control("a\xC2\x85"
+                         "b",
+                         true));  // U+0085, a C1 control
+  EXPECT_FALSE(
+      has_format_control("a\xC2\xA0"
+                         "b",
+                         false));  // U+00A0 is a letter's space
+  EXPECT_TRUE(
+      has_format_control("a\xE2\x80\xA8"
+                         "b",
+                         false));  // U+2028 on one line
+  EXPECT_FALSE(
+      has_format_control("a\xE2\x80\xA8"
+                         "b",
+                         true));  // ... where lines may break
+  EXPECT_TRUE(
+      has_format_control("\xE2\x80\xAE"
+                         "txt.exe",
+                         true));  // U+202E override
+  EXPECT_TRUE(
+      has_format_control("x\xE2\x81\xA6"
+                         "y",
+                         true));  // U+2066 isolate
+  EXPECT_TRUE(
+      has_format_control("\xEF\xBB\xBF"
+                         "admins",
+                         true));                            // U+FEFF
+  EXPECT_FALSE(has_format_control("\xE2\x80\x8D", false));  // U+200D joins emoji: kept
+}
+
 }  // namespace
 }  // namespace fabomatic::text

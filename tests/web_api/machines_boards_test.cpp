@@ -28,6 +28,19 @@ TEST_F(MachinesTest, CreateValidatesAndRefusesDuplicates) {
     EXPECT_EQ(control.status, 400);
     EXPECT_EQ(control.field("name"), "must be one line, without control characters");
   }
+  // Nor what reorders or hides text: a name shown as another one in the lists.
+  for (const char* name : {"\xE2\x80\xAE"
+                           "rotcaf",
+                           "\xEF\xBB\xBF"
+                           "MACHINE1",
+                           "a\xE2\x80\xA8"
+                           "b",
+                           "a\xC2\x85"
+                           "b"}) {
+    const Reply hidden = post("/api/v1/machines", {{"name", std::string(name)}});
+    EXPECT_EQ(hidden.status, 400) << name;
+    EXPECT_EQ(hidden.field_code("name")["code"], "control_characters");
+  }
   const Reply nul = post("/api/v1/machines", {{"name", std::string("a\0b", 3)}});
   EXPECT_EQ(nul.status, 400);
 

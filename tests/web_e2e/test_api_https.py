@@ -240,7 +240,9 @@ class ProtectionTest(ApiTestCase):
             if pattern.startswith("/api/v1/system"):
                 continue  # the host's figures and the log move by themselves
             path = concrete(pattern, ids)
-            if "{id}" not in pattern and pattern != "/api/v1/live/status":
+            takes = {p["name"] for p in OPENAPI["paths"][pattern]["get"].get("parameters", [])
+                     if p.get("in") == "query"}
+            if "limit" in takes:  # collections in full (a parameter a route does not take: 400)
                 path += "?limit=500"
             answer = self.api.get(path)
             self.assertStatus(answer, 200, f"GET {path}")
@@ -287,6 +289,22 @@ class HttpBehaviourTest(ApiTestCase):
         self.assertJsonError(answer, 405, "method_not_allowed")
         self.assertEqual(answer.header("Allow"), "GET, HEAD, PATCH, DELETE")
         self.assertJsonError(self.api.get("/api/v1/no-such-thing"), 404, "not_found")
+
+    def test_a_query_parameter_the_route_does_not_take_is_refused_and_changes_nothing(self):
+        # Ignored, '?dry_run=1' would write what the client meant only to try.
+        name = unique("dry run")
+        answer = self.api.post("/api/v1/roles?dry_run=1", {"name": name})
+        self.assertEqual(self.assertFieldErrors(answer, "dry_run"), {"dry_run": "unknown field"})
+        roles = self.page("/api/v1/roles?limit=500")["items"]
+        self.assertNotIn(name, [r["name"] for r in roles])
+        self.assertFieldErrors(self.api.get("/api/v1/members?limmit=5"), "limmit")
+        # One the route takes, given twice: which one counts would be a guess.
+        self.assertFieldErrors(self.api.get("/api/v1/members?limit=5&limit=500"), "limit")
+        self.assertEqual(len(self.page("/api/v1/members?limit=1")["items"]), 1)
+        # Not before the session check: a stranger learns nothing of the parameters.
+        stranger = Session(APPLIANCE)
+        self.assertJsonError(stranger.get("/api/v1/members?bogus=1"), 401)
+        stranger.close()
 
     def test_expect_100_continue_is_honoured(self):
         body = json.dumps({"name": unique("continued")}).encode()
@@ -335,6 +353,23 @@ class MembersTest(ApiTestCase):
         self.assertEqual(len(self.ids(f"/api/v1/members?q={prefix}&role_id={staff}")), 5)
         self.assertFieldErrors(self.api.get("/api/v1/members?limit=0&sort=shoe&order=up"),
                                "limit", "sort", "order")
+
+    def test_a_password_with_a_control_character_is_refused_on_every_route(self):
+        # A NUL or a line break makes a password no sign-in form can type: the change of one's
+        # own password refuses it as the members' routes do.
+        email = f"{unique('ctl')}@example.org"
+        self.make.member(role_id=self.make.role_id("admins"), email=email,
+                         password="initial-pass-1", password_change_required=False)
+        member_session = Session(APPLIANCE)
+        self.assertStatus(member_session.login(email, "initial-pass-1"), 200)
+        for bad in ("prefix-pw\u0000tail-xyz", "line\nbreak-pass", "ctl\u007f-password"):
+            answer = member_session.post("/api/v1/auth/password",
+                                         {"current": "initial-pass-1", "new": bad})
+            self.assertFieldErrors(answer, "new")
+        member_session.close()
+        again = Session(APPLIANCE)
+        self.assertStatus(again.login(email, "initial-pass-1"), 200)  # unchanged
+        again.close()
 
     def test_a_password_set_by_an_admin_is_the_one_that_signs_in(self):
         # The hash is made on the password worker, then stored by the handler on the reactor.

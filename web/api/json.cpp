@@ -177,7 +177,8 @@ std::optional<std::string> Body::text(std::string_view name, const TextRule& rul
   const auto refused = [&](char c) {
     return text::is_control(c) && (rule.single_line || (c != '\n' && c != '\r' && c != '\t'));
   };
-  if (std::any_of(text.begin(), text.end(), refused)) {
+  if (std::any_of(text.begin(), text.end(), refused) ||
+      text::has_format_control(text, !rule.single_line)) {
     error(name, field_error::control_characters(rule.single_line));
     return std::nullopt;
   }

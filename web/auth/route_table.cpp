@@ -1,10 +1,38 @@
 #include "web/auth/route_table.hpp"
 
+#include <algorithm>
+#include <optional>
 #include <stdexcept>
 
+#include "web/auth/body.hpp"
 #include "web/auth/guard.hpp"
 
 namespace fabomatic::web {
+
+namespace {
+
+/// A query parameter the route does not take, or one given twice, is refused: ignored, a typo
+/// or a `?dry_run=1` would do the very thing the client meant not to do, and a repeated one
+/// would leave unsaid which value counted.
+std::optional<Response> query_refusal(const Request& request, const std::vector<ParamDoc>& known) {
+  FieldErrors errors;
+  for (std::size_t i = 0; i < request.query.size(); ++i) {
+    const std::string& name = request.query[i].first;
+    if (errors.count(name)) continue;
+    const bool declared =
+        std::any_of(known.begin(), known.end(), [&](const ParamDoc& p) { return p.name == name; });
+    if (!declared) {
+      errors[name] = field_error::unknown_field();
+    } else if (std::any_of(request.query.begin(), request.query.begin() + i,
+                           [&](const auto& earlier) { return earlier.first == name; })) {
+      errors[name] = field_error::invalid("given more than once");
+    }
+  }
+  if (errors.empty()) return std::nullopt;
+  return invalid_fields(errors, "The query has parameters this route does not take");
+}
+
+}  // namespace
 
 void register_routes(Router& router, RouteTable routes, SessionAuth& auth) {
   for (auto& entry : routes) {
@@ -18,6 +46,19 @@ void register_routes(Router& router, RouteTable routes, SessionAuth& auth) {
                       bool(entry.public_async_handler) + entry.websocket.has_value();
     if (kinds != 1) {
       throw std::invalid_argument("route " + entry.pattern + ": exactly one handler expected");
+    }
+    if (entry.handler) {
+      entry.handler = [known = entry.query, handler = std::move(entry.handler)](
+                          const Request& request, const Principal& who) {
+        if (auto refusal = query_refusal(request, known)) return std::move(*refusal);
+        return handler(request, who);
+      };
+    } else if (entry.async_handler) {
+      entry.async_handler = [known = entry.query, handler = std::move(entry.async_handler)](
+                                const Request& request, const Principal& who, Reply reply) {
+        if (auto refusal = query_refusal(request, known)) return reply(std::move(*refusal));
+        handler(request, who, std::move(reply));
+      };
     }
     if (entry.websocket) {
       router.websocket(entry.pattern, std::move(*entry.websocket));

@@ -153,6 +153,9 @@ std::optional<FieldError> AuthRoutes::password_problem(const std::string& passwo
     return field_error::too_short(static_cast<std::int64_t>(options.min_password_length));
   if (password.size() > options.max_password_length)
     return field_error::too_long(static_cast<std::int64_t>(options.max_password_length));
+  // As the members' routes: a NUL or a line break makes a password no sign-in form can type.
+  if (std::any_of(password.begin(), password.end(), text::is_control))
+    return field_error::control_characters(true);
   return std::nullopt;
 }
 
