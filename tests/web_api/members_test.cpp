@@ -201,6 +201,7 @@ TEST_F(MembersTest, UnknownIdsAre404) {
   EXPECT_EQ(get("/api/v1/members/999").status, 404);
   EXPECT_EQ(get("/api/v1/members/999").code(), "not_found");
   EXPECT_EQ(get("/api/v1/members/abc").status, 404);
+  EXPECT_EQ(get("/api/v1/members/01").status, 404);  // one spelling per id
   EXPECT_EQ(get("/api/v1/members/-1").status, 404);
   EXPECT_EQ(patch("/api/v1/members/999", {{"name", "x"}}).status, 404);
   EXPECT_EQ(del("/api/v1/members/999").status, 404);

@@ -435,7 +435,9 @@ db::Id path_id(const Request& request, std::string_view entity, std::string_view
   const auto raw = request.param(name).value_or("");
   db::Id value = 0;
   const auto [end, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), value);
-  if (raw.empty() || ec != std::errc() || end != raw.data() + raw.size() || value < 1) {
+  // "01" is no id either: one row has one spelling of its address.
+  if (raw.empty() || ec != std::errc() || end != raw.data() + raw.size() || value < 1 ||
+      raw.front() == '0') {
     throw ApiError(
         404, "not_found",
         "no " + std::string(entity) + " has the id '" + std::string(raw.substr(0, 40)) + "'");
