@@ -362,7 +362,8 @@ class MembersTest(ApiTestCase):
                          password="initial-pass-1", password_change_required=False)
         member_session = Session(APPLIANCE)
         self.assertStatus(member_session.login(email, "initial-pass-1"), 200)
-        for bad in ("prefix-pw\u0000tail-xyz", "line\nbreak-pass", "ctl\u007f-password"):
+        for bad in ("prefix-pw\u0000tail-xyz", "line\nbreak-pass", "ctl\u007f-password",
+                    "\u202edrowssap-lla"):
             answer = member_session.post("/api/v1/auth/password",
                                          {"current": "initial-pass-1", "new": bad})
             self.assertFieldErrors(answer, "new")

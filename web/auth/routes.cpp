@@ -43,20 +43,6 @@ std::string machine_host_name() {
   return name;
 }
 
-/// `has_card`: the member has a card, which a remote start logs in with (read at each answer, so
-/// the app asks again after the admin gave themselves one).
-nlohmann::json session_json(const SessionLookup& session, bool has_card) {
-  const auto& who = session.principal;
-  return {{"signed_in", true},
-          {"user",
-           {{"id", who.user_id},
-            {"email", who.email},
-            {"name", who.display_name},
-            {"has_card", has_card}}},
-          {"csrf_token", who.csrf_token},
-          {"password_change_required", session.password_change_required}};
-}
-
 Response hashing_failed() {
   return Response::error(500, "internal_error", "the server failed to check the password");
 }
@@ -124,10 +110,21 @@ struct AuthRoutes : std::enable_shared_from_this<AuthRoutes> {
                     const Reply& reply);
   Response audit_list(const Request& request);
 
-  /// Whether the member has a card to be logged in with by a remote start.
-  bool has_card(db::Id user_id) {
-    const auto user = db::UsersRepository(db).get(user_id);
-    return user && user->card && !user->card->empty();
+  /// What the session route, sign-in and first setup answer about a session. `has_card` (a
+  /// remote start logs the member's card in) is read at each answer, so the app learns of a
+  /// card the admin gave themselves when it asks again.
+  nlohmann::json session_json(const SessionLookup& session) {
+    const auto& who = session.principal;
+    const auto user = db::UsersRepository(db).get(who.user_id);
+    const bool has_card = user && user->card && !user->card->empty();
+    return {{"signed_in", true},
+            {"user",
+             {{"id", who.user_id},
+              {"email", who.email},
+              {"name", who.display_name},
+              {"has_card", has_card}}},
+            {"csrf_token", who.csrf_token},
+            {"password_change_required", session.password_change_required}};
   }
 
   std::optional<FieldError> password_problem(const std::string& password) const;
@@ -153,8 +150,10 @@ std::optional<FieldError> AuthRoutes::password_problem(const std::string& passwo
     return field_error::too_short(static_cast<std::int64_t>(options.min_password_length));
   if (password.size() > options.max_password_length)
     return field_error::too_long(static_cast<std::int64_t>(options.max_password_length));
-  // As the members' routes: a NUL or a line break makes a password no sign-in form can type.
-  if (std::any_of(password.begin(), password.end(), text::is_control))
+  // The members' routes' rule for one line of text (json.cpp, Body::text): a NUL or a line
+  // break makes a password no sign-in form can type.
+  if (std::any_of(password.begin(), password.end(), text::is_control) ||
+      text::has_format_control(password, false))
     return field_error::control_characters(true);
   return std::nullopt;
 }
@@ -282,8 +281,7 @@ void AuthRoutes::finish_login(const Request& request, const std::string& email,
   auth.close(request);  // a session the browser still held is replaced, never reused
   audit.record(opened->session.principal, "login", "session", std::nullopt, std::nullopt,
                std::nullopt);
-  auto response = json_response(
-      200, session_json(opened->session, has_card(opened->session.principal.user_id)));
+  auto response = json_response(200, session_json(opened->session));
   response.headers.add("Set-Cookie", opened->cookie);
   response.headers.set("Cache-Control", "no-store");
   reply(std::move(response));
@@ -294,8 +292,7 @@ void AuthRoutes::finish_login(const Request& request, const std::string& email,
 Response AuthRoutes::session(const Request& request) {
   const auto session = auth.authenticate(request);
   auto response =
-      json_response(200, session ? session_json(*session, has_card(session->principal.user_id))
-                                 : nlohmann::json{{"signed_in", false}});
+      json_response(200, session ? session_json(*session) : nlohmann::json{{"signed_in", false}});
   response.headers.set("Cache-Control", "no-store");
   return response;
 }
@@ -489,8 +486,7 @@ void AuthRoutes::finish_setup(const Request& request, db::Id user_id, const std:
   if (!opened) return reply(json_response(200, {{"message", "Password set; sign in with it"}}));
   audit.record(opened->session.principal, "login", "session", std::nullopt, std::nullopt,
                std::nullopt);
-  auto response = json_response(
-      200, session_json(opened->session, has_card(opened->session.principal.user_id)));
+  auto response = json_response(200, session_json(opened->session));
   response.headers.add("Set-Cookie", opened->cookie);
   response.headers.set("Cache-Control", "no-store");
   reply(std::move(response));

@@ -14,6 +14,8 @@ export const sessionState = signal<SessionState>('unknown');
 /** Why the user is on the sign-in page (shown there). */
 export const signOutReason = signal<'expired' | 'restored' | 'signed-out' | null>(null);
 export const passwordChangeRequired = computed(() => session.value?.password_change_required ?? false);
+/** The signed-in admin has no card, so a remote start has nothing to log in (only Stop). */
+export const withoutCard = computed(() => session.value?.user.has_card === false);
 
 /** Routes that need no session. */
 export const PUBLIC_ROUTES = new Set(['/signin', '/forgot', '/reset', '/setup']);

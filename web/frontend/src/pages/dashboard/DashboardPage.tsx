@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import type { MachineState } from '../../api/types';
 import { t, tn } from '../../i18n';
-import { session } from '../../auth/session';
+import { session, withoutCard } from '../../auth/session';
 import { href } from '../../router';
 import { formatTime } from '../../i18n/format';
 import { haveSnapshot, linkState, machineIds, machineSignal, serverTime } from '../../live/live';
@@ -37,9 +37,9 @@ export function DashboardPage() {
           {t('dash.noMachines')} <a href="#/machines">{t('dash.addMachine')}</a>
         </p>
       )}
-      {haveSnapshot.value && ids.length > 0 && session.value?.user.has_card === false && (
+      {haveSnapshot.value && ids.length > 0 && withoutCard.value && (
         <p class="muted" data-testid="no-card-note">
-          {t('dash.noCard')} <a href={href(`/members/${session.value.user.id}`)}>{t('dash.yourRecord')}</a>
+          {t('dash.noCard')} <a href={href(`/members/${session.value?.user.id}`)}>{t('dash.yourRecord')}</a>
         </p>
       )}
       {stale && (

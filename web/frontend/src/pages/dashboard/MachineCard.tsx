@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { t, type Key } from '../../i18n';
 import { formatDateTime, formatRelative } from '../../i18n/format';
 import type { RemoteCode } from '../../api/types';
-import { session } from '../../auth/session';
+import { withoutCard } from '../../auth/session';
 import { linkState, machineSignal } from '../../live/live';
 import { href } from '../../router';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
@@ -77,7 +77,7 @@ export function MachineCard({ id }: { id: number }) {
       </dl>
       {/* A start logs the admin's own card in: without one only Stop is offered (the dashboard
           says why once, above the cards). */}
-      {m.online && (inUse || session.value?.user.has_card !== false) && (
+      {m.online && (inUse || !withoutCard.value) && (
         <div class="machine-actions">
           <button
             type="button"

@@ -156,17 +156,20 @@ export function UsesPage() {
   );
 }
 
+/** A use's start (required) and end (optional, not before the start), as the forms type them. */
+function timeErrors(v: { start: string; end: string }): { start?: string; end?: string } {
+  const s = fromLocalInput(v.start);
+  const e = fromLocalInput(v.end);
+  return {
+    start: s ? undefined : t('err.dateTime'),
+    end: v.end && !e ? t('err.dateTime') : s && e && e < s ? t('err.endBeforeStart') : undefined,
+  };
+}
+
 /** Corrects the times of a use (a member who forgot to stop, an end the appliance estimated). */
 function EditUse({ use, onClose, onSaved }: { use: Use; onClose: () => void; onSaved: () => void }) {
   const loaded = { start: toLocalInput(use.start), end: use.end == null ? '' : toLocalInput(use.end) };
-  const form = useForm({ ...loaded, adjust: !use.open }, (v) => {
-    const s = fromLocalInput(v.start);
-    const e = fromLocalInput(v.end);
-    return {
-      start: s ? undefined : t('err.dateTime'),
-      end: v.end && !e ? t('err.dateTime') : s && e && e < s ? t('err.endBeforeStart') : undefined,
-    };
-  });
+  const form = useForm({ ...loaded, adjust: !use.open }, timeErrors);
   const v = form.values;
   const submit = form.submit(async (v) => {
     await api.patch('/api/v1/uses/{id}', {
@@ -220,16 +223,11 @@ function DeleteUse({ use, onClose, onDone }: { use: Use; onClose: () => void; on
 
 function UseForm({ member, machineId, onClose, onSaved }: { member: Picked | null; machineId: string; onClose: () => void; onSaved: (u: Use) => void }) {
   const now = serverNow();
-  const form = useForm({ member: member as Picked | null, machine_id: machineId, start: toLocalInput(now - 3600), end: toLocalInput(now) }, (v) => {
-    const s = fromLocalInput(v.start);
-    const e = fromLocalInput(v.end);
-    return {
-      member: v.member ? undefined : t('err.chooseMember'),
-      machine_id: v.machine_id ? undefined : t('err.chooseMachine'),
-      start: s ? undefined : t('err.dateTime'),
-      end: v.end && !e ? t('err.dateTime') : s && e && e < s ? t('err.endBeforeStart') : undefined,
-    };
-  });
+  const form = useForm({ member: member as Picked | null, machine_id: machineId, start: toLocalInput(now - 3600), end: toLocalInput(now) }, (v) => ({
+    member: v.member ? undefined : t('err.chooseMember'),
+    machine_id: v.machine_id ? undefined : t('err.chooseMachine'),
+    ...timeErrors(v),
+  }));
   const v = form.values;
   const submit = form.submit(async (v) => {
     onSaved(
