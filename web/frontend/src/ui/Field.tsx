@@ -151,7 +151,6 @@ export function CheckField({
   );
 }
 
-/** The form-level error (not tied to one field). */
 /** A form's error line and its Cancel / submit buttons (the submit label defaults to Save). */
 export function FormActions({ error, busy, onCancel, submit }: { error: string | null; busy: boolean; onCancel: () => void; submit?: string }) {
   return (
@@ -169,6 +168,7 @@ export function FormActions({ error, busy, onCancel, submit }: { error: string |
   );
 }
 
+/** The form-level error (not tied to one field). */
 export function FormError({ text }: { text: string | null }) {
   if (!text) return null;
   return (

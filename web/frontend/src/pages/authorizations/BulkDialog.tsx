@@ -4,7 +4,7 @@ import { api, fetchAll } from '../../api/client';
 import { t, tn } from '../../i18n';
 import { formatNumber } from '../../i18n/format';
 import { Dialog } from '../../ui/Dialog';
-import { FormError } from '../../ui/Field';
+import { FormActions } from '../../ui/Field';
 import { MachineSelect } from '../../ui/MachineSelect';
 import { Pager } from '../../ui/Pager';
 import { SearchBox } from '../../ui/SearchBox';
@@ -121,15 +121,7 @@ export function BulkDialog({ machineId, onClose, onDone }: { machineId: string; 
             </p>
           )}
         </fieldset>
-        <FormError text={formError} />
-        <div class="form-actions">
-          <button type="button" class="button" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" class="button button-primary" disabled={busy}>
-            {t('auth.authorize')}
-          </button>
-        </div>
+        <FormActions error={formError} busy={busy} onCancel={onClose} submit={t('auth.authorize')} />
       </form>
     </Dialog>
   );
