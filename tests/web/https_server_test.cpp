@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <memory>
 #include <thread>
 
 #include "test_clients.hpp"
@@ -99,6 +100,61 @@ TEST(HttpsServer, HandlerExceptionIs500AndServerKeepsServing) {
   HttpsClient other(server.port());
   ASSERT_FALSE(other.connect());
   EXPECT_EQ(other.request(http::verb::post, "/echo", "me too")->body(), "me too");
+}
+
+// RFC 9112 6.1/6.3, RFC 9110 15.5.16: a body in a coding the server does not decode is refused,
+// never read as if plain.
+TEST(HttpsServer, BodiesInCodingsTheServerDoesNotDecodeAreRefused) {
+  TestServer server(api_router());
+  const auto send = [&](std::string_view raw) {
+    auto client = std::make_unique<HttpsClient>(server.port());
+    EXPECT_FALSE(client->connect());
+    EXPECT_FALSE(client->write_raw(raw));
+    return client;
+  };
+  // gzip before chunked: the framing is known, the content is not: 501.
+  auto gzip_chunked = send(
+      "POST /echo HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
+      "3\r\nabc\r\n0\r\n\r\n");
+  const auto not_implemented = gzip_chunked->read_response();
+  ASSERT_TRUE(not_implemented);
+  EXPECT_EQ(not_implemented->result_int(), 501);
+  EXPECT_NE(not_implemented->body().find("gzip"), std::string::npos);
+
+  // The last coding is not chunked: where the body ends is unknown, so the bytes after the
+  // header must not be read as a next request. 400, and the connection closes.
+  auto smuggled = send(
+      "POST /echo HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: gzip\r\n"
+      "Content-Length: 40\r\n\r\nGET /api/v1/machines/1 HTTP/1.1\r\nHost: x\r\n\r\n");
+  const auto bad = smuggled->read_response();
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->result_int(), 400);
+  EXPECT_TRUE(smuggled->closed_within(std::chrono::seconds(5)));
+
+  // A compressed body: 415, and the handler never saw it.
+  auto compressed = send(
+      "POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Encoding: gzip\r\n"
+      "Content-Length: 3\r\n\r\nabc");
+  const auto unsupported = compressed->read_response();
+  ASSERT_TRUE(unsupported);
+  EXPECT_EQ(unsupported->result_int(), 415);
+  EXPECT_NE(unsupported->body().find("unsupported_media_type"), std::string::npos);
+  // Answered on the header, as the other early refusals: the body is drained and the
+  // connection closed.
+  EXPECT_TRUE(compressed->closed_within(std::chrono::seconds(5)));
+
+  // "identity" is no coding at all, and a coding named on a request without a body is moot.
+  auto identity = send(
+      "POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Encoding: identity\r\n"
+      "Content-Length: 3\r\n\r\nabc");
+  const auto plain = identity->read_response();
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->body(), "abc");
+  auto no_body =
+      send("GET /api/v1/machines/2 HTTP/1.1\r\nHost: localhost\r\nContent-Encoding: br\r\n\r\n");
+  const auto moot = no_body->read_response();
+  ASSERT_TRUE(moot);
+  EXPECT_EQ(moot->result_int(), 200);
 }
 
 TEST(HttpsServer, HeadAnswersWithoutBody) {
@@ -347,6 +403,35 @@ TEST(HttpsServer, SlowBodyIsDropped) {
   ASSERT_FALSE(
       client.write_raw("POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\nab"));
   EXPECT_TRUE(client.closed_within(std::chrono::milliseconds(2000)));
+}
+
+// A restore's database over a slow Wi-Fi takes longer than the fixed body timeout: a body gets
+// time for its size at the slowest accepted rate as well.
+TEST(HttpsServer, ALargeBodyGetsTimeForItsSize) {
+  ServerOptions options = TestServer::fast_options();
+  options.body_timeout = std::chrono::milliseconds(300);
+  options.body_min_rate = 1000;  // bytes per second: 2,000 bytes get 300 ms + 2 s
+  TestServer server(api_router(), options);
+  HttpsClient client(server.port());
+  ASSERT_FALSE(client.connect());
+  ASSERT_FALSE(
+      client.write_raw("POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2000"
+                       "\r\n\r\n" +
+                       std::string(1000, 'a')));
+  std::this_thread::sleep_for(std::chrono::milliseconds(900));  // past the fixed 300 ms
+  ASSERT_FALSE(client.write_raw(std::string(1000, 'b')));
+  const auto answer = client.read_response();
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->result_int(), 200);
+  EXPECT_EQ(answer->body().size(), 2000u);
+
+  // Beyond that time it is dropped all the same.
+  HttpsClient slow(server.port());
+  ASSERT_FALSE(slow.connect());
+  ASSERT_FALSE(
+      slow.write_raw("POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2000\r\n\r\nab"));
+  EXPECT_FALSE(slow.closed_within(std::chrono::milliseconds(1500)));
+  EXPECT_TRUE(slow.closed_within(std::chrono::milliseconds(3000)));
 }
 
 TEST(HttpsServer, IdleKeepAliveConnectionIsClosed) {

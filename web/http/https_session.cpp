@@ -11,6 +11,7 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
+#include "web/http/request_codings.hpp"
 #include "web/http/security_headers.hpp"
 #include "web/http/websocket_connection.hpp"
 #include "web/http/websocket_handshake.hpp"
@@ -134,6 +135,11 @@ void HttpsSession::on_header(beast::error_code ec) {
 
   auto& request = parser_->get();
   head_ = request.method() == http::verb::head;
+  const bool has_body = parser_->chunked() || parser_->content_length().value_or(0) > 0;
+  if (auto refusal = coding_refusal(request, has_body)) {
+    return respond(std::move(refusal->answer),
+                   refusal->framing_lost ? After::shutdown : after_early_answer());
+  }
   TargetResult parsed = parse_target(request.target());
   if (parsed.status == 404) {
     return respond(Response::error(404, "not_found", "no such resource"), after_early_answer());
@@ -204,7 +210,14 @@ void HttpsSession::read_body_admitted() {
 }
 
 void HttpsSession::read_body() {
-  beast::get_lowest_layer(stream_).expires_after(state_->options.body_timeout);
+  // A large body (a restore's database over the lab's Wi-Fi) may take longer than the fixed
+  // timeout: it gets time for its size at the slowest rate still accepted.
+  const auto& options = state_->options;
+  const std::size_t size = parser_->content_length().value_or(
+      match_.route->options.body_limit.value_or(options.body_limit));
+  const auto for_size = std::chrono::milliseconds(
+      options.body_min_rate > 0 ? size * 1000 / options.body_min_rate : 0);
+  beast::get_lowest_layer(stream_).expires_after(options.body_timeout + for_size);
   http::async_read(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });

@@ -60,9 +60,12 @@ struct ServerOptions {
 
   std::chrono::milliseconds handshake_timeout{10'000};  // TLS handshake
   std::chrono::milliseconds header_timeout{10'000};     // first byte to end of headers
-  std::chrono::milliseconds body_timeout{30'000};       // the whole body
-  std::chrono::milliseconds write_timeout{30'000};      // the whole response
-  std::chrono::milliseconds idle_timeout{60'000};       // keep-alive wait for the next request
+  std::chrono::milliseconds body_timeout{30'000};       // the whole body, plus:
+  /// Bytes per second a body may arrive at, at the slowest: a body gets body_timeout plus its
+  /// size (its route's limit when chunked) at this rate. 0: body_timeout alone.
+  std::size_t body_min_rate = 128 * 1024;
+  std::chrono::milliseconds write_timeout{30'000};  // the whole response
+  std::chrono::milliseconds idle_timeout{60'000};   // keep-alive wait for the next request
   /// After an error answer with an unread body: how long to keep reading (and discarding) so
   /// that the client sees the answer instead of a connection reset.
   std::chrono::milliseconds linger_timeout{2'000};
