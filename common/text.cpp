@@ -132,6 +132,48 @@ std::string printable_excerpt(std::string_view bytes, std::size_t max_bytes) {
   return out;
 }
 
+namespace {
+/// The length in bytes of the Unicode space (as trim_spaces() lists them) that `text` starts
+/// with, 0 when it starts with something else.
+std::size_t leading_space(std::string_view text) noexcept {
+  if (text.empty()) return 0;
+  if (is_blank(text[0])) return 1;
+  const auto at = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  if (text.size() >= 2 && at(0) == 0xC2 && at(1) == 0xA0) return 2;  // U+00A0
+  if (text.size() < 3) return 0;
+  if (at(0) == 0xE1 && at(1) == 0x9A && at(2) == 0x80) return 3;  // U+1680
+  if (at(0) == 0xE2 && at(1) == 0x80 && (at(2) <= 0x8A || at(2) == 0xAF))
+    return 3;                                                     // U+2000-200A, U+202F
+  if (at(0) == 0xE2 && at(1) == 0x81 && at(2) == 0x9F) return 3;  // U+205F
+  if (at(0) == 0xE3 && at(1) == 0x80 && at(2) == 0x80) return 3;  // U+3000
+  return 0;
+}
+
+/// The same for the space `text` ends with.
+std::size_t trailing_space(std::string_view text) noexcept {
+  for (std::size_t n = 1; n <= 3 && n <= text.size(); ++n) {
+    if (leading_space(text.substr(text.size() - n)) == n) return n;
+  }
+  return 0;
+}
+}  // namespace
+
+std::string_view trim_spaces(std::string_view text) noexcept {
+  while (const std::size_t n = leading_space(text))
+    text.remove_prefix(n);
+  while (const std::size_t n = trailing_space(text))
+    text.remove_suffix(n);
+  return text;
+}
+
+bool plausible_email(std::string_view email) noexcept {
+  const auto at = email.find('@');
+  return email.size() <= 254 && at != std::string_view::npos && at > 0 && at + 1 < email.size() &&
+         email.find('@', at + 1) == std::string_view::npos &&
+         email.find_first_of(" <>,;\"") == std::string_view::npos &&
+         std::none_of(email.begin(), email.end(), is_control);
+}
+
 bool has_format_control(std::string_view text, bool line_breaks) noexcept {
   // The lead bytes compared below never occur as continuation bytes, so a byte-wise scan of
   // valid UTF-8 finds exactly these characters.

@@ -82,6 +82,16 @@ constexpr std::string_view trim(std::string_view text) noexcept {
   return text;
 }
 
+/// `text` (UTF-8) without leading and trailing blanks, ASCII (is_blank()) or Unicode spaces:
+/// U+00A0 (no-break), U+1680, U+2000-200A, U+202F, U+205F, U+3000. A name of a no-break space
+/// alone, pasted from a web page, looks empty and is empty.
+std::string_view trim_spaces(std::string_view text) noexcept;
+
+/// An address mail can be sent to, as far as can be told without sending: one '@' with text on
+/// both sides, no space, control character or character that separates addresses in a header
+/// (<>,;"), at most 254 bytes (RFC 5321's path limit).
+bool plausible_email(std::string_view email) noexcept;
+
 /// A short, printable rendering of untrusted bytes for a log line: printable ASCII as is,
 /// everything else as \xNN, cut after `max_bytes` input bytes with "..." appended.
 std::string printable_excerpt(std::string_view bytes, std::size_t max_bytes = 80);

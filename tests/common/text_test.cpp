@@ -106,6 +106,20 @@ TEST(Trim, RemovesSpacesTabsAndLineEndsAtBothEndsOnly) {
   EXPECT_EQ(trim("x"), "x");
 }
 
+TEST(Trim, SpacesAlsoRemovesUnicodeSpaceSeparators) {
+  const std::string nbsp = "\xC2\xA0";
+  EXPECT_EQ(trim_spaces(nbsp), "");  // pasted from a web page: looks empty, is empty
+  EXPECT_EQ(trim_spaces(nbsp + " Laser\xE2\x80\xAF" + "cutter\xE3\x80\x80\t"),
+            "Laser\xE2\x80\xAF"
+            "cutter");  // a narrow no-break space inside stays
+  EXPECT_EQ(trim_spaces("\xE2\x80\x80\xE2\x80\x8A\xE1\x9A\x80\xE2\x81\x9F"), "");
+  // Not spaces: U+200B (zero width) is a format character, U+00E0 shares no byte pattern.
+  EXPECT_EQ(trim_spaces("\xE2\x80\x8Bx"), "\xE2\x80\x8Bx");
+  EXPECT_EQ(trim_spaces("caff\xC3\xA0"), "caff\xC3\xA0");
+  EXPECT_EQ(trim_spaces("\xA0"), "\xA0");  // a lone continuation byte is no space
+  EXPECT_EQ(trim_spaces(""), "");
+}
+
 TEST(Text, FormatControlsThatHideOrReorderTextAreFound) {
   EXPECT_FALSE(has_format_control("Laser cutter \xC3\xA9\xE2\x82\xAC \xF0\x9F\x98\x80", false));
   EXPECT_FALSE(has_format_control("", false));

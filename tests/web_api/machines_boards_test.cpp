@@ -43,6 +43,15 @@ TEST_F(MachinesTest, CreateValidatesAndRefusesDuplicates) {
   }
   const Reply nul = post("/api/v1/machines", {{"name", std::string("a\0b", 3)}});
   EXPECT_EQ(nul.status, 400);
+  // Nor a name that is only a no-break space (pasted from a web page): it is empty.
+  const Reply blank = post("/api/v1/machines", {{"name", "\xC2\xA0\xE3\x80\x80"}});
+  EXPECT_EQ(blank.status, 400);
+  EXPECT_EQ(blank.field_code("name")["code"], "required");
+  // JSON sent as another type is refused by its type, and creates nothing.
+  const Reply plain = call(Method::post, "/api/v1/machines", R"({"name":"Plain"})", "text/plain");
+  EXPECT_EQ(plain.status, 415);
+  EXPECT_EQ(plain.code(), "unsupported_media_type");
+  EXPECT_EQ(count_rows("machines"), 1);
 
   const Reply dup = post("/api/v1/machines", {{"name", "MACHINE1"}});
   EXPECT_EQ(dup.status, 409);
@@ -133,7 +142,14 @@ TEST_F(MachinesTest, CascadeCountsBeforeAndAfterDelete) {
   // Another machine's rows are not counted.
   EXPECT_EQ(get("/api/v1/machines/1/cascade").body["total"], 0);
 
-  const Reply removed = del(url);
+  // A body on a route that takes none is refused, not dropped while the machine goes.
+  const Reply with_body = call(Method::delete_, url, R"({"keep_uses":true})");
+  EXPECT_EQ(with_body.status, 400);
+  EXPECT_EQ(with_body.code(), "unexpected_body");
+  EXPECT_EQ(call(Method::delete_, url, "{", "text/plain").code(), "unexpected_body");
+  EXPECT_EQ(get(url).status, 200);
+
+  const Reply removed = call(Method::delete_, url, " {} ");  // how some clients say "nothing"
   ASSERT_EQ(removed.status, 200);
   EXPECT_EQ(removed.body["removed"], before.body);
   EXPECT_EQ(get(url).status, 404);

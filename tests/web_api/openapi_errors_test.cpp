@@ -205,6 +205,29 @@ TEST_F(ErrorsTest, MalformedJsonIs400OnEveryRouteWithABody) {
   }
 }
 
+// A body is read only as the type its route documents, and a route that documents none refuses
+// one: nothing a client sent is silently dropped or guessed at.
+TEST_F(ErrorsTest, EveryRouteTakesOnlyTheBodyItDocuments) {
+  int with_body = 0, without = 0;
+  for (const auto& route : routes_) {
+    if (route.is_public() || route.method == Method::get) continue;
+    const std::string target = concrete(route.pattern, 1);
+    if (!route.request_schema.empty() || !route.request_type.empty()) {
+      const Reply typed = call(route.method, target, "{}", "text/plain");
+      EXPECT_EQ(typed.status, 415) << route.pattern;
+      EXPECT_EQ(typed.code(), "unsupported_media_type") << route.pattern;
+      ++with_body;
+    } else {
+      const Reply sent = call(route.method, target, R"({"force":true})");
+      EXPECT_EQ(sent.status, 400) << route.pattern;
+      EXPECT_EQ(sent.code(), "unexpected_body") << route.pattern;
+      ++without;
+    }
+  }
+  EXPECT_GE(with_body, 20);
+  EXPECT_GE(without, 10);
+}
+
 TEST_F(ErrorsTest, DeeplyNestedJsonIsRefusedWithoutHarm) {
   const std::string deep = std::string(200000, '[') + std::string(200000, ']');
   const Reply reply = call(Method::post, "/api/v1/members", deep);

@@ -76,7 +76,8 @@ TEST_F(OperationsTest, BoardsSharingAnAddressAreMatchedByTheMachineTheirConnecti
 }
 
 TEST_F(OperationsTest, RestorePassesTheUploadAndSaysWhyARefusedFileWasRefused) {
-  Reply r = call(Method::post, "/api/v1/system/restore", "SQLite format 3...");
+  constexpr auto kFile = "application/octet-stream";
+  Reply r = call(Method::post, "/api/v1/system/restore", "SQLite format 3...", kFile);
   ASSERT_EQ(r.status, 200) << r.text;
   EXPECT_EQ(r.body["kept_as"], "/data/db.sqldb.before-restore-x");
   ASSERT_EQ(system_.uploads.size(), 1u);
@@ -84,7 +85,7 @@ TEST_F(OperationsTest, RestorePassesTheUploadAndSaysWhyARefusedFileWasRefused) {
   EXPECT_EQ(audit_entries().front().action, "restore");
 
   system_.outcome = {400, "not_a_database", "The file is not a database", ""};
-  r = call(Method::post, "/api/v1/system/restore", "hello");
+  r = call(Method::post, "/api/v1/system/restore", "hello", kFile);
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.code(), "not_a_database");
   EXPECT_EQ(r.field("file"), "The file is not a database");
@@ -93,6 +94,13 @@ TEST_F(OperationsTest, RestorePassesTheUploadAndSaysWhyARefusedFileWasRefused) {
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.field("file"), "empty upload");
   EXPECT_EQ(system_.uploads.size(), 2u);  // the empty one never reached the source
+
+  // A browser form's multipart upload is refused by its type, not judged "not a database".
+  r = call(Method::post, "/api/v1/system/restore", "--x\r\nContent-Disposition: form-data",
+           "multipart/form-data; boundary=x");
+  EXPECT_EQ(r.status, 415);
+  EXPECT_EQ(r.code(), "unsupported_media_type");
+  EXPECT_EQ(system_.uploads.size(), 2u);
 }
 
 TEST_F(OperationsTest, LogLinesAfterASeqAndByLevel) {

@@ -96,6 +96,7 @@ TEST_F(ProtectTest, TheSessionsUserIsTheOneAudited) {
   request.method = Method::post;
   request.path = "/api/v1/roles";
   request.body = R"({"name":"Guests"})";
+  request.headers.set("Content-Type", "application/json");
   request.remote_address = "10.1.2.3";
   request.headers.add("Cookie", cookie_);
   request.headers.add(std::string(kCsrfHeader), csrf_);

@@ -92,8 +92,9 @@ ApiTest::ApiTest()
   context_.downloads = &downloads_;
   start_mqtt(backend::AnonymousMode::legacy);
   routes_ = api_routes(context_);
-  for (const auto& entry : routes_) {
-    if (entry.async_handler) {  // replies before returning: context_.password_work is unset
+  for (auto& entry : routes_) {
+    refuse_undeclared_input(entry);  // as register_routes does, past the session check
+    if (entry.async_handler) {       // replies before returning: context_.password_work is unset
       router_.add_async(entry.method, entry.pattern,
                         [this, handler = entry.async_handler](const Request& r, web::Reply reply) {
                           handler(r, admin_, std::move(reply));
@@ -119,7 +120,8 @@ ApiTest::~ApiTest() {
   std::filesystem::remove_all(dir_, ignored);
 }
 
-Response ApiTest::respond(Method method, const std::string& target, const std::string& body) {
+Response ApiTest::respond(Method method, const std::string& target, const std::string& body,
+                          const std::string& content_type) {
   const TargetResult parsed = parse_target(target);
   EXPECT_EQ(parsed.status, 0) << target;
   Request request;
@@ -128,14 +130,16 @@ Response ApiTest::respond(Method method, const std::string& target, const std::s
   request.path = parsed.target.path;
   request.query = parsed.target.query;
   request.body = body;
+  if (!body.empty()) request.headers.set("Content-Type", content_type);
   request.remote_address = "127.0.0.1";
   const RouteMatch match = router_.find(method, parsed.target.segments);
   request.path_params = match.params;
   return dispatch(match, request, [](std::string_view error) { ADD_FAILURE() << error; });
 }
 
-Reply ApiTest::call(Method method, const std::string& target, const std::string& body) {
-  const Response response = respond(method, target, body);
+Reply ApiTest::call(Method method, const std::string& target, const std::string& body,
+                    const std::string& content_type) {
+  const Response response = respond(method, target, body, content_type);
   Reply reply;
   reply.status = response.status;
   reply.text = response.body;

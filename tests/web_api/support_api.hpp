@@ -86,9 +86,12 @@ class ApiTest : public ::testing::Test {
   ApiTest();
   ~ApiTest() override;
 
-  Reply call(Method method, const std::string& target, const std::string& body = "");
+  /// A non-empty body is sent as `content_type`, JSON unless said otherwise.
+  Reply call(Method method, const std::string& target, const std::string& body = "",
+             const std::string& content_type = "application/json");
   /// The handler's answer as it is, unparsed (for timing a handler alone).
-  Response respond(Method method, const std::string& target, const std::string& body = "");
+  Response respond(Method method, const std::string& target, const std::string& body = "",
+                   const std::string& content_type = "application/json");
   Reply get(const std::string& target) { return call(Method::get, target); }
   Reply post(const std::string& target, const json& body) {
     return call(Method::post, target, body.dump());

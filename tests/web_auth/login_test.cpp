@@ -133,6 +133,9 @@ TEST(Login, MalformedInputIsA400NeverA500) {
     EXPECT_EQ(response.status, 400) << junk;
     EXPECT_EQ(error_code(response), "malformed_json") << junk;
   }
+  // A truncated body is said to be no JSON, not "no object": the client's bug is its framing.
+  EXPECT_EQ(body_json(post("{\"email\":"))["error"]["message"], "The body is not valid JSON");
+  EXPECT_EQ(body_json(post("[]"))["error"]["message"], "The body must be a JSON object");
   // A key given twice, a NUL byte ending the document early: which e-mail was meant is unknown.
   const Response twice =
       post(R"({"email":"nobody@lab.test","email":"admin@lab.test","password":"x"})");
@@ -147,6 +150,16 @@ TEST(Login, MalformedInputIsA400NeverA500) {
   EXPECT_EQ(fields["password"], "required");
   EXPECT_EQ(body_json(missing)["error"]["field_codes"]["password"]["code"], "required");
   EXPECT_EQ(error_code(missing), "invalid");
+
+  // A misspelt field is named, not read as the missing one (and no attempt is counted).
+  const Response typo = post(nlohmann::json{
+      {"email", kAdminEmail},
+      {"passwrod", kAdminPassword},
+      {"remember", true}}.dump());
+  EXPECT_EQ(typo.status, 400);
+  EXPECT_EQ(body_json(typo)["error"]["field_codes"]["passwrod"]["code"], "unknown_field");
+  EXPECT_EQ(body_json(typo)["error"]["field_codes"]["remember"]["code"], "unknown_field");
+  EXPECT_FALSE(body_json(typo)["error"]["fields"].contains("password"));
 
   const Response typed = post(R"({"email":5,"password":["x"]})");
   EXPECT_EQ(typed.status, 400);

@@ -19,13 +19,6 @@ namespace {
 // Year 3000: far beyond any real record, small enough to keep every duration finite.
 constexpr double kMaxTime = kLatestUnixTime;
 
-std::string_view trimmed(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  const auto last = text.find_last_not_of(" \t\r\n");
-  return text.substr(first, last - first + 1);
-}
-
 bool is_hex(std::string_view text) {
   return std::all_of(text.begin(), text.end(), [](char c) {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
@@ -163,7 +156,9 @@ std::optional<std::string> Body::text(std::string_view name, const TextRule& rul
     return std::nullopt;
   }
   const std::string_view raw = value->get_ref<const std::string&>();
-  const std::string_view text = rule.keep_spaces ? raw : trimmed(raw);
+  // Spaces at a text's ends are never meant, Unicode ones (a no-break space pasted from a web
+  // page) included: "\u00A0" alone is an empty name.
+  const std::string_view text = rule.keep_spaces ? raw : text::trim_spaces(raw);
   if (text.empty() && !rule.allow_empty) {
     error(name, field_error::required("must not be empty"));
     return std::nullopt;
@@ -190,7 +185,7 @@ std::optional<std::optional<std::string>> Body::nullable_text(std::string_view n
   const Json* value = field(name);
   if (!value) return std::nullopt;
   if (value->is_null()) return std::optional<std::string>();
-  if (value->is_string() && trimmed(value->get_ref<const std::string&>()).empty()) {
+  if (value->is_string() && text::trim_spaces(value->get_ref<const std::string&>()).empty()) {
     return std::optional<std::string>();
   }
   auto text = this->text(name, rule);

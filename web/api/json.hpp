@@ -5,8 +5,9 @@
 // - Bodies are JSON objects. A field of the wrong JSON type, out of range or unknown is a 400
 //   naming the field ("unknown field" catches typos that would otherwise be silently ignored,
 //   which matters for PATCH). Booleans are true/false, integers are integral JSON numbers.
-// - Unknown query parameters are ignored (caches and tools add their own); known ones are
-//   validated like body fields.
+// - Unknown query parameters, and one given twice, are refused (web/auth/route_table.cpp, which
+//   also refuses a body of another media type than the route's); known ones are validated like
+//   body fields.
 // - Times are unix seconds (JSON numbers); card ids are 8 hex characters, answered lowercase.
 #pragma once
 
@@ -153,7 +154,8 @@ struct Sorting {
 };
 
 /// The query parameters of a request, read with validation (messages collected per parameter,
-/// thrown together by finish()). Parameters not asked for are ignored.
+/// thrown together by finish()). Parameters not asked for are ignored here (the route table refused
+/// undeclared ones).
 class Query {
  public:
   explicit Query(const Request& request) : request_(request) {}

@@ -1,5 +1,6 @@
 // Mail from the portal: a test mail with the current SMTP settings (the server's answer shown),
 // the weekly summary previewed or sent now, and its schedule.
+#include "common/text.hpp"
 #include "web/api/operations.hpp"
 #include "web/api/routes.hpp"
 #include "web/auth/guard.hpp"
@@ -70,8 +71,7 @@ void test_mail(ApiContext& context, const Request& request, const Principal& who
     Body body(request);
     body.require("to");
     auto v = body.text("to", {.max_length = 254});
-    if (v && (v->find('@') == std::string::npos ||
-              v->find_first_of(" \t\r\n<>,;\"") != std::string::npos)) {
+    if (v && !text::plausible_email(*v)) {
       body.error("to", field_error::pattern("email", "not an e-mail address"));
     }
     body.finish();

@@ -35,13 +35,6 @@ std::map<db::Id, std::string> role_names(db::Connection& db) {
   return names;
 }
 
-bool plausible_email(std::string_view email) {
-  const auto at = email.find('@');
-  return at != std::string_view::npos && at > 0 && at + 1 < email.size() &&
-         email.find('@', at + 1) == std::string_view::npos &&
-         email.find_first_of(" \t\r\n<>,;\"") == std::string_view::npos;
-}
-
 // Reads the writable fields of a member into `user`. The password comes back in clear so that
 // it is hashed only once the whole body proved valid.
 std::optional<std::string> read_fields(db::Connection& db, Body& body, db::User& user,
@@ -65,7 +58,7 @@ std::optional<std::string> read_fields(db::Connection& db, Body& body, db::User&
     if (auto v = body.card("card")) user.card = std::move(*v);
   }
   if (auto v = body.nullable_text("email", {.max_length = 254, .single_line = true})) {
-    if (*v && !plausible_email(**v)) {
+    if (*v && !text::plausible_email(**v)) {
       body.error("email", field_error::pattern("email", "not an e-mail address"));
     } else {
       user.email = std::move(*v);

@@ -73,8 +73,11 @@ const char* kDescription =
     "also need the session's CSRF token in the X-CSRF-Token header. Bodies are JSON objects: "
     "wrong types, out-of-range values and unknown fields are refused with 400, an English message "
     "per field in error.fields and a stable code per field in error.field_codes (FieldCode: "
-    "translate by the code); PATCH changes only the fields it is given. Unknown query parameters "
-    "are ignored. Lists answer {items,total,limit,offset} (limit 1..500, default 50). Times are "
+    "translate by the code); PATCH changes only the fields it is given. A body must be sent as "
+    "the media type its route documents (else 415); a route that documents no body refuses one "
+    "(400 unexpected_body), an empty object {} aside. Unknown query parameters, and one given "
+    "twice, are refused with 400 (unknown_field). Lists answer {items,total,limit,offset} (limit "
+    "1..500, default 50). Times are "
     "unix seconds; card ids are 8 hex characters, answered lowercase. Conflicts (a duplicate "
     "card, name or pair, a reserved role, a row still in use) answer 409 naming the field, with "
     "its code too.";
@@ -140,8 +143,8 @@ Json openapi_schemas() {
            {"use_id", integer("open_use: the open use")},
            {"now", number("future: the appliance's time, unix seconds")},
            {"single_line", boolean("control_characters: the text must be one line")},
-           {"problem", string("unusable: no_file, not_a_folder, not_writable, cannot_listen or "
-                              "tls_pair")},
+           {"problem", string("unusable: no_file, not_a_folder, not_writable, cannot_listen, "
+                              "tls_pair or relative_path")},
            {"subject", string("unusable: the path, or the address[:port], it is about")},
            {"detail", string("unusable: the system's reason, in English (may be empty)")}},
       {"code"});
@@ -505,6 +508,11 @@ Json openapi_document(const RouteTable& routes) {
       op["requestBody"] =
           Json{{"required", true},
                {"content", {{"application/json", {{"schema", schema_ref(route.request_schema)}}}}}};
+    } else if (!route.request_type.empty()) {
+      op["requestBody"] =
+          Json{{"required", true},
+               {"content",
+                {{route.request_type, {{"schema", {{"type", "string"}, {"format", "binary"}}}}}}}};
     }
     Json responses = Json::object();
     Json success{{"description", route.success_status == 204   ? "done, no body"
@@ -521,8 +529,16 @@ Json openapi_document(const RouteTable& routes) {
     }
     responses[std::to_string(route.success_status)] = std::move(success);
     const bool changes = route.method != Method::get && route.method != Method::head;
-    if (!route.request_schema.empty() || !route.query.empty()) {
+    const bool takes_body = !route.request_schema.empty() || !route.request_type.empty();
+    if (takes_body || !route.query.empty()) {
       responses["400"] = error_response_ref("invalid input: a message and a code per field");
+    } else if (changes && !route.is_public()) {
+      responses["400"] = error_response_ref("unexpected_body: this route takes no body");
+    }
+    if (takes_body && !route.is_public()) {
+      responses["415"] = error_response_ref(
+          "unsupported_media_type: the body is not of the "
+          "type this route takes");
     }
     if (!route.is_public()) {
       responses["401"] = error_response_ref("no valid session");

@@ -295,6 +295,7 @@ void add_system_routes(RouteTable& routes, ApiContext& c) {
     restore(c, request, who, std::move(reply));
   };
   r.options.body_limit = kRestoreLimit;
+  r.request_type = "application/octet-stream";  // the file itself, not a multipart form
   r.response_schema = "RestoreResult";
 
   auto& l =

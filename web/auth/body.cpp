@@ -1,5 +1,7 @@
 #include "web/auth/body.hpp"
 
+#include <algorithm>
+
 #include "common/text.hpp"
 #include "web/auth/json_shape.hpp"
 
@@ -23,13 +25,15 @@ Response too_many_attempts(std::chrono::seconds retry_after) {
   return response;
 }
 
-JsonObject parse_json_object(const Request& request) {
-  const auto type = request.header("Content-Type").value_or("");
-  const auto media = type.substr(0, type.find(';'));
-  std::string_view trimmed = media;
-  while (!trimmed.empty() && trimmed.back() == ' ')
-    trimmed.remove_suffix(1);
-  if (!text::iequals(trimmed, "application/json")) {
+bool has_media_type(const Request& request, std::string_view media_type) {
+  const std::string_view type = request.header("Content-Type").value_or("");
+  const std::string_view named = type.substr(0, type.find(';'));
+  return text::iequals(text::trim(named), media_type);
+}
+
+JsonObject parse_json_object(const Request& request,
+                             std::initializer_list<std::string_view> known) {
+  if (!has_media_type(request, "application/json")) {
     return {{},
             Response::error(415, "unsupported_media_type", "Send the body as application/json")};
   }
@@ -37,8 +41,17 @@ JsonObject parse_json_object(const Request& request) {
     return {{}, Response::error(400, "malformed_json", *problem)};
   }
   auto value = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded() || !value.is_object())
-    return {{}, Response::error(400, "malformed_json", "The body is not a JSON object")};
+  if (value.is_discarded())
+    return {{}, Response::error(400, "malformed_json", "The body is not valid JSON")};
+  if (!value.is_object())
+    return {{}, Response::error(400, "malformed_json", "The body must be a JSON object")};
+  FieldErrors unknown;
+  for (const auto& item : value.items()) {
+    if (std::find(known.begin(), known.end(), item.key()) == known.end())
+      unknown[item.key()] = field_error::unknown_field();
+  }
+  if (!unknown.empty())
+    return {{}, invalid_fields(unknown, "The body has fields this route does not take")};
   return {std::move(value), std::nullopt};
 }
 

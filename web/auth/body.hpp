@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <initializer_list>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -24,15 +25,20 @@ Response too_many_attempts(std::chrono::seconds retry_after);
 /// A JSON response from a value (invalid UTF-8 replaced, never thrown).
 Response json_response(int status, const nlohmann::json& body);
 
+/// True when the request's Content-Type names `media_type` (case aside, parameters such as
+/// "; charset=utf-8" aside).
+bool has_media_type(const Request& request, std::string_view media_type);
+
 /// The request's body as a JSON object, or the answer to send instead: 415 unless the
 /// Content-Type is application/json (a cross-site form cannot send that without a CORS
 /// preflight), 400 "malformed_json" (as the API says it) when it does not parse or is not an
-/// object.
+/// object, 400 "invalid" naming each member not in `known` (a typo such as "passwrod" is
+/// refused, as the API's bodies refuse it, rather than read as a missing field).
 struct JsonObject {
   nlohmann::json value;
   std::optional<Response> refusal;
 };
-JsonObject parse_json_object(const Request& request);
+JsonObject parse_json_object(const Request& request, std::initializer_list<std::string_view> known);
 
 /// The string member `name` of `object`: missing or empty -> "required", another type ->
 /// "must be a string" (code type; recorded in `errors`).

@@ -4,6 +4,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "common/text.hpp"
 #include "web/auth/body.hpp"
 #include "web/auth/guard.hpp"
 
@@ -32,7 +33,45 @@ std::optional<Response> query_refusal(const Request& request, const std::vector<
   return invalid_fields(errors, "The query has parameters this route does not take");
 }
 
+/// A body is read only as what the route declares, never guessed: JSON sent as text/plain, or a
+/// file sent as a multipart form, is refused by its type (415) instead of failing later with a
+/// misleading reason; a body sent to a route that takes none is refused (400) rather than
+/// dropped while the action runs ("{}", how some clients say "nothing", is let through).
+std::optional<Response> body_refusal(const Request& request, const std::string& schema,
+                                     const std::string& type) {
+  if (request.body.empty()) return std::nullopt;  // the handler says what is missing
+  if (!schema.empty() || !type.empty()) {
+    const std::string expected = schema.empty() ? type : "application/json";
+    if (has_media_type(request, expected)) return std::nullopt;
+    return Response::error(415, "unsupported_media_type", "Send the body as " + expected);
+  }
+  if (text::trim(request.body) == "{}") return std::nullopt;
+  return Response::error(400, "unexpected_body", "This route takes no body");
+}
+
 }  // namespace
+
+void refuse_undeclared_input(ApiRoute& entry) {
+  // A stranger learns nothing of a route's parameters or body: this runs inside protect().
+  auto refusal = [known = entry.query, schema = entry.request_schema,
+                  type = entry.request_type](const Request& request) {
+    auto refused = query_refusal(request, known);
+    return refused ? refused : body_refusal(request, schema, type);
+  };
+  if (entry.handler) {
+    entry.handler = [refusal, handler = std::move(entry.handler)](const Request& request,
+                                                                  const Principal& who) {
+      if (auto refused = refusal(request)) return std::move(*refused);
+      return handler(request, who);
+    };
+  } else if (entry.async_handler) {
+    entry.async_handler = [refusal, handler = std::move(entry.async_handler)](
+                              const Request& request, const Principal& who, Reply reply) {
+      if (auto refused = refusal(request)) return reply(std::move(*refused));
+      handler(request, who, std::move(reply));
+    };
+  }
+}
 
 void register_routes(Router& router, RouteTable routes, SessionAuth& auth) {
   for (auto& entry : routes) {
@@ -47,19 +86,7 @@ void register_routes(Router& router, RouteTable routes, SessionAuth& auth) {
     if (kinds != 1) {
       throw std::invalid_argument("route " + entry.pattern + ": exactly one handler expected");
     }
-    if (entry.handler) {
-      entry.handler = [known = entry.query, handler = std::move(entry.handler)](
-                          const Request& request, const Principal& who) {
-        if (auto refusal = query_refusal(request, known)) return std::move(*refusal);
-        return handler(request, who);
-      };
-    } else if (entry.async_handler) {
-      entry.async_handler = [known = entry.query, handler = std::move(entry.async_handler)](
-                                const Request& request, const Principal& who, Reply reply) {
-        if (auto refusal = query_refusal(request, known)) return reply(std::move(*refusal));
-        handler(request, who, std::move(reply));
-      };
-    }
+    refuse_undeclared_input(entry);  // after the session check: protect() runs first
     if (entry.websocket) {
       router.websocket(entry.pattern, std::move(*entry.websocket));
     } else if (entry.public_async_handler) {

@@ -45,7 +45,11 @@ struct ApiRoute {
   RouteOptions options;
 
   std::vector<ParamDoc> query;
-  std::string request_schema;   // components/schemas name of the JSON body; "" when none
+  std::string request_schema;  // components/schemas name of the JSON body; "" when none
+  /// The media type of a body that is not JSON (a restore's database file); "" when the route
+  /// takes a JSON body (request_schema) or none. A body of another type is refused (415), as
+  /// is any body but "{}" on a route that takes none (400 unexpected_body).
+  std::string request_type;
   std::string response_schema;  // of the success answer; "" when it has no JSON schema
   /// The success answer's media type when it is not JSON ("text/plain" for /metrics).
   std::string response_type = "application/json";
@@ -55,6 +59,12 @@ struct ApiRoute {
 };
 
 using RouteTable = std::vector<ApiRoute>;
+
+/// Wraps a protected entry's handler so that it first refuses what the route does not take: a
+/// query parameter it does not document or one given twice, a body of another media type than
+/// the route's, a body on a route that takes none. register_routes does it to every entry (so
+/// after the session check); tests that call handlers directly can do it too.
+void refuse_undeclared_input(ApiRoute& entry);
 
 /// Adds every entry of `routes` to `router`, the protected ones behind protect(auth).
 /// Throws std::invalid_argument for an entry with no handler or more than one kind.

@@ -192,7 +192,7 @@ std::string login_key(std::string_view email, std::string_view address) {
 }  // namespace
 
 void AuthRoutes::login(const Request& request, Reply reply) {
-  auto body = parse_json_object(request);
+  auto body = parse_json_object(request, {"email", "password"});
   if (body.refusal) return reply(std::move(*body.refusal));
   FieldErrors errors;
   auto email = string_field(body.value, "email", errors);
@@ -306,7 +306,7 @@ Response AuthRoutes::logout(const Request& request, const Principal& who) {
 }
 
 void AuthRoutes::change_password(const Request& request, const Principal& who, Reply reply) {
-  auto body = parse_json_object(request);
+  auto body = parse_json_object(request, {"current", "new"});
   if (body.refusal) return reply(std::move(*body.refusal));
   FieldErrors errors;
   const auto current = string_field(body.value, "current", errors);
@@ -375,7 +375,7 @@ Response AuthRoutes::finish_password_change(const Request& request, const Princi
 }
 
 Response AuthRoutes::forgot(const Request& request) {
-  auto body = parse_json_object(request);
+  auto body = parse_json_object(request, {"email"});
   if (body.refusal) return std::move(*body.refusal);
   FieldErrors errors;
   auto email = string_field(body.value, "email", errors);
@@ -399,7 +399,7 @@ Response AuthRoutes::forgot(const Request& request) {
 }
 
 void AuthRoutes::reset(const Request& request, Reply reply) {
-  auto body = parse_json_object(request);
+  auto body = parse_json_object(request, {"token", "password"});
   if (body.refusal) return reply(std::move(*body.refusal));
   FieldErrors errors;
   const auto token = string_field(body.value, "token", errors);
@@ -430,7 +430,7 @@ Response AuthRoutes::setup_state() {
 }
 
 void AuthRoutes::first_setup(const Request& request, Reply reply) {
-  auto body = parse_json_object(request);
+  auto body = parse_json_object(request, {"code", "password"});
   if (body.refusal) return reply(std::move(*body.refusal));
   FieldErrors errors;
   const auto code = string_field(body.value, "code", errors);
