@@ -11,6 +11,7 @@
 #include "app/listen_probe.hpp"
 #include "backend/settings_editor.hpp"
 #include "certs/certificates.hpp"
+#include "common/text.hpp"
 #include "web/auth/field_errors.hpp"
 
 namespace fabomatic::app {
@@ -100,7 +101,9 @@ void check_named_paths(const backend::Settings& read, const std::map<std::string
     try {
       certs::load_or_create({.certificate_file = cert, .key_file = key});
     } catch (const std::exception& e) {
-      errors[at] = web::field_error::unusable("tls_pair", "", e.what(), e.what());
+      errors[at] = web::field_error::unusable(
+          "tls_pair", "", e.what(),
+          std::string("the certificate and the key do not load together: ") + e.what());
     }
   };
   pair("web.certificate", read.web.certificate, "web.private_key", read.web.private_key);
@@ -148,6 +151,50 @@ void check_listeners(const backend::Settings& read, const backend::Settings& run
            read.web.port, running.web.port);
   listener("web.bind_address", read.web.bind_address, running.web.bind_address,
            "web.http_redirect_port", read.web.http_redirect_port, running.web.http_redirect_port);
+}
+
+/// What the start would read but not use well, checked on the values as typed: an administrator
+/// e-mail no mail can go to, a portal address mails could not link to, a folder given relative
+/// (it would depend on the folder the service happens to start in). The start reads the same
+/// e-mail and address rules (backend/settings.cpp); the folder rule is the editor's alone, so
+/// an old file with data_dir = "." still starts.
+void check_typed_values(const std::map<std::string, Json>& values, web::FieldErrors& errors) {
+  const auto typed = [&](const char* name) -> std::optional<std::string> {
+    const auto it = values.find(name);
+    if (it == values.end() || !it->second.is_string()) return std::nullopt;
+    return it->second.get<std::string>();
+  };
+  if (const auto email = typed("web.default_admin_email")) {
+    if (email->size() > 254) {
+      errors["web.default_admin_email"] = web::field_error::too_long(254);
+    } else if (!text::plausible_email(*email)) {
+      errors["web.default_admin_email"] =
+          web::field_error::pattern("email", "not an e-mail address");
+    }
+  }
+  if (const auto url = typed("web.base_url"); url && !backend::is_portal_address(*url)) {
+    errors["web.base_url"] = web::field_error::pattern(
+        "url", "not a web address (https://host[:port][/path], or host[:port])");
+  }
+  for (const char* name : {"backend.data_dir", "backend.backup_dir"}) {
+    if (const auto folder = typed(name);
+        folder && !folder->empty() && !fs::path(*folder).is_absolute()) {
+      errors[name] = web::field_error::unusable(
+          "relative_path", *folder, "",
+          "write the whole path (from /): " + *folder + " depends on where the service starts");
+    }
+  }
+}
+
+/// The other half of a setting that goes in pairs (a certificate and its key); "" for others.
+std::string partner_of(std::string_view name) {
+  static constexpr std::pair<std::string_view, std::string_view> kPairs[] = {
+      {"web.certificate", "web.private_key"}, {"MQTT.tls_certificate", "MQTT.tls_private_key"}};
+  for (const auto& [a, b] : kPairs) {
+    if (name == a) return std::string(b);
+    if (name == b) return std::string(a);
+  }
+  return "";
 }
 
 /// The working directory relative paths resolve against, as at start.
@@ -229,21 +276,25 @@ web::api::SettingsOutcome SettingsFile::change(const std::map<std::string, Json>
     }
     edits.push_back({spec, std::move(value)});
   }
+  check_typed_values(values, outcome.errors);
   if (!outcome.errors.empty()) return outcome;
-  const auto text = read_file(file);
-  if (!text) {
+  const auto content = read_file(file);
+  if (!content) {
     outcome.errors["file"] = web::field_error::invalid("cannot read " + file.string());
     return outcome;
   }
   std::string edited;
   backend::Settings read;
   try {
-    edited = backend::edit_settings_text(*text, edits);
+    edited = backend::edit_settings_text(*content, edits);
     // The very code that reads the file at start decides whether the new text is good.
     read = backend::parse_settings(edited, file.string(), start_dir());
   } catch (const backend::SettingsError& e) {
     for (const auto& line : e.errors()) {
       std::string name = backend::setting_named_in(line);
+      // "certificate and private_key go together" names the one left empty: the message
+      // belongs on the one that was sent.
+      if (values.count(name) == 0 && values.count(partner_of(name))) name = partner_of(name);
       if (name.empty() || values.count(name) == 0) name = "file";
       auto& error = outcome.errors[name];
       const auto at = line.find(": [");

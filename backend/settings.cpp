@@ -336,6 +336,43 @@ void read_mqtt(const toml::table* table, Diagnostics& diagnostics, const fs::pat
   reader.finish();
 }
 
+}  // namespace
+
+bool is_portal_address(std::string_view url) {
+  if (url.empty()) return true;
+  const auto unsafe = [](char c) {
+    return text::is_control(c) ||
+           std::string_view(" \"<>\\^`{|}").find(c) != std::string_view::npos;
+  };
+  if (std::any_of(url.begin(), url.end(), unsafe)) return false;
+  std::string_view rest = url;
+  if (const auto scheme_end = url.find("://"); scheme_end != std::string_view::npos) {
+    const auto scheme = url.substr(0, scheme_end);
+    if (!text::iequals(scheme, "http") && !text::iequals(scheme, "https")) return false;
+    rest = url.substr(scheme_end + 3);
+  }
+  // host[:port]: a name or an IPv4 address, or an IPv6 one in brackets.
+  const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+  const auto host_end = authority.starts_with('[') ? authority.find(']') : authority.find(':');
+  if (authority.starts_with('[') && host_end == std::string_view::npos) return false;
+  const std::string_view host =
+      authority.substr(0, authority.starts_with('[') ? host_end + 1 : host_end);
+  std::string_view port = authority.substr(host.size());
+  if (!port.empty()) {
+    if (port.front() != ':' || port.size() == 1 || port.size() > 6) return false;
+    port.remove_prefix(1);
+  }
+  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  const auto name_char = [&](char c) {
+    return digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' || c == '-' ||
+           c == '_';
+  };
+  if (host.empty() || !std::all_of(port.begin(), port.end(), digit)) return false;
+  return host.starts_with('[') || std::all_of(host.begin(), host.end(), name_char);
+}
+
+namespace {
+
 void read_web(const toml::table* table, Diagnostics& diagnostics, const fs::path& cwd,
               WebSettings& out) {
   SectionReader reader(table, "web", diagnostics);
@@ -344,14 +381,19 @@ void read_web(const toml::table* table, Diagnostics& diagnostics, const fs::path
   reader.string("secret_key", out.secret_key);
   std::string email;
   if (reader.string("default_admin_email", email)) {
-    if (email.find('@') == std::string::npos) {
+    if (!text::plausible_email(email)) {
       reader.error("default_admin_email", "must be an e-mail address, got " +
                                               describe(*reader.node("default_admin_email")));
     } else {
       out.default_admin_email = email;
     }
   }
-  reader.string("base_url", out.base_url);
+  if (reader.string("base_url", out.base_url) && !is_portal_address(out.base_url)) {
+    reader.error("base_url",
+                 "must be the portal's web address (https://host[:port][/path], or "
+                 "host[:port]), got " +
+                     describe(*reader.node("base_url")));
+  }
   reader.integer("port", out.port, 1, 65535);
   reader.ip_address("bind_address", out.bind_address);
   reader.integer("http_redirect_port", out.http_redirect_port, 0, 65535);

@@ -222,6 +222,12 @@ std::string default_settings_text(std::string_view secret_key);
 /// secret_key. Never overwrites: throws SettingsError when the file exists or cannot be written.
 void write_default_settings(const std::filesystem::path& file);
 
+/// A value [web] base_url may hold: "" (the portal's own address is used), host[:port][/path]
+/// (the old tool's form: https:// goes before it) or http(s)://host[:port][/path]. Another
+/// scheme (javascript:, file:), a user part, spaces or quotes would put something else than
+/// the portal into the link a password-reset mail carries.
+bool is_portal_address(std::string_view url);
+
 /// A log level as Python's logging numbers (0-10 debug, 11-20 info, 21-30 warning, 31-50
 /// error) or a name (debug, info, warning/warn, error, critical; any case).
 std::optional<log::Level> parse_log_level(std::string_view text);

@@ -84,7 +84,9 @@ TEST_F(SettingsStoreTest, PathsThatNameNothingUsableAreRefusedAndTheFileIsLeftAl
   const certs::Material pair = certs::load_or_create({.data_dir = dir_ / "tls"});
   outcome = store.change({{"web.certificate", pair.certificate_file.string()}});
   EXPECT_FALSE(outcome.saved);  // parse_settings: the two go together
-  EXPECT_FALSE(outcome.errors.empty());
+  // ... said on the field that was sent, not on the file.
+  EXPECT_NE(outcome.errors["web.certificate"].message.find("go together"), std::string::npos);
+  EXPECT_EQ(outcome.errors.count("file"), 0u);
   EXPECT_EQ(read_all(file_), before);
 
   // A folder still to be made under an existing one, and a certificate with its key: saved.
@@ -93,6 +95,34 @@ TEST_F(SettingsStoreTest, PathsThatNameNothingUsableAreRefusedAndTheFileIsLeftAl
                           {"web.private_key", pair.key_file.string()}});
   EXPECT_TRUE(outcome.saved);
   EXPECT_TRUE(outcome.errors.empty());
+}
+
+// What the start would read but not use well: refused with a code the portal translates.
+TEST_F(SettingsStoreTest, TypedValuesMailsAndFoldersCouldNotUseAreRefused) {
+  SettingsFile store(running_, nullptr);
+  const std::string before = read_all(file_);
+  auto outcome = store.change({{"web.default_admin_email", std::string(250, 'a') + "@lab.test"},
+                               {"web.base_url", "javascript:alert(1)"},
+                               {"backend.data_dir", "../../etc"},
+                               {"backend.backup_dir", "backups"}});
+  EXPECT_FALSE(outcome.saved);
+  EXPECT_EQ(outcome.errors["web.default_admin_email"].code, "too_long");
+  EXPECT_EQ(outcome.errors["web.base_url"].code, "pattern");
+  EXPECT_EQ(outcome.errors["web.base_url"].params["format"], "url");
+  EXPECT_EQ(outcome.errors["backend.data_dir"].params["problem"], "relative_path");
+  EXPECT_EQ(outcome.errors["backend.data_dir"].params["subject"], "../../etc");
+  EXPECT_EQ(outcome.errors["backend.backup_dir"].params["problem"], "relative_path");
+  outcome = store.change({{"web.default_admin_email", "admin@lab.test; bcc@evil.test"}});
+  EXPECT_EQ(outcome.errors["web.default_admin_email"].params["format"], "email");
+  EXPECT_EQ(read_all(file_), before);
+
+  // The old tool's host[:port] form, an https URL and an empty folder (the default) are fine.
+  outcome = store.change({{"web.base_url", "fablab.local:23336"},
+                          {"web.default_admin_email", "manager@lab.test"},
+                          {"backend.backup_dir", ""}});
+  EXPECT_TRUE(outcome.saved) << (outcome.errors.empty() ? "" : outcome.errors.begin()->first);
+  outcome = store.change({{"web.base_url", "https://fablab.example.org/portal"}});
+  EXPECT_TRUE(outcome.saved);
 }
 
 // A listener moved where the next start could not open it (an address this host does not have,

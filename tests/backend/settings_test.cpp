@@ -481,6 +481,10 @@ TEST(Settings, ValidationMessages) {
       {"[web]\nsecret_key = 42", "settings.toml: [web] secret_key: must be a string, got 42"},
       {"[web]\ndefault_admin_email = \"admin\"",
        R"(settings.toml: [web] default_admin_email: must be an e-mail address, got "admin")"},
+      {"[web]\ndefault_admin_email = \"a dmin@lab.test\"",
+       R"(settings.toml: [web] default_admin_email: must be an e-mail address, got "a dmin@lab.test")"},
+      {"[web]\nbase_url = \"javascript:alert(1)\"",
+       R"x(settings.toml: [web] base_url: must be the portal's web address (https://host[:port][/path], or host[:port]), got "javascript:alert(1)")x"},
       {"[web]\nport = 99999",
        "settings.toml: [web] port: must be an integer from 1 to 65535, got 99999"},
       {"[web]\nport = 1883",
@@ -532,6 +536,22 @@ TEST(Settings, ValidationMessages) {
   };
   for (const auto& bad : cases) {
     EXPECT_EQ(error_of(bad.toml), bad.message) << bad.toml;
+  }
+}
+
+TEST(Settings, PortalAddressesForMailLinks) {
+  // The old tool's form (a host and port, https:// put before it) and whole http(s) URLs.
+  for (const char* good :
+       {"", "fablab.local", "fablab.local:5000", "192.168.1.10:23336",
+        "https://fablab.example.org/portal", "HTTP://[fd00::1]:8443", "https://my_lab.local/"}) {
+    EXPECT_TRUE(is_portal_address(good)) << good;
+  }
+  // What would make a reset mail's link something else than the portal.
+  for (const char* bad : {"javascript:alert(1)", "javascript://%0aalert(1)", "file:///etc/passwd",
+                          "https://user@evil.example", "https://", "https://lab:", "lab:99999x",
+                          "https://lab.test/\"onmouseover", "https://lab test", "https://[fd00::1",
+                          "lab\n.test", "https://lab:123456"}) {
+    EXPECT_FALSE(is_portal_address(bad)) << bad;
   }
 }
 

@@ -33,7 +33,8 @@
 //   unusable           {problem, subject, detail}: a setting names something the next start
 //                      could not use; problem: no_file, not_a_folder, not_writable (subject:
 //                      the path), cannot_listen (subject: address[:port]), tls_pair (the
-//                      certificate and key do not load together); detail: the system's reason
+//                      certificate and key do not load together), relative_path (subject:
+//                      the path, not from /); detail: the system's reason
 //   invalid            anything else; the sentence says what
 #pragma once
 
@@ -85,7 +86,7 @@ FieldError wrong_password();
 FieldError same_password();
 FieldError future(double now);
 FieldError control_characters(bool single_line);
-/// `problem`: no_file, not_a_folder, not_writable, cannot_listen or tls_pair.
+/// `problem`: no_file, not_a_folder, not_writable, cannot_listen, tls_pair or relative_path.
 FieldError unusable(std::string_view problem, std::string subject, std::string detail,
                     std::string message);
 FieldError invalid(std::string message);

@@ -37,6 +37,7 @@ const UNUSABLE: Record<string, Key> = {
   not_writable: 'err.unusable.notWritable',
   cannot_listen: 'err.unusable.cannotListen',
   tls_pair: 'err.unusable.tlsPair',
+  relative_path: 'err.unusable.relativePath',
 };
 
 const TYPE: Record<string, Key> = {

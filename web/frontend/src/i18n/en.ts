@@ -121,6 +121,7 @@ export const en = {
   'err.unusable.notWritable': 'fabomatic cannot write in {a} ({b})',
   'err.unusable.cannotListen': 'The next start could not listen on {a} ({b})',
   'err.unusable.tlsPair': 'The certificate and the key do not load together ({b})',
+  'err.unusable.relativePath': 'Write the whole path, from /: {a} would depend on the folder the service starts in',
   'err.invalid': 'Some fields need attention.',
   'err.notFound': 'This was not found: someone may have deleted it.',
   'err.rateLimited': 'Too many attempts. Wait a few minutes and try again.',

@@ -122,6 +122,7 @@ export const it: Record<Key, string> = {
   'err.unusable.notWritable': 'fabomatic non può scrivere in {a} ({b})',
   'err.unusable.cannotListen': 'Al prossimo avvio non si potrebbe restare in ascolto su {a} ({b})',
   'err.unusable.tlsPair': 'Il certificato e la chiave non si caricano insieme ({b})',
+  'err.unusable.relativePath': 'Scrivi il percorso completo, da /: {a} dipenderebbe dalla cartella da cui parte il servizio',
   'err.invalid': 'Alcuni campi vanno corretti.',
   'err.notFound': 'Non trovato: forse qualcuno l’ha eliminato.',
   'err.rateLimited': 'Troppi tentativi. Attendi qualche minuto e riprova.',
