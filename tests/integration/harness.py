@@ -94,6 +94,16 @@ INTENDED_DIFFERENCES = {
                   "without end (MQTT-3.1.4-2's takeover still applies to the same address or "
                   "account: a board coming back).",
     },
+    "clean_session_of_another_account": {
+        "mosquitto": "discarded",
+        "fabomatic": "kept",
+        "reason": "a clean-session CONNECT with the client id of another account's stored "
+                  "persistent session (that account offline) gets a session of its own and "
+                  "leaves the stored one alone: sessions belong to the account that made them, "
+                  "so a member's laptop cannot wipe a board's queued messages by naming itself "
+                  "like it (MQTT-3.1.2-6 discards a session of the same client, the same "
+                  "account). Mosquitto discards it.",
+    },
     "slow_qos1_subscriber": {
         "mosquitto": "drops beyond its queue",
         "fabomatic": "publisher slowed, nothing lost",

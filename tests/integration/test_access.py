@@ -118,6 +118,27 @@ class AccessScenarios(AccessFiles):
         self.assertEqual(got, [("alice/x", b"mine"), ("shared/a/status", b"write only is enough")])
         self.assertAlive(alice)
 
+    def test_MQTT_3_1_2_6_a_clean_session_of_another_account_leaves_a_stored_session(self):
+        cid = self.cid("persist")
+
+        def alice_persistent():
+            client = self.raw()
+            ack = client.connect(cid, clean=False, username="alice", password=PASSWORDS["alice"][0])
+            return client, ack.session_present
+
+        alice, _ = alice_persistent()
+        alice.subscribe([("alice/inbox", 1)])
+        alice.disconnect()
+        self.login("bob", cid).disconnect()  # a clean session, the same client id, bob's account
+        self.login("admin", self.cid("pub")).publish("alice/inbox", b"queued", qos=1)
+        back, present = alice_persistent()
+        if self.expected("clean_session_of_another_account") == "kept":
+            self.assertTrue(present)
+            self.assertEqual(back.expect_publish().payload, b"queued")
+        else:
+            self.assertFalse(present)
+            self.assertEqual(back.collect_publishes(quiet=0.5), [])
+
     def test_MQTT_3_9_3_filter_outside_the_acl(self):
         bob = self.login("bob")
         granted = bob.subscribe([("alice/#", 0), ("#", 0), ("shared/+/status", 0),
