@@ -1,5 +1,6 @@
 #include "backend/board_service.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -326,7 +327,7 @@ std::string BoardService::stop_use(std::int64_t machine_id, const StopUse& q, do
   db::UsesRepository uses(db_);
   bool changed = true;
   if (const auto open = uses.open_use(machine_id)) {
-    uses.close(open->id, open->start + static_cast<double>(duration), now);
+    uses.close_lasting(open->id, static_cast<double>(duration), now);
     uses.close_open(machine_id);  // any further open use ends when it was last seen
   } else if (duration == 0) {
     changed = false;  // "stop" while free: nothing happened
@@ -338,7 +339,8 @@ std::string BoardService::stop_use(std::int64_t machine_id, const StopUse& q, do
     if (duplicate) {
       changed = false;  // a replay of a stop we already counted
     } else if (last && stop_completes(*last, user->id, duration, q.replay, now)) {
-      uses.complete(*last, last->start + static_cast<double>(duration), now);
+      // Never after now (stop_completes allows the clocks' slack): an end in the future.
+      uses.complete(*last, std::min(last->start + static_cast<double>(duration), now), now);
     } else {
       // The start was lost: the use is recorded whole, its duration counted once.
       uses.record_closed(user->id, machine_id, now - static_cast<double>(duration), now, q.replay);

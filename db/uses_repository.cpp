@@ -146,6 +146,18 @@ bool UsesRepository::close(Id use_id, db::Timestamp end, db::Timestamp last_seen
   return close_use(use_id, end, last_seen, false);
 }
 
+bool UsesRepository::close_lasting(Id use_id, double duration, db::Timestamp now) {
+  Transaction tx(conn_);
+  const auto use = get(use_id);
+  if (!use || !use->open()) return false;
+  if (use->start + duration > now) {
+    conn_.execute("UPDATE uses SET start_timestamp = ? WHERE use_id = ?", now - duration, use_id);
+  }
+  const bool closed = close_use(use_id, std::min(use->start + duration, now), now, false);
+  tx.commit();
+  return closed;
+}
+
 bool UsesRepository::close_use(Id use_id, db::Timestamp end, db::Timestamp last_seen,
                                bool end_estimated) {
   Transaction tx(conn_);

@@ -53,6 +53,11 @@ class UsesRepository {
   // counters; false (nothing changed) when the use is not open.
   // An end before the start (a clock set back) counts as the start: no use lasts less than 0.
   bool close(Id use_id, db::Timestamp end, db::Timestamp last_seen);
+  // Closes an open use that lasted `duration` seconds by its board's count, at start + duration;
+  // when that is after `now` (its start reached us late: a replayed or delayed startuse) it
+  // ended now and its start moves to now - duration, so no use ends in the future and the
+  // board's duration counts whole.
+  bool close_lasting(Id use_id, double duration, db::Timestamp now);
   // Closes every open use of the machine at its own last-seen time, marked end_estimated;
   // returns how many.
   std::int64_t close_open(Id machine_id);

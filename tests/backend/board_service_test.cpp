@@ -130,6 +130,46 @@ TEST_F(BoardServiceTest, LiveStatusFollowsUseStartAndStop) {
   EXPECT_FALSE(m->user_id.has_value());
 }
 
+// A board back on the Wi-Fi replays a whole use it held, start and stop together: the start is
+// recorded at its arrival, so start + duration is half an hour ahead. The use ends when its stop
+// came, not in the future, and counts its whole duration; the same for a stop that took longer
+// to arrive than the board counted.
+TEST_F(BoardServiceTest, AUseNeverEndsInTheFuture) {
+  const double replayed_at = now;
+  query(R"({"action":"startuse", "uid":"12345678","replay":true})");
+  EXPECT_EQ(query(R"({"action":"stopuse", "uid":"12345678","duration":1800,"replay":true})"),
+            R"({"request_ok":true,"message":"Duration 1800 seconds"})");
+  EXPECT_DOUBLE_EQ(database.conn.query_one<double>("SELECT end_timestamp FROM uses"), replayed_at);
+  EXPECT_DOUBLE_EQ(database.conn.query_one<double>("SELECT start_timestamp FROM uses"),
+                   replayed_at - 1800);
+  EXPECT_NEAR(machine_hours(), 0.5, 1e-6);
+
+  now += 100;
+  const double started = now;
+  query(R"({"action":"startuse", "uid":"12345678"})");
+  now += 12;  // the board counted 13 s: its start reached us a second late
+  query(R"({"action":"stopuse", "uid":"12345678","duration":13})");
+  EXPECT_DOUBLE_EQ(database.conn.query_one<double>(
+                       "SELECT end_timestamp FROM uses ORDER BY use_id DESC LIMIT 1"),
+                   now);
+  EXPECT_DOUBLE_EQ(database.conn.query_one<double>(
+                       "SELECT start_timestamp FROM uses ORDER BY use_id DESC LIMIT 1"),
+                   started - 1);
+  // A stop within what was seen keeps the start as recorded.
+  now += 100;
+  const double third = now;
+  query(R"({"action":"startuse", "uid":"12345678"})");
+  now += 60;
+  query(R"({"action":"stopuse", "uid":"12345678","duration":50})");
+  EXPECT_DOUBLE_EQ(database.conn.query_one<double>(
+                       "SELECT start_timestamp FROM uses ORDER BY use_id DESC LIMIT 1"),
+                   third);
+  EXPECT_DOUBLE_EQ(database.conn.query_one<double>(
+                       "SELECT end_timestamp FROM uses ORDER BY use_id DESC LIMIT 1"),
+                   third + 50);
+  EXPECT_NEAR(machine_hours(), (1800 + 13 + 50) / 3600.0, 1e-6);
+}
+
 // The Wi-Fi is lost for more than an hour during a 90-minute use: the stale-use check closes
 // the use at its last-seen time. The board's stop, replayed once it is back, gives the use its
 // real end instead of counting a second use (90 minutes, not 30 + 90); a second replay of it
