@@ -287,6 +287,14 @@ std::string BoardService::start_use(std::int64_t machine_id, const StartUse& q, 
                                     std::size_t budget) {
   const auto user = active_card_user(lookups_, q.uid);
   if (!user) return format_reply(SimpleReply{false, "Invalid card"}, budget);
+  // A replayed start of the member whose use is open here is that use's start again: its reply
+  // was lost, the board held it and sends it once back on the Wi-Fi. Closing the use and opening
+  // another would record an empty use and move the start to the replay's arrival.
+  if (const auto open = lookups_.open_use(machine_id);
+      q.replay && open && open->user_id == user->id) {
+    heartbeats_.use_seen(open->id, now);
+    return format_reply(SimpleReply{true, ""}, budget);
+  }
   db::UsesRepository uses(db_);
   uses.close_open(machine_id);  // a use still open here ended when last seen
   uses.start(user->id, machine_id, now, now, q.replay);

@@ -170,6 +170,27 @@ TEST_F(BoardServiceTest, AUseNeverEndsInTheFuture) {
   EXPECT_NEAR(machine_hours(), (1800 + 13 + 50) / 3600.0, 1e-6);
 }
 
+// A start whose reply was lost is held by the board and replayed once it is back: the use it
+// opened is still open here, and stays the one use (not closed empty and opened again later).
+// Another member's replayed start, or the same member's live one, starts a use of its own.
+TEST_F(BoardServiceTest, AReplayedStartOfTheOpenUseIsThatUse) {
+  const double started = now;
+  query(R"({"action":"startuse", "uid":"12345678"})");
+  now += 40;
+  EXPECT_EQ(query(R"({"action":"startuse", "uid":"12345678","replay":true})"),
+            R"({"request_ok":true,"message":""})");
+  now += 20;
+  query(R"({"action":"stopuse", "uid":"12345678","duration":60,"replay":true})");
+  EXPECT_EQ(database.conn.query_one<int>("SELECT COUNT(*) FROM uses"), 1);
+  EXPECT_DOUBLE_EQ(database.conn.query_one<double>("SELECT start_timestamp FROM uses"), started);
+  EXPECT_DOUBLE_EQ(database.conn.query_one<double>("SELECT end_timestamp FROM uses"), started + 60);
+
+  query(R"({"action":"startuse", "uid":"12345678"})");
+  now += 10;
+  query(R"({"action":"startuse", "uid":"12345678"})");  // live: the board began anew
+  EXPECT_EQ(database.conn.query_one<int>("SELECT COUNT(*) FROM uses"), 3);
+}
+
 // The Wi-Fi is lost for more than an hour during a 90-minute use: the stale-use check closes
 // the use at its last-seen time. The board's stop, replayed once it is back, gives the use its
 // real end instead of counting a second use (90 minutes, not 30 + 90); a second replay of it
