@@ -283,6 +283,14 @@ class Fabomatic(Process):
         self.db_path = db_path or os.path.join(self.dir, "db.sqldb")
         self.settings_path = os.path.join(self.dir, "settings.toml")
         self.cert_path = os.path.join(self.dir, "cert.pem")  # certs: kSelfSignedCertificateName
+        # Ports of our own choosing may be taken between choosing and listening (a parallel
+        # suite's connection got one as its local port): start() then tries others.
+        self._ports_chosen = settings_text is None and not mqtt_port and not web_port
+        self._settings = settings
+        self._write_settings(settings_text)
+        self._tls = None
+
+    def _write_settings(self, settings_text=None):
         if settings_text is None:
             sections = {
                 # Anonymous clients with every right, as before accounts (the tests' boards
@@ -293,7 +301,7 @@ class Fabomatic(Process):
                 "web": {"port": self.web_port, "bind_address": "127.0.0.1"},
                 "backend": {"stats_interval_s": 0},
             }
-            for section, keys in (settings or {}).items():
+            for section, keys in (self._settings or {}).items():
                 sections.setdefault(section, {}).update(keys)
             for keys in sections.values():  # None: the key is left out of the file
                 for key in [k for k, v in keys.items() if v is None]:
@@ -301,7 +309,18 @@ class Fabomatic(Process):
             settings_text = toml(sections)
         with open(self.settings_path, "w", encoding="utf-8") as f:
             f.write(settings_text)
-        self._tls = None
+
+    def start(self, timeout=None):
+        for attempt in range(3):
+            try:
+                return super().start(timeout)
+            except RuntimeError:
+                taken = "Address already in use" in self.log_tail()
+                if not (self._ports_chosen and taken) or attempt == 2:
+                    raise
+            self.mqtt_port, self.web_port = free_ports(2)
+            self._write_settings()
+        return self
 
     def command(self):
         return [fabomatic_bin(), "--config", self.settings_path]
