@@ -77,6 +77,10 @@ MqttAuth::MqttAuth(db::Connection& db, const BoardSecrets& secrets, BoardTopics 
 }
 
 std::optional<db::Id> MqttAuth::machine_id_of(std::string_view segment) {
+  // Leading zeros are allowed, as the board service reads the topic (machine/007 is machine 7);
+  // 15 significant digits at most, far beyond any id and far from overflowing.
+  while (segment.size() > 1 && segment.front() == '0')
+    segment.remove_prefix(1);
   if (segment.empty() || segment.size() > 15) return std::nullopt;
   db::Id id = 0;
   for (const char c : segment) {
