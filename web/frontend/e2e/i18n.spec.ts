@@ -105,5 +105,14 @@ test.describe('operations in Italian', () => {
     await page.getByTestId('save-settings').click();
     await expect(page.locator('[data-field-error="backend.backup_dir"]')).toHaveText(`${settingsFile} non è una cartella`);
     expect(fs.readFileSync(settingsFile, 'utf8')).toBe(before);
+    // A relative folder, and a portal address mails could not link to: the same, with their codes.
+    await page.locator('input[name="backend.backup_dir"]').fill('backups');
+    await page.locator('input[name="web.base_url"]').fill('javascript:alert(1)');
+    await page.getByTestId('save-settings').click();
+    await expect(page.locator('[data-field-error="backend.backup_dir"]')).toHaveText(
+      'Scrivi il percorso completo, da /: backups dipenderebbe dalla cartella da cui parte il servizio',
+    );
+    await expect(page.locator('[data-field-error="web.base_url"]')).toHaveText('Un indirizzo web inizia con http:// o https://.');
+    expect(fs.readFileSync(settingsFile, 'utf8')).toBe(before);
   });
 });
