@@ -135,13 +135,19 @@ TEST_F(BoardServiceTest, LiveStatusFollowsUseStartAndStop) {
 // came, not in the future, and counts its whole duration; the same for a stop that took longer
 // to arrive than the board counted.
 TEST_F(BoardServiceTest, AUseNeverEndsInTheFuture) {
+  // {start, end} of the latest use.
+  const auto last_use = [&] {
+    const auto at = [&](const char* column) {
+      return database.conn.query_one<double>(std::string("SELECT ") + column +
+                                             " FROM uses ORDER BY use_id DESC LIMIT 1");
+    };
+    return std::pair{at("start_timestamp"), at("end_timestamp")};
+  };
   const double replayed_at = now;
   query(R"({"action":"startuse", "uid":"12345678","replay":true})");
   EXPECT_EQ(query(R"({"action":"stopuse", "uid":"12345678","duration":1800,"replay":true})"),
             R"({"request_ok":true,"message":"Duration 1800 seconds"})");
-  EXPECT_DOUBLE_EQ(database.conn.query_one<double>("SELECT end_timestamp FROM uses"), replayed_at);
-  EXPECT_DOUBLE_EQ(database.conn.query_one<double>("SELECT start_timestamp FROM uses"),
-                   replayed_at - 1800);
+  EXPECT_EQ(last_use(), std::pair(replayed_at - 1800, replayed_at));
   EXPECT_NEAR(machine_hours(), 0.5, 1e-6);
 
   now += 100;
@@ -149,24 +155,14 @@ TEST_F(BoardServiceTest, AUseNeverEndsInTheFuture) {
   query(R"({"action":"startuse", "uid":"12345678"})");
   now += 12;  // the board counted 13 s: its start reached us a second late
   query(R"({"action":"stopuse", "uid":"12345678","duration":13})");
-  EXPECT_DOUBLE_EQ(database.conn.query_one<double>(
-                       "SELECT end_timestamp FROM uses ORDER BY use_id DESC LIMIT 1"),
-                   now);
-  EXPECT_DOUBLE_EQ(database.conn.query_one<double>(
-                       "SELECT start_timestamp FROM uses ORDER BY use_id DESC LIMIT 1"),
-                   started - 1);
+  EXPECT_EQ(last_use(), std::pair(started - 1, now));
   // A stop within what was seen keeps the start as recorded.
   now += 100;
   const double third = now;
   query(R"({"action":"startuse", "uid":"12345678"})");
   now += 60;
   query(R"({"action":"stopuse", "uid":"12345678","duration":50})");
-  EXPECT_DOUBLE_EQ(database.conn.query_one<double>(
-                       "SELECT start_timestamp FROM uses ORDER BY use_id DESC LIMIT 1"),
-                   third);
-  EXPECT_DOUBLE_EQ(database.conn.query_one<double>(
-                       "SELECT end_timestamp FROM uses ORDER BY use_id DESC LIMIT 1"),
-                   third + 50);
+  EXPECT_EQ(last_use(), std::pair(third, third + 50));
   EXPECT_NEAR(machine_hours(), (1800 + 13 + 50) / 3600.0, 1e-6);
 }
 
