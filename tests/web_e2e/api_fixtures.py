@@ -20,8 +20,11 @@ def unique_card():
 
 
 def unique_machine_id():
-    """A machine id no machine has: for boards that announce a machine nobody created."""
-    return 70000 + next(_counter)
+    """A machine id no machine has: for boards that announce a machine nobody created. Counted
+    down from near the largest id: a machine created from such a board makes the next new
+    machine's id its id + 1, which no later call returns (counting up, the next call's board
+    would name that new machine, and its last-seen time show up on it)."""
+    return 1_999_999_999 - next(_counter)
 
 
 class Fixtures:
