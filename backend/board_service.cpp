@@ -335,7 +335,7 @@ std::string BoardService::stop_use(std::int64_t machine_id, const StopUse& q, do
   db::UsesRepository uses(db_);
   bool changed = true;
   if (const auto open = uses.open_use(machine_id)) {
-    uses.close_lasting(open->id, static_cast<double>(duration), now);
+    uses.close_lasting(*open, static_cast<double>(duration), now);
     uses.close_open(machine_id);  // any further open use ends when it was last seen
   } else if (duration == 0) {
     changed = false;  // "stop" while free: nothing happened

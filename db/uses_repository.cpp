@@ -146,16 +146,15 @@ bool UsesRepository::close(Id use_id, db::Timestamp end, db::Timestamp last_seen
   return close_use(use_id, end, last_seen, false);
 }
 
-bool UsesRepository::close_lasting(Id use_id, double duration, db::Timestamp now) {
+bool UsesRepository::close_lasting(const Use& open, double duration, db::Timestamp now) {
   Transaction tx(conn_);
-  const auto use = get(use_id);
-  if (!use || !use->open()) return false;
-  if (use->start + duration > now) {
-    conn_.execute("UPDATE uses SET start_timestamp = ? WHERE use_id = ?", now - duration, use_id);
+  if (open.start + duration > now) {
+    conn_.execute("UPDATE uses SET start_timestamp = ? WHERE use_id = ?", now - duration, open.id);
   }
-  const bool closed = close_use(use_id, std::min(use->start + duration, now), now, false);
-  tx.commit();
-  return closed;
+  // close_use checks, in this transaction, that the use is still open.
+  if (!close_use(open.id, std::min(open.start + duration, now), now, false)) return false;
+  tx.commit();  // not above: a use closed meanwhile keeps its start
+  return true;
 }
 
 bool UsesRepository::close_use(Id use_id, db::Timestamp end, db::Timestamp last_seen,

@@ -57,7 +57,8 @@ class UsesRepository {
   // when that is after `now` (its start reached us late: a replayed or delayed startuse) it
   // ended now and its start moves to now - duration, so no use ends in the future and the
   // board's duration counts whole.
-  bool close_lasting(Id use_id, double duration, db::Timestamp now);
+  // `open` is the use as the caller just read it (open_use()), not read again.
+  bool close_lasting(const Use& open, double duration, db::Timestamp now);
   // Closes every open use of the machine at its own last-seen time, marked end_estimated;
   // returns how many.
   std::int64_t close_open(Id machine_id);
